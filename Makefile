@@ -1,0 +1,36 @@
+# PST builder — what the coordinator types:
+#   make pst                 builds every entity of data/ into build/
+#   make pst DATA=dossier    builds another data folder (or a single entity folder)
+#   make test                runs the tests
+# The first command creates .venv and installs the pinned dependencies (once).
+
+DATA  ?= data
+BUILD ?= build
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV  := .venv
+PY    := $(VENV)/bin/python
+READY := $(VENV)/.installed
+
+.PHONY: pst test modeles-vierges clean help
+
+help:
+	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
+	@echo "make test                            lance les tests"
+	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
+
+$(READY): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+pst: $(READY)
+	$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)"
+
+test: $(READY)
+	$(PY) -m pytest
+
+modeles-vierges: $(READY)
+	$(PY) -m pipeline modeles-vierges --out input_templates
+
+clean:
+	rm -rf $(BUILD)

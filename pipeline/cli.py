@@ -1,0 +1,111 @@
+"""Command line: thin commands that parse options, call the stages and print in French.
+
+    python -m pipeline pst --data data --build build
+    python -m pipeline modeles-vierges --out input_templates
+
+Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
+configuration (no data folder, no cadre.xlsx, a broken Word template).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
+from .load import ConfigurationError, find_entity_folders
+
+LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    return f"{n} {singular if n < 2 else plural_form}"
+
+
+def print_findings(findings: list[Finding], indent: str = "  ") -> None:
+    for file, items in grouped_by_file(findings).items():
+        print(f"{indent}{file or 'Ensemble des classeurs'}")
+        for f in items:
+            where = f.location().removeprefix(f.file).lstrip(", ")
+            print(f"{indent}  {LABELS[f.severity]:<13} {where + ' : ' if where else ''}{f.message}")
+            if f.suggestion and f.severity != NOTE:
+                print(f"{indent}  {'':<13} → {f.suggestion}")
+
+
+def print_entity(result) -> None:
+    print()
+    print(f"{result.label} ({result.folder})")
+    print_findings(result.findings)
+    if result.entity:
+        for volet in result.entity.volets:
+            print(f"  Volet {volet.key} : {plural(len(volet.objectives), 'objectif stratégique', 'objectifs stratégiques')}, "
+                  f"{plural(len(volet.operational()), 'objectif opérationnel', 'objectifs opérationnels')}, "
+                  f"{plural(len(volet.actions()), 'action', 'actions')}")
+    rejected = result.rows_read - result.rows_accepted
+    print(f"  {plural(result.rows_read, 'ligne lue', 'lignes lues')} dans les classeurs des services : "
+          f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, "
+          f"{plural(rejected, 'rejetée', 'rejetées')}")
+    counts = count_by_severity(result.findings)
+    print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, {plural(counts[WARNING], 'avertissement', 'avertissements')}")
+    if result.document:
+        print(f"  → Document écrit : {result.document}")
+    else:
+        print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst ».")
+        if result.stale_document:
+            print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
+
+
+def command_pst(args) -> int:
+    from .build import build_all
+    from .render import TemplateProblem
+
+    try:
+        folders = find_entity_folders(Path(args.data))
+        report = build_all(folders, Path(args.build))
+    except (ConfigurationError, TemplateProblem) as problem:
+        print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
+        return 2
+    for result in report.results:
+        print_entity(result)
+    for xref in report.cross_references:
+        print()
+        print(f"Synergies {xref.xref.left.name} & {xref.xref.right.name}")
+        print_findings(xref.xref.findings)
+        print(f"  {plural(len(xref.xref.pairs), 'synergie rapprochée', 'synergies rapprochées')} ; "
+              f"signalées d’un seul côté : {len(xref.xref.left_only)} ({xref.xref.left.code}), "
+              f"{len(xref.xref.right_only)} ({xref.xref.right.code})")
+        print(f"  → Document écrit : {xref.document}")
+    print()
+    if report.exit_code:
+        failed = [r.label for r in report.results if r.has_errors]
+        print(f"Échec : erreurs dans {', '.join(failed)}. Les autres entités ont été construites.", file=sys.stderr)
+    return report.exit_code
+
+
+def command_blank_templates(args) -> int:
+    from .workbooks import write_blank_templates
+
+    for path in write_blank_templates(Path(args.out)):
+        print(f"Écrit : {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="pst", description="PST builder : du classeur des services au document "
+                                                           "officiel du programme stratégique transversal.")
+    commands = main.add_subparsers(dest="command", required=True)
+    pst = commands.add_parser("pst", help="construit le PST (Word) de chaque entité du dossier de données")
+    pst.add_argument("--data", default="data", help="dossier des données : un dossier d’entité (cadre.xlsx + "
+                                                    "services/) ou un dossier qui en contient plusieurs")
+    pst.add_argument("--build", default="build", help="dossier où écrire les documents (défaut : build)")
+    pst.set_defaults(run=command_pst)
+    blank = commands.add_parser("modeles-vierges", help="écrit les classeurs vierges du contrat (input_templates/)")
+    blank.add_argument("--out", default="input_templates", help="dossier de destination")
+    blank.set_defaults(run=command_blank_templates)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)

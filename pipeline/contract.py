@@ -1,0 +1,235 @@
+"""The workbook contract, declared once.
+
+Every sheet name, header, alias and vocabulary that services and the coordinator type lives here. The reader
+(load), the validator and the workbook generator all take their names from this module, so a header is spelled
+in exactly one place. The French names are the contract with the services: never rename them, only add
+aliases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+CONTRACT_VERSION = "1"
+
+CADRE_FILE = "cadre.xlsx"
+SERVICES_DIR = "services"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+HEADER_SCAN_ROWS = 15
+"""Headers are looked for in this many first rows (services often put a title above the table)."""
+
+
+def fold(text: str) -> str:
+    """Matching key for names typed by people: no accents, no case, no punctuation, no spaces.
+
+    « N° OO », "no oo" and "N°OO" all fold to "noo"; "Libellé de l’action" and "libelle de l'action" match.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]", "", without_marks.casefold())
+
+
+# --- Kinds of values -------------------------------------------------------------------------------------------
+TEXT = "text"
+MULTILINE = "multiline"  # free text whose line breaks (Alt+Entrée) mean separate items
+VOLET = "volet"
+OS_NUMBER = "os_number"
+OO_CODE = "oo_code"
+ACTION_NUMBER = "action_number"
+VOCABULARY = "vocabulary"
+PERCENT = "percent"
+DATE = "date"
+CODE_LIST = "code_list"  # codes separated by ";" (institutions)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed list of values; each accepted spelling folds to one canonical French value."""
+
+    values: tuple[str, ...]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def canonical(self, raw: str) -> str | None:
+        key = fold(raw)
+        for value in self.values:
+            if fold(value) == key:
+                return value
+        return self.aliases.get(key)
+
+
+VOLETS = Vocabulary(
+    ("Externe", "Interne"),
+    {
+        "ext": "Externe",
+        "voletexterne": "Externe",
+        "developpementdespolitiques": "Externe",
+        "int": "Interne",
+        "voletinterne": "Interne",
+        "administrationgenerale": "Interne",
+    },
+)
+VOLET_ORDER = ("Externe", "Interne")
+
+STATUSES = Vocabulary(
+    ("À démarrer", "En cours", "Terminée", "Reportée", "Abandonnée"),
+    {
+        "nondemarre": "À démarrer",
+        "nondemarree": "À démarrer",
+        "ademarrer": "À démarrer",
+        "afaire": "À démarrer",
+        "termine": "Terminée",
+        "terminee": "Terminée",
+        "realise": "Terminée",
+        "realisee": "Terminée",
+        "reporte": "Reportée",
+        "abandonne": "Abandonnée",
+        "encours": "En cours",
+    },
+)
+
+HEALTH = Vocabulary(("Bon", "Risque", "Blocage"), {"bonne": "Bon", "ok": "Bon", "bloque": "Blocage", "bloquee": "Blocage"})
+
+ENTITY_TYPES = Vocabulary(
+    ("Commune", "Ville", "CPAS"),
+    {"centrepublicdactionsociale": "CPAS"},
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its English key, its French header (the contract) and how to read it."""
+
+    key: str
+    header: str
+    kind: str = TEXT
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    vocabulary: Vocabulary | None = None
+    help: str = ""
+
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class SheetContract:
+    name: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def match_header(self, text: str) -> Column | None:
+        key = fold(text)
+        if not key:
+            return None
+        for col in self.columns:
+            if any(fold(name) == key for name in col.names()):
+                return col
+        return None
+
+    def matches_name(self, sheet_name: str) -> bool:
+        return fold(sheet_name) in {fold(n) for n in (self.name, *self.aliases)}
+
+
+# --- cadre.xlsx ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    label: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+PARAMETERS_SHEET = SheetContract(
+    "Paramètres",
+    (
+        Column("parameter", "Paramètre", required=True, aliases=("Parametre", "Clé")),
+        Column("value", "Valeur", required=True),
+    ),
+    aliases=("Parametres", "Paramètre", "Parametre"),
+)
+
+PARAMETERS = (
+    Parameter("entity_name", "Entité", aliases=("Nom", "Nom de l'entité", "Institution"), help="Ville de Soignies"),
+    Parameter("entity_type", "Type", help="Commune, Ville ou CPAS"),
+    Parameter("code", "Code", help="code court utilisé dans « Synergie avec », ex. VILLE, CPAS"),
+    Parameter("legislature", "Législature", aliases=("Legislature", "Mandature"), help="2019-2024"),
+    Parameter("slogan", "Slogan", required=False, help="facultatif, affiché sur la couverture"),
+)
+
+STRATEGIC_OBJECTIVES_SHEET = SheetContract(
+    "Objectifs stratégiques",
+    (
+        Column("volet", "Volet", VOLET, required=True, vocabulary=VOLETS),
+        Column("number", "N° OS", OS_NUMBER, required=True, aliases=("Numéro OS", "OS", "N°")),
+        Column("title", "Intitulé", required=True, aliases=("Objectif stratégique", "Libellé")),
+        Column("observations", "Constats", MULTILINE, aliases=("Constat",)),
+        Column("ambitions", "Ambitions", MULTILINE, aliases=("Ambition",)),
+    ),
+    aliases=("OS", "Objectifs strategiques"),
+)
+
+OPERATIONAL_OBJECTIVES_SHEET = SheetContract(
+    "Objectifs opérationnels",
+    (
+        Column("volet", "Volet", VOLET, required=True, vocabulary=VOLETS),
+        Column("code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO", "N°")),
+        Column("title", "Intitulé", required=True, aliases=("Objectif opérationnel", "Libellé")),
+        Column("result_indicators", "Indicateurs de résultat", MULTILINE, aliases=("Indicateur de résultat",)),
+    ),
+    aliases=("OO", "Objectifs operationnels"),
+)
+
+# --- services/<service>.xlsx ---------------------------------------------------------------------------------
+ACTIONS_SHEET = SheetContract(
+    "Actions",
+    (
+        Column("volet", "Volet", VOLET, required=True, vocabulary=VOLETS,
+               help="Externe (développement des politiques) ou Interne (administration générale)."),
+        Column("oo_code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO"),
+               help="Numéro de l’objectif opérationnel du cadre, par exemple 2.4."),
+        Column("number", "N° action", ACTION_NUMBER, aliases=("Numéro action", "N° de l'action", "Numéro de l'action"),
+               help="Numéro officiel de l’action dans son volet, s’il existe déjà. Sinon, laisser vide."),
+        Column("reference", "Réf.", aliases=("Réf", "Référence"),
+               help="Référence interne stable de l’action (facultatif)."),
+        Column("title", "Libellé de l'action", required=True,
+               aliases=("Libellé", "Action", "Intitulé de l'action", "Intitulé"),
+               help="Ce que l’on va faire, en une phrase commençant par un verbe."),
+        Column("description", "Description", MULTILINE),
+        Column("smart", "Reformulation SMART", aliases=("SMART", "Proposition de reformulation SMART")),
+        Column("status", "Statut", VOCABULARY, vocabulary=STATUSES),
+        Column("health", "Santé", VOCABULARY, vocabulary=HEALTH),
+        Column("progress", "Taux d'avancement (%)", PERCENT, aliases=("Taux d'avancement", "Avancement")),
+        Column("start", "Début", DATE, aliases=("Date de début",)),
+        Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance")),
+        Column("updated", "Date de mise à jour", DATE, aliases=("Date de la dernière mise à jour", "Mise à jour")),
+        Column("representative_responsible", "Mandataire responsable", aliases=("Mandataire", "Mandataire(s) responsable(s)")),
+        Column("administrative_responsible", "Responsable administratif", aliases=("Responsable",)),
+        Column("managing_service", "Service gestionnaire", aliases=("Service",)),
+        Column("project_lead", "Porteur du projet", aliases=("Porteur de projet", "Porteur")),
+        Column("partners", "Partenaire(s)", aliases=("Partenaires", "Partenaire")),
+        Column("plans", "Plans concernés", aliases=("Plans", "Plans communaux concernés")),
+        Column("sdgs", "ODD", aliases=("Objectifs de développement durable",)),
+        Column("synergy_with", "Synergie avec", CODE_LIST, aliases=("Synergies avec", "Synergie")),
+        Column("synergy_code", "Code synergie", aliases=("Code de synergie",)),
+        Column("output_indicator", "Indicateur de réalisation", MULTILINE, aliases=("Indicateurs de réalisation",)),
+        Column("result_indicators", "Indicateurs de résultat", MULTILINE, aliases=("Indicateur de résultat",)),
+        Column("planning", "Planification", MULTILINE, aliases=("Étapes", "Sous-étapes")),
+        Column("comment", "Commentaire", MULTILINE, aliases=("Commentaires", "Remarque", "Remarques")),
+    ),
+)
+
+CADRE_SHEETS = (PARAMETERS_SHEET, STRATEGIC_OBJECTIVES_SHEET, OPERATIONAL_OBJECTIVES_SHEET)
+SYNERGY_SEPARATORS = r"[;,/\n]+"

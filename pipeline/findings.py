@@ -1,0 +1,284 @@
+"""Findings: every problem met in the workbooks, as a record that points back to the cell.
+
+A finding has a stable code, a severity and its position (file, sheet, Excel row, column letter and header).
+Its French wording comes from one catalogue keyed by code, so the messages a service reads are written once and
+tests can assert either the compact position or the exact text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+ERROR = "erreur"
+WARNING = "avertissement"
+NOTE = "note"
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
+
+# code -> (severity, message, suggestion). Placeholders are filled by `finding(..., **params)`.
+CATALOGUE: dict[str, tuple[str, str, str]] = {
+    # Files and sheets
+    "fichier-illisible": (
+        ERROR,
+        "Le fichier ne peut pas être lu comme un classeur Excel ({reason}).",
+        "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format .xlsx.",
+    ),
+    "fichier-ignore": (
+        NOTE,
+        "Ce fichier n’est pas un classeur ({suffix}) : il est ignoré.",
+        "Seuls les fichiers .xlsx, .xlsm, .xls, .xlsb et .ods du dossier sont lus.",
+    ),
+    "services-absents": (
+        WARNING,
+        "Aucun classeur de service n’a été trouvé : le PST ne contiendra aucune action.",
+        "Déposez les classeurs des services dans le sous-dossier services/ de l’entité.",
+    ),
+    "feuille-absente": (
+        ERROR,
+        "La feuille « {expected} » est introuvable. Feuilles présentes : {available}.",
+        "Renommez la feuille qui contient les données en « {expected} ».",
+    ),
+    "feuille-remplacee": (
+        WARNING,
+        "Pas de feuille « {expected} » : la feuille « {used} », seule du classeur, a été lue à sa place.",
+        "Renommez la feuille en « {expected} ».",
+    ),
+    "entetes-absents": (
+        ERROR,
+        "Aucune ligne d’en-têtes reconnue dans les {scan} premières lignes (il faut au moins {required}).",
+        "Vérifiez que la première ligne du tableau porte les noms de colonnes du modèle.",
+    ),
+    "colonne-obligatoire-absente": (
+        ERROR,
+        "La colonne obligatoire « {header} » est absente de la ligne d’en-têtes.",
+        "{hint}",
+    ),
+    "colonne-inconnue": (
+        NOTE,
+        "Colonne(s) hors modèle ignorée(s) : {columns}.",
+        "{hint}",
+    ),
+    "colonne-en-double": (
+        WARNING,
+        "La colonne « {header} » apparaît deux fois (colonnes {first} et {second}) : seule la colonne {first} est lue.",
+        "Supprimez ou renommez la colonne {second}.",
+    ),
+    "ligne-hors-colonnes": (
+        WARNING,
+        "Cette ligne n’a de contenu que dans des colonnes hors modèle ({columns}) : elle n’est pas reprise.",
+        "Recopiez son contenu dans les colonnes du modèle ou supprimez la ligne.",
+    ),
+    # Values
+    "valeur-obligatoire-absente": (
+        ERROR,
+        "La colonne « {header} » est vide ; elle est obligatoire.",
+        "Complétez la cellule.",
+    ),
+    "volet-inconnu": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un volet.",
+        "Écrivez Externe ou Interne.",
+    ),
+    "valeur-hors-liste": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas une valeur admise.",
+        "Valeurs admises : {allowed}.",
+    ),
+    "os-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un numéro d’objectif stratégique.",
+        "Écrivez un nombre entier, par exemple 2.",
+    ),
+    "oo-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un numéro d’objectif opérationnel.",
+        "Écrivez le numéro de l’objectif stratégique, un point et le rang, par exemple 2.4.",
+    ),
+    "oo-format-corrige": (
+        WARNING,
+        "La colonne « {header} » contient « {value} », lu comme l’objectif opérationnel {code}.",
+        "Écrivez simplement {code}.",
+    ),
+    "taux-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un pourcentage.",
+        "Écrivez un nombre entre 0 et 100, par exemple 50.",
+    ),
+    "taux-hors-limites": (
+        ERROR,
+        "La colonne « {header} » contient « {value} » : un taux d’avancement est compris entre 0 et 100 %.",
+        "Écrivez un nombre entre 0 et 100.",
+    ),
+    "date-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas une date.",
+        "Écrivez une date (31/12/2024), un mois (12/2024) ou une année (2024).",
+    ),
+    "dates-inversees": (
+        WARNING,
+        "La date de début ({start}) est postérieure à la date de fin ({end}).",
+        "Vérifiez les colonnes « Début » et « Fin ».",
+    ),
+    "caracteres-retires": (
+        WARNING,
+        "La colonne « {header} » contenait des caractères de contrôle invisibles, retirés du texte.",
+        "Rien à faire ; ils proviennent souvent d’un copier-coller.",
+    ),
+    # Parameters
+    "parametre-absent": (
+        ERROR,
+        "Le paramètre « {label} » est absent ou vide (exemple : {example}).",
+        "Ajoutez une ligne « {label} » dans la feuille « Paramètres » avec sa valeur.",
+    ),
+    "type-inconnu": (
+        ERROR,
+        "Le type d’entité « {value} » n’est pas reconnu.",
+        "Écrivez Commune, Ville ou CPAS.",
+    ),
+    "code-invalide": (
+        ERROR,
+        "Le code « {value} » ne convient pas : il sert dans les renvois « Synergie avec » et les noms de fichiers.",
+        "Écrivez un code court en lettres et chiffres, sans espace (exemple : VILLE, CPAS).",
+    ),
+    "legislature-invalide": (
+        ERROR,
+        "La législature « {value} » n’est pas de la forme 2019-2024.",
+        "Écrivez l’année de début, un tiret et l’année de fin, par exemple 2025-2030.",
+    ),
+    # Structure of the frame and of the actions
+    "os-en-double": (
+        ERROR,
+        "L’objectif stratégique {number} du volet {volet} est déclaré deux fois (aussi ligne {other_row}).",
+        "Gardez une seule ligne par objectif stratégique, ou changez le numéro de l’une d’elles.",
+    ),
+    "oo-en-double": (
+        ERROR,
+        "L’objectif opérationnel {code} du volet {volet} est déclaré deux fois (aussi ligne {other_row}).",
+        "Gardez une seule ligne par objectif opérationnel, ou changez le numéro de l’une d’elles.",
+    ),
+    "os-absent": (
+        ERROR,
+        "L’objectif opérationnel {code} dépend de l’objectif stratégique {os} du volet {volet}, qui n’existe pas "
+        "dans la feuille « Objectifs stratégiques ».",
+        "Ajoutez l’objectif stratégique {os} ou corrigez le numéro de l’objectif opérationnel.",
+    ),
+    "oo-inconnu": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’existe pas dans le cadre. Objectifs opérationnels "
+        "existants pour le volet {volet} : {existing}.",
+        "{hint}",
+    ),
+    "parent-rejete": (
+        ERROR,
+        "Cette ligne dépend de l’objectif {parent}, écarté à cause d’une erreur : elle est écartée aussi.",
+        "Corrigez d’abord l’erreur signalée sur l’objectif {parent} dans cadre.xlsx.",
+    ),
+    "numero-action-en-double": (
+        ERROR,
+        "Le numéro d’action {number} est déjà utilisé dans le volet {volet} ({other}).",
+        "Chaque action a un numéro unique dans son volet : corrigez l’un des deux, ou laissez la colonne vide "
+        "pour une numérotation automatique.",
+    ),
+    "numerotation-lacunaire": (
+        WARNING,
+        "Numérotation avec des trous dans le volet {volet} : {what} {missing} manquant(s) (numéros présents : "
+        "{present}).",
+        "Rien n’est renuméroté : vérifiez qu’aucun élément n’a été oublié.",
+    ),
+    "numeros-completes": (
+        NOTE,
+        "{count} action(s) du volet {volet} sans « N° action » ont reçu un numéro à la suite des numéros donnés : "
+        "{assigned}.",
+        "Donnez un numéro à chaque action, ou à aucune, pour une numérotation maîtrisée.",
+    ),
+    "oo-sans-action": (
+        WARNING,
+        "L’objectif opérationnel {code} du volet {volet} n’a aucune action.",
+        "Vérifiez qu’aucun service n’a oublié d’y rattacher ses actions.",
+    ),
+    "libelle-en-double": (
+        WARNING,
+        "Le libellé « {value} » apparaît deux fois ({other}).",
+        "S’il s’agit de la même action, supprimez l’une des lignes ; sinon, précisez les libellés.",
+    ),
+    "synergie-soi-meme": (
+        WARNING,
+        "« Synergie avec » contient « {value} », le code de l’entité elle-même : ignoré.",
+        "Indiquez le code de l’autre institution (par exemple CPAS).",
+    ),
+    "code-synergie-orphelin": (
+        WARNING,
+        "Le code synergie « {value} » de {side} n’a pas de correspondant chez {other_side}.",
+        "Donnez le même « Code synergie » à l’action correspondante de {other_side}.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    message: str
+    suggestion: str = ""
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    header: str = ""
+    value: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def position(self) -> tuple:
+        """Compact position used by tests: (code, file, sheet, row, column)."""
+        return (self.code, self.file, self.sheet, self.row, self.column)
+
+    def location(self) -> str:
+        """Where to look, in French: « Travaux.xlsx, feuille « Actions », ligne 5, colonne C (N° OO) »."""
+        parts = [self.file] if self.file else []
+        if self.sheet:
+            parts.append(f"feuille « {self.sheet} »")
+        if self.row is not None:
+            parts.append(f"ligne {self.row}")
+        if self.column:
+            parts.append(f"colonne {self.column}" + (f" (« {self.header} »)" if self.header else ""))
+        return ", ".join(parts)
+
+
+def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = None, column: str = "",
+            header: str = "", value: object = "", **params: object) -> Finding:
+    """Build a finding from the catalogue; `header` and `value` are also available to the message."""
+    severity, message, suggestion = CATALOGUE[code]
+    values = {"header": header, "value": value, **params}
+    return Finding(
+        severity=severity,
+        code=code,
+        message=message.format(**values),
+        suggestion=suggestion.format(**values),
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        header=header,
+        value=str(value),
+    )
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    counts = {ERROR: 0, WARNING: 0, NOTE: 0}
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def grouped_by_file(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Findings per file (files in first-seen order), each group sorted by severity then row."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[f.file].append(f)
+    return {
+        file: sorted(items, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.row or 0))
+        for file, items in groups.items()
+    }

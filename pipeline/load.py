@@ -1,0 +1,301 @@
+"""Load: workbooks → tables of raw text, every row stamped with its file, sheet and Excel row.
+
+Each workbook is opened once, read with python-calamine as strings (nothing is interpreted here), its header row
+found by name among the first rows, and its rows gathered under the contract's keys. Problems with files, sheets
+and headers become findings; nothing here raises for bad input except a missing data folder or frame
+(ConfigurationError, exit code 2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from . import contract as c
+from .findings import Finding, finding
+
+PROVENANCE = ("_file", "_sheet", "_row")
+
+
+class ConfigurationError(Exception):
+    """The input cannot be used at all (no data folder, no cadre.xlsx): exit code 2."""
+
+
+@dataclass
+class Table:
+    """Rows of one contract sheet, gathered from one or several workbooks.
+
+    `frame` has one text column per contract key ("" where the column is absent) plus the provenance columns
+    `_file`, `_sheet`, `_row` (the Excel row number). `letters` gives, for each (file, sheet), the column letter
+    of each key found there, so that any later finding can point at the cell.
+    """
+
+    contract: c.SheetContract
+    frame: pd.DataFrame
+    letters: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def letter(self, file: str, sheet: str, key: str) -> str:
+        return self.letters.get((file, sheet), {}).get(key, "")
+
+    def cell(self, row: pd.Series | dict, key: str) -> dict:
+        """Position keywords for `finding(...)` pointing at `key` in this row."""
+        return {
+            "file": row["_file"],
+            "sheet": row["_sheet"],
+            "row": int(row["_row"]),
+            "column": self.letter(row["_file"], row["_sheet"], key),
+            "header": self.contract.column(key).header,
+        }
+
+
+def empty_table(contract: c.SheetContract) -> Table:
+    columns = [col.key for col in contract.columns] + list(PROVENANCE)
+    return Table(contract, pd.DataFrame({name: pd.Series(dtype=object) for name in columns}))
+
+
+def concat_tables(contract: c.SheetContract, tables: list[Table]) -> Table:
+    if not tables:
+        return empty_table(contract)
+    frame = pd.concat([t.frame for t in tables], ignore_index=True)
+    letters: dict[tuple[str, str], dict[str, str]] = {}
+    for t in tables:
+        letters.update(t.letters)
+    return Table(contract, frame, letters)
+
+
+@dataclass
+class LoadedEntity:
+    folder: Path
+    parameters: Table
+    strategic: Table
+    operational: Table
+    actions: Table
+    findings: list[Finding]
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+
+# --- Discovery -----------------------------------------------------------------------------------------------
+def is_ignored_name(path: Path) -> bool:
+    """Excel lock files (~$Finances.xlsx) and hidden files are never data."""
+    return path.name.startswith(("~$", ".", "_"))
+
+
+def find_cadre(folder: Path) -> Path | None:
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not is_ignored_name(path) and c.fold(path.stem) == "cadre" \
+                and path.suffix.lower() in c.WORKBOOK_SUFFIXES:
+            return path
+    return None
+
+
+def find_entity_folders(data: Path) -> list[Path]:
+    """The entity folders of DATA: DATA itself when it holds a cadre, else its subfolders holding one."""
+    if not data.is_dir():
+        raise ConfigurationError(f"Le dossier de données « {data} » n’existe pas.")
+    if find_cadre(data):
+        return [data]
+    subfolders = [p for p in sorted(data.iterdir()) if p.is_dir() and not is_ignored_name(p)]
+    with_cadre = [p for p in subfolders if find_cadre(p)]
+    without = [p.name for p in subfolders if not find_cadre(p) and (p / c.SERVICES_DIR).is_dir()]
+    if without:
+        raise ConfigurationError(
+            "Dossier(s) sans cadre.xlsx : " + ", ".join(without)
+            + ". Chaque entité a son dossier avec un cadre.xlsx et un sous-dossier services/."
+        )
+    if not with_cadre:
+        raise ConfigurationError(
+            f"Aucun cadre.xlsx dans « {data} » ni dans ses sous-dossiers. Chaque entité a son dossier avec un "
+            "cadre.xlsx et un sous-dossier services/."
+        )
+    return with_cadre
+
+
+def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
+    services = folder / c.SERVICES_DIR
+    if not services.is_dir():
+        return [], []
+    files, findings = [], []
+    for path in sorted(services.iterdir(), key=lambda p: p.name.casefold()):
+        if not path.is_file() or is_ignored_name(path):
+            continue
+        if path.suffix.lower() in c.WORKBOOK_SUFFIXES:
+            files.append(path)
+        else:
+            findings.append(finding("fichier-ignore", file=path.name, suffix=path.suffix or "sans extension"))
+    return files, findings
+
+
+# --- Reading -------------------------------------------------------------------------------------------------
+def open_workbook(path: Path) -> tuple[pd.ExcelFile | None, Finding | None]:
+    try:
+        return pd.ExcelFile(path, engine="calamine"), None
+    except zipfile.BadZipFile:
+        reason = "fichier endommagé ou qui n’est pas un classeur"
+    except Exception:  # calamine raises its own types for every unreadable format
+        reason = "format non reconnu, fichier endommagé ou protégé par un mot de passe"
+    return None, finding("fichier-illisible", file=path.name, reason=reason)
+
+
+def read_sheet(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
+    """The sheet as a grid of strings from cell A1, row i being Excel row i + 1."""
+    return book.parse(sheet, header=None, dtype=str, keep_default_na=False)
+
+
+def pick_sheet(book: pd.ExcelFile, contract: c.SheetContract, file: str,
+               allow_single: bool) -> tuple[str | None, list[Finding]]:
+    names = [str(n) for n in book.sheet_names]
+    for name in names:
+        if contract.matches_name(name):
+            return name, []
+    if allow_single and len(names) == 1:
+        return names[0], [finding("feuille-remplacee", file=file, sheet=names[0], expected=contract.name,
+                                  used=names[0])]
+    available = ", ".join(f"« {n} »" for n in names) or "aucune"
+    return None, [finding("feuille-absente", file=file, expected=contract.name, available=available)]
+
+
+def find_header_row(grid: pd.DataFrame, contract: c.SheetContract) -> int | None:
+    """Index of the first row, among the first rows, that names the most contract columns."""
+    best_index, best_score = None, 0
+    for index in range(min(c.HEADER_SCAN_ROWS, len(grid))):
+        score = sum(contract.match_header(v) is not None for v in grid.iloc[index])
+        if score > best_score:
+            best_index, best_score = index, score
+    return best_index
+
+
+def closest_header(text: str, contract: c.SheetContract) -> str | None:
+    names = {c.fold(n): col.header for col in contract.columns for n in col.names()}
+    match = difflib.get_close_matches(c.fold(text), list(names), n=1, cutoff=0.75)
+    return names[match[0]] if match else None
+
+
+def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract, file: str,
+                sheet: str) -> tuple[dict[str, int], list[int], list[Finding]]:
+    """Contract key → column index, plus the indexes of unknown non-empty headers, plus header findings."""
+    mapping: dict[str, int] = {}
+    unknown: list[int] = []
+    findings: list[Finding] = []
+    for index, text in enumerate(grid.iloc[header_index]):
+        col = contract.match_header(text)
+        if col is None:
+            if str(text).strip():
+                unknown.append(index)
+            continue
+        if col.key in mapping:
+            findings.append(finding("colonne-en-double", file=file, sheet=sheet, row=header_index + 1,
+                                    column=get_column_letter(index + 1), header=col.header,
+                                    first=get_column_letter(mapping[col.key] + 1),
+                                    second=get_column_letter(index + 1)))
+            continue
+        mapping[col.key] = index
+    if unknown:
+        labels = [f"{get_column_letter(i + 1)} « {str(grid.iat[header_index, i]).strip()} »" for i in unknown]
+        hints = []
+        for i in unknown:
+            typed = str(grid.iat[header_index, i]).strip()
+            near = closest_header(typed, contract)
+            if near and near not in {contract.column(k).header for k in mapping}:
+                hints.append(f"« {typed} » ressemble à « {near} » : corrigez l’en-tête pour que la colonne soit lue")
+        findings.append(finding("colonne-inconnue", file=file, sheet=sheet, row=header_index + 1,
+                                columns=", ".join(labels),
+                                hint=" ; ".join(hints) + "." if hints else "Ces colonnes ne sont pas reprises."))
+    for col in contract.required:
+        if col.key not in mapping:
+            near = [grid.iat[header_index, i] for i in unknown
+                    if closest_header(str(grid.iat[header_index, i]), contract) == col.header]
+            hint = (f"La colonne « {str(near[0]).strip()} » porte-t-elle ce nom mal orthographié ?" if near
+                    else f"Ajoutez une colonne « {col.header} » dans la ligne d’en-têtes.")
+            findings.append(finding("colonne-obligatoire-absente", file=file, sheet=sheet, row=header_index + 1,
+                                    header=col.header, hint=hint))
+    return mapping, unknown, findings
+
+
+def read_table(book: pd.ExcelFile, contract: c.SheetContract, file: str,
+               allow_single_sheet: bool = False) -> tuple[Table | None, list[Finding]]:
+    """One contract sheet of one workbook as a Table, or None with the findings that explain why."""
+    sheet, findings = pick_sheet(book, contract, file, allow_single_sheet)
+    if sheet is None:
+        return None, findings
+    try:
+        grid = read_sheet(book, sheet)
+    except Exception:
+        return None, findings + [finding("fichier-illisible", file=file, sheet=sheet,
+                                         reason="feuille illisible")]
+    header_index = find_header_row(grid, contract)
+    if header_index is None:
+        required = ", ".join(f"« {col.header} »" for col in contract.required)
+        return None, findings + [finding("entetes-absents", file=file, sheet=sheet, scan=c.HEADER_SCAN_ROWS,
+                                         required=required)]
+    mapping, unknown, header_findings = map_headers(grid, header_index, contract, file, sheet)
+    findings += header_findings
+    if any(f.is_error for f in header_findings):
+        return None, findings
+    body = grid.iloc[header_index + 1:]
+    filled = body.apply(lambda col: col.str.strip().ne(""))
+    known_filled = filled.iloc[:, list(mapping.values())].any(axis=1)
+    unknown_filled = filled.iloc[:, unknown].any(axis=1) if unknown else known_filled & False
+    for index in body.index[unknown_filled & ~known_filled]:
+        columns = ", ".join(get_column_letter(i + 1) for i in unknown if str(grid.iat[index, i]).strip())
+        findings.append(finding("ligne-hors-colonnes", file=file, sheet=sheet, row=int(index) + 1,
+                                columns=columns))
+    kept = body[known_filled]
+    frame = pd.DataFrame({col.key: kept.iloc[:, mapping[col.key]] if col.key in mapping else ""
+                          for col in contract.columns}, index=kept.index)
+    frame["_file"] = file
+    frame["_sheet"] = sheet
+    frame["_row"] = kept.index + 1
+    letters = {key: get_column_letter(i + 1) for key, i in mapping.items()}
+    return Table(contract, frame.reset_index(drop=True), {(file, sheet): letters}), findings
+
+
+def load_entity(folder: Path) -> LoadedEntity:
+    """Read the cadre and every service workbook of one entity folder."""
+    cadre = find_cadre(folder)
+    if cadre is None:
+        raise ConfigurationError(f"Le dossier « {folder} » n’a pas de cadre.xlsx.")
+    findings: list[Finding] = []
+    tables: dict[str, Table] = {}
+    book, problem = open_workbook(cadre)
+    if problem:
+        findings.append(problem)
+    for contract in c.CADRE_SHEETS:
+        table = None
+        if book is not None:
+            table, found = read_table(book, contract, cadre.name)
+            findings += found
+        tables[contract.name] = table or empty_table(contract)
+    if book is not None:
+        book.close()
+
+    files, ignored = service_files(folder)
+    findings += ignored
+    if not files:
+        findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
+    action_tables = []
+    for path in files:
+        book, problem = open_workbook(path)
+        if problem:
+            findings.append(problem)
+            continue
+        with book:
+            table, found = read_table(book, c.ACTIONS_SHEET, path.name, allow_single_sheet=True)
+        findings += found
+        if table is not None:
+            action_tables.append(table)
+    return LoadedEntity(
+        folder=folder,
+        parameters=tables[c.PARAMETERS_SHEET.name],
+        strategic=tables[c.STRATEGIC_OBJECTIVES_SHEET.name],
+        operational=tables[c.OPERATIONAL_OBJECTIVES_SHEET.name],
+        actions=concat_tables(c.ACTIONS_SHEET, action_tables),
+        findings=findings,
+    )

@@ -1,0 +1,281 @@
+"""Model: the typed hierarchy Entity → Volet → StrategicObjective → OperationalObjective → Action, and its numbering.
+
+Built only from accepted rows (validation has run). Order: volet externe then interne; objectives by number;
+within an objective, actions with an official number by that number, then the others in file order. Numbers
+given by the services are kept as typed; where none is given, actions are numbered continuously through the
+volet, as in the official PSTs (1 … 199 in the externe, 1 … 69 in the interne).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from . import contract as c
+from .findings import Finding, finding
+from .normalize import PartialDate, canonical_code, natural_key, oo_parts
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    sheet: str
+    row: int
+    letters: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Column letter of each contract key in this row's sheet, to point findings at the cell."""
+
+    def french(self) -> str:
+        return f"{self.file}, feuille « {self.sheet} », ligne {self.row}"
+
+
+@dataclass
+class Action:
+    volet: str
+    oo_code: str
+    title: str
+    source: Source
+    given_number: str = ""
+    number: str = ""
+    reference: str = ""
+    description: str = ""
+    smart: str = ""
+    status: str | None = None
+    health: str | None = None
+    progress: float | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    updated: PartialDate | None = None
+    representative_responsible: str = ""
+    administrative_responsible: str = ""
+    managing_service: str = ""
+    project_lead: str = ""
+    partners: str = ""
+    plans: str = ""
+    sdgs: str = ""
+    synergy_with: tuple[str, ...] = ()
+    synergy_code: str = ""
+    output_indicator: str = ""
+    result_indicators: str = ""
+    planning: str = ""
+    comment: str = ""
+
+
+@dataclass
+class OperationalObjective:
+    volet: str
+    code: str
+    title: str
+    result_indicators: str = ""
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def os_number(self) -> int:
+        return oo_parts(self.code)[0]
+
+
+@dataclass
+class StrategicObjective:
+    volet: str
+    number: int
+    title: str
+    observations: str = ""
+    ambitions: str = ""
+    objectives: list[OperationalObjective] = field(default_factory=list)
+
+    def actions(self) -> Iterator[Action]:
+        for oo in self.objectives:
+            yield from oo.actions
+
+
+@dataclass
+class Volet:
+    name: str
+    objectives: list[StrategicObjective] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    def operational(self) -> list[OperationalObjective]:
+        return [oo for os in self.objectives for oo in os.objectives]
+
+    def actions(self) -> list[Action]:
+        return [a for os in self.objectives for a in os.actions()]
+
+
+@dataclass
+class Entity:
+    folder: str
+    name: str
+    type: str
+    code: str
+    legislature: str
+    slogan: str = ""
+    volets: list[Volet] = field(default_factory=list)
+
+    @property
+    def is_cpas(self) -> bool:
+        return self.type == "CPAS"
+
+    def actions(self) -> list[Action]:
+        return [a for v in self.volets for a in v.actions()]
+
+
+# --- Building ------------------------------------------------------------------------------------------------
+ACTION_FIELDS = [col.key for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "oo_code", "title", "number")]
+
+
+def text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFrame, operational: pd.DataFrame,
+                 actions: pd.DataFrame, letters: dict[tuple[str, str], dict[str, str]]
+                 ) -> tuple[Entity, list[Finding]]:
+    """The hierarchy from accepted rows; returns the numbering notes as findings."""
+    entity = Entity(
+        folder=folder,
+        name=parameters.get("entity_name", ""),
+        type=parameters.get("entity_type", ""),
+        code=parameters.get("code", ""),
+        legislature=parameters.get("legislature", ""),
+        slogan=parameters.get("slogan", ""),
+    )
+    volets = {name: Volet(name) for name in c.VOLET_ORDER}
+    strategic_index: dict[tuple[str, int], StrategicObjective] = {}
+    for row in strategic.to_dict("records"):
+        os = StrategicObjective(row["volet"], row["number"], row["title"], row["observations"], row["ambitions"])
+        strategic_index[(os.volet, os.number)] = os
+        volets[os.volet].objectives.append(os)
+    operational_index: dict[tuple[str, str], OperationalObjective] = {}
+    for row in operational.to_dict("records"):
+        oo = OperationalObjective(row["volet"], row["code"], row["title"], row["result_indicators"])
+        operational_index[(oo.volet, oo.code)] = oo
+        strategic_index[(oo.volet, oo.os_number)].objectives.append(oo)
+    for row in actions.to_dict("records"):
+        action = Action(
+            volet=row["volet"], oo_code=row["oo_code"], title=row["title"],
+            source=Source(row["_file"], row["_sheet"], int(row["_row"]), letters.get((row["_file"], row["_sheet"]), {})),
+            given_number=text(row["number"]),
+            **{key: row[key] if row[key] is not None else Action.__dataclass_fields__[key].default
+               for key in ACTION_FIELDS},
+        )
+        operational_index[(action.volet, action.oo_code)].actions.append(action)
+    for volet in volets.values():
+        volet.objectives.sort(key=lambda os: os.number)
+        for os in volet.objectives:
+            os.objectives.sort(key=lambda oo: oo_parts(oo.code))
+            for oo in os.objectives:
+                oo.actions = sorted(oo.actions, key=action_order)
+    entity.volets = [v for v in volets.values() if v.objectives]
+    notes = [note for volet in entity.volets if (note := number_actions(volet))]
+    return entity, notes
+
+
+def action_order(action: Action) -> tuple:
+    """Numbered actions by their number, then unnumbered ones (Python's sort keeps their file order)."""
+    return (0, natural_key(action.given_number)) if action.given_number else (1, ())
+
+
+def number_actions(volet: Volet) -> Finding | None:
+    """Give each action its displayed number. Given numbers are kept as typed; the others are numbered 1, 2, 3…
+    through the volet, or — when the volet mixes both — continue after the previous number, never reusing one
+    that is given elsewhere in the volet."""
+    actions = volet.actions()
+    given = {c.fold(a.given_number) for a in actions if a.given_number}
+    previous, assigned = 0, []
+    for action in actions:
+        if action.given_number:
+            action.number = action.given_number
+            if action.given_number.isdigit():
+                previous = int(action.given_number)
+            continue
+        previous += 1
+        while str(previous) in given:
+            previous += 1
+        action.number = str(previous)
+        assigned.append(action)
+    if given and assigned:
+        listed = ", ".join(f"{a.number} ({a.source.file}, ligne {a.source.row})" for a in assigned[:20])
+        more = f" et {len(assigned) - 20} autre(s)" if len(assigned) > 20 else ""
+        return finding("numeros-completes", sheet=c.ACTIONS_SHEET.name, volet=volet.name, count=len(assigned),
+                       assigned=listed + more)
+    return None
+
+
+# --- Views ---------------------------------------------------------------------------------------------------
+def select(entity: Entity, keep: Callable[[Action], bool]) -> list[Volet]:
+    """The entity's hierarchy pruned to the actions for which `keep` is true (empty branches removed).
+
+    Annexes (synergies, later plans and ODD) show their actions under the same OS and OO headings."""
+    volets = []
+    for volet in entity.volets:
+        objectives = []
+        for os in volet.objectives:
+            operational = [replace(oo, actions=kept) for oo in os.objectives
+                           if (kept := [a for a in oo.actions if keep(a)])]
+            if operational:
+                objectives.append(replace(os, objectives=operational))
+        if objectives:
+            volets.append(Volet(volet.name, objectives))
+    return volets
+
+
+def synergy_partners(entity: Entity) -> list[str]:
+    """Codes of the institutions named in « Synergie avec », in order of first appearance."""
+    codes = dict.fromkeys(code for a in entity.actions() for code in a.synergy_with if code != entity.code)
+    return list(codes)
+
+
+@dataclass
+class SynergyPair:
+    synergy_code: str
+    left: list[Action]
+    right: list[Action]
+
+
+@dataclass
+class CrossReference:
+    left: Entity
+    right: Entity
+    pairs: list[SynergyPair]
+    left_only: list[Action]
+    right_only: list[Action]
+    findings: list[Finding]
+
+
+def cross_reference(left: Entity, right: Entity) -> CrossReference:
+    """Pair, by « Code synergie », the actions each entity flags as carried out with the other."""
+    left_flagged = [a for a in left.actions() if right.code in a.synergy_with]
+    right_flagged = [a for a in right.actions() if left.code in a.synergy_with]
+    left_codes = group_by_code(left_flagged)
+    right_codes = group_by_code(right_flagged)
+    pairs, findings = [], []
+    for code in sorted(set(left_codes) & set(right_codes), key=natural_key):
+        pairs.append(SynergyPair(code, left_codes[code], right_codes[code]))
+    for code, side, other, group in (
+        *((k, left, right, v) for k, v in left_codes.items() if k not in right_codes),
+        *((k, right, left, v) for k, v in right_codes.items() if k not in left_codes),
+    ):
+        source = group[0].source
+        findings.append(finding("code-synergie-orphelin", file=f"{side.folder}/{source.file}", sheet=source.sheet,
+                                row=source.row, column=source.letters.get("synergy_code", ""),
+                                header=c.ACTIONS_SHEET.column("synergy_code").header, value=group[0].synergy_code,
+                                side=side.name, other_side=other.name))
+    paired = {id(a) for p in pairs for a in p.left + p.right}
+    return CrossReference(
+        left, right, pairs,
+        left_only=[a for a in left_flagged if id(a) not in paired],
+        right_only=[a for a in right_flagged if id(a) not in paired],
+        findings=findings,
+    )
+
+
+def group_by_code(actions: list[Action]) -> dict[str, list[Action]]:
+    groups: dict[str, list[Action]] = {}
+    for action in actions:
+        if action.synergy_code:
+            groups.setdefault(canonical_code(action.synergy_code), []).append(action)
+    return groups

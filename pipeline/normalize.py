@@ -1,0 +1,329 @@
+"""Normalize: raw cell text → clean values (trimmed text, volets, codes, percentages, dates).
+
+The converters are small pure functions with an explicit policy for bad input: each returns `(value, problem)`,
+where `problem` is None, a warning that still yields a value, or an error (value None). `normalize_table` applies
+them column by column and turns problems into findings pointing at the cell; the raw text stays in the load
+table, so messages can quote what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import contract as c
+from .findings import Finding, finding
+from .load import Table
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a converter could not accept (or accepted with a warning): a catalogue code and its parameters."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+Parsed = tuple[object, Problem | None]
+
+# --- Text ----------------------------------------------------------------------------------------------------
+# XML 1.0 forbids these characters; a .docx holding one cannot be opened. Tab, line feed and carriage return
+# are allowed. The vertical tab is what old Excel files store for Alt+Entrée: it becomes a line break.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(raw: str) -> Parsed:
+    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
+    cleaned = FORBIDDEN_CHARACTERS.sub("", text)
+    problem = Problem("caracteres-retires") if cleaned != text else None
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in cleaned.split("\n")]
+    return "\n".join(lines).strip("\n "), problem
+
+
+BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")
+
+
+def split_lines(text: str) -> list[str]:
+    """A multi-line cell as a list of items, without the bullets people type ("- ", "• ", "1. ")."""
+    return [BULLET.sub("", line).strip() for line in str(text).split("\n") if line.strip()]
+
+
+# --- Codes and numbers ---------------------------------------------------------------------------------------
+INTEGER = re.compile(r"^\d+(?:\.0+)?$")
+
+
+def parse_os_number(raw: str) -> Parsed:
+    """ "2", "2.0" (a number cell), "OS 2", "OS2" → 2."""
+    text = re.sub(r"^\s*(?:o\.?\s*s\.?)\s*", "", raw.strip(), flags=re.IGNORECASE)
+    if INTEGER.match(text):
+        return int(float(text)), None
+    return None, Problem("os-illisible")
+
+
+OO_PATTERN = re.compile(
+    r"^(?P<prefix>(?:o\.?\s*o\.?|00)\s*[:.\-]?\s*)?(?P<os>\d+)\s*(?P<sep>[.,])\s*(?P<rank>\d+)\.?$",
+    re.IGNORECASE,
+)
+
+
+def parse_oo_code(raw: str) -> Parsed:
+    """ "2.4" → "2.4". Accepted with a warning: "OO2.4", "OO 2.4", "003.1" (OO typed as zeros), "2,4".
+
+    Leading zeros are dropped ("02.4" → "2.4"). Anything else is refused.
+    """
+    text = raw.strip()
+    match = OO_PATTERN.match(text)
+    if not match:
+        return None, Problem("oo-illisible")
+    code = f"{int(match['os'])}.{int(match['rank'])}"
+    if text == code:
+        return code, None
+    return code, Problem("oo-format-corrige", {"code": code})
+
+
+def oo_parts(code: str) -> tuple[int, int]:
+    os_number, rank = code.split(".")
+    return int(os_number), int(rank)
+
+
+def parse_action_number(raw: str) -> Parsed:
+    """The official number as typed; "12.0" (a number cell read as text) is shown "12"."""
+    text = raw.strip()
+    if INTEGER.match(text):
+        return str(int(float(text))), None
+    return text, None
+
+
+def natural_key(text: str) -> tuple:
+    """Sort "2" before "10" and "3bis" after "3"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.findall(r"\d+|\D+", text))
+
+
+def parse_codes(raw: str) -> Parsed:
+    """Institution codes separated by ";" (also "," "/" or line breaks): "cpas ; Zone" → ("CPAS", "ZONE")."""
+    parts = [canonical_code(p) for p in re.split(c.SYNERGY_SEPARATORS, raw)]
+    return tuple(dict.fromkeys(p for p in parts if p)), None
+
+
+def canonical_code(text: str) -> str:
+    return re.sub(r"\s+", "", str(text)).upper()
+
+
+def parse_vocabulary(raw: str, vocabulary: c.Vocabulary) -> Parsed:
+    value = vocabulary.canonical(raw)
+    if value is None:
+        return None, Problem("valeur-hors-liste", {"allowed": ", ".join(vocabulary.values)})
+    return value, None
+
+
+def parse_volet(raw: str) -> Parsed:
+    value = c.VOLETS.canonical(raw)
+    return (value, None) if value else (None, Problem("volet-inconnu"))
+
+
+# --- Percentages ---------------------------------------------------------------------------------------------
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def parse_percent(raw: str) -> Parsed:
+    """A progress rate in percent. "50", "50 %", "50%" → 50; "0.5" or "0,5" (a cell formatted as %) → 50.
+
+    Numbers strictly between 0 and 1 without a % sign are fractions; 1 and above are percentages. Outside
+    0–100 %: refused.
+    """
+    text = raw.strip().replace("\u00a0", " ")
+    has_sign = text.endswith("%")
+    number_text = text.rstrip("%").strip().replace(" ", "")
+    if not NUMBER.match(number_text):
+        return None, Problem("taux-illisible")
+    number = float(number_text.replace(",", "."))
+    if not has_sign and 0 < number < 1:
+        number *= 100
+    if not 0 <= number <= 100:
+        return None, Problem("taux-hors-limites")
+    return round(number, 1), None
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+# --- Dates ---------------------------------------------------------------------------------------------------
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9,
+    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+               "novembre", "décembre")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date as precise as the service typed it: a day, a month or only a year (« 2024 », « 12/2024 »)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        if self.day:
+            return dt.date(self.year, self.month, self.day)
+        if self.month:
+            following = dt.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date(self.year, 12, 31)
+
+    def french(self) -> str:
+        if self.day:
+            return f"{self.day:02d}/{self.month:02d}/{self.year}"
+        if self.month:
+            return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        return str(self.year)
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _valid(year: int, month: int | None = None, day: int | None = None) -> PartialDate | None:
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return PartialDate(year, month, day) if 1900 <= year <= 2200 else None
+
+
+def parse_date(raw: str) -> Parsed:
+    """Real date cells, "31/12/2024", "31-12-24", "2024-12-31", "12/2024", "décembre 2024", "2024", or an Excel
+    serial number (45657). Day first, as in Belgium. Anything else is refused."""
+    text = raw.strip().lower()
+    result = None
+    if m := re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", text):
+        result = _valid(int(m[1]), int(m[2]), int(m[3]))
+    elif m := re.match(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$", text):
+        result = _valid(_full_year(m[3]), int(m[2]), int(m[1]))
+    elif m := re.match(r"^(\d{1,2})[/.\-](\d{4})$", text):
+        result = _valid(int(m[2]), int(m[1]))
+    elif m := re.match(r"^(?:(\d{1,2})(?:er)?\s+)?([a-zéèûô]+)\.?\s+(\d{4})$", text):
+        month = MONTHS.get(c.fold(m[2]))
+        if month:
+            result = _valid(int(m[3]), month, int(m[1]) if m[1] else None)
+    elif re.match(r"^\d{4}$", text):
+        result = _valid(int(text))
+    elif re.match(r"^\d{5}(?:\.0+)?$", text):
+        serial = int(float(text))
+        day = EXCEL_EPOCH + dt.timedelta(days=serial)
+        result = _valid(day.year, day.month, day.day)
+    return (result, None) if result else (None, Problem("date-illisible"))
+
+
+# --- Tables --------------------------------------------------------------------------------------------------
+def converter_for(column: c.Column):
+    if column.kind == c.VOLET:
+        return parse_volet
+    if column.kind == c.OS_NUMBER:
+        return parse_os_number
+    if column.kind == c.OO_CODE:
+        return parse_oo_code
+    if column.kind == c.ACTION_NUMBER:
+        return parse_action_number
+    if column.kind == c.VOCABULARY:
+        return lambda raw: parse_vocabulary(raw, column.vocabulary)
+    if column.kind == c.PERCENT:
+        return parse_percent
+    if column.kind == c.DATE:
+        return parse_date
+    if column.kind == c.CODE_LIST:
+        return parse_codes
+    return None
+
+
+def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
+    """The table's frame with clean values in place of raw text, and the findings of what could not be read.
+
+    Text columns hold clean strings; empty cells hold "" (text) or None (other kinds) — never NaN.
+    """
+    frame = table.frame.copy()
+    findings: list[Finding] = []
+    for column in table.contract.columns:
+        cleaned = table.frame[column.key].map(clean_text)
+        frame[column.key] = cleaned.map(lambda pair: pair[0])
+        for index in cleaned.index[cleaned.map(lambda pair: pair[1] is not None)]:
+            findings.append(finding("caracteres-retires", **table.cell(table.frame.loc[index], column.key)))
+        convert = converter_for(column)
+        if convert is None:
+            continue
+        filled = frame[column.key] != ""
+        parsed = frame.loc[filled, column.key].map(convert)
+        values = dict.fromkeys(frame.index, () if column.kind == c.CODE_LIST else None)
+        for index, (value, problem) in parsed.items():
+            values[index] = value
+            if problem is not None:
+                row = table.frame.loc[index]
+                findings.append(finding(problem.code, value=row[column.key].strip(),
+                                        **table.cell(row, column.key), **problem.params))
+        frame[column.key] = pd.Series(list(values.values()), index=frame.index, dtype=object)
+    return frame, findings
+
+
+# --- Parameters ----------------------------------------------------------------------------------------------
+LEGISLATURE = re.compile(r"^(\d{4})\s*[-–—/à]+\s*(\d{4})$")
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
+
+
+@dataclass
+class Parameters:
+    values: dict[str, str]
+    positions: dict[str, dict]
+
+
+def read_parameters(table: Table) -> tuple[Parameters, list[Finding]]:
+    """`Paramètres` rows as {key: clean value}; the coordinator's extra rows are kept under their folded label."""
+    frame, findings = normalize_table(table)
+    values: dict[str, str] = {}
+    positions: dict[str, dict] = {}
+    by_label = {c.fold(name): p.key for p in c.PARAMETERS for name in (p.label, *p.aliases)}
+    for index, row in frame.iterrows():
+        key = by_label.get(c.fold(row["parameter"]), c.fold(row["parameter"]))
+        if key and key not in values:
+            values[key] = row["value"]
+            positions[key] = table.cell(table.frame.loc[index], "value")
+    cadre_file = table.frame["_file"].iloc[0] if len(table.frame) else c.CADRE_FILE
+    for parameter in c.PARAMETERS:
+        if parameter.required and not values.get(parameter.key):
+            findings.append(finding("parametre-absent", file=cadre_file, sheet=c.PARAMETERS_SHEET.name,
+                                    label=parameter.label, example=parameter.help))
+    findings += check_parameter_values(values, positions)
+    if values.get("code"):
+        values["code"] = canonical_code(values["code"])
+    if values.get("entity_type"):
+        values["entity_type"] = c.ENTITY_TYPES.canonical(values["entity_type"]) or values["entity_type"]
+    if m := LEGISLATURE.match(values.get("legislature", "")):
+        values["legislature"] = f"{m[1]}-{m[2]}"
+    return Parameters(values, positions), findings
+
+
+def check_parameter_values(values: dict[str, str], positions: dict[str, dict]) -> list[Finding]:
+    findings = []
+    if values.get("entity_type") and c.ENTITY_TYPES.canonical(values["entity_type"]) is None:
+        findings.append(finding("type-inconnu", value=values["entity_type"], **positions["entity_type"]))
+    if values.get("code") and not CODE_PATTERN.match(canonical_code(values["code"])):
+        findings.append(finding("code-invalide", value=values["code"], **positions["code"]))
+    if values.get("legislature"):
+        m = LEGISLATURE.match(values["legislature"])
+        if not m or int(m[2]) <= int(m[1]):
+            findings.append(finding("legislature-invalide", value=values["legislature"], **positions["legislature"]))
+    return findings

@@ -1,0 +1,246 @@
+"""Validate: rules over the normalized tables → findings. One function per rule.
+
+Errors are what cannot go into the document as typed (an action attached to an objective that does not exist,
+two objectives with the same number…); warnings are what a careful coordinator wants to check (gaps in the
+numbering, an objective without actions, the same libellé twice). Every finding names the cell, and where two
+places are involved, both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import contract as c
+from .findings import Finding, finding
+from .load import Table
+from .normalize import oo_parts
+
+
+@dataclass
+class Sheet:
+    """A load table and its normalized frame, row for row (same index)."""
+
+    table: Table
+    frame: pd.DataFrame
+
+    def cell(self, index, key: str) -> dict:
+        return self.table.cell(self.table.frame.loc[index], key)
+
+    def place(self, index) -> str:
+        raw = self.table.frame.loc[index]
+        return f"{raw['_file']}, ligne {int(raw['_row'])}"
+
+    def raw(self, index, key: str) -> str:
+        return str(self.table.frame.at[index, key]).strip()
+
+
+def missing_required_values(sheet: Sheet) -> list[Finding]:
+    findings = []
+    for column in sheet.table.contract.required:
+        empty = sheet.table.frame[column.key].str.strip() == ""
+        for index in sheet.table.frame.index[empty]:
+            findings.append(finding("valeur-obligatoire-absente", **sheet.cell(index, column.key)))
+    return findings
+
+
+def duplicates(sheet: Sheet, key: str, code: str, label: str) -> list[Finding]:
+    """Same (volet, key) twice: an error on each later row, naming the first."""
+    findings, first_seen = [], {}
+    for index, row in sheet.frame.iterrows():
+        if row["volet"] is None or row[key] is None:
+            continue
+        ident = (row["volet"], row[key])
+        if ident in first_seen:
+            first = first_seen[ident]
+            other = int(sheet.table.frame.at[first, "_row"])
+            findings.append(finding(code, value=sheet.raw(index, key), **sheet.cell(index, key),
+                                    volet=row["volet"], other_row=other, **{label: row[key]}))
+        else:
+            first_seen[ident] = index
+    return findings
+
+
+def strategic_numbers(strategic: Sheet) -> dict[str, set[int]]:
+    numbers: dict[str, set[int]] = defaultdict(set)
+    for volet, number in zip(strategic.frame["volet"], strategic.frame["number"]):
+        if volet and number is not None:
+            numbers[volet].add(number)
+    return numbers
+
+
+def operational_codes(operational: Sheet) -> dict[str, list[str]]:
+    codes: dict[str, list[str]] = defaultdict(list)
+    for volet, code in zip(operational.frame["volet"], operational.frame["code"]):
+        if volet and code and code not in codes[volet]:
+            codes[volet].append(code)
+    return {volet: sorted(found, key=oo_parts) for volet, found in codes.items()}
+
+
+def operational_without_strategic(operational: Sheet, strategic: Sheet) -> list[Finding]:
+    known = strategic_numbers(strategic)
+    findings = []
+    for index, row in operational.frame.iterrows():
+        if row["volet"] and row["code"]:
+            os_number = oo_parts(row["code"])[0]
+            if os_number not in known.get(row["volet"], set()):
+                findings.append(finding("os-absent", value=operational.raw(index, "code"),
+                                        **operational.cell(index, "code"), code=row["code"], os=os_number,
+                                        volet=row["volet"]))
+    return findings
+
+
+def unknown_operational_objectives(actions: Sheet, operational: Sheet) -> list[Finding]:
+    codes = operational_codes(operational)
+    findings = []
+    for index, row in actions.frame.iterrows():
+        if not row["volet"] or not row["oo_code"] or row["oo_code"] in codes.get(row["volet"], []):
+            continue
+        other_volets = [v for v, found in codes.items() if v != row["volet"] and row["oo_code"] in found]
+        hint = (f"L’objectif opérationnel {row['oo_code']} existe dans le volet {other_volets[0]} : corrigez la "
+                "colonne « Volet » ou le numéro." if other_volets
+                else "Choisissez un objectif opérationnel du cadre, ou demandez au coordinateur de l’ajouter.")
+        existing = ", ".join(codes.get(row["volet"], [])) or "aucun"
+        findings.append(finding("oo-inconnu", value=actions.raw(index, "oo_code"), **actions.cell(index, "oo_code"),
+                                volet=row["volet"], existing=existing, hint=hint))
+    return findings
+
+
+def duplicate_action_numbers(actions: Sheet) -> list[Finding]:
+    findings, first_seen = [], {}
+    for index, row in actions.frame.iterrows():
+        if not row["volet"] or not row["number"]:
+            continue
+        ident = (row["volet"], c.fold(row["number"]))
+        if ident in first_seen:
+            findings.append(finding("numero-action-en-double", value=actions.raw(index, "number"),
+                                    **actions.cell(index, "number"), number=row["number"], volet=row["volet"],
+                                    other=actions.place(first_seen[ident])))
+        else:
+            first_seen[ident] = index
+    return findings
+
+
+def missing_numbers(numbers: list[int]) -> list[int]:
+    present = set(numbers)
+    return [n for n in range(1, max(present) + 1) if n not in present] if present else []
+
+
+def gap_warning(file: str, sheet: str, volet: str, what: str, missing: list, present: list) -> Finding:
+    return finding("numerotation-lacunaire", file=file, sheet=sheet, volet=volet, what=what,
+                   missing=", ".join(map(str, missing)), present=", ".join(map(str, present)))
+
+
+def numbering_gaps(strategic: Sheet, operational: Sheet, actions: Sheet) -> list[Finding]:
+    findings = []
+    cadre = strategic.table.frame["_file"].iloc[0] if len(strategic.table.frame) else c.CADRE_FILE
+    for volet, numbers in strategic_numbers(strategic).items():
+        if gaps := missing_numbers(list(numbers)):
+            findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "objectif(s) stratégique(s)",
+                                        gaps, sorted(numbers)))
+    for volet, codes in operational_codes(operational).items():
+        ranks: dict[int, list[int]] = defaultdict(list)
+        for code in codes:
+            os_number, rank = oo_parts(code)
+            ranks[os_number].append(rank)
+        for os_number, found in sorted(ranks.items()):
+            if gaps := missing_numbers(found):
+                findings.append(gap_warning(cadre, c.OPERATIONAL_OBJECTIVES_SHEET.name, volet,
+                                            "objectif(s) opérationnel(s)", [f"{os_number}.{g}" for g in gaps],
+                                            [f"{os_number}.{r}" for r in sorted(found)]))
+    given: dict[str, list[int]] = defaultdict(list)
+    for volet, number in zip(actions.frame["volet"], actions.frame["number"]):
+        if volet and number and number.isdigit():
+            given[volet].append(int(number))
+    for volet, numbers in given.items():
+        if gaps := missing_numbers(numbers):
+            findings.append(gap_warning("", c.ACTIONS_SHEET.name, volet, "action(s)", compress(gaps),
+                                        compress(sorted(set(numbers)))))
+    return findings
+
+
+def compress(numbers: list[int]) -> list[str]:
+    """[1, 2, 3, 7, 9, 10] → ["1-3", "7", "9-10"]: long lists of numbers stay readable."""
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return [f"{a}-{b}" if b > a else str(a) for a, b in ranges]
+
+
+def operational_without_actions(operational: Sheet, accepted_actions: pd.DataFrame) -> list[Finding]:
+    used = set(zip(accepted_actions["volet"], accepted_actions["oo_code"]))
+    findings = []
+    for index, row in operational.frame.iterrows():
+        if row["volet"] and row["code"] and (row["volet"], row["code"]) not in used:
+            findings.append(finding("oo-sans-action", **operational.cell(index, "code"), value=row["code"],
+                                    code=row["code"], volet=row["volet"]))
+    return findings
+
+
+def duplicate_titles(actions: Sheet) -> list[Finding]:
+    findings, first_seen = [], {}
+    for index, title in actions.frame["title"].items():
+        key = c.fold(title)
+        if not key:
+            continue
+        if key in first_seen:
+            first = first_seen[key]
+            volet_note = (f"volet {actions.frame.at[first, 'volet']}, "
+                          if actions.frame.at[first, "volet"] != actions.frame.at[index, "volet"] else "")
+            findings.append(finding("libelle-en-double", value=title, **actions.cell(index, "title"),
+                                    other=f"aussi {volet_note}{actions.place(first)}"))
+        else:
+            first_seen[key] = index
+    return findings
+
+
+def self_synergies(actions: Sheet, own_code: str) -> list[Finding]:
+    findings = []
+    for index, codes in actions.frame["synergy_with"].items():
+        if own_code and own_code in (codes or ()):
+            findings.append(finding("synergie-soi-meme", value=own_code, **actions.cell(index, "synergy_with")))
+    return findings
+
+
+def inverted_dates(actions: Sheet) -> list[Finding]:
+    findings = []
+    for index, (start, end) in actions.frame[["start", "end"]].iterrows():
+        if start and end and start.first_day() > end.last_day():
+            findings.append(finding("dates-inversees", **actions.cell(index, "start"), value=actions.raw(index, "start"),
+                                    start=start.french(), end=end.french()))
+    return findings
+
+
+def validate_frame(strategic: Sheet, operational: Sheet) -> list[Finding]:
+    """Rules on cadre.xlsx alone."""
+    return (missing_required_values(strategic) + missing_required_values(operational)
+            + duplicates(strategic, "number", "os-en-double", "number")
+            + duplicates(operational, "code", "oo-en-double", "code")
+            + operational_without_strategic(operational, strategic))
+
+
+def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[Finding]:
+    """Rules on the actions of every service workbook, against the frame."""
+    return (missing_required_values(actions)
+            + unknown_operational_objectives(actions, operational)
+            + duplicate_action_numbers(actions)
+            + duplicate_titles(actions)
+            + self_synergies(actions, own_code)
+            + inverted_dates(actions))
+
+
+def rejected_rows(findings: list[Finding]) -> set[tuple[str, str, int]]:
+    """(file, sheet, row) of every row holding an error: such a row is left out of the document."""
+    return {(f.file, f.sheet, f.row) for f in findings if f.is_error and f.row is not None}
+
+
+def accepted(sheet: Sheet, rejected: set[tuple[str, str, int]]) -> pd.DataFrame:
+    frame = sheet.frame
+    keys = list(zip(frame["_file"], frame["_sheet"], frame["_row"].astype(int)))
+    return frame[[key not in rejected for key in keys]]
+

@@ -1,0 +1,510 @@
+"""Developer tool: writes data/engis-commune and data/engis-cpas from the Engis PST 2019-2024 (shared seeds 000, 001).
+
+Every OS, OO and action of the seeds is here, spread over service workbooks as services would fill them (some
+with a title above the table, columns in their own order, dates typed as text or as real dates). What the seeds
+do not say (services, dates, statuses, mandataires, and the commune's internal actions) is illustrative: see
+data/README.md. Run: `python tools/make_engis_sample.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# --- Commune d'Engis (seed 000) -------------------------------------------------------------------------------
+COMMUNE_PARAMETERS = [
+    ("Entité", "Commune d'Engis"),
+    ("Type", "Commune"),
+    ("Code", "COMMUNE"),
+    ("Législature", "2019-2024"),
+    ("Slogan", "Engis, j'y habite, je m'y sens bien et je veux y rester"),
+]
+
+COMMUNE_OS = [
+    ("Externe", 1, "Être une commune au cadre de vie durable et harmonieux",
+     "Qualité disparate du logement\nEnvironnement industriel\nNature pourtant présente\n"
+     "Déplacements entre les quartiers compliqués",
+     "Le citoyen engissois doit avoir le souhait de s'établir à Engis pour longtemps et pour cela, il doit pouvoir "
+     "disposer d'un habitat sain, accessible, situé dans un quartier agréable et dynamique en lien permanent avec la "
+     "nature environnante. Il doit pouvoir se déplacer en toute sécurité et se rendre plus aisément dans d'autres "
+     "parties de la Commune."),
+    ("Externe", 2, "Être une commune moteur dans la recherche d'emploi",
+     "Les nombreux emplois industriels sont trop peu rencontrés par la population engissoise\n"
+     "Le secteur tertiaire et le commerce sont trop peu présents\nL'initiative personnelle indépendante est peu "
+     "visible\nDécrochage d'une partie de la population",
+     "Renforcer les liens avec les entreprises présentes sur le territoire et accroître le dialogue avec les "
+     "demandeurs d'emploi afin qu'ils puissent bénéficier des opportunités proposées. Il s'agira de coordonner le "
+     "travail des opérateurs spécialisés susceptibles d'améliorer la correspondance entre l'offre et la demande. Il "
+     "conviendra d'initier des approches ciblées par groupes cibles sensibles."),
+    ("Externe", 3, "Être une commune transparente et bien gérée",
+     "La fiscalité locale est mal connue et l'affectation des ressources ne fait pas encore l'objet d'une "
+     "explication claire\nLa Commune dispose d'un patrimoine bâti important mais son utilisation n'est sans doute "
+     "pas encore optimisée",
+     "Au départ d'une fiscalité claire et stable globalement, objectiver l'affectation des moyens et améliorer la "
+     "gestion des ressources patrimoniales."),
+    ("Externe", 4, "Être une commune dans laquelle chacun a sa place",
+     "Manque de coordination, de visibilité et d'analyse des résultats obtenus des différents services offerts aux "
+     "citoyens\nCertains publics rencontrent des difficultés qui ne sont pas prises en charge par une action "
+     "locale\nManque de visibilité du réseau scolaire communal",
+     "La commune entend être présente à chaque étape de la vie du citoyen, renforcer les solidarités et son action "
+     "adaptée aux familles, aux jeunes, dont ceux en décrochage ou qui subissent du harcèlement, aux adultes par une "
+     "dynamisation de la vie des quartiers et aux aînés."),
+    ("Externe", 5, "Être une commune qui s'inscrit dans une dynamique de société digitale inclusive et responsable",
+     "Les outils de communication passive (infor, site internet…) ou active (formulaire en ligne, interpellation du "
+     "citoyen) vieillissent ou sont peu développés\nLa digitalisation devient un facteur d'exclusion : précarité "
+     "numérique",
+     "Développer une communication active, montante et descendante et inscrire le citoyen au centre de cette "
+     "communication.\nLutter contre la précarité numérique."),
+    ("Interne", 1, "Être une administration communale bien gérée", "", ""),
+    ("Interne", 2, "Être une administration communale qui développe une gestion optimale des ressources humaines",
+     "", ""),
+    ("Interne", 3, "Être une administration communale tournée vers le citoyen qui dispose d'agents compétents, "
+                   "impliqués, motivés", "", ""),
+]
+
+COMMUNE_OO = [
+    ("Externe", "1.1", "Améliorer l'habitat et le cadre de vie", ""),
+    ("Externe", "1.2", "Permettre au citoyen d'évoluer dans un environnement sain et propre", ""),
+    ("Externe", "1.3", "Faciliter la mobilité en toute sécurité", "Nombre d'accidents sur les voiries communales"),
+    ("Externe", "2.1", "Développer l'emploi et l'insertion socioprofessionnelle",
+     "Nombre de demandeurs d'emploi engissois ayant trouvé un emploi grâce au salon"),
+    ("Externe", "3.1", "Axe gouvernance", ""),
+    ("Externe", "4.1", "Soutenir la petite enfance", ""),
+    ("Externe", "4.2", "Soutenir la jeunesse", ""),
+    ("Externe", "4.3", "Promouvoir la solidarité", ""),
+    ("Externe", "4.5", "Développer une politique sportive ambitieuse", "Nombre de membres des clubs sportifs"),
+    ("Externe", "5.1", "Développer les outils de communication", ""),
+    ("Externe", "5.2", "Promouvoir les compétences numériques pour tous", ""),
+    ("Interne", "1.1", "Améliorer les procédures et les outils de gestion de l'administration", ""),
+    ("Interne", "1.2", "Optimiser des finances publiques", ""),
+    ("Interne", "1.3", "Renforcer l'emploi public", ""),
+    ("Interne", "1.4", "Renforcer les synergies avec les entités consolidées", ""),
+    ("Interne", "2.1", "Veiller à ce que les compétences des agents répondent mieux aux besoins des services et aux "
+                       "évolutions de contexte externe ou interne connues ou anticipées", ""),
+    ("Interne", "2.2", "Définir un processus d'évaluation", ""),
+    ("Interne", "3.1", "Améliorer la communication interne", ""),
+    ("Interne", "3.2", "Organiser des recrutements et engagements efficaces et efficients", ""),
+    ("Interne", "3.3", "Améliorer l'accueil de la population", ""),
+    ("Interne", "3.4", "Veiller au bien-être et au cadre de vie des agents", ""),
+]
+
+SALON_STEPS = (
+    "Mettre à jour le listing des exposants\n"
+    "Contacter les différents exposants afin de pouvoir réserver le matériel nécessaire\n"
+    "Obtenir l'accord de la police pour la mise en place du salon\n"
+    "Réaliser et distribuer des supports de communication (flyers…)\n"
+    "Mettre en place des réunions avec les partenaires (ALEM, MIRHW, service insertion du CPAS) afin d'identifier "
+    "les profils existants au sein de la population engissoise\n"
+    "Préparer les personnes aux entretiens d'embauche prévus au sein du salon via des ateliers de préparation en "
+    "collaboration avec la MIRHW, l'ALEM et le service insertion du CPAS\n"
+    "Organiser le salon de l'emploi"
+)
+
+# Actions: (volet, OO, libellé, extra fields). Fields not given are left empty, as services do.
+A = dict
+COMMUNE_SERVICES = {
+    "Travaux.xlsx": A(
+        title_row="PST 2019-2024 — Contribution du service Travaux",
+        actions=[
+            ("Externe", "1.1", "Aménager des lieux publics conviviaux",
+             A(status="En cours", health="Bon", progress=40, start="01/03/2020", end="31/12/2023",
+               representative="Échevin des Travaux", plans="PCDR")),
+            ("Externe", "1.1", "Aménager un espace de convivialité au centre de Clermont",
+             A(status="À démarrer", health="Bon", progress=0, start="01/2022", end="12/2023",
+               representative="Échevin des Travaux", plans="PCDR")),
+            ("Externe", "1.1", "Améliorer le cadre du centre d'Engis par la mise en peinture de l'école Wauters",
+             A(status="Terminée", health="Bon", progress=100, start="01/07/2020", end="31/08/2020",
+               representative="Échevin des Travaux")),
+            ("Externe", "1.3", "Développer le RAVel reliant Flémalle à Amay",
+             A(status="En cours", health="Risque", progress=25, start="2020", end="2024",
+               representative="Bourgmestre", partners="Service public de Wallonie (SPW Mobilité)",
+               plans="Plan communal de mobilité", comment="Dépend de l'accord du SPW sur le tracé.")),
+            ("Externe", "1.3", "Aménager les voiries, trottoirs, chemins et éléments de sécurité",
+             A(status="En cours", health="Bon", progress=50, start="2019", end="2024",
+               representative="Échevin des Travaux", plans="Plan d'investissement communal (PIC)")),
+            ("Externe", "1.3", "Planifier l'installation de caméras sur les lieux publics",
+             A(status="En cours", health="Bon", progress=30, start="01/01/2021", end="31/12/2022",
+               representative="Bourgmestre", partners="Zone de police Meuse-Hesbaye")),
+            ("Externe", "4.5", "Agrandir le MOSA et créer une salle de gymnastique",
+             A(status="Reportée", health="Blocage", progress=10, start="2021", end="2024",
+               representative="Échevin des Sports", partners="Infrasports",
+               comment="En attente de la promesse de subside Infrasports.")),
+        ],
+    ),
+    "Environnement.xlsx": A(
+        actions=[
+            ("Externe", "1.1", "Mettre en place des carrés potagers et/ou parterres fleuris dans les rues et quartiers",
+             A(status="En cours", health="Bon", progress=60, start="01/04/2020", end="30/09/2022",
+               representative="Échevine de l'Environnement", partners="Comités de quartier", plans="PCDN")),
+            ("Externe", "1.1", "Enterrer progressivement les bulles à verres",
+             A(status="En cours", health="Bon", progress=35, start="2020", end="2024",
+               representative="Échevine de l'Environnement", partners="Intradel")),
+            ("Externe", "1.2", "Mettre en place un système de désherbage respectueux de l'environnement",
+             A(status="Terminée", health="Bon", progress=100, start="01/2020", end="12/2020",
+               representative="Échevine de l'Environnement", plans="PCDN")),
+            ("Externe", "1.3", "Octroyer une prime à l'achat de vélos électriques",
+             A(status="En cours", health="Bon", progress=80, start="01/01/2020", end="31/12/2024",
+               representative="Échevine de l'Environnement", plans="Plan communal de mobilité ; PAEDC",
+               output_indicator="Nombre de primes octroyées par an")),
+        ],
+    ),
+    "Logement et Affaires sociales.xlsx": A(
+        actions=[
+            ("Externe", "1.1", "Créer un service logement commun avec le CPAS",
+             A(status="En cours", health="Bon", progress=50, start="01/09/2020", end="30/06/2022",
+               representative="Échevine du Logement", partners="CPAS d'Engis",
+               plans="Plan d'ancrage communal du logement", synergy="CPAS", synergy_code="SYN-LOGEMENT")),
+            ("Externe", "4.3", "Renforcer le rôle des Maisons de quartiers par le biais d'activités régulières "
+                               "d'intégration collective au sein d'un quartier afin de renforcer le sentiment "
+                               "d'appartenance",
+             A(status="En cours", health="Bon", progress=45, start="2020", end="2024",
+               representative="Échevine des Affaires sociales", plans="PCS")),
+            ("Externe", "4.3", "Développer des lieux de convivialité",
+             A(status="À démarrer", health="Bon", progress=0, start="2022", end="2024",
+               representative="Échevine des Affaires sociales", plans="PCS")),
+        ],
+    ),
+    "Emploi (ADL).xlsx": A(
+        actions=[
+            # Typed "OO2.1" as in the seed: accepted with a warning.
+            ("Externe", "OO2.1", "Développer et promouvoir le Salon de l'emploi",
+             A(status="En cours", health="Bon", progress=70, start="01/01/2020", end="31/10/2021",
+               representative="Échevin de l'Emploi", partners="ALEM ; MIRHW ; service insertion du CPAS",
+               synergy="CPAS", synergy_code="SYN-EMPLOI", planning=SALON_STEPS,
+               output_indicator="Nombre d'exposants et de visiteurs")),
+        ],
+    ),
+    "Finances.xlsx": A(
+        title_row="Service des Finances — actions PST",
+        actions=[
+            ("Externe", "3.1", "Veiller au maintien global des recettes fiscales",
+             A(status="En cours", health="Bon", progress=50, start="2019", end="2024",
+               representative="Échevin des Finances")),
+            ("Externe", "3.1", "Promouvoir les projets citoyens par l'inscription de budget participatif et le "
+                               "lancement d'appels à projet",
+             A(status="En cours", health="Risque", progress=20, start="01/2021", end="12/2023",
+               representative="Bourgmestre")),
+            ("Externe", "4.3", "Exonérer partiellement les taxes déchet pour familles avec enfants en garde alternée",
+             A(status="Terminée", health="Bon", progress=100, start="01/01/2020", end="31/12/2020",
+               representative="Échevin des Finances")),
+            ("Interne", "1.2", "Établir un plan de gestion pluriannuel des finances communales",
+             A(status="En cours", health="Bon", progress=60, start="2020", end="2024",
+               representative="Échevin des Finances", administrative="Directrice financière")),
+            ("Interne", "1.4", "Réaliser un audit et un marché conjoint avec le CPAS pour les assurances",
+             A(status="En cours", health="Bon", progress=40, start="01/2021", end="12/2022",
+               representative="Échevin des Finances", administrative="Directrice financière",
+               synergy="CPAS", synergy_code="SYN-ASSURANCES")),
+        ],
+    ),
+    "Enseignement Jeunesse et Sports.xlsx": A(
+        actions=[
+            ("Externe", "3.1", "Étudier la faisabilité de regrouper les écoles d'Engis",
+             A(status="En cours", health="Risque", progress=30, start="2020", end="2022",
+               representative="Échevine de l'Enseignement")),
+            ("Externe", "4.1", "Organiser les services de la petite enfance en binôme avec des puéricultrices "
+                               "référentes",
+             A(status="Terminée", health="Bon", progress=100, start="09/2019", end="06/2020",
+               representative="Échevine de la Petite enfance", partners="ONE")),
+            ("Externe", "4.1", "Développer un projet éducatif fort notamment en consacrant un espace « activités » "
+                               "au sein de la crèche",
+             A(status="En cours", health="Bon", progress=50, start="2020", end="2022",
+               representative="Échevine de la Petite enfance", partners="ONE")),
+            ("Externe", "4.2", "Lutter contre le harcèlement dans les écoles",
+             A(status="En cours", health="Bon", progress=40, start="09/2020", end="06/2024",
+               representative="Échevine de l'Enseignement", partners="Centre PMS", plans="PCS")),
+            ("Externe", "4.5", "Réviser le règlement « subventions » sport",
+             A(status="Terminée", health="Bon", progress=100, start="01/2020", end="06/2020",
+               representative="Échevin des Sports")),
+            ("Externe", "4.5", "Initier une nouvelle procédure de reconnaissance des clubs sportifs par "
+                               "l'administration communale",
+             A(status="En cours", health="Bon", progress=50, start="2020", end="2022",
+               representative="Échevin des Sports")),
+        ],
+    ),
+    "Informatique et Communication.xlsx": A(
+        actions=[
+            ("Externe", "5.1", "Créer un réseau de Wi-Fi de quartier",
+             A(status="En cours", health="Bon", progress=30, start="2021", end="2023",
+               representative="Échevin de la Transition numérique", partners="WiFi4EU (Commission européenne)")),
+            ("Externe", "5.1", "Doter la commune de fibre optique",
+             A(status="À démarrer", health="Risque", progress=0, start="2022", end="2024",
+               representative="Échevin de la Transition numérique")),
+            ("Externe", "5.1", "Implémenter E-facture",
+             A(status="Terminée", health="Bon", progress=100, start="01/2020", end="12/2020",
+               representative="Échevin des Finances")),
+            ("Externe", "5.1", "Optimiser la communication web vers le citoyen",
+             A(status="En cours", health="Bon", progress=60, start="2019", end="2024",
+               representative="Bourgmestre")),
+            ("Externe", "5.2", "Développer un service qui donne l'accès aux nouvelles technologies",
+             A(status="En cours", health="Bon", progress=40, start="2020", end="2024",
+               representative="Échevin de la Transition numérique", plans="PCS")),
+            ("Interne", "1.1", "Mettre en place un outil de gestion électronique du courrier et des délibérations",
+             A(status="Terminée", health="Bon", progress=100, start="2019", end="2020",
+               representative="Bourgmestre", administrative="Directeur général", partners="iMio")),
+            ("Interne", "1.4", "Étendre l'outil Plone au CPAS",
+             A(status="En cours", health="Bon", progress=50, start="2020", end="2022",
+               representative="Bourgmestre", administrative="Directeur général", partners="iMio",
+               synergy="CPAS", synergy_code="SYN-PLONE")),
+        ],
+    ),
+    "Direction générale et RH.xlsx": A(
+        actions=[
+            ("Interne", "1.3", "Établir une stratégie en matière de nomination au regard de la problématique des "
+                               "pensions",
+             A(status="En cours", health="Bon", progress=30, start="2020", end="2023",
+               representative="Bourgmestre", administrative="Directeur général")),
+            ("Interne", "2.1", "Élaborer un plan de formation des agents",
+             A(status="En cours", health="Bon", progress=50, start="2020", end="2022",
+               representative="Bourgmestre", administrative="Directeur général")),
+            ("Interne", "2.2", "Élaborer des descriptions de fonction pour chaque agent",
+             A(status="En cours", health="Risque", progress=25, start="2020", end="2023",
+               representative="Bourgmestre", administrative="Directeur général")),
+            ("Interne", "3.1", "Créer une procédure d'accueil des nouveaux agents",
+             A(status="Terminée", health="Bon", progress=100, start="2020", end="2021",
+               representative="Bourgmestre", administrative="Directeur général")),
+            ("Interne", "3.2", "Formaliser les procédures de recrutement et d'engagement",
+             A(status="En cours", health="Bon", progress=60, start="2020", end="2022",
+               representative="Bourgmestre", administrative="Directeur général")),
+            ("Interne", "3.3", "Améliorer l'accueil de la population à l'administration communale",
+             A(status="En cours", health="Bon", progress=40, start="2021", end="2023",
+               representative="Bourgmestre", administrative="Directeur général")),
+            ("Interne", "3.4", "Réaliser une analyse des risques psychosociaux",
+             A(status="À démarrer", health="Bon", progress=0, start="2022", end="2023",
+               representative="Bourgmestre", administrative="Directeur général",
+               partners="Service externe de prévention et de protection au travail")),
+        ],
+    ),
+}
+
+# --- CPAS d'Engis (seed 001) ----------------------------------------------------------------------------------
+CPAS_PARAMETERS = [
+    ("Entité", "CPAS d'Engis"),
+    ("Type", "CPAS"),
+    ("Code", "CPAS"),
+    ("Législature", "2019-2024"),
+    ("Slogan", "Le social au cœur de l'action et des choix stratégiques"),
+]
+
+CPAS_OS = [
+    ("Externe", 1, "Être un CPAS « pilier social » de la commune d'Engis, renforcer son rôle premier dans l'action "
+                   "sociale locale", "", ""),
+    ("Externe", 2, "Être un CPAS bien géré", "", ""),
+    ("Interne", 1, "Être un CPAS bien géré", "", ""),
+    ("Interne", 2, "Être un CPAS qui développe une gestion optimale des ressources humaines", "", ""),
+    ("Interne", 3, "Être un CPAS tourné vers le citoyen qui dispose d'agents compétents, impliqués, motivés", "", ""),
+]
+
+CPAS_OO = [
+    ("Externe", "1.1", "Maintenir une offre complète de services aux Engissois et soutenir la solidarité", ""),
+    ("Externe", "1.2", "Développer un projet global d'insertion ambitieux",
+     "Nombre de personnes accompagnées ayant accédé à une formation ou à un emploi"),
+    ("Externe", "1.3", "Mieux répondre aux situations d'urgence en matière de logement",
+     "Nombre de ménages relogés en urgence"),
+    ("Externe", "2.1", "Améliorer la communication", ""),
+    ("Interne", "1.1", "Améliorer les procédures et les outils de gestion du centre", ""),
+    ("Interne", "1.2", "Optimiser des finances du centre", ""),
+    ("Interne", "1.3", "Renforcer l'emploi public", ""),
+    ("Interne", "2.1", "Veiller à ce que les compétences des agents répondent mieux aux besoins des services et aux "
+                       "évolutions de contexte externe ou interne connues ou anticipées", ""),
+    ("Interne", "2.2", "Définir un processus d'évaluation", ""),
+    ("Interne", "3.1", "Améliorer la communication interne", ""),
+    ("Interne", "3.2", "Améliorer l'accueil de la population", ""),
+]
+
+PRESIDENT = "Présidente du CPAS"
+CPAS_SERVICES = {
+    "Direction générale.xlsx": A(
+        actions=[
+            ("Interne", "1.1", "Formaliser les procédures", A(status="En cours", progress=40, start="2020", end="2022")),
+            ("Interne", "1.1", "Étendre l'outil Plone au CPAS",
+             A(status="En cours", progress=50, start="2020", end="2022", partners="Commune d'Engis ; iMio",
+               synergy="COMMUNE", synergy_code="SYN-PLONE")),
+            ("Interne", "3.1", "Planifier les points récurrents à présenter aux CAS et BP",
+             A(status="Terminée", progress=100, start="2020", end="2020")),
+            ("Interne", "3.1", "Mettre en place une procédure d'interpellation du personnel par les mandataires",
+             A(status="À démarrer", progress=0, start="2022", end="2023")),
+            ("Interne", "3.2", "Développer l'offre d'espace d'accueil du citoyen",
+             A(status="En cours", progress=30, start="2021", end="2023")),
+            ("Interne", "3.2", "Améliorer le guichet d'accueil", A(status="En cours", progress=60, start="2020", end="2022")),
+            ("Interne", "3.2", "Placer une fontaine à eau sur eau courante",
+             A(status="Terminée", progress=100, start="2020", end="2020")),
+            ("Externe", "2.1", "Optimiser la communication vers les citoyens",
+             A(status="En cours", progress=50, start="2020", end="2024")),
+        ],
+        common=A(representative=PRESIDENT, administrative="Directrice générale", health="Bon"),
+    ),
+    "Ressources humaines.xlsx": A(
+        actions=[
+            ("Interne", "1.1", "Implémenter les nouveaux outils du CRF en matière de GRH",
+             A(status="En cours", progress=40, start="2020", end="2022")),
+            ("Interne", "1.3", "Établir une stratégie en matière de nomination au regard de la problématique des "
+                               "pensions", A(status="En cours", progress=30, start="2020", end="2023")),
+            ("Interne", "2.1", "Réaliser un bilan de compétences pour chaque agent",
+             A(status="En cours", progress=50, start="2020", end="2022")),
+            ("Interne", "2.1", "Recueillir les besoins et souhaits des agents et des chefs de service en matière de "
+                               "formation", A(status="Terminée", progress=100, start="2020", end="2020")),
+            ("Interne", "2.1", "Élaborer un plan de formation", A(status="En cours", progress=70, start="2020", end="2021")),
+            ("Interne", "2.1", "Organiser des formations pour anticiper les conflits et gérer l'agressivité",
+             A(status="En cours", progress=50, start="2021", end="2024")),
+            ("Interne", "2.1", "Planifier et assurer le transfert du savoir",
+             A(status="À démarrer", progress=0, start="2022", end="2024", health="Risque")),
+            ("Interne", "2.2", "Élaborer des descriptions de fonction pour chaque agent",
+             A(status="En cours", progress=40, start="2020", end="2022")),
+            ("Interne", "2.2", "Former les évaluateurs à l'évaluation",
+             A(status="À démarrer", progress=0, start="2022", end="2022")),
+            ("Interne", "3.1", "Créer des procédures d'accueil pour les nouveaux agents",
+             A(status="Terminée", progress=100, start="2020", end="2021")),
+        ],
+        common=A(representative=PRESIDENT, administrative="Directrice générale", health="Bon"),
+    ),
+    "Direction financière.xlsx": A(
+        title_row="CPAS d'Engis — Direction financière",
+        actions=[
+            ("Interne", "1.2", "Sensibiliser les agents à la consommation d'énergie",
+             A(status="En cours", progress=50, start="2020", end="2024", plans="PAEDC")),
+            ("Interne", "1.2", "Formaliser les procédures relatives au recouvrement",
+             A(status="Terminée", progress=100, start="2020", end="2021")),
+            ("Interne", "1.2", "Assurer un suivi régulier de la consommation des crédits budgétaires",
+             A(status="En cours", progress=60, start="2019", end="2024")),
+            ("Interne", "1.2", "Établir un plan de gestion et l'adapter en fonction des changements",
+             A(status="En cours", progress=50, start="2020", end="2024")),
+            ("Interne", "1.2", "Réaliser un audit et un marché (conjoint avec la Commune) pour les assurances",
+             A(status="En cours", progress=40, start="01/2021", end="12/2022", partners="Commune d'Engis",
+               synergy="COMMUNE", synergy_code="SYN-ASSURANCES")),
+            ("Interne", "1.2", "Relancer la procédure de marché public pour les conventions expirées",
+             A(status="En cours", progress=30, start="2021", end="2022", health="Risque")),
+        ],
+        common=A(representative=PRESIDENT, administrative="Directrice financière", health="Bon"),
+    ),
+    "Service social.xlsx": A(
+        actions=[
+            ("Interne", "1.1", "Mettre en place un comité de suivi des guidances budgétaires",
+             A(status="Terminée", progress=100, start="2020", end="2020")),
+            ("Externe", "1.1", "Réformer la distribution des colis alimentaires",
+             A(status="En cours", progress=60, start="2020", end="2022", partners="Banque alimentaire")),
+        ],
+        common=A(representative=PRESIDENT, administrative="Assistante sociale en chef", health="Bon"),
+    ),
+    "Insertion socioprofessionnelle.xlsx": A(
+        actions=[
+            ("Externe", "1.2", "Développer un service d'insertion organisé en interne visant à la fois l'insertion "
+                               "sociale, socioprofessionnelle et professionnelle et ce, dans le cadre d'un "
+                               "accompagnement collectif et individuel",
+             A(status="En cours", progress=50, start="2020", end="2024")),
+            ("Externe", "1.2", "Maintenir voire augmenter le volume global de l'emploi annuel sous contrat de travail "
+                               "art.60§7", A(status="En cours", progress=50, start="2019", end="2024")),
+            ("Externe", "1.2", "Mettre en place des ateliers d'estime de soi/ de relooking/ de confiance en soi",
+             A(status="En cours", progress=40, start="2021", end="2023")),
+            ("Externe", "1.2", "Développer et promouvoir le Salon de l'emploi",
+             A(status="En cours", progress=70, start="01/01/2020", end="31/10/2021",
+               partners="Commune d'Engis (ADL) ; ALEM ; MIRHW", synergy="COMMUNE", synergy_code="SYN-EMPLOI")),
+            ("Externe", "1.2", "Fournir une aide à la rédaction des curriculums vitae et à la préparation "
+                               "d'entretien d'embauche", A(status="En cours", progress=60, start="2020", end="2024")),
+            ("Externe", "1.2", "Accroître l'offre de formation, de conseils informatiques, d'ateliers d'aide à "
+                               "l'outil informatique d'un partenaire",
+             A(status="À démarrer", progress=0, start="2022", end="2024", health="Risque")),
+        ],
+        common=A(representative=PRESIDENT, administrative="Responsable du service insertion", health="Bon",
+                 plans="PCS"),
+    ),
+    "Logement.xlsx": A(
+        actions=[
+            ("Externe", "1.3", "Augmenter l'offre des logements d'urgence",
+             A(status="En cours", progress=30, start="2020", end="2024", plans="Plan d'ancrage communal du logement")),
+            ("Externe", "1.3", "Créer un service logement commun avec la Commune",
+             A(status="En cours", progress=50, start="01/09/2020", end="30/06/2022", partners="Commune d'Engis",
+               plans="Plan d'ancrage communal du logement", synergy="COMMUNE", synergy_code="SYN-LOGEMENT")),
+        ],
+        common=A(representative=PRESIDENT, administrative="Responsable du service logement", health="Bon"),
+    ),
+}
+
+# Column order varies between services, as in real life; headers are the contract's.
+HEADERS = {
+    "volet": "Volet", "oo": "N° OO", "title": "Libellé de l'action", "status": "Statut", "health": "Santé",
+    "progress": "Taux d'avancement (%)", "start": "Début", "end": "Fin", "updated": "Date de mise à jour",
+    "representative": "Mandataire responsable", "administrative": "Responsable administratif",
+    "service": "Service gestionnaire", "partners": "Partenaire(s)", "plans": "Plans concernés",
+    "synergy": "Synergie avec", "synergy_code": "Code synergie", "planning": "Planification",
+    "output_indicator": "Indicateur de réalisation", "comment": "Commentaire",
+}
+ORDER_A = list(HEADERS)
+ORDER_B = ["oo", "volet", "title", "service", "representative", "administrative", "status", "progress", "health",
+           "start", "end", "updated", "partners", "plans", "synergy", "synergy_code", "planning", "output_indicator",
+           "comment"]
+UPDATED = dt.date(2021, 6, 30)
+
+
+def parse_day(text: str) -> dt.date | str:
+    """Some services type real dates, others text: both are kept as typed here."""
+    parts = text.split("/")
+    if len(parts) == 3:
+        return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+    return text
+
+
+def write_sheet(sheet, rows: list[list], title_row: str | None = None) -> None:
+    offset = 0
+    if title_row:
+        sheet.cell(row=1, column=1, value=title_row).font = Font(bold=True, size=13)
+        offset = 2
+    for r, values in enumerate(rows, start=1 + offset):
+        for col, value in enumerate(values, start=1):
+            sheet.cell(row=r, column=col, value=value if value != "" else None)
+    for col in range(1, len(rows[0]) + 1):
+        sheet.cell(row=1 + offset, column=col).font = Font(bold=True)
+
+
+def write_cadre(folder: Path, parameters, strategic, operational) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Paramètres"
+    write_sheet(sheet, [["Paramètre", "Valeur"], *[list(p) for p in parameters]])
+    write_sheet(book.create_sheet("Objectifs stratégiques"),
+                [["Volet", "N° OS", "Intitulé", "Constats", "Ambitions"], *[list(o) for o in strategic]])
+    write_sheet(book.create_sheet("Objectifs opérationnels"),
+                [["Volet", "N° OO", "Intitulé", "Indicateurs de résultat"], *[list(o) for o in operational]])
+    book.save(folder / "cadre.xlsx")
+
+
+def write_services(folder: Path, services: dict, real_dates: bool) -> None:
+    (folder / "services").mkdir(parents=True, exist_ok=True)
+    for index, (file, spec) in enumerate(services.items()):
+        order = ORDER_A if index % 2 == 0 else ORDER_B
+        service_name = file.removesuffix(".xlsx")
+        rows = [[HEADERS[key] for key in order]]
+        for volet, oo, title, extra in spec["actions"]:
+            values = {**spec.get("common", {}), **extra, "volet": volet, "oo": oo, "title": title,
+                      "service": service_name, "updated": UPDATED}
+            if real_dates and index % 2 == 0:
+                values["start"] = parse_day(values.get("start", ""))
+                values["end"] = parse_day(values.get("end", ""))
+            rows.append([values.get(key, "") for key in order])
+        book = Workbook()
+        book.active.title = "Actions"
+        write_sheet(book.active, rows, spec.get("title_row"))
+        book.save(folder / "services" / file)
+
+
+def main() -> int:
+    commune = DATA / "engis-commune"
+    cpas = DATA / "engis-cpas"
+    for folder, parameters, strategic, operational, services in (
+        (commune, COMMUNE_PARAMETERS, COMMUNE_OS, COMMUNE_OO, COMMUNE_SERVICES),
+        (cpas, CPAS_PARAMETERS, CPAS_OS, CPAS_OO, CPAS_SERVICES),
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+        write_cadre(folder, parameters, strategic, operational)
+        write_services(folder, services, real_dates=True)
+    print(f"Données d'exemple écrites dans {DATA}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,512 @@
+"""Developer tool: writes the first version of the Word templates in output_templates/.
+
+The .docx files are the source of truth: the coordinator edits their prose, fonts and colours in Word. Run this
+only to recreate a template from scratch (it overwrites local edits): `python tools/make_output_templates.py`.
+Jinja tags ({{ }}, {%p %}, {%tr %}) are docxtpl's; each stays whole inside one run.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "output_templates"
+NAVY = RGBColor(0x1F, 0x38, 0x64)
+BLUE = RGBColor(0x2E, 0x5C, 0x8A)
+GREY = RGBColor(0x59, 0x59, 0x59)
+FONT = "Arial"
+NBSP = "\u00a0"
+
+
+# --- Styles --------------------------------------------------------------------------------------------------
+def set_font(style, size: float, bold: bool = False, italic: bool = False, color: RGBColor | None = None):
+    style.font.name = FONT
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = italic
+    if color is not None:
+        style.font.color.rgb = color
+
+
+def paragraph_style(doc, name: str, base: str = "Normal"):
+    try:
+        return doc.styles[name]
+    except KeyError:
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = doc.styles[base]
+        style.quick_style = True
+        return style
+
+
+def define_styles(doc):
+    normal = doc.styles["Normal"]
+    set_font(normal, 10.5)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+
+    for level, size, color, before in ((1, 17, NAVY, 18), (2, 13.5, BLUE, 14), (3, 11.5, NAVY, 10)):
+        style = doc.styles[f"Heading {level}"]
+        set_font(style, size, bold=True, color=color)
+        fmt = style.paragraph_format
+        fmt.space_before = Pt(before)
+        fmt.space_after = Pt(6)
+        fmt.keep_with_next = True
+        fmt.keep_together = True
+
+    for name, size, bold, italic, color, align in (
+        ("Couverture entité", 20, True, False, NAVY, WD_ALIGN_PARAGRAPH.CENTER),
+        ("Couverture titre", 30, True, False, NAVY, WD_ALIGN_PARAGRAPH.CENTER),
+        ("Couverture législature", 18, False, False, BLUE, WD_ALIGN_PARAGRAPH.CENTER),
+        ("Couverture slogan", 13, False, True, GREY, WD_ALIGN_PARAGRAPH.CENTER),
+        ("Couverture mention", 10, False, False, GREY, WD_ALIGN_PARAGRAPH.CENTER),
+        ("Titre sommaire", 17, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Étiquette", 10.5, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Annexe OS", 11.5, True, False, BLUE, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Annexe OO", 10.5, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Action", 10.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Action détail", 9, False, True, GREY, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Résumé", 11, False, False, None, WD_ALIGN_PARAGRAPH.JUSTIFY),
+        ("Tableau", 9.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Tableau en-tête", 9.5, True, False, RGBColor(0xFF, 0xFF, 0xFF), WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        style = paragraph_style(doc, name)
+        set_font(style, size, bold=bold, italic=italic, color=color)
+        style.paragraph_format.alignment = align
+    for name in ("Étiquette", "Annexe OS", "Annexe OO", "Titre sommaire"):
+        doc.styles[name].paragraph_format.keep_with_next = True
+    doc.styles["Annexe OS"].paragraph_format.space_before = Pt(12)
+    doc.styles["Annexe OO"].paragraph_format.space_before = Pt(6)
+    doc.styles["Titre sommaire"].paragraph_format.space_after = Pt(12)
+    doc.styles["Couverture titre"].paragraph_format.space_before = Pt(24)
+    doc.styles["Couverture titre"].paragraph_format.space_after = Pt(24)
+    action = doc.styles["Action"].paragraph_format
+    action.left_indent = Cm(2.3)
+    action.first_line_indent = Cm(-2.3)
+    action.space_after = Pt(3)
+    action.keep_together = True
+    detail = doc.styles["Action détail"].paragraph_format
+    detail.left_indent = Cm(2.3)
+    detail.space_after = Pt(6)
+    for name in ("Tableau", "Tableau en-tête"):
+        doc.styles[name].paragraph_format.space_after = Pt(2)
+        doc.styles[name].paragraph_format.line_spacing = 1.0
+    for level in (1, 2, 3):
+        style = paragraph_style(doc, f"toc {level}")
+        set_font(style, 10.5 if level > 1 else 11, bold=level == 1)
+        style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        style.paragraph_format.space_after = Pt(2 if level > 1 else 4)
+    bullet2 = doc.styles["List Bullet 2"]
+    set_font(bullet2, 9.5)
+    bullet2.paragraph_format.left_indent = Cm(2.9)
+    bullet2.paragraph_format.space_after = Pt(1)
+
+
+# --- Building blocks -----------------------------------------------------------------------------------------
+def para(doc, text: str = "", style: str = "Normal", bold_prefix: str = ""):
+    p = doc.add_paragraph(style=style)
+    if bold_prefix:
+        p.add_run(bold_prefix).bold = True
+    if text:
+        p.add_run(text)
+    return p
+
+
+def tag(doc, text: str):
+    """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes when rendered."""
+    doc.add_paragraph(text)
+
+
+def add_field(paragraph, instruction: str, placeholder: str = "1"):
+    """A complex field (PAGE, NUMPAGES…) in its own runs, with a cached result Word and LibreOffice replace."""
+    def run_with(child):
+        run = OxmlElement("w:r")
+        run.append(child)
+        paragraph._p.append(run)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run_with(text)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def add_toc(doc):
+    """A TOC field spanning three paragraphs; the pipeline fills the middle with the document's headings (so the
+    table reads well before any refresh) and Word refreshes it with page numbers on opening (updateFields)."""
+    first = doc.add_paragraph(style="toc 1")
+    for kind, value in (("begin", None), ("instr", 'TOC \\o "1-3" \\h \\z \\u'), ("separate", None)):
+        run = OxmlElement("w:r")
+        if kind == "instr":
+            child = OxmlElement("w:instrText")
+            child.set(qn("xml:space"), "preserve")
+            child.text = value
+        else:
+            child = OxmlElement("w:fldChar")
+            child.set(qn("w:fldCharType"), kind)
+        run.append(child)
+        first._p.append(run)
+    doc.add_paragraph("La table des matières se met à jour à l’ouverture du document dans Word.", style="toc 1")
+    last = doc.add_paragraph(style="toc 1")
+    run = OxmlElement("w:r")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run.append(end)
+    last._p.append(run)
+
+
+def update_fields_on_open(doc):
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def set_language(doc, lang: str = "fr-BE"):
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), lang)
+    rpr.append(language)
+
+
+def page_setup(section, landscape: bool = False):
+    width, height = Cm(21), Cm(29.7)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (height, width) if landscape else (width, height)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2.2))
+    section.top_margin = Cm(2.3)
+    section.bottom_margin = Cm(2.0)
+
+
+def header_footer(section, header_text: str):
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.text = header_text
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for run in header.runs:
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = GREY
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ").font.size = Pt(8.5)
+    add_field(footer, "PAGE")
+    footer.add_run(" / ").font.size = Pt(8.5)
+    add_field(footer, "NUMPAGES")
+
+
+def shade(cell, fill: str):
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc_pr.append(shading)
+
+
+def repeat_header(row):
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def no_split(row):
+    tr_pr = row._tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), "true")
+    tr_pr.append(cant)
+
+
+def cell_text(cell, text: str, style: str = "Tableau", bold: bool = False):
+    p = cell.paragraphs[0]
+    p.style = style
+    run = p.add_run(text)
+    run.bold = bold or None
+    return p
+
+
+# --- The PST ---------------------------------------------------------------------------------------------------
+VOLET_TITLE = ("{% if volet.key == 'externe' %}Volet externe « développement des politiques »"
+               "{% else %}Volet interne « administration générale »{% endif %}").replace(" »", NBSP + "»").replace(
+    "« ", "«" + NBSP)
+
+
+def plural(n: str, singular: str, plural_form: str) -> str:
+    return "{{ " + n + "|accord('" + singular + "', '" + plural_form + "') }}"
+
+
+def write_pst(path: Path):
+    doc = Document()
+    define_styles(doc)
+    set_language(doc)
+    update_fields_on_open(doc)
+    section = doc.sections[0]
+    page_setup(section)
+    header_footer(section, "{{ entity.name }} — Programme stratégique transversal {{ entity.legislature }}")
+    doc.core_properties.title = "Programme stratégique transversal {{ entity.legislature }} — {{ entity.name }}"
+    doc.core_properties.subject = "Programme stratégique transversal"
+    doc.core_properties.author = "{{ entity.name }}"
+
+    # Cover
+    for _ in range(5):
+        doc.add_paragraph()
+    para(doc, "{{ entity.name }}", "Couverture entité")
+    para(doc, "Programme stratégique transversal", "Couverture titre")
+    para(doc, "{{ entity.legislature }}", "Couverture législature")
+    tag(doc, "{%p if entity.slogan %}")
+    para(doc, f"«{NBSP}{{{{ entity.slogan }}}}{NBSP}»", "Couverture slogan")
+    tag(doc, "{%p endif %}")
+    for _ in range(10):
+        doc.add_paragraph()
+    para(doc, "Présenté au {% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}",
+         "Couverture mention")
+    para(doc, "Version du {{ built_on }}", "Couverture mention")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # Table of contents
+    para(doc, "Table des matières", "Titre sommaire")
+    add_toc(doc)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # Fixed prose: the coordinator rewrites it in Word.
+    doc.add_heading("Introduction", 1)
+    para(doc, "Le programme stratégique transversal (PST) est une démarche stratégique évolutive et modulable "
+              "visant à planifier et à prioriser les politiques {% if entity.is_cpas %}du CPAS{% else %}communales"
+              "{% endif %} en intégrant un processus d’évaluation. Véritable outil de gouvernance, il doit permettre "
+              "d’anticiper les enjeux, de répondre aux besoins locaux et d’améliorer les relations avec les "
+              "citoyens.")
+    para(doc, "Il traduit en objectifs et en actions la déclaration de politique "
+              "{% if entity.is_cpas %}sociale{% else %}communale{% endif %} adoptée en début de législature. "
+              "Il couvre toute l’activité de l’institution et réunit les plans auxquels elle souscrit, en couplant "
+              "chaque objectif aux moyens humains et financiers qui permettront de l’atteindre.")
+
+    doc.add_heading("Base légale", 1)
+    para(doc, "{% if entity.is_cpas %}L’article 27ter de la loi organique des centres publics d’action sociale du "
+              "8 juillet 1976{% else %}L’article L1123-27 du Code de la démocratie locale et de la "
+              "décentralisation (CDLD){% endif %} prévoit que le programme stratégique transversal est présenté au "
+              "{% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %} dans les "
+              "six mois qui suivent l’installation {% if entity.is_cpas %}du conseil{% else %}du collège"
+              "{% endif %} (neuf mois pour le premier programme). Le conseil en prend acte.")
+    para(doc, "Le programme fait l’objet d’une évaluation au moins à mi-législature et au terme de celle-ci : "
+              "le comité de direction établit un rapport d’exécution, qui comprend un examen des synergies entre "
+              "la commune et le CPAS. Il peut être actualisé en cours de législature. Il est publié sur le site "
+              "internet de {% if entity.is_cpas %}la commune ou du CPAS{% else %}la commune{% endif %}.")
+
+    doc.add_heading("Méthodologie", 1)
+    para(doc, "Le PST se compose de deux volets. Le volet externe, « développement des politiques », reprend les "
+              "projets que {% if entity.is_cpas %}le CPAS{% else %}la commune{% endif %} entreprend dans les "
+              "domaines d’intérêt local ; le volet interne, « administration générale », vise l’organisation et le "
+              "fonctionnement de l’administration.")
+    para(doc, "Chaque volet se décline en objectifs stratégiques (ce que nous voulons être au terme de la "
+              "législature), en objectifs opérationnels (ce que nous allons faire) et en actions (comment, par qui, "
+              "quand et avec quels moyens). Les actions ont été proposées par les services, au moyen de fiches "
+              "standardisées, puis validées par le {% if entity.is_cpas %}conseil{% else %}collège{% endif %}. "
+              "Elles sont numérotées de façon continue dans chaque volet.")
+
+    doc.add_heading("Le PST en résumé", 1)
+    para(doc, "En résumé, le PST comprend "
+              + plural("counts.volets", "volet", "volets") + ", "
+              + plural("counts.os.total", "objectif stratégique", "objectifs stratégiques") + " ("
+              + plural("counts.os.externe", "externe", "externes") + " et "
+              + plural("counts.os.interne", "interne", "internes") + "), "
+              + plural("counts.oo.total", "objectif opérationnel", "objectifs opérationnels") + " ("
+              + plural("counts.oo.externe", "externe", "externes") + " et "
+              + plural("counts.oo.interne", "interne", "internes") + ") et "
+              + plural("counts.actions.total", "action", "actions") + " ("
+              + plural("counts.actions.externe", "externe", "externes") + " et "
+              + plural("counts.actions.interne", "interne", "internes") + ").", "Résumé")
+    table = doc.add_table(rows=3, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, label in zip(table.rows[0].cells, ("Volet", "Objectifs stratégiques", "Objectifs opérationnels",
+                                                  "Actions")):
+        cell_text(cell, label, "Tableau en-tête")
+        shade(cell, "1F3864")
+    repeat_header(table.rows[0])
+    row = table.rows[1]
+    cell_text(row.cells[0], "{%tr for v in volets %}")
+    row = table.rows[2]
+    # A second template row for the loop body; the {%tr %} rows vanish when rendered.
+    texts = ("{% if v.key == 'externe' %}Externe{% else %}Interne{% endif %}", "{{ v.count_os }}", "{{ v.count_oo }}", "{{ v.count_actions }}")
+    for cell, text in zip(row.cells, texts):
+        cell_text(cell, text)
+    end_row = table.add_row()
+    cell_text(end_row.cells[0], "{%tr endfor %}")
+    total = table.add_row()
+    for cell, text in zip(total.cells, ("Total", "{{ counts.os.total }}", "{{ counts.oo.total }}",
+                                        "{{ counts.actions.total }}")):
+        cell_text(cell, text, bold=True)
+        shade(cell, "DCE6F1")
+    for r in table.rows:
+        no_split(r)
+        for cell in r.cells[1:]:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph()
+
+    # The volets
+    tag(doc, "{%p for volet in volets %}")
+    heading = doc.add_heading(VOLET_TITLE, 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "{% if volet.key == 'externe' %}Le volet externe vise la mise en œuvre et le développement des "
+              "politiques {% if entity.is_cpas %}du CPAS{% else %}communales{% endif %}, dans tous les domaines "
+              "d’intérêt local.{% else %}Le volet interne vise à améliorer l’organisation et le fonctionnement de "
+              "l’administration, et donc les services rendus à la population.{% endif %} Il compte "
+              + plural("volet.count_os", "objectif stratégique", "objectifs stratégiques") + ", "
+              + plural("volet.count_oo", "objectif opérationnel", "objectifs opérationnels") + " et "
+              + plural("volet.count_actions", "action", "actions") + ".")
+    tag(doc, "{%p for os in volet.objectives %}")
+    doc.add_heading(f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", 2)
+    tag(doc, "{%p if os.observations %}")
+    para(doc, "Constats", "Étiquette")
+    tag(doc, "{%p for line in os.observations %}")
+    para(doc, "{{ line }}", "List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if os.ambitions %}")
+    para(doc, "Ambitions", "Étiquette")
+    tag(doc, "{%p for line in os.ambitions %}")
+    para(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for oo in os.objectives %}")
+    doc.add_heading(f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", 3)
+    tag(doc, "{%p if oo.result_indicators %}")
+    para(doc, "Indicateurs de résultat", "Étiquette")
+    tag(doc, "{%p for line in oo.result_indicators %}")
+    para(doc, "{{ line }}", "List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for a in oo.actions %}")
+    p = para(doc, "", "Action")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}}{NBSP}:").bold = True
+    p.add_run("\t{{ a.title }}")
+    tag(doc, "{%p for step in a.planning %}")
+    para(doc, "{{ step }}", "List Bullet 2")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if a.managing_service or a.synergy_with %}")
+    para(doc, f"{{% if a.managing_service %}}Service gestionnaire{NBSP}: {{{{ a.managing_service }}}}{{% endif %}}"
+              "{% if a.managing_service and a.synergy_with %} · {% endif %}"
+              f"{{% if a.synergy_with %}}En synergie avec{NBSP}: {{{{ a.synergy_with }}}}{{% endif %}}",
+         "Action détail")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+    # Synergy annexes
+    tag(doc, "{%p for s in synergies %}")
+    heading = doc.add_heading(f"Annexe{NBSP}: synergies {{{{ entity.name }}}} & {{{{ s.partner }}}}", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "Actions du PST menées avec {{ s.partner }}, présentées sous leurs objectifs stratégiques et "
+              "opérationnels, avec leur numéro ("
+              + plural("s.count", "action", "actions") + ").")
+    tag(doc, "{%p for volet in s.volets %}")
+    doc.add_heading(VOLET_TITLE, 2)
+    tag(doc, "{%p for os in volet.objectives %}")
+    para(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", "Annexe OS")
+    tag(doc, "{%p for oo in os.objectives %}")
+    para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO")
+    tag(doc, "{%p for a in oo.actions %}")
+    p = para(doc, "", "Action")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}}{NBSP}:").bold = True
+    p.add_run("\t{{ a.title }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    doc.save(path)
+
+
+# --- The synergy cross-reference ---------------------------------------------------------------------------------
+def write_synergies(path: Path):
+    doc = Document()
+    define_styles(doc)
+    set_language(doc)
+    section = doc.sections[0]
+    page_setup(section, landscape=True)
+    header_footer(section, "Synergies {{ left.name }} & {{ right.name }} — PST {{ legislature }}")
+    section.different_first_page_header_footer = False
+    doc.core_properties.title = "Synergies {{ left.name }} & {{ right.name }}"
+
+    doc.add_heading("Synergies {{ left.name }} & {{ right.name }}", 1)
+    para(doc, "Programme stratégique transversal {{ legislature }} — tableau de correspondance des actions menées "
+              "en commun, établi le {{ built_on }}.")
+    para(doc, "Les actions sont rapprochées par leur « code synergie ». "
+              + plural("pairs|length", "synergie rapprochée", "synergies rapprochées") + ", "
+              + plural("left_only|length", "action signalée", "actions signalées") + " par {{ left.name }} seulement et "
+              + plural("right_only|length", "action signalée", "actions signalées") + " par {{ right.name }} seulement.")
+
+    table = doc.add_table(rows=1, cols=3)
+    table.style = doc.styles["Table Grid"]
+    widths = (Cm(3.4), Cm(10.9), Cm(10.9))
+    for cell, label, width in zip(table.rows[0].cells, ("Code synergie", "{{ left.name }}", "{{ right.name }}"),
+                                  widths):
+        cell_text(cell, label, "Tableau en-tête")
+        shade(cell, "1F3864")
+        cell.width = width
+    repeat_header(table.rows[0])
+    row = table.add_row()
+    cell_text(row.cells[0], "{%tr for pair in pairs %}")
+    row = table.add_row()
+    cell_text(row.cells[0], "{{ pair.code }}", bold=True)
+    for cell, side in zip(row.cells[1:], ("left", "right")):
+        cell_text(cell, "{%p for a in pair." + side + " %}")
+        p = cell.add_paragraph(style="Tableau")
+        p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}: ").bold = True
+        p.add_run("{{ a.title }}")
+        cell.add_paragraph("{%p endfor %}", style="Tableau")
+    row = table.add_row()
+    cell_text(row.cells[0], "{%tr endfor %}")
+    for r in table.rows:
+        no_split(r)
+        for cell, width in zip(r.cells, widths):
+            cell.width = width
+
+    for side, name in (("left_only", "left"), ("right_only", "right")):
+        tag(doc, "{%p if " + side + " %}")
+        doc.add_heading("Actions signalées par {{ " + name + ".name }} seulement", 2)
+        para(doc, "Ces actions mentionnent une synergie, mais aucune action de l’autre institution ne porte le même "
+                  "code synergie.")
+        tag(doc, "{%p for a in " + side + " %}")
+        p = para(doc, "", "Action")
+        p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}:").bold = True
+        p.add_run("\t{{ a.title }}{% if a.synergy_code %} — code synergie {{ a.synergy_code }}"
+                  "{% else %} — sans code synergie{% endif %}")
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endif %}")
+    doc.save(path)
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    write_pst(OUT / "pst.docx")
+    write_synergies(OUT / "synergies.docx")
+    print(f"Modèles écrits dans {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
