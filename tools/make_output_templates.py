@@ -30,7 +30,10 @@ NBSP = "\u00a0"
 # --- Styles --------------------------------------------------------------------------------------------------
 def set_font(style, size: float, bold: bool = False, italic: bool = False, color: RGBColor | None = None):
     style.font.name = FONT
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), FONT)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)  # a theme font would override the named one
     style.font.size = Pt(size)
     style.font.bold = bold
     style.font.italic = italic
@@ -238,6 +241,17 @@ def no_split(row):
     tr_pr.append(cant)
 
 
+def set_widths(table, widths):
+    """Column widths in the grid (what LibreOffice reads) and in every cell (what Word reads); rows never split."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        no_split(row)
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+
+
 def cell_text(cell, text: str, style: str = "Tableau", bold: bool = False):
     p = cell.paragraphs[0]
     p.style = style
@@ -358,8 +372,8 @@ def write_pst(path: Path):
                                         "{{ counts.actions.total }}")):
         cell_text(cell, text, bold=True)
         shade(cell, "DCE6F1")
+    set_widths(table, (Cm(4.6), Cm(4), Cm(4), Cm(3)))
     for r in table.rows:
-        no_split(r)
         for cell in r.cells[1:]:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph()
@@ -461,12 +475,10 @@ def write_synergies(path: Path):
 
     table = doc.add_table(rows=1, cols=3)
     table.style = doc.styles["Table Grid"]
-    widths = (Cm(3.4), Cm(10.9), Cm(10.9))
-    for cell, label, width in zip(table.rows[0].cells, ("Code synergie", "{{ left.name }}", "{{ right.name }}"),
-                                  widths):
+    widths = (Cm(3.9), Cm(10.7), Cm(10.7))
+    for cell, label in zip(table.rows[0].cells, ("Code synergie", "{{ left.name }}", "{{ right.name }}")):
         cell_text(cell, label, "Tableau en-tête")
         shade(cell, "1F3864")
-        cell.width = width
     repeat_header(table.rows[0])
     row = table.add_row()
     cell_text(row.cells[0], "{%tr for pair in pairs %}")
@@ -480,10 +492,7 @@ def write_synergies(path: Path):
         cell.add_paragraph("{%p endfor %}", style="Tableau")
     row = table.add_row()
     cell_text(row.cells[0], "{%tr endfor %}")
-    for r in table.rows:
-        no_split(r)
-        for cell, width in zip(r.cells, widths):
-            cell.width = width
+    set_widths(table, widths)
 
     for side, name in (("left_only", "left"), ("right_only", "right")):
         tag(doc, "{%p if " + side + " %}")
