@@ -53,7 +53,7 @@ def orphans(child: Sheet, parent_keys: set, key_of, column: str, label_of) -> tu
     findings = [finding("parent-rejete", value=child.raw(index, column), **child.cell(index, column),
                         parent=label_of(frame.loc[index]))
                 for index, kept in zip(frame.index, keep) if not kept]
-    return frame[keep], findings
+    return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)], findings
 
 
 def assemble(folder: Path) -> EntityResult:

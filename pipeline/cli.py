@@ -4,13 +4,15 @@
     python -m pipeline modeles-vierges --out input_templates
 
 Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
-configuration (no data folder, no cadre.xlsx, a broken Word template).
+configuration (no data folder, no cadre.xlsx, a broken Word template), 3 a bug of ours (never a traceback on
+the console: it goes to <BUILD>/erreur-interne.log).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
@@ -66,6 +68,14 @@ def command_pst(args) -> int:
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
+    except Exception:
+        log = Path(args.build) / "erreur-interne.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print("Erreur interne inattendue de PST builder : la construction s’est arrêtée (aucun document n’est "
+              "laissé à moitié écrit). Transmettez le fichier "
+              f"{log} à l’équipe qui maintient l’outil.", file=sys.stderr)
+        return 3
     for result in report.results:
         print_entity(result)
     for xref in report.cross_references:

@@ -146,7 +146,7 @@ def open_workbook(path: Path) -> tuple[pd.ExcelFile | None, Finding | None]:
 
 def read_sheet(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
     """The sheet as a grid of strings from cell A1, row i being Excel row i + 1."""
-    return book.parse(sheet, header=None, dtype=str, keep_default_na=False)
+    return pd.read_excel(book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False)
 
 
 def pick_sheet(book: pd.ExcelFile, contract: c.SheetContract, file: str,

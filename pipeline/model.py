@@ -185,6 +185,7 @@ def number_actions(volet: Volet) -> Finding | None:
     that is given elsewhere in the volet."""
     actions = volet.actions()
     given = {c.fold(a.given_number) for a in actions if a.given_number}
+    used = set(given)
     previous, assigned = 0, []
     for action in actions:
         if action.given_number:
@@ -193,9 +194,10 @@ def number_actions(volet: Volet) -> Finding | None:
                 previous = int(action.given_number)
             continue
         previous += 1
-        while str(previous) in given:
+        while str(previous) in used:
             previous += 1
         action.number = str(previous)
+        used.add(action.number)
         assigned.append(action)
     if given and assigned:
         listed = ", ".join(f"{a.number} ({a.source.file}, ligne {a.source.row})" for a in assigned[:20])

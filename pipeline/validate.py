@@ -241,6 +241,6 @@ def rejected_rows(findings: list[Finding]) -> set[tuple[str, str, int]]:
 
 def accepted(sheet: Sheet, rejected: set[tuple[str, str, int]]) -> pd.DataFrame:
     frame = sheet.frame
-    keys = list(zip(frame["_file"], frame["_sheet"], frame["_row"].astype(int)))
-    return frame[[key not in rejected for key in keys]]
+    keys = zip(frame["_file"], frame["_sheet"], frame["_row"].astype(int))
+    return frame.loc[pd.Series([key not in rejected for key in keys], index=frame.index, dtype=bool)]
 

@@ -1,0 +1,131 @@
+"""Test helpers: small workbooks built in the test, the CLI run in-process, and the produced .docx read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data"
+
+PARAMETERS = {"Entité": "Ville de Testville", "Type": "Ville", "Code": "VILLE", "Législature": "2025-2030"}
+STRATEGIC = [
+    {"Volet": "Externe", "N° OS": "1", "Intitulé": "Être une ville verte"},
+    {"Volet": "Externe", "N° OS": "2", "Intitulé": "Être une ville solidaire"},
+    {"Volet": "Interne", "N° OS": "1", "Intitulé": "Être une administration efficace"},
+]
+OPERATIONAL = [
+    {"Volet": "Externe", "N° OO": "1.1", "Intitulé": "Planter des arbres"},
+    {"Volet": "Externe", "N° OO": "2.1", "Intitulé": "Aider les familles"},
+    {"Volet": "Interne", "N° OO": "1.1", "Intitulé": "Simplifier les procédures"},
+]
+
+
+def write_rows(sheet, rows: list[dict], headers: list[str] | None = None, first_row: int = 1) -> None:
+    headers = headers or list(dict.fromkeys(k for row in rows for k in row))
+    for col, header in enumerate(headers, start=1):
+        sheet.cell(row=first_row, column=col, value=header)
+    for r, row in enumerate(rows, start=first_row + 1):
+        for col, header in enumerate(headers, start=1):
+            value = row.get(header)
+            if value is not None and value != "":
+                sheet.cell(row=r, column=col, value=value)
+
+
+def write_workbook(path: Path, sheets: dict[str, list[dict]], headers: dict[str, list[str]] | None = None) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        write_rows(book.create_sheet(name), rows, (headers or {}).get(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def make_entity(folder: Path, services: dict[str, list[dict]], parameters: dict | None = None,
+                strategic: list[dict] | None = None, operational: list[dict] | None = None) -> Path:
+    """An entity folder: cadre.xlsx and one workbook per service, each a list of action rows (header → value)."""
+    params = {**PARAMETERS, **(parameters or {})}
+    write_workbook(folder / "cadre.xlsx", {
+        "Paramètres": [{"Paramètre": k, "Valeur": v} for k, v in params.items()],
+        "Objectifs stratégiques": strategic if strategic is not None else STRATEGIC,
+        "Objectifs opérationnels": operational if operational is not None else OPERATIONAL,
+    })
+    (folder / "services").mkdir(exist_ok=True)
+    for name, rows in services.items():
+        headers = list(dict.fromkeys(["Volet", "N° OO", "Libellé de l'action", *[k for r in rows for k in r]]))
+        write_workbook(folder / "services" / name, {"Actions": rows}, {"Actions": headers})
+    return folder
+
+
+def action(volet: str = "Externe", oo: str = "1.1", title: str = "Planter cent arbres", **fields) -> dict:
+    row = {"Volet": volet, "N° OO": oo, "Libellé de l'action": title}
+    row.update({key.replace("_", " "): value for key, value in fields.items()})
+    return row
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+    build: Path
+
+    def documents(self) -> list[Path]:
+        return sorted(self.build.rglob("*.docx")) if self.build.exists() else []
+
+
+@pytest.fixture
+def run_pst(tmp_path, capsys):
+    """Run `pst --data DATA --build BUILD` in-process; returns exit code, console output and build folder."""
+    def run(data: Path, build: Path | None = None) -> Run:
+        from pipeline.cli import main
+
+        build = build or tmp_path / "build"
+        code = main(["pst", "--data", str(data), "--build", str(build)])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err, build)
+    return run
+
+
+def run_module(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style name, text) of every body paragraph, in order (tables excluded)."""
+    doc = Document(path)
+    return [(p.style.name, p.text) for p in doc.paragraphs]
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(path)
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def require_soffice() -> str:
+    """LibreOffice's path. Skips the test where it is not installed, except in CI (PST_REQUIRE_LIBREOFFICE=1),
+    where its absence is a failure: CI installs it."""
+    path = soffice()
+    if path is None:
+        if os.environ.get("PST_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice (soffice) est requis en CI et introuvable")
+        pytest.skip("LibreOffice is not installed")
+    return path

@@ -1,0 +1,128 @@
+import subprocess
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import action, make_entity, require_soffice, write_workbook
+from pipeline.load import ConfigurationError, find_entity_folders, load_entity
+
+
+def codes(findings):
+    return [f.position() for f in findings]
+
+
+def test_headers_are_found_below_a_title_in_any_order_and_any_case(tmp_path):
+    folder = make_entity(tmp_path / "ville", {})
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "actions "
+    sheet["A1"] = "PST — contribution du service Travaux"
+    for col, header in enumerate(["  libellé DE L'ACTION ", "n° oo", "VOLET", "Statut"], start=2):
+        sheet.cell(row=3, column=col, value=header)
+    sheet.append([None, "Planter cent arbres", "1.1", "Externe", "En cours"])
+    sheet.append([])
+    sheet.append([None, "Fleurir les places", "1.1", "Externe", None])
+    book.save(folder / "services" / "Travaux.xlsx")
+
+    loaded = load_entity(folder)
+    frame = loaded.actions.frame
+    assert list(frame["title"]) == ["Planter cent arbres", "Fleurir les places"]
+    assert list(frame["_row"]) == [4, 6]  # Excel rows, blank row 5 skipped but not renumbered
+    assert loaded.actions.letter("Travaux.xlsx", "actions ", "oo_code") == "C"
+    assert not [f for f in loaded.findings if f.is_error]
+
+
+def test_unknown_columns_are_noted_once_with_the_closest_contract_header(tmp_path):
+    folder = make_entity(tmp_path / "ville", {
+        "Travaux.xlsx": [action(**{"Mandataire responsble": "Échevin", "Notes perso": "x"})]})
+    loaded = load_entity(folder)
+    notes = [f for f in loaded.findings if f.code == "colonne-inconnue"]
+    assert len(notes) == 1
+    assert notes[0].file == "Travaux.xlsx" and notes[0].row == 1
+    assert "« Notes perso »" in notes[0].message
+    assert "ressemble à « Mandataire responsable »" in notes[0].suggestion
+
+
+def test_a_missing_required_column_is_an_error_naming_the_header_row(tmp_path):
+    folder = make_entity(tmp_path / "ville", {})
+    write_workbook(folder / "services" / "Travaux.xlsx",
+                   {"Actions": [{"Volet": "Externe", "Libelle de l action": "Planter", "No OOO": "1.1"}]})
+    loaded = load_entity(folder)
+    errors = [f for f in loaded.findings if f.is_error]
+    assert codes(errors) == [("colonne-obligatoire-absente", "Travaux.xlsx", "Actions", 1, "")]
+    assert "« N° OO »" in errors[0].message
+    assert "« No OOO »" in errors[0].suggestion
+    assert loaded.actions.frame.empty
+
+
+def test_a_single_sheet_with_another_name_is_read_with_a_warning(tmp_path):
+    folder = make_entity(tmp_path / "ville", {})
+    write_workbook(folder / "services" / "Travaux.xlsx", {"Feuil1": [action()]})
+    loaded = load_entity(folder)
+    assert codes(loaded.findings) == [("feuille-remplacee", "Travaux.xlsx", "Feuil1", None, "")]
+    assert len(loaded.actions.frame) == 1
+
+
+def test_a_workbook_without_an_actions_sheet_among_several_is_an_error(tmp_path):
+    folder = make_entity(tmp_path / "ville", {})
+    write_workbook(folder / "services" / "Travaux.xlsx", {"Feuil1": [action()], "Feuil2": []})
+    loaded = load_entity(folder)
+    error = next(f for f in loaded.findings if f.is_error)
+    assert error.code == "feuille-absente"
+    assert "« Feuil1 », « Feuil2 »" in error.message
+
+
+def test_lock_files_and_hidden_files_are_ignored_and_other_files_noted(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action()]})
+    (folder / "services" / "~$Travaux.xlsx").write_bytes(b"lock")
+    (folder / "services" / ".Travaux.xlsx").write_bytes(b"hidden")
+    (folder / "services" / "notes.docx").write_bytes(b"PK")
+    loaded = load_entity(folder)
+    assert codes(loaded.findings) == [("fichier-ignore", "notes.docx", "", None, "")]
+    assert len(loaded.actions.frame) == 1
+
+
+def test_an_unreadable_workbook_is_an_error_naming_the_file(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action()]})
+    (folder / "services" / "Finances.xlsx").write_text("Ceci n'est pas un classeur")
+    loaded = load_entity(folder)
+    error = next(f for f in loaded.findings if f.is_error)
+    assert (error.code, error.file) == ("fichier-illisible", "Finances.xlsx")
+    assert "Excel" in error.message
+
+
+def test_rows_with_content_only_outside_the_contract_are_reported(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(Notes="a"), {"Notes": "reste seul"}]})
+    loaded = load_entity(folder)
+    found = [f for f in loaded.findings if f.code == "ligne-hors-colonnes"]
+    assert codes(found) == [("ligne-hors-colonnes", "Travaux.xlsx", "Actions", 3, "")]
+
+
+def test_data_folder_holding_one_entity_or_several(tmp_path):
+    one = make_entity(tmp_path / "many" / "ville", {})
+    make_entity(tmp_path / "many" / "cpas", {})
+    assert find_entity_folders(one) == [one]
+    assert [p.name for p in find_entity_folders(tmp_path / "many")] == ["cpas", "ville"]
+    with pytest.raises(ConfigurationError, match="n’existe pas"):
+        find_entity_folders(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigurationError, match="Aucun cadre.xlsx"):
+        find_entity_folders(tmp_path / "empty")
+
+
+def test_workbooks_saved_by_libreoffice_calc_read_the_same(tmp_path):
+    office = require_soffice()
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [
+        action(title="Planter cent arbres", Début="31/12/2025", **{"Taux d'avancement (%)": 0.5}),
+        action(volet="Interne", oo="1.1", title="Numériser le courrier"),
+    ]})
+    before = load_entity(folder).actions.frame
+    converted = tmp_path / "converted"
+    subprocess.run([office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(converted),
+                    str(folder / "services" / "Travaux.xlsx")], check=True, capture_output=True, timeout=180)
+    (folder / "services" / "Travaux.xlsx").unlink()
+    (converted / "Travaux.xlsx").rename(folder / "services" / "Travaux.xlsx")
+    after = load_entity(folder).actions.frame
+    columns = ["volet", "oo_code", "title", "start", "progress", "_row"]
+    assert after[columns].to_dict("records") == before[columns].to_dict("records")

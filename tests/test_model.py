@@ -1,0 +1,64 @@
+"""Order and numbering of the actions (what the conseil reads as « Action 52 »)."""
+
+from conftest import OPERATIONAL, action, make_entity
+from pipeline.build import assemble
+
+OPERATIONAL_WIDE = OPERATIONAL + [{"Volet": "Externe", "N° OO": "1.2", "Intitulé": "Fleurir"}]
+
+
+def numbered(result, volet):
+    return [(a.number, a.title) for v in result.entity.volets if v.name == volet for a in v.actions()]
+
+
+def test_without_numbers_actions_are_numbered_through_each_volet_in_frame_then_file_order(tmp_path):
+    folder = make_entity(tmp_path / "ville", {
+        "B-Travaux.xlsx": [action(oo="2.1", title="T-2.1"), action(oo="1.2", title="T-1.2"),
+                           action(volet="Interne", title="T-int")],
+        "A-Environnement.xlsx": [action(oo="1.2", title="E-1.2"), action(oo="1.1", title="E-1.1")],
+    }, operational=OPERATIONAL_WIDE)
+    result = assemble(folder)
+    assert numbered(result, "Externe") == [("1", "E-1.1"), ("2", "E-1.2"), ("3", "T-1.2"), ("4", "T-2.1")]
+    assert numbered(result, "Interne") == [("1", "T-int")]
+    assert not [f for f in result.findings if f.code == "numeros-completes"]
+
+
+def test_given_numbers_are_kept_and_order_the_actions_of_an_objective(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [
+        action(oo="2.1", title="Quarante", **{"N° action": "40"}),
+        action(oo="1.1", title="Neuf", **{"N° action": "9"}),
+        action(oo="1.1", title="Dix", **{"N° action": 10}),
+        action(oo="1.1", title="Trois bis", **{"N° action": "3bis"}),
+    ]})
+    result = assemble(folder)
+    assert numbered(result, "Externe") == [("3bis", "Trois bis"), ("9", "Neuf"), ("10", "Dix"), ("40", "Quarante")]
+
+
+def test_a_volet_mixing_given_and_missing_numbers_continues_without_reusing_a_number(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [
+        action(oo="1.1", title="Un", **{"N° action": "1"}),
+        action(oo="1.1", title="Sans numéro A"),
+        action(oo="2.1", title="Deux", **{"N° action": "2"}),
+        action(oo="2.1", title="Sans numéro B"),
+    ]})
+    result = assemble(folder)
+    assert numbered(result, "Externe") == [("1", "Un"), ("3", "Sans numéro A"), ("2", "Deux"),
+                                           ("4", "Sans numéro B")]
+    note = next(f for f in result.findings if f.code == "numeros-completes")
+    assert "3 (T.xlsx, ligne 3)" in note.message and "4 (T.xlsx, ligne 5)" in note.message
+
+
+def test_objectives_are_ordered_by_number_whatever_the_frame_order(tmp_path):
+    strategic = [{"Volet": "Interne", "N° OS": "1", "Intitulé": "Int"},
+                 {"Volet": "Externe", "N° OS": "10", "Intitulé": "Dix"},
+                 {"Volet": "Externe", "N° OS": "2", "Intitulé": "Deux"}]
+    operational = [{"Volet": "Externe", "N° OO": "10.1", "Intitulé": "a"},
+                   {"Volet": "Externe", "N° OO": "2.10", "Intitulé": "b"},
+                   {"Volet": "Externe", "N° OO": "2.9", "Intitulé": "c"},
+                   {"Volet": "Interne", "N° OO": "1.1", "Intitulé": "d"}]
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(oo="10.1"), action(oo="2.10", title="B"),
+                                                         action(oo="2.9", title="C"),
+                                                         action(volet="Interne", title="D")]},
+                         strategic=strategic, operational=operational)
+    entity = assemble(folder).entity
+    assert [v.name for v in entity.volets] == ["Externe", "Interne"]
+    assert [oo.code for oo in entity.volets[0].operational()] == ["2.9", "2.10", "10.1"]

@@ -1,0 +1,132 @@
+"""Validation rules, each asserted on the finding's position and, for a few, on the exact French text."""
+
+from conftest import OPERATIONAL, STRATEGIC, action, make_entity
+from pipeline.build import assemble
+
+
+def positions(result, code):
+    return [f.position() for f in result.findings if f.code == code]
+
+
+def only(result, code):
+    found = [f for f in result.findings if f.code == code]
+    assert len(found) == 1, [f.position() for f in result.findings]
+    return found[0]
+
+
+def test_unknown_oo_names_the_cell_and_lists_the_existing_objectives(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(), action(oo="9.9", title="Autre")]})
+    result = assemble(folder)
+    f = only(result, "oo-inconnu")
+    assert f.position() == ("oo-inconnu", "Travaux.xlsx", "Actions", 3, "B")
+    assert f.message == ("La colonne « N° OO » contient « 9.9 », qui n’existe pas dans le cadre. Objectifs "
+                         "opérationnels existants pour le volet Externe : 1.1, 2.1.")
+    assert f.is_error
+
+
+def test_an_action_whose_volet_contradicts_its_oo_is_told_where_the_oo_is(tmp_path):
+    operational = OPERATIONAL + [{"Volet": "Interne", "N° OO": "1.2", "Intitulé": "Former les agents"}]
+    folder = make_entity(tmp_path / "ville", {"RH.xlsx": [action(volet="Externe", oo="1.2", title="Former")]},
+                         operational=operational)
+    f = only(assemble(folder), "oo-inconnu")
+    assert "existe dans le volet Interne" in f.suggestion
+
+
+def test_missing_required_values_and_unknown_vocabularies(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [
+        action(title=""),
+        action(volet="Mixte", title="Deux"),
+        action(title="Trois", Statut="Fini"),
+    ]})
+    result = assemble(folder)
+    assert positions(result, "valeur-obligatoire-absente") == [
+        ("valeur-obligatoire-absente", "Travaux.xlsx", "Actions", 2, "C")]
+    assert positions(result, "volet-inconnu") == [("volet-inconnu", "Travaux.xlsx", "Actions", 3, "A")]
+    status = only(result, "valeur-hors-liste")
+    assert status.position() == ("valeur-hors-liste", "Travaux.xlsx", "Actions", 4, "D")
+    assert "À démarrer, En cours, Terminée, Reportée, Abandonnée" in status.suggestion
+
+
+def test_duplicate_objectives_in_the_frame_name_both_rows(tmp_path):
+    strategic = STRATEGIC + [{"Volet": "Externe", "N° OS": "2", "Intitulé": "Doublon"}]
+    operational = OPERATIONAL + [{"Volet": "Externe", "N° OO": "1.1", "Intitulé": "Doublon"}]
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]}, strategic=strategic, operational=operational)
+    result = assemble(folder)
+    os_dup = only(result, "os-en-double")
+    assert os_dup.position() == ("os-en-double", "cadre.xlsx", "Objectifs stratégiques", 5, "B")
+    assert "aussi ligne 3" in os_dup.message
+    oo_dup = only(result, "oo-en-double")
+    assert oo_dup.position() == ("oo-en-double", "cadre.xlsx", "Objectifs opérationnels", 5, "B")
+    assert "aussi ligne 2" in oo_dup.message
+
+
+def test_an_oo_whose_os_is_missing(tmp_path):
+    operational = OPERATIONAL + [{"Volet": "Interne", "N° OO": "4.1", "Intitulé": "Orphelin"}]
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]}, operational=operational)
+    f = only(assemble(folder), "os-absent")
+    assert f.position() == ("os-absent", "cadre.xlsx", "Objectifs opérationnels", 5, "B")
+    assert "objectif stratégique 4 du volet Interne" in f.message
+
+
+def test_the_same_action_number_in_two_files_names_both_places(tmp_path):
+    folder = make_entity(tmp_path / "ville", {
+        "Environnement.xlsx": [action(title="Un", **{"N° action": "7"})],
+        "Travaux.xlsx": [action(title="Deux", **{"N° action": "7"})],
+    })
+    f = only(assemble(folder), "numero-action-en-double")
+    assert f.file == "Travaux.xlsx" and f.row == 2 and f.column == "D"
+    assert "Environnement.xlsx, ligne 2" in f.message
+
+
+def test_the_same_number_in_the_two_volets_is_fine(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [
+        action(title="Un", **{"N° action": "1"}),
+        action(volet="Interne", title="Deux", **{"N° action": "1"}),
+    ]})
+    assert not positions(assemble(folder), "numero-action-en-double")
+
+
+def test_warnings_gaps_empty_objectives_and_twice_the_same_libelle(tmp_path):
+    operational = OPERATIONAL + [{"Volet": "Externe", "N° OO": "1.3", "Intitulé": "Sans action"}]
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [
+        action(title="Planter des arbres"),
+        action(volet="Interne", title="planter des arbres"),
+        action(oo="2.1", title="Aider"),
+    ]}, operational=operational)
+    result = assemble(folder)
+    assert not result.has_errors
+    gap = only(result, "numerotation-lacunaire")
+    assert "1.2" in gap.message and gap.sheet == "Objectifs opérationnels"
+    empty = [f.message for f in result.findings if f.code == "oo-sans-action"]
+    assert empty == ["L’objectif opérationnel 1.3 du volet Externe n’a aucune action."]
+    twice = only(result, "libelle-en-double")
+    assert twice.row == 3 and "volet Externe, T.xlsx, ligne 2" in twice.message
+
+
+def test_oo_codes_typed_with_the_usual_typos_are_accepted_with_a_warning(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(oo="OO1.1"), action(oo="002.1", title="Aider")]})
+    result = assemble(folder)
+    assert not result.has_errors
+    assert len(positions(result, "oo-format-corrige")) == 2
+    assert [a.oo_code for a in result.entity.actions()] == ["1.1", "2.1"]
+
+
+def test_parameters_are_checked(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]},
+                         parameters={"Type": "Province", "Code": "LA VILLE!", "Législature": "2030-2025",
+                                     "Entité": ""})
+    result = assemble(folder)
+    assert {f.code for f in result.findings if f.is_error} == {
+        "parametre-absent", "type-inconnu", "code-invalide", "legislature-invalide"}
+    absent = only(result, "parametre-absent")
+    assert absent.file == "cadre.xlsx" and "« Entité »" in absent.message
+
+
+def test_rows_whose_parent_objective_was_rejected_are_accounted_for(tmp_path):
+    strategic = [{"Volet": "Externe", "N° OS": "1", "Intitulé": ""}]
+    operational = [{"Volet": "Externe", "N° OO": "1.1", "Intitulé": "Planter"}]
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]}, strategic=strategic, operational=operational)
+    result = assemble(folder)
+    parents = [f.position() for f in result.findings if f.code == "parent-rejete"]
+    assert parents == [("parent-rejete", "cadre.xlsx", "Objectifs opérationnels", 2, "B"),
+                       ("parent-rejete", "T.xlsx", "Actions", 2, "B")]
