@@ -108,6 +108,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     vocabulary: Vocabulary | None = None
     help: str = ""
+    strict: bool = True
+    """For a vocabulary: an unknown value is an error (strict) or a warning, the value being kept as typed."""
 
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -210,7 +212,7 @@ ACTIONS_SHEET = SheetContract(
         Column("description", "Description", MULTILINE),
         Column("smart", "Reformulation SMART", aliases=("SMART", "Proposition de reformulation SMART")),
         Column("status", "Statut", VOCABULARY, vocabulary=STATUSES),
-        Column("health", "Santé", VOCABULARY, vocabulary=HEALTH),
+        Column("health", "Santé", VOCABULARY, vocabulary=HEALTH, strict=False),
         Column("progress", "Taux d'avancement (%)", PERCENT, aliases=("Taux d'avancement", "Avancement")),
         Column("start", "Début", DATE, aliases=("Date de début",)),
         Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance")),

@@ -84,6 +84,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "La colonne « {header} » contient « {value} », qui n’est pas une valeur admise.",
         "Valeurs admises : {allowed}.",
     ),
+    "valeur-non-standard": (
+        WARNING,
+        "La colonne « {header} » contient « {value} », qui n’est pas une valeur de la liste : elle est reprise "
+        "telle quelle.",
+        "Valeurs prévues : {allowed}.",
+    ),
     "os-illisible": (
         ERROR,
         "La colonne « {header} » contient « {value} », qui n’est pas un numéro d’objectif stratégique.",

@@ -113,11 +113,15 @@ def canonical_code(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).upper()
 
 
-def parse_vocabulary(raw: str, vocabulary: c.Vocabulary) -> Parsed:
+def parse_vocabulary(raw: str, vocabulary: c.Vocabulary, strict: bool = True) -> Parsed:
+    """The canonical spelling of a listed value; an unlisted one is refused, or kept as typed with a warning."""
     value = vocabulary.canonical(raw)
-    if value is None:
-        return None, Problem("valeur-hors-liste", {"allowed": ", ".join(vocabulary.values)})
-    return value, None
+    if value is not None:
+        return value, None
+    allowed = {"allowed": ", ".join(vocabulary.values)}
+    if strict:
+        return None, Problem("valeur-hors-liste", allowed)
+    return raw.strip(), Problem("valeur-non-standard", allowed)
 
 
 def parse_volet(raw: str) -> Parsed:
@@ -129,23 +133,37 @@ def parse_volet(raw: str) -> Parsed:
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
-def parse_percent(raw: str) -> Parsed:
+def parse_percent(raw: str, fractions: bool = False) -> Parsed:
     """A progress rate in percent. "50", "50 %", "50%" → 50; "0.5" or "0,5" (a cell formatted as %) → 50.
 
-    Numbers strictly between 0 and 1 without a % sign are fractions; 1 and above are percentages. Outside
-    0–100 %: refused.
+    Numbers strictly between 0 and 1 without a % sign are fractions. 1 is 100 % when the column holds fractions
+    (`fractions`: a column formatted as % in Excel, where 100 % is stored as 1), else 1 %. Outside 0–100 %:
+    refused.
     """
-    text = raw.strip().replace("\u00a0", " ")
-    has_sign = text.endswith("%")
-    number_text = text.rstrip("%").strip().replace(" ", "")
-    if not NUMBER.match(number_text):
+    number, has_sign = percent_number(raw)
+    if number is None:
         return None, Problem("taux-illisible")
-    number = float(number_text.replace(",", "."))
-    if not has_sign and 0 < number < 1:
+    if not has_sign and (0 < number < 1 or (fractions and number == 1)):
         number *= 100
     if not 0 <= number <= 100:
         return None, Problem("taux-hors-limites")
     return round(number, 1), None
+
+
+def percent_number(raw: str) -> tuple[float | None, bool]:
+    """The number typed in a percentage cell and whether it carried a % sign."""
+    text = raw.strip().replace("\u00a0", " ")
+    has_sign = text.endswith("%")
+    number_text = text.rstrip("%").strip().replace(" ", "")
+    if not NUMBER.match(number_text):
+        return None, has_sign
+    return float(number_text.replace(",", ".")), has_sign
+
+
+def holds_fractions(raws: pd.Series) -> bool:
+    """True when every plain number of a percentage column lies between 0 and 1: Excel's % format."""
+    numbers = [n for n, sign in map(percent_number, raws) if n is not None and not sign]
+    return bool(numbers) and max(numbers) <= 1
 
 
 def format_percent(value: float | None) -> str:
@@ -241,7 +259,7 @@ def converter_for(column: c.Column):
     if column.kind == c.ACTION_NUMBER:
         return parse_action_number
     if column.kind == c.VOCABULARY:
-        return lambda raw: parse_vocabulary(raw, column.vocabulary)
+        return lambda raw: parse_vocabulary(raw, column.vocabulary, column.strict)
     if column.kind == c.PERCENT:
         return parse_percent
     if column.kind == c.DATE:
@@ -249,6 +267,14 @@ def converter_for(column: c.Column):
     if column.kind == c.CODE_LIST:
         return parse_codes
     return None
+
+
+def parse_percent_column(cells: pd.DataFrame, key: str) -> pd.Series:
+    """parse_percent on each cell, reading 1 as 100 % in the sheets whose percentage column holds fractions."""
+    fraction_sheets = {source for source, group in cells.groupby(["_file", "_sheet"]) if holds_fractions(group[key])}
+    return pd.Series([parse_percent(raw, (file, sheet) in fraction_sheets)
+                      for raw, file, sheet in zip(cells[key], cells["_file"], cells["_sheet"])],
+                     index=cells.index, dtype=object)
 
 
 def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
@@ -267,7 +293,10 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
         if convert is None:
             continue
         filled = frame[column.key] != ""
-        parsed = frame.loc[filled, column.key].map(convert)
+        if column.kind == c.PERCENT:
+            parsed = parse_percent_column(frame.loc[filled], column.key)
+        else:
+            parsed = frame.loc[filled, column.key].map(convert)
         values = dict.fromkeys(frame.index, () if column.kind == c.CODE_LIST else None)
         for index, (value, problem) in parsed.items():
             values[index] = value

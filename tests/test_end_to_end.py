@@ -201,3 +201,28 @@ def test_a_single_entity_folder_without_synergy_partner_still_gets_its_annex(tmp
         ("1", "Planter cent arbres"), ("1", "Simplifier")]
     assert document_actions(paragraphs, "Annexe\u00a0: synergies Ville de Testville & ZP", None) == [
         ("1", "Simplifier")]
+
+
+def test_a_synergy_code_found_on_one_side_only_is_a_warning_and_listed_apart(tmp_path, run_pst):
+    cpas_frame = {"strategic": [{"Volet": "Externe", "N° OS": "1", "Intitulé": "Aider"}],
+                  "operational": [{"Volet": "Externe", "N° OO": "1.1", "Intitulé": "Accompagner"}]}
+    make_entity(tmp_path / "data" / "ville", {"T.xlsx": [
+        action(title="Salon commun", **{"Synergie avec": "CPAS", "Code synergie": "S1"}),
+        action(oo="2.1", title="Épicerie", **{"Synergie avec": "CPAS", "Code synergie": "S2"}),
+        action(volet="Interne", title="Sans code", **{"Synergie avec": "CPAS"})]})
+    make_entity(tmp_path / "data" / "cpas", {"Social.xlsx": [
+        action(title="Salon de l'emploi", **{"Synergie avec": "VILLE", "Code synergie": "s1"}),
+        action(title="Logement", **{"Synergie avec": "VILLE", "Code synergie": "S9"})]},
+        parameters={"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"}, **cpas_frame)
+    run = run_pst(tmp_path / "data")
+    assert run.code == 0, run.out
+    assert "Le code synergie « S2 » de Ville de Testville n’a pas de correspondant chez CPAS de Testville" in run.out
+    assert "Le code synergie « S9 » de CPAS de Testville n’a pas de correspondant" in run.out
+    doc = Document(run.build / "Synergies_VILLE_CPAS.docx")
+    rows = [[cell.text for cell in row.cells] for row in doc.tables[0].rows]
+    assert [row[0] for row in rows[1:]] == ["S1"]
+    assert "Salon de l'emploi" in rows[1][2]
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "Action\u00a02 (Externe)\u00a0:\tÉpicerie — code synergie S2" in paragraphs
+    assert "Action\u00a01 (Interne)\u00a0:\tSans code — sans code synergie" in paragraphs
+    assert "Action\u00a02 (Externe)\u00a0:\tLogement — code synergie S9" in paragraphs

@@ -119,3 +119,29 @@ def test_text_is_trimmed_and_stripped_of_characters_word_cannot_hold():
 
 def test_bullets_people_type_are_not_kept_in_lists():
     assert split_lines("- un\n• deux\n\n1. trois\nquatre") == ["un", "deux", "trois", "quatre"]
+
+
+def test_health_outside_the_list_is_kept_with_a_warning_while_status_is_refused():
+    assert value(parse_vocabulary(" Moyenne ", c.HEALTH, strict=False)) == "Moyenne"
+    assert problem_code(parse_vocabulary("Moyenne", c.HEALTH, strict=False)) == "valeur-non-standard"
+    assert problem_code(parse_vocabulary("Moyenne", c.STATUSES)) == "valeur-hors-liste"
+
+
+def test_one_means_100_percent_only_in_a_column_formatted_as_percent():
+    assert value(parse_percent("1", fractions=True)) == 100
+    assert value(parse_percent("1", fractions=False)) == 1
+    assert value(parse_percent("1 %", fractions=True)) == 1
+
+
+def test_a_percentage_column_is_read_per_workbook(tmp_path):
+    from conftest import action, make_entity
+    from pipeline.build import assemble
+
+    rate = "Taux d'avancement (%)"
+    folder = make_entity(tmp_path / "ville", {
+        "Fractions.xlsx": [action(title="A", **{rate: 0.25}), action(title="B", **{rate: 1})],
+        "Pourcents.xlsx": [action(title="C", **{rate: 50}), action(title="D", **{rate: 1}),
+                           action(title="E", **{rate: "75 %"})],
+    })
+    actions = {a.title: a.progress for a in assemble(folder).entity.actions()}
+    assert actions == {"A": 25, "B": 100, "C": 50, "D": 1, "E": 75}
