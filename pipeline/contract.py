@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 CONTRACT_VERSION = "1"
 
@@ -131,14 +132,17 @@ class SheetContract:
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
 
-    def match_header(self, text: str) -> Column | None:
-        key = fold(text)
-        if not key:
-            return None
+    @cached_property
+    def by_folded_name(self) -> dict[str, Column]:
+        """Every accepted spelling of every header, folded, → its column (first declared wins)."""
+        lookup: dict[str, Column] = {}
         for col in self.columns:
-            if any(fold(name) == key for name in col.names()):
-                return col
-        return None
+            for name in col.names():
+                lookup.setdefault(fold(name), col)
+        return lookup
+
+    def match_header(self, text: str) -> Column | None:
+        return self.by_folded_name.get(fold(text)) if text else None
 
     def matches_name(self, sheet_name: str) -> bool:
         return fold(sheet_name) in {fold(n) for n in (self.name, *self.aliases)}
