@@ -418,10 +418,11 @@ def write_pst(path: Path):
     tag(doc, "{%p for step in a.planning %}")
     para(doc, "{{ step }}", "List Bullet 2")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if a.managing_service or a.synergy_with %}")
-    para(doc, f"{{% if a.managing_service %}}Service gestionnaire{NBSP}: {{{{ a.managing_service }}}}{{% endif %}}"
-              "{% if a.managing_service and a.synergy_with %} · {% endif %}"
-              f"{{% if a.synergy_with %}}En synergie avec{NBSP}: {{{{ a.synergy_with }}}}{{% endif %}}",
+    tag(doc, "{%p if a.managing_service or a.status or a.end or a.synergy_with %}")
+    para(doc, "{{ [a.managing_service and 'Service gestionnaire" + NBSP + ": ' ~ a.managing_service, "
+              "a.status and 'Statut" + NBSP + ": ' ~ a.status, "
+              "a.end and 'Échéance" + NBSP + ": ' ~ a.end, "
+              "a.synergy_with and 'En synergie avec" + NBSP + ": ' ~ a.synergy_with]|select|join(' · ') }}",
          "Action détail")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
