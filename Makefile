@@ -15,6 +15,7 @@ READY := $(VENV)/.installed
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
+	@echo "make pst MALGRE_ERREURS=1            document provisoire malgré les erreurs (lignes rejetées écartées)"
 	@echo "make test                            lance les tests"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
 
@@ -24,7 +25,7 @@ $(READY): pyproject.toml constraints.txt
 	@touch $@
 
 pst: $(READY)
-	$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)"
+	$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 test: $(READY)
 	$(PY) -m pytest

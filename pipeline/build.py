@@ -18,32 +18,82 @@ from . import contract as c
 from .findings import Finding, count_by_severity, finding
 from .load import LoadedEntity, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
-from .normalize import normalize_table, read_parameters
+from .normalize import normalize_table, read_parameters, recover_lost_zeros
+from .report import REPORT_NAME, write_validation_report
 from .render import PST_TEMPLATE, SYNERGIES_TEMPLATE, pst_context, render_document, synergies_context
-from .validate import (Sheet, accepted, numbering_gaps, operational_without_actions, rejected_rows,
-                       validate_actions, validate_frame)
+from .validate import (Sheet, accepted, numbering_gaps, operational_codes, operational_without_actions,
+                       rejected_rows, validate_actions, validate_frame)
+
+
+RowKey = tuple[str, str, int]
 
 
 @dataclass
 class EntityResult:
+    """One entity after every stage but rendering: its model (when its parameters allow one), its findings and
+    the accounting of its rows."""
+
     folder: Path
     findings: list[Finding]
-    rows_read: int
+    action_rows: set[RowKey] = field(default_factory=set)
+    """Every non-empty row read in the services' `Actions` sheets."""
+    frame_rows: set[RowKey] = field(default_factory=set)
+    """Every non-empty row read in the frame's objective sheets."""
+    refused_rows: set[RowKey] = field(default_factory=set)
+    """Rows of sheets refused as a whole (a sheet-level error covers them)."""
     entity: Entity | None = None
     document: Path | None = None
     stale_document: Path | None = None
+    report: Path | None = None
 
     @property
     def has_errors(self) -> bool:
         return any(f.is_error for f in self.findings)
 
     @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.action_rows)
+
+    @property
     def rows_accepted(self) -> int:
-        return len(self.entity.actions()) if self.entity else 0
+        return len(self.action_rows & self.entity.sources()) if self.entity else 0
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - self.rows_accepted
 
     @property
     def label(self) -> str:
         return self.entity.name if self.entity and self.entity.name else self.folder.name
+
+    def unaccounted_rows(self) -> set[RowKey]:
+        """Rows neither in the document nor explained by a finding: must always be empty (« rien n’est perdu »)."""
+        if self.entity is None:
+            return set()  # the entity itself is refused: its parameter errors say why, for every row
+        used = self.entity.sources()
+        explained = {(f.file, f.sheet, f.row) for f in self.findings
+                     if f.row is not None and (f.is_error or f.code == "ligne-hors-colonnes")}
+        refused_sheets = {(f.file, f.sheet) for f in self.findings if f.is_error}
+        return {key for key in self.action_rows | self.frame_rows
+                if key not in used and key not in explained
+                and not (key in self.refused_rows and key[:2] in refused_sheets)}
+
+
+def table_rows(table) -> set[RowKey]:
+    return set(zip(table.frame["_file"], table.frame["_sheet"], table.frame["_row"].astype(int)))
+
+
+def refused(table) -> set[RowKey]:
+    return {(file, sheet, row) for (file, sheet), rows in table.refused_rows.items() for row in rows}
+
+
+def rows_outside(findings: list[Finding]) -> set[RowKey]:
+    """Rows with content only outside the contract's columns: read and reported, not used."""
+    return {(f.file, f.sheet, f.row) for f in findings if f.code == "ligne-hors-colonnes"}
 
 
 def orphans(child: Sheet, parent_keys: set, key_of, column: str, label_of) -> tuple[pd.DataFrame, list[Finding]]:
@@ -69,6 +119,8 @@ def assemble(folder: Path) -> EntityResult:
         findings += found
         sheets[name] = Sheet(table, frame)
     strategic, operational, actions = sheets["strategic"], sheets["operational"], sheets["actions"]
+    findings += recover_lost_zeros(actions.frame, actions.table,
+                                   {v: set(codes) for v, codes in operational_codes(operational).items()})
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
     rejected = rejected_rows(findings)
@@ -89,22 +141,29 @@ def assemble(folder: Path) -> EntityResult:
     findings += numbering_gaps(strategic, operational, actions)
     findings += operational_without_actions(Sheet(operational.table, operational_ok), actions_ok)
 
-    result = EntityResult(folder, findings, rows_read=len(loaded.actions.frame) + count_rows_outside(findings))
+    outside = rows_outside(findings)
+    parameter_sheets = {sheet for _, sheet in loaded.parameters.letters}
+    result = EntityResult(
+        folder, findings,
+        action_rows=table_rows(loaded.actions) | refused(loaded.actions)
+        | {key for key in outside if key[0] != loaded.cadre_name},
+        frame_rows=table_rows(loaded.strategic) | table_rows(loaded.operational)
+        | refused(loaded.strategic) | refused(loaded.operational)
+        | {key for key in outside if key[0] == loaded.cadre_name and key[1] not in parameter_sheets},
+        refused_rows=refused(loaded.actions) | refused(loaded.strategic) | refused(loaded.operational),
+    )
     if not any(f.is_error for f in found_parameters(findings)):
         entity, notes = build_entity(folder.name, parameters.values, strategic_ok, operational_ok, actions_ok,
                                      loaded.actions.letters)
         result.entity = entity
         findings += notes
+        findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
+                     for file, sheet, row in sorted(result.unaccounted_rows())]
     return result
 
 
 def found_parameters(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.sheet == c.PARAMETERS_SHEET.name or f.code == "parametre-absent"]
-
-
-def count_rows_outside(findings: list[Finding]) -> int:
-    """Rows with content only outside the contract's columns: read, reported, not actions."""
-    return sum(f.code == "ligne-hors-colonnes" and f.sheet != "" and f.file != c.CADRE_FILE for f in findings)
 
 
 def safe_name(text: str) -> str:
@@ -124,13 +183,41 @@ def partner_names(results: list[EntityResult]) -> dict[str, str]:
     return {r.entity.code: r.entity.name for r in results if r.entity and r.entity.code}
 
 
-def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date) -> None:
+def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
+                  despite_errors: bool = False) -> None:
+    """The entity's validation report, always; its PST when it has no errors (or despite them, on request)."""
+    folder = build / result.folder.name
+    result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)
+    if result.entity is None:
+        return
     destination = document_path(build, result)
-    if result.has_errors:
+    if result.has_errors and not despite_errors:
         result.stale_document = destination if destination.exists() else None
         return
-    context = pst_context(result.entity, synergy_annexes(result.entity), names, today)
+    provisional = {"errors": result.errors, "rejected": result.rows_rejected, "report": REPORT_NAME} \
+        if result.has_errors else None
+    context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional)
     result.document = render_document(PST_TEMPLATE, context, destination)
+
+
+def check_institutions(results: list[EntityResult]) -> None:
+    """« Synergie avec » naming no institution known to this build: a warning naming the cell and the known ones.
+
+    Known: the codes of the entities in DATA. With a single entity there is nothing to compare with."""
+    known = {r.entity.code for r in results if r.entity and r.entity.code}
+    if len(known) < 2:
+        return
+    listed = ", ".join(sorted(known))
+    for result in results:
+        if result.entity is None:
+            continue
+        for action in result.entity.actions():
+            for code in action.synergy_with:
+                if code not in known:
+                    result.findings.append(finding(
+                        "synergie-inconnue", file=action.source.file, sheet=action.source.sheet,
+                        row=action.source.row, column=action.source.letters.get("synergy_with", ""),
+                        header=c.ACTIONS_SHEET.column("synergy_with").header, value=code, known=listed))
 
 
 @dataclass
@@ -161,20 +248,24 @@ def cross_references(results: list[EntityResult], build: Path, today: dt.date) -
 class BuildReport:
     results: list[EntityResult] = field(default_factory=list)
     cross_references: list[CrossReferenceResult] = field(default_factory=list)
+    despite_errors: bool = False
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(r.has_errors for r in self.results) else 0
+        """0 when every entity got its document (despite errors, if asked), 1 otherwise."""
+        return 0 if all(r.document for r in self.results) else 1
 
     def counts(self) -> dict[str, int]:
         return count_by_severity([f for r in self.results for f in r.findings])
 
 
-def build_all(folders: list[Path], build: Path, today: dt.date | None = None) -> BuildReport:
+def build_all(folders: list[Path], build: Path, today: dt.date | None = None,
+              despite_errors: bool = False) -> BuildReport:
     today = today or dt.date.today()
-    report = BuildReport([assemble(folder) for folder in folders])
+    report = BuildReport([assemble(folder) for folder in folders], despite_errors=despite_errors)
+    check_institutions(report.results)
     names = partner_names(report.results)
     for result in report.results:
-        render_entity(result, build, names, today)
+        render_entity(result, build, names, today, despite_errors)
     report.cross_references = cross_references(report.results, build, today)
     return report

@@ -41,19 +41,26 @@ def print_entity(result) -> None:
     print_findings(result.findings)
     if result.entity:
         for volet in result.entity.volets:
-            print(f"  Volet {volet.key} : {plural(len(volet.objectives), 'objectif stratégique', 'objectifs stratégiques')}, "
+            print(f"  Volet {volet.key} : "
+                  f"{plural(len(volet.objectives), 'objectif stratégique', 'objectifs stratégiques')}, "
                   f"{plural(len(volet.operational()), 'objectif opérationnel', 'objectifs opérationnels')}, "
                   f"{plural(len(volet.actions()), 'action', 'actions')}")
-    rejected = result.rows_read - result.rows_accepted
-    print(f"  {plural(result.rows_read, 'ligne lue', 'lignes lues')} dans les classeurs des services : "
+    print(f"  {plural(result.rows_read, 'ligne lue', 'lignes lues')} : "
           f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, "
-          f"{plural(rejected, 'rejetée', 'rejetées')}")
+          f"{plural(result.rows_rejected, 'rejetée', 'rejetées')} (voir rapport)")
     counts = count_by_severity(result.findings)
-    print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, {plural(counts[WARNING], 'avertissement', 'avertissements')}")
-    if result.document:
+    print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, "
+          f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {plural(counts[NOTE], 'note', 'notes')}")
+    if result.report:
+        print(f"  → Rapport de validation : {result.report}")
+    if result.document and result.has_errors:
+        print(f"  → Document PROVISOIRE écrit malgré les erreurs : {result.document}")
+        print("    Sa première page indique les lignes écartées.")
+    elif result.document:
         print(f"  → Document écrit : {result.document}")
     else:
-        print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst ».")
+        print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » "
+              "(ou « make pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")
         if result.stale_document:
             print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 
@@ -64,7 +71,7 @@ def command_pst(args) -> int:
 
     try:
         folders = find_entity_folders(Path(args.data))
-        report = build_all(folders, Path(args.build))
+        report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs)
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -88,8 +95,8 @@ def command_pst(args) -> int:
         print(f"  → Document écrit : {xref.document}")
     print()
     if report.exit_code:
-        failed = [r.label for r in report.results if r.has_errors]
-        print(f"Échec : erreurs dans {', '.join(failed)}. Les autres entités ont été construites.", file=sys.stderr)
+        failed = [r.label for r in report.results if not r.document]
+        print(f"Échec : pas de document pour {', '.join(failed)} (voir les erreurs ci-dessus).", file=sys.stderr)
     return report.exit_code
 
 
@@ -109,6 +116,8 @@ def parser() -> argparse.ArgumentParser:
     pst.add_argument("--data", default="data", help="dossier des données : un dossier d’entité (cadre.xlsx + "
                                                     "services/) ou un dossier qui en contient plusieurs")
     pst.add_argument("--build", default="build", help="dossier où écrire les documents (défaut : build)")
+    pst.add_argument("--malgre-erreurs", action="store_true",
+                     help="construit quand même un document provisoire, sans les lignes rejetées")
     pst.set_defaults(run=command_pst)
     blank = commands.add_parser("modeles-vierges", help="écrit les classeurs vierges du contrat (input_templates/)")
     blank.add_argument("--out", default="input_templates", help="dossier de destination")

@@ -23,6 +23,32 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Le fichier ne peut pas être lu comme un classeur Excel ({reason}).",
         "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format .xlsx.",
     ),
+    "fichier-vide": (
+        ERROR,
+        "Le fichier est vide (0 octet).",
+        "Demandez au service de renvoyer son classeur complété.",
+    ),
+    "fichier-protege": (
+        ERROR,
+        "Le classeur est protégé par un mot de passe : il ne peut pas être lu.",
+        "Ouvrez-le avec le mot de passe, retirez la protection (Fichier › Informations › Protéger le classeur) et "
+        "enregistrez-le.",
+    ),
+    "fichier-renomme": (
+        ERROR,
+        "Le fichier porte l’extension {suffix} mais contient {actual}.",
+        "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format Classeur Excel (.xlsx).",
+    ),
+    "fichier-texte": (
+        ERROR,
+        "Ce fichier est un texte (un CSV ?) dont l’extension a été changée en {suffix} : ce n’est pas un classeur.",
+        "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format Classeur Excel (.xlsx).",
+    ),
+    "fichier-dangereux": (
+        ERROR,
+        "Le fichier est refusé par sécurité ({reason}) : un classeur ordinaire n’a pas ce contenu.",
+        "Demandez au service de recopier ses données dans un modèle vierge.",
+    ),
     "fichier-ignore": (
         NOTE,
         "Ce fichier n’est pas un classeur ({suffix}) : il est ignoré.",
@@ -68,6 +94,28 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Cette ligne n’a de contenu que dans des colonnes hors modèle ({columns}) : elle n’est pas reprise.",
         "Recopiez son contenu dans les colonnes du modèle ou supprimez la ligne.",
     ),
+    "lignes-masquees": (
+        NOTE,
+        "Ligne(s) masquée(s), lue(s) comme les autres : {rows}.",
+        "",
+    ),
+    "colonnes-masquees": (
+        NOTE,
+        "Colonne(s) masquée(s), lue(s) comme les autres : {columns}.",
+        "",
+    ),
+    "cellules-fusionnees": (
+        NOTE,
+        "Cellules fusionnées ({ranges}) : leur valeur est reprise sur chacune des lignes fusionnées.",
+        "",
+    ),
+    "formule-sans-valeur": (
+        ERROR,
+        "La cellule contient une formule dont le résultat n’a jamais été calculé (fichier produit par un programme) :"
+        " sa valeur est inconnue.",
+        "Ouvrez le fichier dans Excel ou LibreOffice Calc, puis enregistrez-le : le résultat sera calculé et "
+        "enregistré.",
+    ),
     # Values
     "valeur-obligatoire-absente": (
         ERROR,
@@ -104,6 +152,33 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "La colonne « {header} » contient « {value} », lu comme l’objectif opérationnel {code}.",
         "Écrivez simplement {code}.",
+    ),
+    "oo-date-excel": (
+        WARNING,
+        "La colonne « {header} » contient une date ({date}) : Excel a transformé {code} en date ; lu comme {code}.",
+        "Formatez la colonne « {header} » en Texte, puis retapez {code}.",
+    ),
+    "oo-zero-perdu": (
+        WARNING,
+        "La colonne « {header} » contient le nombre {value} : Excel a effacé le zéro final de {code} ; lu comme "
+        "{code}.",
+        "Formatez la colonne « {header} » en Texte, puis retapez {code}.",
+    ),
+    "oo-ambigu": (
+        ERROR,
+        "La colonne « {header} » contient le nombre {value} : Excel efface les zéros finaux, et le cadre contient "
+        "{candidates}. Impossible de savoir lequel est voulu.",
+        "Formatez la cellule en Texte, puis retapez le numéro voulu.",
+    ),
+    "numero-action-corrige": (
+        WARNING,
+        "La colonne « {header} » contient « {value} », lu comme le numéro {number}.",
+        "Écrivez simplement {number}.",
+    ),
+    "numero-action-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un numéro d’action.",
+        "Écrivez un nombre entier (par exemple 12), ou laissez vide pour une numérotation automatique.",
     ),
     "taux-illisible": (
         ERROR,
@@ -172,12 +247,33 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         ERROR,
         "La colonne « {header} » contient « {value} », qui n’existe pas dans le cadre. Objectifs opérationnels "
         "existants pour le volet {volet} : {existing}.",
-        "{hint}",
+        "Choisissez un objectif opérationnel du cadre, ou demandez au coordinateur de l’ajouter.",
     ),
     "parent-rejete": (
         ERROR,
         "Cette ligne dépend de l’objectif {parent}, écarté à cause d’une erreur : elle est écartée aussi.",
         "Corrigez d’abord l’erreur signalée sur l’objectif {parent} dans cadre.xlsx.",
+    ),
+    "oo-autre-volet": (
+        ERROR,
+        "L’action est placée dans le volet {volet}, mais l’objectif opérationnel {code} n’existe que dans le volet "
+        "{other_volet} ({place}).",
+        "Corrigez la colonne « Volet » ou le numéro de l’objectif opérationnel.",
+    ),
+    "reference-en-double": (
+        ERROR,
+        "La référence « {value} » est déjà utilisée par une autre action ({other}).",
+        "Chaque action a sa propre référence : corrigez l’une des deux ou laissez la cellule vide.",
+    ),
+    "synergie-inconnue": (
+        WARNING,
+        "« Synergie avec » contient « {value} », qui n’est pas une institution connue (connues : {known}).",
+        "Utilisez le code d’une institution connue, ou ajoutez celle-ci à la liste du coordinateur.",
+    ),
+    "ligne-non-reprise": (
+        ERROR,
+        "Cette ligne n’a pas pu être reprise dans le document, sans raison identifiée (erreur interne de l’outil).",
+        "Signalez-le à l’équipe qui maintient PST builder, avec ce classeur.",
     ),
     "numero-action-en-double": (
         ERROR,
@@ -270,6 +366,17 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
         header=header,
         value=str(value),
     )
+
+
+def number_ranges(numbers) -> list[str]:
+    """[1, 2, 3, 7, 9, 10] → ["1-3", "7", "9-10"]: long lists of numbers stay readable."""
+    ranges: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return [f"{a}-{b}" if b > a else str(a) for a, b in ranges]
 
 
 def count_by_severity(findings: list[Finding]) -> dict[str, int]:

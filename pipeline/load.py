@@ -9,15 +9,16 @@ and headers become findings; nothing here raises for bad input except a missing 
 from __future__ import annotations
 
 import difflib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
+from python_calamine import PasswordError
 
 from . import contract as c
-from .findings import Finding, finding
+from .files import FileProblem, SheetScan, check_file, scan_sheet
+from .findings import Finding, finding, number_ranges
 
 PROVENANCE = ("_file", "_sheet", "_row")
 
@@ -38,6 +39,12 @@ class Table:
     contract: c.SheetContract
     frame: pd.DataFrame
     letters: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    refused_rows: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """Non-empty rows of sheets refused as a whole (a required column missing): read, reported, not used."""
+    formula_cells: set[tuple[str, str, int, str]] = field(default_factory=set)
+    """(file, sheet, row, key) of formula cells saved without their result: their value is unknown."""
+    numeric_cells: set[tuple[str, str, int, str]] = field(default_factory=set)
+    """(file, sheet, row, key) of code cells Excel stored as numbers (1.10 may have become 1.1)."""
 
     def letter(self, file: str, sheet: str, key: str) -> str:
         return self.letters.get((file, sheet), {}).get(key, "")
@@ -61,16 +68,19 @@ def empty_table(contract: c.SheetContract) -> Table:
 def concat_tables(contract: c.SheetContract, tables: list[Table]) -> Table:
     if not tables:
         return empty_table(contract)
-    frame = pd.concat([t.frame for t in tables], ignore_index=True)
-    letters: dict[tuple[str, str], dict[str, str]] = {}
+    merged = Table(contract, pd.concat([t.frame for t in tables], ignore_index=True))
     for t in tables:
-        letters.update(t.letters)
-    return Table(contract, frame, letters)
+        merged.letters.update(t.letters)
+        merged.refused_rows.update(t.refused_rows)
+        merged.formula_cells |= t.formula_cells
+        merged.numeric_cells |= t.numeric_cells
+    return merged
 
 
 @dataclass
 class LoadedEntity:
     folder: Path
+    cadre_name: str
     parameters: Table
     strategic: Table
     operational: Table
@@ -135,13 +145,16 @@ def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
 
 # --- Reading -------------------------------------------------------------------------------------------------
 def open_workbook(path: Path) -> tuple[pd.ExcelFile | None, Finding | None]:
-    try:
-        return pd.ExcelFile(path, engine="calamine"), None
-    except zipfile.BadZipFile:
-        reason = "fichier endommagé ou qui n’est pas un classeur"
-    except Exception:  # calamine raises its own types for every unreadable format
-        reason = "format non reconnu, fichier endommagé ou protégé par un mot de passe"
-    return None, finding("fichier-illisible", file=path.name, reason=reason)
+    """The workbook opened by calamine, or the finding that says why it cannot be (checked before opening)."""
+    problem = check_file(path)
+    if problem is None:
+        try:
+            return pd.ExcelFile(path, engine="calamine"), None
+        except PasswordError:
+            problem = FileProblem("fichier-protege")
+        except Exception:  # calamine raises its own types for every unreadable format
+            problem = FileProblem("fichier-illisible", {"reason": "fichier endommagé ou format non reconnu"})
+    return None, finding(problem.code, file=path.name, suffix=path.suffix or "(aucune)", **problem.params)
 
 
 def read_sheet(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
@@ -219,9 +232,59 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
     return mapping, unknown, findings
 
 
-def read_table(book: pd.ExcelFile, contract: c.SheetContract, file: str,
+def non_empty_rows(grid: pd.DataFrame, first: int) -> list[int]:
+    """Excel numbers of the non-empty rows from index `first` on."""
+    body = grid.iloc[first:]
+    filled = body.apply(lambda col: col.str.strip().ne("")).any(axis=1)
+    return [int(i) + 1 for i in body.index[filled]]
+
+
+def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header_index: int, file: str
+                      ) -> list[Finding]:
+    """A value merged over several rows (an OO typed once for three actions) belongs to each of those rows."""
+    try:
+        ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
+    except Exception:
+        return []
+    filled = []
+    for (top, left), (bottom, right) in ranges:
+        if top <= header_index or bottom <= top or top >= len(grid) or left >= grid.shape[1]:
+            continue
+        for row in range(top + 1, min(bottom, len(grid) - 1) + 1):
+            if not grid.iat[row, left].strip():
+                grid.iat[row, left] = grid.iat[top, left]
+        filled.append(f"{get_column_letter(left + 1)}{top + 1}:{get_column_letter(right + 1)}{bottom + 1}")
+    if not filled:
+        return []
+    return [finding("cellules-fusionnees", file=file, sheet=sheet, ranges=", ".join(filled))]
+
+
+def structure_findings(scan: SheetScan, mapping: dict[str, int], header_index: int, contract: c.SheetContract,
+                       file: str, sheet: str) -> list[Finding]:
+    """Notes for hidden rows and columns (read like the others); errors for formulas saved without a result."""
+    findings = []
+    if rows := [r for r in scan.hidden_rows if r > header_index + 1]:
+        findings.append(finding("lignes-masquees", file=file, sheet=sheet, rows=", ".join(number_ranges(rows))))
+    by_index = {index + 1: key for key, index in mapping.items()}
+    if columns := [n for n in scan.hidden_columns if n in by_index]:
+        findings.append(finding("colonnes-masquees", file=file, sheet=sheet, columns=", ".join(
+            f"{get_column_letter(n)} (« {contract.column(by_index[n]).header} »)" for n in columns)))
+    for row, column in scan.formulas_without_value:
+        if row > header_index + 1 and column in by_index:
+            findings.append(finding("formule-sans-valeur", file=file, sheet=sheet, row=row,
+                                    column=get_column_letter(column),
+                                    header=contract.column(by_index[column]).header))
+    return findings
+
+
+CODE_KEYS = ("oo_code", "code", "number")
+"""Columns whose cells, when Excel stored them as numbers, may have lost a trailing zero (1.10 → 1.1)."""
+
+
+def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract,
                allow_single_sheet: bool = False) -> tuple[Table | None, list[Finding]]:
     """One contract sheet of one workbook as a Table, or None with the findings that explain why."""
+    file = path.name
     sheet, findings = pick_sheet(book, contract, file, allow_single_sheet)
     if sheet is None:
         return None, findings
@@ -233,15 +296,22 @@ def read_table(book: pd.ExcelFile, contract: c.SheetContract, file: str,
     header_index = find_header_row(grid, contract)
     if header_index is None:
         required = ", ".join(f"« {col.header} »" for col in contract.required)
-        return None, findings + [finding("entetes-absents", file=file, sheet=sheet, scan=c.HEADER_SCAN_ROWS,
-                                         required=required)]
+        refused = Table(contract, empty_table(contract).frame, refused_rows={(file, sheet): non_empty_rows(grid, 0)})
+        return refused, findings + [finding("entetes-absents", file=file, sheet=sheet, scan=c.HEADER_SCAN_ROWS,
+                                            required=required)]
     mapping, unknown, header_findings = map_headers(grid, header_index, contract, file, sheet)
     findings += header_findings
     if any(f.is_error for f in header_findings):
-        return None, findings
+        refused_rows = {(file, sheet): non_empty_rows(grid, header_index + 1)}
+        return Table(contract, empty_table(contract).frame, refused_rows=refused_rows), findings
+    scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in CODE_KEYS if k in mapping})
+    structure = structure_findings(scan, mapping, header_index, contract, file, sheet)
+    findings += structure + fill_merged_cells(grid, book, sheet, header_index, file)
+    formula_rows = {f.row for f in structure if f.code == "formule-sans-valeur"}
+
     body = grid.iloc[header_index + 1:]
     filled = body.apply(lambda col: col.str.strip().ne(""))
-    known_filled = filled.iloc[:, list(mapping.values())].any(axis=1)
+    known_filled = filled.iloc[:, list(mapping.values())].any(axis=1) | (body.index + 1).isin(formula_rows)
     unknown_filled = filled.iloc[:, unknown].any(axis=1) if unknown else known_filled & False
     for index in body.index[unknown_filled & ~known_filled]:
         columns = ", ".join(get_column_letter(i + 1) for i in unknown if str(grid.iat[index, i]).strip())
@@ -253,8 +323,14 @@ def read_table(book: pd.ExcelFile, contract: c.SheetContract, file: str,
     frame["_file"] = file
     frame["_sheet"] = sheet
     frame["_row"] = kept.index + 1
-    letters = {key: get_column_letter(i + 1) for key, i in mapping.items()}
-    return Table(contract, frame.reset_index(drop=True), {(file, sheet): letters}), findings
+    by_index = {index + 1: key for key, index in mapping.items()}
+    table = Table(contract, frame.reset_index(drop=True), {(file, sheet): {
+        key: get_column_letter(i + 1) for key, i in mapping.items()}})
+    table.formula_cells = {(file, sheet, row, by_index[col]) for row, col in scan.formulas_without_value
+                           if col in by_index and row in formula_rows}
+    table.numeric_cells = {(file, sheet, row, by_index[col]) for row, col in scan.numeric_cells
+                           if row > header_index + 1}
+    return table, findings
 
 
 def load_entity(folder: Path) -> LoadedEntity:
@@ -270,7 +346,7 @@ def load_entity(folder: Path) -> LoadedEntity:
     for contract in c.CADRE_SHEETS:
         table = None
         if book is not None:
-            table, found = read_table(book, contract, cadre.name)
+            table, found = read_table(book, cadre, contract)
             findings += found
         tables[contract.name] = table or empty_table(contract)
     if book is not None:
@@ -287,12 +363,13 @@ def load_entity(folder: Path) -> LoadedEntity:
             findings.append(problem)
             continue
         with book:
-            table, found = read_table(book, c.ACTIONS_SHEET, path.name, allow_single_sheet=True)
+            table, found = read_table(book, path, c.ACTIONS_SHEET, allow_single_sheet=True)
         findings += found
         if table is not None:
             action_tables.append(table)
     return LoadedEntity(
         folder=folder,
+        cadre_name=cadre.name,
         parameters=tables[c.PARAMETERS_SHEET.name],
         strategic=tables[c.STRATEGIC_OBJECTIVES_SHEET.name],
         operational=tables[c.OPERATIONAL_OBJECTIVES_SHEET.name],

@@ -29,6 +29,9 @@ class Source:
     def french(self) -> str:
         return f"{self.file}, feuille « {self.sheet} », ligne {self.row}"
 
+    def key(self) -> tuple[str, str, int]:
+        return (self.file, self.sheet, self.row)
+
 
 @dataclass
 class Action:
@@ -69,6 +72,7 @@ class OperationalObjective:
     title: str
     result_indicators: str = ""
     actions: list[Action] = field(default_factory=list)
+    source: Source | None = None
 
     @property
     def os_number(self) -> int:
@@ -83,6 +87,7 @@ class StrategicObjective:
     observations: str = ""
     ambitions: str = ""
     objectives: list[OperationalObjective] = field(default_factory=list)
+    source: Source | None = None
 
     def actions(self) -> Iterator[Action]:
         for oo in self.objectives:
@@ -122,6 +127,17 @@ class Entity:
     def actions(self) -> list[Action]:
         return [a for v in self.volets for a in v.actions()]
 
+    def sources(self) -> set[tuple[str, str, int]]:
+        """(file, sheet, row) of every workbook row that made it into the document."""
+        rows = set()
+        for volet in self.volets:
+            for os in volet.objectives:
+                rows.add(os.source.key())
+                for oo in os.objectives:
+                    rows.add(oo.source.key())
+                    rows.update(a.source.key() for a in oo.actions)
+        return rows
+
 
 # --- Building ------------------------------------------------------------------------------------------------
 ACTION_FIELDS = [col.key for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "oo_code", "title", "number")]
@@ -146,12 +162,14 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
     volets = {name: Volet(name) for name in c.VOLET_ORDER}
     strategic_index: dict[tuple[str, int], StrategicObjective] = {}
     for row in strategic.to_dict("records"):
-        os = StrategicObjective(row["volet"], row["number"], row["title"], row["observations"], row["ambitions"])
+        os = StrategicObjective(row["volet"], row["number"], row["title"], row["observations"], row["ambitions"],
+                                source=Source(row["_file"], row["_sheet"], int(row["_row"])))
         strategic_index[(os.volet, os.number)] = os
         volets[os.volet].objectives.append(os)
     operational_index: dict[tuple[str, str], OperationalObjective] = {}
     for row in operational.to_dict("records"):
-        oo = OperationalObjective(row["volet"], row["code"], row["title"], row["result_indicators"])
+        oo = OperationalObjective(row["volet"], row["code"], row["title"], row["result_indicators"],
+                                  source=Source(row["_file"], row["_sheet"], int(row["_row"])))
         operational_index[(oo.volet, oo.code)] = oo
         strategic_index[(oo.volet, oo.os_number)].objectives.append(oo)
     for row in actions.to_dict("records"):

@@ -69,12 +69,20 @@ OO_PATTERN = re.compile(
 )
 
 
+EXCEL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00:00$")
+
+
 def parse_oo_code(raw: str) -> Parsed:
-    """ "2.4" → "2.4". Accepted with a warning: "OO2.4", "OO 2.4", "003.1" (OO typed as zeros), "2,4".
+    """ "2.4" → "2.4". Accepted with a warning: "OO2.4", "OO 2.4", "003.1" (OO typed as zeros), "2,4", and the
+    date a French-locale Excel makes of "2.4" (2 April: day = OS, month = rank, so "1.10" survives as 1 October).
 
     Leading zeros are dropped ("02.4" → "2.4"). Anything else is refused.
     """
     text = raw.strip()
+    if date := EXCEL_DATE.match(text):
+        code = f"{int(date[3])}.{int(date[2])}"
+        return code, Problem("oo-date-excel", {"code": code, "date": f"{int(date[3])} "
+                                               f"{MONTH_NAMES[int(date[2]) - 1]}"})
     match = OO_PATTERN.match(text)
     if not match:
         return None, Problem("oo-illisible")
@@ -84,17 +92,32 @@ def parse_oo_code(raw: str) -> Parsed:
     return code, Problem("oo-format-corrige", {"code": code})
 
 
+def lost_zero_candidates(code: str, known: set[str]) -> list[str]:
+    """The frame's codes a number cell showing `code` may have been typed as: 1.1 ← 1.1, 1.10, 1.100."""
+    return [candidate for candidate in (code, code + "0", code + "00") if candidate in known]
+
+
 def oo_parts(code: str) -> tuple[int, int]:
     os_number, rank = code.split(".")
     return int(os_number), int(rank)
 
 
+ACTION_NUMBER_AS_TYPED = re.compile(r"^\d+(?:\s?(?:bis|ter|quater|[a-z]))?$|^\d+(?:\.\d+)+$", re.IGNORECASE)
+DECORATED_NUMBER = re.compile(r"^(?:n°|no|nr|num(?:éro|ero)?|#|action|a)?\s*[.:°-]?\s*(\d+)\s*\.?$", re.IGNORECASE)
+
+
 def parse_action_number(raw: str) -> Parsed:
-    """The official number as typed; "12.0" (a number cell read as text) is shown "12"."""
+    """The official number as typed: "12", "3bis", "1.2.3". "12.0" (a number cell) is shown "12"; "12.",
+    "A12", "n° 12" are read as 12 with a warning. Anything else is refused."""
     text = raw.strip()
     if INTEGER.match(text):
         return str(int(float(text))), None
-    return text, None
+    if ACTION_NUMBER_AS_TYPED.match(text):
+        return text, None
+    if match := DECORATED_NUMBER.match(text):
+        number = str(int(match[1]))
+        return number, Problem("numero-action-corrige", {"number": number})
+    return None, Problem("numero-action-illisible")
 
 
 def natural_key(text: str) -> tuple:
@@ -355,4 +378,26 @@ def check_parameter_values(values: dict[str, str], positions: dict[str, dict]) -
         m = LEGISLATURE.match(values["legislature"])
         if not m or int(m[2]) <= int(m[1]):
             findings.append(finding("legislature-invalide", value=values["legislature"], **positions["legislature"]))
+    return findings
+
+
+def recover_lost_zeros(frame: pd.DataFrame, table: Table, known: dict[str, set[str]]) -> list[Finding]:
+    """`N° OO` cells Excel stored as numbers may have lost a trailing zero (1.10 → 1.1). Against the frame's
+    codes: certain when only 1.10 exists (read as 1.10, warning), ambiguous when both 1.1 and 1.10 exist (error)."""
+    cells = {(f, s, r) for f, s, r, key in table.numeric_cells if key == "oo_code"}
+    if not cells:
+        return []
+    findings = []
+    for index, row in frame.iterrows():
+        code = row["oo_code"]
+        if not code or (row["_file"], row["_sheet"], int(row["_row"])) not in cells:
+            continue
+        candidates = lost_zero_candidates(code, known.get(row["volet"], set()))
+        raw = table.frame.loc[index]
+        if len(candidates) > 1:
+            findings.append(finding("oo-ambigu", value=code, **table.cell(raw, "oo_code"),
+                                    candidates=" et ".join(candidates)))
+        elif candidates and candidates[0] != code:
+            frame.at[index, "oo_code"] = candidates[0]
+            findings.append(finding("oo-zero-perdu", value=code, **table.cell(raw, "oo_code"), code=candidates[0]))
     return findings

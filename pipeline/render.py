@@ -9,8 +9,6 @@ written to a temporary file and moved into place, so a failed render never leave
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from docx.oxml import OxmlElement
@@ -18,6 +16,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError
 
+from .atomic import atomic_path
 from .model import Action, CrossReference, Entity, OperationalObjective, StrategicObjective, Volet
 from .normalize import MONTH_NAMES, format_percent, split_lines
 
@@ -124,8 +123,10 @@ def counts(entity: Entity) -> dict:
 
 
 def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], partner_names: dict[str, str],
-                built_on: dt.date) -> dict:
+                built_on: dt.date, provisional: dict | None = None) -> dict:
+    """`provisional`: {errors, rejected, report} when the document is built despite validation errors."""
     return {
+        "provisional": provisional or {},
         "entity": {
             "name": entity.name,
             "type": entity.type,
@@ -182,15 +183,8 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
     fill_table_of_contents(document.docx)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=destination.parent)
-    os.close(handle)
-    try:
+    with atomic_path(destination) as temporary:
         document.save(temporary)
-        os.replace(temporary, destination)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     return destination
 
 

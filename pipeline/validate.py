@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding
+from .findings import Finding, finding, number_ranges
 from .load import Table
 from .normalize import oo_parts
 
@@ -38,11 +38,15 @@ class Sheet:
 
 
 def missing_required_values(sheet: Sheet) -> list[Finding]:
+    """Empty required cells — except formulas saved without their result, already reported as such."""
     findings = []
+    raw = sheet.table.frame
     for column in sheet.table.contract.required:
-        empty = sheet.table.frame[column.key].str.strip() == ""
-        for index in sheet.table.frame.index[empty]:
-            findings.append(finding("valeur-obligatoire-absente", **sheet.cell(index, column.key)))
+        empty = raw[column.key].str.strip() == ""
+        for index in raw.index[empty]:
+            if (raw.at[index, "_file"], raw.at[index, "_sheet"], int(raw.at[index, "_row"]),
+                    column.key) not in sheet.table.formula_cells:
+                findings.append(finding("valeur-obligatoire-absente", **sheet.cell(index, column.key)))
     return findings
 
 
@@ -92,19 +96,43 @@ def operational_without_strategic(operational: Sheet, strategic: Sheet) -> list[
     return findings
 
 
+def operational_places(operational: Sheet) -> dict[tuple[str, str], str]:
+    """(volet, code) → « cadre.xlsx, ligne 7 », for messages naming where an objective is declared."""
+    return {(row["volet"], row["code"]): operational.place(index)
+            for index, row in operational.frame.iterrows() if row["volet"] and row["code"]}
+
+
 def unknown_operational_objectives(actions: Sheet, operational: Sheet) -> list[Finding]:
     codes = operational_codes(operational)
+    places = operational_places(operational)
     findings = []
     for index, row in actions.frame.iterrows():
         if not row["volet"] or not row["oo_code"] or row["oo_code"] in codes.get(row["volet"], []):
             continue
-        other_volets = [v for v, found in codes.items() if v != row["volet"] and row["oo_code"] in found]
-        hint = (f"L’objectif opérationnel {row['oo_code']} existe dans le volet {other_volets[0]} : corrigez la "
-                "colonne « Volet » ou le numéro." if other_volets
-                else "Choisissez un objectif opérationnel du cadre, ou demandez au coordinateur de l’ajouter.")
+        other = next((v for v, found in codes.items() if v != row["volet"] and row["oo_code"] in found), None)
+        if other:
+            findings.append(finding("oo-autre-volet", value=actions.raw(index, "volet"), **actions.cell(index, "volet"),
+                                    volet=row["volet"], code=row["oo_code"], other_volet=other,
+                                    place=places[(other, row["oo_code"])]))
+            continue
         existing = ", ".join(codes.get(row["volet"], [])) or "aucun"
         findings.append(finding("oo-inconnu", value=actions.raw(index, "oo_code"), **actions.cell(index, "oo_code"),
-                                volet=row["volet"], existing=existing, hint=hint))
+                                volet=row["volet"], existing=existing))
+    return findings
+
+
+def duplicate_references(actions: Sheet) -> list[Finding]:
+    """A `Réf.` identifies one action across updates: twice in the entity is an error naming both places."""
+    findings, first_seen = [], {}
+    for index, reference in actions.frame["reference"].items():
+        key = c.fold(reference)
+        if not key:
+            continue
+        if key in first_seen:
+            findings.append(finding("reference-en-double", value=reference, **actions.cell(index, "reference"),
+                                    other=actions.place(first_seen[key])))
+        else:
+            first_seen[key] = index
     return findings
 
 
@@ -156,20 +184,9 @@ def numbering_gaps(strategic: Sheet, operational: Sheet, actions: Sheet) -> list
             given[volet].append(int(number))
     for volet, numbers in given.items():
         if gaps := missing_numbers(numbers):
-            findings.append(gap_warning("", c.ACTIONS_SHEET.name, volet, "action(s)", compress(gaps),
-                                        compress(sorted(set(numbers)))))
+            findings.append(gap_warning("", c.ACTIONS_SHEET.name, volet, "action(s)", number_ranges(gaps),
+                                        number_ranges(numbers)))
     return findings
-
-
-def compress(numbers: list[int]) -> list[str]:
-    """[1, 2, 3, 7, 9, 10] → ["1-3", "7", "9-10"]: long lists of numbers stay readable."""
-    ranges: list[list[int]] = []
-    for n in numbers:
-        if ranges and n == ranges[-1][1] + 1:
-            ranges[-1][1] = n
-        else:
-            ranges.append([n, n])
-    return [f"{a}-{b}" if b > a else str(a) for a, b in ranges]
 
 
 def operational_without_actions(operational: Sheet, accepted_actions: pd.DataFrame) -> list[Finding]:
@@ -229,6 +246,7 @@ def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[
     return (missing_required_values(actions)
             + unknown_operational_objectives(actions, operational)
             + duplicate_action_numbers(actions)
+            + duplicate_references(actions)
             + duplicate_titles(actions)
             + self_synergies(actions, own_code)
             + inverted_dates(actions))

@@ -29,6 +29,13 @@ OPERATIONAL = [
 ]
 
 
+def assemble(folder: Path):
+    """pipeline.build.assemble, looked up at call time so that the accounting check below applies."""
+    import pipeline.build
+
+    return pipeline.build.assemble(folder)
+
+
 def write_rows(sheet, rows: list[dict], headers: list[str] | None = None, first_row: int = 1) -> None:
     headers = headers or list(dict.fromkeys(k for row in rows for k in row))
     for col, header in enumerate(headers, start=1):
@@ -129,3 +136,24 @@ def require_soffice() -> str:
             pytest.fail("LibreOffice (soffice) est requis en CI et introuvable")
         pytest.skip("LibreOffice is not installed")
     return path
+
+
+@pytest.fixture(autouse=True)
+def nothing_is_lost(monkeypatch):
+    """Row accounting, on every input the test suite builds: each non-empty row read ends in the document or in a
+    finding that explains it — never in the safety net « ligne-non-reprise »."""
+    import pipeline.build
+
+    original = pipeline.build.assemble
+
+    def checked(folder):
+        result = original(folder)
+        assert not [f.position() for f in result.findings if f.code == "ligne-non-reprise"]
+        assert not result.unaccounted_rows()
+        if result.entity is not None:
+            assert result.rows_read == result.rows_accepted + result.rows_rejected
+            accepted_actions = {a.source.key() for a in result.entity.actions()}
+            assert accepted_actions <= result.action_rows
+        return result
+
+    monkeypatch.setattr(pipeline.build, "assemble", checked)

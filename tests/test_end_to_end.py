@@ -72,7 +72,7 @@ def test_the_sample_builds_both_documents_and_the_cross_reference(sample_build):
     assert (build / "Synergies_COMMUNE_CPAS.docx").is_file()
     assert "Traceback" not in completed.stderr
     assert "Volet externe : 2 objectifs stratégiques, 4 objectifs opérationnels, 10 actions" in completed.stdout
-    assert "34 lignes lues dans les classeurs des services : 34 actions retenues, 0 rejetée" in completed.stdout
+    assert "34 lignes lues : 34 actions retenues, 0 rejetée (voir rapport)" in completed.stdout
     assert "Document écrit : " + str(build / "engis-cpas" / "PST_CPAS_2019-2024.docx") in completed.stdout
 
 
@@ -180,7 +180,7 @@ def test_after_a_failed_build_the_previous_document_is_kept_and_said_out_of_date
     assert second.code == 1
     assert document.read_bytes() == before
     assert "n’est PLUS À JOUR" in second.out
-    assert [p.name for p in document.parent.iterdir()] == [document.name]  # no temporary file left behind
+    assert not [p.name for p in document.parent.iterdir() if p.name.startswith(".~")]  # no temporary file left
 
 
 def test_unusable_input_exits_2_with_a_french_message(tmp_path):

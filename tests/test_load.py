@@ -87,8 +87,8 @@ def test_an_unreadable_workbook_is_an_error_naming_the_file(tmp_path):
     (folder / "services" / "Finances.xlsx").write_text("Ceci n'est pas un classeur")
     loaded = load_entity(folder)
     error = next(f for f in loaded.findings if f.is_error)
-    assert (error.code, error.file) == ("fichier-illisible", "Finances.xlsx")
-    assert "Excel" in error.message
+    assert (error.code, error.file) == ("fichier-texte", "Finances.xlsx")
+    assert "ce n’est pas un classeur" in error.message
 
 
 def test_rows_with_content_only_outside_the_contract_are_reported(tmp_path):

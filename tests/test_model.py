@@ -1,7 +1,6 @@
 """Order and numbering of the actions (what the conseil reads as « Action 52 »)."""
 
-from conftest import OPERATIONAL, action, make_entity
-from pipeline.build import assemble
+from conftest import OPERATIONAL, action, assemble, make_entity
 
 OPERATIONAL_WIDE = OPERATIONAL + [{"Volet": "Externe", "N° OO": "1.2", "Intitulé": "Fleurir"}]
 

@@ -134,9 +134,8 @@ def test_one_means_100_percent_only_in_a_column_formatted_as_percent():
 
 
 def test_a_percentage_column_is_read_per_workbook(tmp_path):
-    from conftest import action, make_entity
-    from pipeline.build import assemble
-
+    from conftest import action, assemble, make_entity
+    
     rate = "Taux d'avancement (%)"
     folder = make_entity(tmp_path / "ville", {
         "Fractions.xlsx": [action(title="A", **{rate: 0.25}), action(title="B", **{rate: 1})],

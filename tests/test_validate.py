@@ -1,7 +1,6 @@
 """Validation rules, each asserted on the finding's position and, for a few, on the exact French text."""
 
-from conftest import OPERATIONAL, STRATEGIC, action, make_entity
-from pipeline.build import assemble
+from conftest import OPERATIONAL, STRATEGIC, action, assemble, make_entity
 
 
 def positions(result, code):
@@ -28,8 +27,10 @@ def test_an_action_whose_volet_contradicts_its_oo_is_told_where_the_oo_is(tmp_pa
     operational = OPERATIONAL + [{"Volet": "Interne", "N° OO": "1.2", "Intitulé": "Former les agents"}]
     folder = make_entity(tmp_path / "ville", {"RH.xlsx": [action(volet="Externe", oo="1.2", title="Former")]},
                          operational=operational)
-    f = only(assemble(folder), "oo-inconnu")
-    assert "existe dans le volet Interne" in f.suggestion
+    f = only(assemble(folder), "oo-autre-volet")
+    assert f.position() == ("oo-autre-volet", "RH.xlsx", "Actions", 2, "A")
+    assert f.message == ("L’action est placée dans le volet Externe, mais l’objectif opérationnel 1.2 n’existe que "
+                         "dans le volet Interne (cadre.xlsx, ligne 5).")
 
 
 def test_missing_required_values_and_unknown_vocabularies(tmp_path):

@@ -81,6 +81,7 @@ def define_styles(doc):
         ("Résumé", 11, False, False, None, WD_ALIGN_PARAGRAPH.JUSTIFY),
         ("Tableau", 9.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
         ("Tableau en-tête", 9.5, True, False, RGBColor(0xFF, 0xFF, 0xFF), WD_ALIGN_PARAGRAPH.LEFT),
+        ("Avertissement", 10.5, True, False, RGBColor(0xC0, 0x00, 0x00), WD_ALIGN_PARAGRAPH.CENTER),
     ):
         style = paragraph_style(doc, name)
         set_font(style, size, bold=bold, italic=italic, color=color)
@@ -100,6 +101,7 @@ def define_styles(doc):
     detail = doc.styles["Action détail"].paragraph_format
     detail.left_indent = Cm(2.3)
     detail.space_after = Pt(6)
+    border(doc.styles["Avertissement"], "C00000")
     for name in ("Tableau", "Tableau en-tête"):
         doc.styles[name].paragraph_format.space_after = Pt(2)
         doc.styles[name].paragraph_format.line_spacing = 1.0
@@ -112,6 +114,20 @@ def define_styles(doc):
     set_font(bullet2, 9.5)
     bullet2.paragraph_format.left_indent = Cm(2.9)
     bullet2.paragraph_format.space_after = Pt(1)
+
+
+def border(style, color: str):
+    """A box around every paragraph of `style`."""
+    properties = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "8")
+        line.set(qn("w:space"), "4")
+        line.set(qn("w:color"), color)
+        borders.append(line)
+    properties.append(borders)
 
 
 # --- Building blocks -----------------------------------------------------------------------------------------
@@ -267,7 +283,19 @@ VOLET_TITLE = ("{% if volet.key == 'externe' %}Volet externe « développement d
 
 
 def plural(n: str, singular: str, plural_form: str) -> str:
+    """« 2 actions ». Words only: docxtpl turns ’ into ' inside tags, so no apostrophe may appear here."""
+    assert "’" not in singular + plural_form and "'" not in singular + plural_form
     return "{{ " + n + "|accord('" + singular + "', '" + plural_form + "') }}"
+
+
+def provisional_warning(doc):
+    """Shown only when the coordinator built the document despite validation errors (MALGRE_ERREURS=1)."""
+    tag(doc, "{%p if provisional %}")
+    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs") + NBSP + ": "
+              + plural("provisional.rejected", "ligne", "lignes") + " des classeurs des services "
+              "{% if provisional.rejected < 2 %}n’y figure pas{% else %}n’y figurent pas{% endif %}"
+              + " (voir {{ provisional.report }}).", "Avertissement")
+    tag(doc, "{%p endif %}")
 
 
 def write_pst(path: Path):
@@ -291,7 +319,10 @@ def write_pst(path: Path):
     tag(doc, "{%p if entity.slogan %}")
     para(doc, f"«{NBSP}{{{{ entity.slogan }}}}{NBSP}»", "Couverture slogan")
     tag(doc, "{%p endif %}")
-    for _ in range(10):
+    for _ in range(4):
+        doc.add_paragraph()
+    provisional_warning(doc)
+    for _ in range(4):
         doc.add_paragraph()
     para(doc, "Présenté au {% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}",
          "Couverture mention")
@@ -350,6 +381,7 @@ def write_pst(path: Path):
               + plural("counts.actions.total", "action", "actions") + " ("
               + plural("counts.actions.externe", "externe", "externes") + " et "
               + plural("counts.actions.interne", "interne", "internes") + ").", "Résumé")
+    provisional_warning(doc)
     table = doc.add_table(rows=3, cols=4)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -1,0 +1,201 @@
+"""Workbook files as they really are: their true format, guards against hostile files, and what calamine does not
+say about a sheet (hidden rows and columns, formulas saved without their result, cells stored as numbers).
+
+Services' files come from outside the coordinator's hands: a text file renamed .xlsx, a password-protected
+workbook, a zip or XML bomb must end in a clear French message, quickly and in bounded memory, never in a
+traceback. XML is only ever parsed with defusedxml, which refuses DTDs and entities.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from defusedxml import ElementTree as SafeET
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+OOXML_SUFFIXES = {".xlsx", ".xlsm"}
+MAX_UNCOMPRESSED_BYTES = 1 << 30  # 1 GiB: far above a real PST workbook, far below a zip bomb
+MAX_RATIO = 1000
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """Why a file cannot be read: a catalogue code and its parameters."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+def head(path: Path, size: int = 8) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(size)
+
+
+def is_encrypted_office_file(path: Path) -> bool:
+    """Office encrypts a password-protected .xlsx into an OLE2 container holding an « EncryptedPackage » stream."""
+    if path.stat().st_size > 200 * 1024 * 1024:
+        return False
+    return ENCRYPTED_MARK in path.read_bytes()
+
+
+def check_file(path: Path) -> FileProblem | None:
+    """None when calamine may safely open the file; otherwise what is wrong with it."""
+    if path.stat().st_size == 0:
+        return FileProblem("fichier-vide")
+    magic = head(path)
+    suffix = path.suffix.lower()
+    if magic.startswith(OLE2_MAGIC):
+        if is_encrypted_office_file(path):
+            return FileProblem("fichier-protege")
+        if suffix != ".xls":
+            return FileProblem("fichier-renomme", {"actual": "un classeur Excel 97-2003 (.xls)"})
+        return None
+    if magic.startswith(ZIP_MAGIC):
+        if suffix == ".xls":
+            return FileProblem("fichier-renomme", {"actual": "un classeur au format .xlsx ou .ods"})
+        return check_zip(path)
+    if looks_like_text(path):
+        return FileProblem("fichier-texte")
+    return FileProblem("fichier-illisible", {"reason": "format inconnu"})
+
+
+def looks_like_text(path: Path) -> bool:
+    sample = head(path, 4096)
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return all(b >= 9 for b in sample)  # Windows-1252 text has no low control bytes either
+
+
+def check_zip(path: Path) -> FileProblem | None:
+    """Refuse zip bombs (announced sizes) and any XML part declaring a DTD (billion laughs, external entities)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            total = sum(e.file_size for e in entries)
+            compressed = sum(e.compress_size for e in entries) or 1
+            if total > MAX_UNCOMPRESSED_BYTES or (total > 50 * 1024 * 1024 and total / compressed > MAX_RATIO):
+                return FileProblem("fichier-dangereux", {"reason": "contenu compressé démesuré"})
+            for entry in entries:
+                if entry.filename.endswith((".xml", ".rels", ".vml")) and declares_dtd(archive, entry):
+                    return FileProblem("fichier-dangereux", {"reason": "déclaration DTD interdite"})
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return FileProblem("fichier-illisible", {"reason": "fichier endommagé ou tronqué"})
+    return None
+
+
+def declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """A DTD can only come before the root element: the first kilobytes of the part tell."""
+    with archive.open(entry) as stream:
+        start = stream.read(4096)
+    return b"<!DOCTYPE" in start.upper() or b"<!ENTITY" in start.upper()
+
+
+# --- What calamine does not say ------------------------------------------------------------------------------
+@dataclass
+class SheetScan:
+    """Structure of one .xlsx sheet: rows and columns are Excel numbers (1-based)."""
+
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[int] = field(default_factory=list)
+    formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
+    numeric_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip path of the worksheet named `sheet_name`, from workbook.xml and its relationships."""
+    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next((s.get(f"{RELATIONSHIPS}id") for s in workbook.iter(f"{MAIN}sheet")
+                   if s.get("name") == sheet_name), None)
+    if rel_id is None:
+        return None
+    rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels.iter(f"{PACKAGE_RELATIONSHIPS}Relationship")
+                   if r.get("Id") == rel_id), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f")
+
+
+def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozenset()) -> SheetScan:
+    """Hidden rows/columns, formula cells saved without a result, and numeric cells of `numeric_columns`.
+
+    Only .xlsx/.xlsm carry this; other formats return an empty scan. The sheet is parsed (defusedxml, streaming)
+    only when a quick byte search finds something to look for."""
+    scan = SheetScan()
+    if path.suffix.lower() not in OOXML_SUFFIXES:
+        return scan
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, sheet_name)
+            if part is None or (not numeric_columns and not has_markers(archive, part)):
+                return scan
+            with archive.open(part) as stream:
+                parse_sheet(stream, scan, numeric_columns)
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError):
+        return scan  # calamine read the data; the structure is a bonus
+    return scan
+
+
+def has_markers(archive: zipfile.ZipFile, part: str) -> bool:
+    with archive.open(part) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            if any(marker in window for marker in MARKERS):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def parse_sheet(stream, scan: SheetScan, numeric_columns: set[int]) -> None:
+    for _, element in SafeET.iterparse(stream, events=("end",)):
+        tag = element.tag
+        if tag == f"{MAIN}c":
+            inspect_cell(element, scan, numeric_columns)
+            element.clear()
+        elif tag == f"{MAIN}row":
+            if element.get("hidden") in ("1", "true"):
+                scan.hidden_rows.append(int(element.get("r", "0")))
+            element.clear()
+        elif tag == f"{MAIN}col" and element.get("hidden") in ("1", "true"):
+            scan.hidden_columns.extend(range(int(element.get("min", "1")), int(element.get("max", "1")) + 1))
+
+
+def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int]) -> None:
+    match = CELL_REF.match(cell.get("r", ""))
+    if not match:
+        return
+    column, row = column_number(match[1]), int(match[2])
+    formula = cell.find(f"{MAIN}f")
+    value = cell.find(f"{MAIN}v")
+    has_value = value is not None and (value.text or "") != ""
+    if formula is not None and not has_value and cell.get("t") != "inlineStr":
+        scan.formulas_without_value.append((row, column))
+    if column in numeric_columns and has_value and cell.get("t", "n") == "n":
+        scan.numeric_cells.add((row, column))
