@@ -9,6 +9,7 @@ and headers become findings; nothing here raises for bad input except a missing 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -277,13 +278,16 @@ def structure_findings(scan: SheetScan, mapping: dict[str, int], header_index: i
     return findings
 
 
-CODE_KEYS = ("oo_code", "code", "number")
-"""Columns whose cells, when Excel stored them as numbers, may have lost a trailing zero (1.10 → 1.1)."""
+def frame_has_trailing_zero_codes(operational: Table) -> bool:
+    """True when an OO rank ends with 0 (1.10, 2.20): only then can a number cell have lost a zero."""
+    return any(re.search(r"\.\d*0\s*$", str(code)) for code in operational.frame["code"])
 
 
-def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract,
-               allow_single_sheet: bool = False) -> tuple[Table | None, list[Finding]]:
-    """One contract sheet of one workbook as a Table, or None with the findings that explain why."""
+def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_single_sheet: bool = False,
+               numeric_keys: tuple[str, ...] = ()) -> tuple[Table | None, list[Finding]]:
+    """One contract sheet of one workbook as a Table, or None with the findings that explain why.
+
+    `numeric_keys`: columns whose cells stored as numbers must be known (see Table.numeric_cells)."""
     file = path.name
     sheet, findings = pick_sheet(book, contract, file, allow_single_sheet)
     if sheet is None:
@@ -304,7 +308,7 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract,
     if any(f.is_error for f in header_findings):
         refused_rows = {(file, sheet): non_empty_rows(grid, header_index + 1)}
         return Table(contract, empty_table(contract).frame, refused_rows=refused_rows), findings
-    scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in CODE_KEYS if k in mapping})
+    scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in numeric_keys if k in mapping})
     structure = structure_findings(scan, mapping, header_index, contract, file, sheet)
     findings += structure + fill_merged_cells(grid, book, sheet, header_index, file)
     formula_rows = {f.row for f in structure if f.code == "formule-sans-valeur"}
@@ -357,13 +361,15 @@ def load_entity(folder: Path) -> LoadedEntity:
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
     action_tables = []
+    numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(tables[c.OPERATIONAL_OBJECTIVES_SHEET.name]) else ()
     for path in files:
         book, problem = open_workbook(path)
         if problem:
             findings.append(problem)
             continue
         with book:
-            table, found = read_table(book, path, c.ACTIONS_SHEET, allow_single_sheet=True)
+            table, found = read_table(book, path, c.ACTIONS_SHEET, allow_single_sheet=True,
+                                      numeric_keys=numeric_keys)
         findings += found
         if table is not None:
             action_tables.append(table)

@@ -44,7 +44,9 @@ def write_rows(sheet, rows: list[dict], headers: list[str] | None = None, first_
         for col, header in enumerate(headers, start=1):
             value = row.get(header)
             if value is not None and value != "":
-                sheet.cell(row=r, column=col, value=value)
+                cell = sheet.cell(row=r, column=col, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # typed text, even when it starts with "=" (formulas: use openpyxl)
 
 
 def write_workbook(path: Path, sheets: dict[str, list[dict]], headers: dict[str, list[str]] | None = None) -> Path:
