@@ -392,6 +392,6 @@ def grouped_by_file(findings: list[Finding]) -> dict[str, list[Finding]]:
     for f in findings:
         groups[f.file].append(f)
     return {
-        file: sorted(items, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.row or 0))
+        file: sorted(items, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.row or 0, len(f.column), f.column))
         for file, items in groups.items()
     }

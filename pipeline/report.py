@@ -72,8 +72,8 @@ def write_summary_sheet(sheet, findings: list[Finding], label: str) -> None:
     sheet["A2"] = ("Chaque ligne de la feuille « Constats » signale un problème, avec le fichier, la feuille, la "
                    "ligne et la colonne. Filtrez la colonne « Fichier » pour envoyer à chaque service ses lignes.")
     sheet["A2"].alignment = Alignment(wrap_text=True)
-    sheet.merge_cells("A2:E2")
-    sheet.row_dimensions[2].height = 45
+    sheet.merge_cells("A2:D2")
+    sheet.row_dimensions[2].height = 60
     for col, title in enumerate(("Fichier", "Erreurs", "Avertissements", "Notes"), start=1):
         sheet.cell(row=4, column=col, value=title).font = Font(bold=True)
     counts = Counter((f.file, f.severity) for f in findings)
@@ -89,13 +89,26 @@ def write_summary_sheet(sheet, findings: list[Finding], label: str) -> None:
         sheet.column_dimensions[letter].width = 16
 
 
+def fit_to_page_width(sheet, landscape: bool) -> None:
+    """Printed (or rendered to PDF), every column fits across the page."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
 def write_validation_report(findings: list[Finding], path: Path, label: str) -> Path:
     """Write the report atomically (temporary file, then moved into place)."""
     book = Workbook()
     summary = book.active
     summary.title = "Résumé"
     write_summary_sheet(summary, findings, label)
-    write_findings_sheet(book.create_sheet("Constats"), findings)
+    fit_to_page_width(summary, landscape=False)
+    details = book.create_sheet("Constats")
+    write_findings_sheet(details, findings)
+    fit_to_page_width(details, landscape=True)
+    details.print_title_rows = "1:1"
     with atomic_path(path) as temporary:
         book.save(temporary)
     return path
