@@ -111,6 +111,8 @@ class SheetScan:
     hidden_rows: list[int] = field(default_factory=list)
     hidden_columns: list[int] = field(default_factory=list)
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
+    error_cells: list[tuple[int, int, str]] = field(default_factory=list)
+    """Cells showing an Excel error (#DIV/0!, #N/A…): calamine reads them as empty."""
     numeric_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -139,7 +141,7 @@ def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
-MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f")
+MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f", b't="e"')
 
 
 def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozenset()) -> SheetScan:
@@ -197,5 +199,7 @@ def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int]) -> None:
     has_value = value is not None and (value.text or "") != ""
     if formula is not None and not has_value and cell.get("t") != "inlineStr":
         scan.formulas_without_value.append((row, column))
+    if cell.get("t") == "e" and has_value:
+        scan.error_cells.append((row, column, value.text))
     if column in numeric_columns and has_value and cell.get("t", "n") == "n":
         scan.numeric_cells.add((row, column))

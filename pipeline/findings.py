@@ -116,6 +116,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Ouvrez le fichier dans Excel ou LibreOffice Calc, puis enregistrez-le : le résultat sera calculé et "
         "enregistré.",
     ),
+    "cellule-en-erreur": (
+        ERROR,
+        "La cellule affiche l’erreur Excel {value} : sa valeur est inconnue.",
+        "Corrigez la formule de la cellule, ou remplacez-la par la valeur voulue.",
+    ),
     # Values
     "valeur-obligatoire-absente": (
         ERROR,

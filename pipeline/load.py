@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import PasswordError
 
 from . import contract as c
@@ -275,6 +275,11 @@ def structure_findings(scan: SheetScan, mapping: dict[str, int], header_index: i
             findings.append(finding("formule-sans-valeur", file=file, sheet=sheet, row=row,
                                     column=get_column_letter(column),
                                     header=contract.column(by_index[column]).header))
+    for row, column, error in scan.error_cells:
+        if row > header_index + 1 and column in by_index:
+            findings.append(finding("cellule-en-erreur", file=file, sheet=sheet, row=row,
+                                    column=get_column_letter(column), value=error,
+                                    header=contract.column(by_index[column]).header))
     return findings
 
 
@@ -311,7 +316,8 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in numeric_keys if k in mapping})
     structure = structure_findings(scan, mapping, header_index, contract, file, sheet)
     findings += structure + fill_merged_cells(grid, book, sheet, header_index, file)
-    formula_rows = {f.row for f in structure if f.code == "formule-sans-valeur"}
+    unknown_cells = {(f.row, f.column) for f in structure if f.code in ("formule-sans-valeur", "cellule-en-erreur")}
+    formula_rows = {row for row, _ in unknown_cells}
 
     body = grid.iloc[header_index + 1:]
     filled = body.apply(lambda col: col.str.strip().ne(""))
@@ -330,8 +336,8 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     by_index = {index + 1: key for key, index in mapping.items()}
     table = Table(contract, frame.reset_index(drop=True), {(file, sheet): {
         key: get_column_letter(i + 1) for key, i in mapping.items()}})
-    table.formula_cells = {(file, sheet, row, by_index[col]) for row, col in scan.formulas_without_value
-                           if col in by_index and row in formula_rows}
+    table.formula_cells = {(file, sheet, row, by_index[column_index_from_string(letter)])
+                           for row, letter in unknown_cells}
     table.numeric_cells = {(file, sheet, row, by_index[col]) for row, col in scan.numeric_cells
                            if row > header_index + 1}
     return table, findings

@@ -198,6 +198,18 @@ def test_a_formula_without_its_result_is_an_error_naming_the_cell(tmp_path, run_
     assert run.code == 1 and not list(run.build.rglob("*.docx"))
 
 
+def test_a_cell_showing_an_excel_error_is_named_not_read_as_empty(tmp_path):
+    content = replace_part(workbook_bytes([HEADERS, ["Externe", "ERRCELL", "Diviser"]]), SHEET, lambda xml: xml.replace(
+        '<c r="B2" t="inlineStr"><is><t>ERRCELL</t></is></c>', '<c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'))
+    folder = make_entity(tmp_path / "ville", {})
+    (folder / "services" / "Erreurs.xlsx").write_bytes(content)
+    result = assemble(folder)
+    f = only(result, "cellule-en-erreur")
+    assert f.position() == ("cellule-en-erreur", "Erreurs.xlsx", "Actions", 2, "B")
+    assert f.message == "La cellule affiche l’erreur Excel #DIV/0! : sa valeur est inconnue."
+    assert not finding_positions(result, "valeur-obligatoire-absente")
+
+
 def test_characters_xml_forbids_are_removed_and_the_document_opens(tmp_path, run_pst):
     # Old Excel files store Alt+Entrée as a vertical tab and keep other control characters, escaped as _x000B_.
     content = replace_part(workbook_bytes([HEADERS + ["Description"],
