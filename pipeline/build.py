@@ -18,10 +18,10 @@ from . import contract as c
 from .findings import Finding, count_by_severity, finding
 from .load import LoadedEntity, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
-from .normalize import normalize_table, read_parameters, recover_lost_zeros
+from .normalize import display_options, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
 from .render import PST_TEMPLATE, SYNERGIES_TEMPLATE, pst_context, render_document, synergies_context
-from .validate import (Sheet, accepted, numbering_gaps, operational_codes, operational_without_actions,
+from .validate import (Sheet, accepted, budget_lines, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
                        rejected_rows, validate_actions, validate_frame)
 
 
@@ -39,6 +39,8 @@ class EntityResult:
     """Every non-empty row read in the services' `Actions` sheets."""
     frame_rows: set[RowKey] = field(default_factory=set)
     """Every non-empty row read in the frame's objective sheets."""
+    budget_rows: set[RowKey] = field(default_factory=set)
+    """Every non-empty row read in the services' `Financement` sheets."""
     refused_rows: set[RowKey] = field(default_factory=set)
     """Rows of sheets refused as a whole (a sheet-level error covers them)."""
     entity: Entity | None = None
@@ -78,7 +80,7 @@ class EntityResult:
         explained = {(f.file, f.sheet, f.row) for f in self.findings
                      if f.row is not None and (f.is_error or f.code == "ligne-hors-colonnes")}
         refused_sheets = {(f.file, f.sheet) for f in self.findings if f.is_error}
-        return {key for key in self.action_rows | self.frame_rows
+        return {key for key in self.action_rows | self.frame_rows | self.budget_rows
                 if key not in used and key not in explained
                 and not (key in self.refused_rows and key[:2] in refused_sheets)}
 
@@ -114,15 +116,20 @@ def assemble(folder: Path) -> EntityResult:
     findings += found
     sheets = {}
     for name, table in (("strategic", loaded.strategic), ("operational", loaded.operational),
-                        ("actions", loaded.actions)):
+                        ("actions", loaded.actions), ("finances", loaded.finances)):
         frame, found = normalize_table(table)
         findings += found
         sheets[name] = Sheet(table, frame)
-    strategic, operational, actions = sheets["strategic"], sheets["operational"], sheets["actions"]
+    strategic, operational, actions, finances = (sheets[k] for k in ("strategic", "operational", "actions",
+                                                                     "finances"))
+    options, found = display_options(parameters)
+    findings += found
     findings += recover_lost_zeros(actions.frame, actions.table,
                                    {v: set(codes) for v, codes in operational_codes(operational).items()})
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
+    findings += missing_required_values(finances) + budget_lines(finances, actions,
+                                                                 parameters.values.get("legislature", ""))
     rejected = rejected_rows(findings)
 
     strategic_ok = accepted(strategic, rejected)
@@ -130,13 +137,19 @@ def assemble(folder: Path) -> EntityResult:
         Sheet(operational.table, accepted(operational, rejected)),
         set(zip(strategic_ok["volet"], strategic_ok["number"])),
         lambda row: (row["volet"], int(row["code"].split(".")[0])), "code",
-        lambda row: f"stratégique {row['code'].split('.')[0]} ({row['volet']})")
+        lambda row: f"l’objectif stratégique {row['code'].split('.')[0]} ({row['volet']})")
     findings += found
     actions_ok, found = orphans(
         Sheet(actions.table, accepted(actions, rejected)),
         set(zip(operational_ok["volet"], operational_ok["code"])),
         lambda row: (row["volet"], row["oo_code"]), "oo_code",
-        lambda row: f"opérationnel {row['oo_code']} ({row['volet']})")
+        lambda row: f"l’objectif opérationnel {row['oo_code']} ({row['volet']})")
+    findings += found
+    finances_ok, found = orphans(
+        Sheet(finances.table, accepted(finances, rejected)),
+        {c.fold(r) for r in actions_ok["reference"] if r},
+        lambda row: c.fold(row["reference"]), "reference",
+        lambda row: f"l’action de référence « {row['reference']} »")
     findings += found
     findings += numbering_gaps(strategic, operational, actions)
     findings += operational_without_actions(Sheet(operational.table, operational_ok), actions_ok)
@@ -150,11 +163,13 @@ def assemble(folder: Path) -> EntityResult:
         frame_rows=table_rows(loaded.strategic) | table_rows(loaded.operational)
         | refused(loaded.strategic) | refused(loaded.operational)
         | {key for key in outside if key[0] == loaded.cadre_name and key[1] not in parameter_sheets},
-        refused_rows=refused(loaded.actions) | refused(loaded.strategic) | refused(loaded.operational),
+        budget_rows=table_rows(loaded.finances) | refused(loaded.finances),
+        refused_rows=refused(loaded.actions) | refused(loaded.strategic) | refused(loaded.operational)
+        | refused(loaded.finances),
     )
     if not any(f.is_error for f in found_parameters(findings)):
         entity, notes = build_entity(folder.name, parameters.values, strategic_ok, operational_ok, actions_ok,
-                                     loaded.actions.letters)
+                                     loaded.actions.letters, finances_ok, options)
         result.entity = entity
         findings += notes
         findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)

@@ -43,6 +43,8 @@ VOCABULARY = "vocabulary"
 PERCENT = "percent"
 DATE = "date"
 CODE_LIST = "code_list"  # codes separated by ";" (institutions)
+YEAR = "year"
+AMOUNT = "amount"  # euros, typed the Belgian way (1 234 567,89 €) or stored as a number
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,12 @@ class Column:
     help: str = ""
     strict: bool = True
     """For a vocabulary: an unknown value is an error (strict) or a warning, the value being kept as typed."""
+    label: str = ""
+    """How the documents name the field beside an action, when it differs from the header (Fin → Échéance)."""
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.header
 
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -173,7 +181,19 @@ PARAMETERS = (
     Parameter("code", "Code", help="code court utilisé dans « Synergie avec », ex. VILLE, CPAS"),
     Parameter("legislature", "Législature", aliases=("Legislature", "Mandature"), help="2019-2024"),
     Parameter("slogan", "Slogan", required=False, help="facultatif, affiché sur la couverture"),
+    Parameter("numbering", "Numérotation", required=False,
+              help="continue (1 … n dans chaque volet, par défaut) ou hiérarchique (1.1.1 : OS, OO, rang)"),
+    Parameter("shown_fields", "Champs affichés", required=False, aliases=("Champs affichés avec l'action",),
+              help="colonnes des actions montrées avec leur libellé, séparées par « ; » (par défaut : Service "
+                   "gestionnaire ; Statut ; Fin ; Synergie avec), ou « aucun »"),
+    Parameter("action_layout", "Présentation des actions", required=False, aliases=("Présentation",),
+              help="liste (par défaut) ou tableau"),
 )
+
+NUMBERING = Vocabulary(("continue", "hiérarchique"), {"continu": "continue", "hierarchie": "hiérarchique",
+                                                      "parvolet": "continue"})
+ACTION_LAYOUTS = Vocabulary(("liste", "tableau"), {"list": "liste", "table": "tableau", "tableaux": "tableau"})
+DEFAULT_SHOWN_FIELDS = ("managing_service", "status", "end", "synergy_with")
 
 STRATEGIC_OBJECTIVES_SHEET = SheetContract(
     "Objectifs stratégiques",
@@ -219,7 +239,7 @@ ACTIONS_SHEET = SheetContract(
         Column("health", "Santé", VOCABULARY, vocabulary=HEALTH, strict=False),
         Column("progress", "Taux d'avancement (%)", PERCENT, aliases=("Taux d'avancement", "Avancement")),
         Column("start", "Début", DATE, aliases=("Date de début",)),
-        Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance")),
+        Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance"), label="Échéance"),
         Column("updated", "Date de mise à jour", DATE, aliases=("Date de la dernière mise à jour", "Mise à jour")),
         Column("representative_responsible", "Mandataire responsable", aliases=("Mandataire", "Mandataire(s) responsable(s)")),
         Column("administrative_responsible", "Responsable administratif", aliases=("Responsable",)),
@@ -237,5 +257,61 @@ ACTIONS_SHEET = SheetContract(
     ),
 )
 
+# --- services/<service>.xlsx, optional sheet `Financement` (contract v1.1) --------------------------------------
+BUDGET_SERVICES = Vocabulary(("Ordinaire", "Extraordinaire"), {"o": "Ordinaire", "ord": "Ordinaire",
+                                                               "e": "Extraordinaire", "extra": "Extraordinaire"})
+DIRECTIONS = Vocabulary(("Recette", "Dépense"), {"r": "Recette", "recettes": "Recette", "d": "Dépense",
+                                                 "depenses": "Dépense"})
+SUBSIDY_SOURCES = Vocabulary(
+    ("Europe", "Fédéral", "Wallonie", "Fédération Wallonie-Bruxelles", "Province", "Autres"),
+    {"ue": "Europe", "unioneuropeenne": "Europe", "feder": "Europe", "etatfederal": "Fédéral",
+     "regionwallonne": "Wallonie", "rw": "Wallonie", "spw": "Wallonie", "fwb": "Fédération Wallonie-Bruxelles",
+     "communautefrancaise": "Fédération Wallonie-Bruxelles", "autre": "Autres"},
+)
+
+FINANCE_SHEET = SheetContract(
+    "Financement",
+    (
+        Column("reference", "Réf.", required=True, aliases=("Réf", "Référence", "Réf. de l'action"),
+               help="Réf. de l’action financée, telle qu’elle figure dans la feuille « Actions »."),
+        Column("year", "Exercice", YEAR, required=True, aliases=("Année", "Exercice budgétaire")),
+        Column("budget_service", "Service", VOCABULARY, required=True, vocabulary=BUDGET_SERVICES,
+               aliases=("Service budgétaire",), help="Ordinaire ou Extraordinaire."),
+        Column("direction", "R/D", VOCABULARY, required=True, vocabulary=DIRECTIONS,
+               aliases=("Recette/Dépense", "RD", "Recette ou dépense"), help="Recette ou Dépense."),
+        Column("article", "Article budgétaire", aliases=("Article",), help="Par exemple 104/123-48."),
+        Column("amount", "Montant estimé", AMOUNT, required=True, aliases=("Montant",)),
+        Column("own_funds", "Fonds propres", AMOUNT),
+        Column("loan", "Emprunt", AMOUNT, aliases=("Emprunts",)),
+        Column("subsidies", "Subsides", AMOUNT, aliases=("Subside", "Subventions")),
+        Column("subsidy_source", "Source des subsides", VOCABULARY, vocabulary=SUBSIDY_SOURCES, strict=False,
+               aliases=("Source", "Pouvoir subsidiant")),
+    ),
+    aliases=("Financements", "Finances", "Budget"),
+)
+
+# --- Sustainable development goals: official French titles (United Nations) -----------------------------------
+SDG_TITLES = (
+    "Pas de pauvreté",
+    "Faim « zéro »",
+    "Bonne santé et bien-être",
+    "Éducation de qualité",
+    "Égalité entre les sexes",
+    "Eau propre et assainissement",
+    "Énergie propre et d’un coût abordable",
+    "Travail décent et croissance économique",
+    "Industrie, innovation et infrastructure",
+    "Inégalités réduites",
+    "Villes et communautés durables",
+    "Consommation et production responsables",
+    "Mesures relatives à la lutte contre les changements climatiques",
+    "Vie aquatique",
+    "Vie terrestre",
+    "Paix, justice et institutions efficaces",
+    "Partenariats pour la réalisation des objectifs",
+)
+
 CADRE_SHEETS = (PARAMETERS_SHEET, STRATEGIC_OBJECTIVES_SHEET, OPERATIONAL_OBJECTIVES_SHEET)
 SYNERGY_SEPARATORS = r"[;,/\n]+"
+LIST_SEPARATORS = r"[;\n]+"
+"""Plans and ODD: separated by « ; » or line breaks (a plan's name may hold a comma)."""

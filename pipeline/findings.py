@@ -210,11 +210,54 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "La colonne « {header} » contenait des caractères de contrôle invisibles, retirés du texte.",
         "Rien à faire ; ils proviennent souvent d’un copier-coller.",
     ),
+    "montant-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un montant.",
+        "Écrivez un montant en euros, par exemple 12500 ou 12 500,00.",
+    ),
+    "exercice-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas une année d’exercice.",
+        "Écrivez l’année de l’exercice budgétaire, par exemple 2025.",
+    ),
+    "odd-inconnu": (
+        WARNING,
+        "La colonne « {header} » contient « {value} », qui ne désigne aucun des 17 objectifs de développement "
+        "durable : cette mention n’est pas reprise dans l’annexe ODD.",
+        "Écrivez le numéro de l’ODD (de 1 à 17), par exemple « ODD 11 ».",
+    ),
+    # Budget lines (sheet « Financement »)
+    "financement-ref-inconnue": (
+        ERROR,
+        "La ligne budgétaire porte la référence « {value} », qu’aucune action de l’entité ne porte.",
+        "Indiquez la « Réf. » de l’action financée, telle qu’elle figure dans la feuille « Actions »{known}.",
+    ),
+    "financement-total": (
+        WARNING,
+        "Fonds propres + emprunt + subsides = {parts}, mais le montant estimé est {amount}.",
+        "Vérifiez la répartition du financement.",
+    ),
+    "article-budgetaire": (
+        WARNING,
+        "L’article budgétaire « {value} » n’a pas la forme habituelle (fonction/économique-…, par exemple "
+        "104/123-48).",
+        "Vérifiez l’article dans le budget.",
+    ),
+    "exercice-hors-legislature": (
+        WARNING,
+        "L’exercice {value} est en dehors de la législature {legislature}.",
+        "Vérifiez l’année de l’exercice.",
+    ),
     # Parameters
     "parametre-absent": (
         ERROR,
         "Le paramètre « {label} » est absent ou vide (exemple : {example}).",
         "Ajoutez une ligne « {label} » dans la feuille « Paramètres » avec sa valeur.",
+    ),
+    "parametre-invalide": (
+        WARNING,
+        "Le paramètre « {label} » vaut « {value} », qui n’est pas une valeur admise : {default} est utilisé.",
+        "Valeurs admises : {allowed}.",
     ),
     "type-inconnu": (
         ERROR,
@@ -256,8 +299,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "parent-rejete": (
         ERROR,
-        "Cette ligne dépend de l’objectif {parent}, écarté à cause d’une erreur : elle est écartée aussi.",
-        "Corrigez d’abord l’erreur signalée sur l’objectif {parent} dans cadre.xlsx.",
+        "Cette ligne dépend de {parent}, écarté(e) à cause d’une erreur : elle est écartée aussi.",
+        "Corrigez d’abord l’erreur signalée sur {parent}.",
     ),
     "oo-autre-volet": (
         ERROR,

@@ -86,6 +86,8 @@ class LoadedEntity:
     strategic: Table
     operational: Table
     actions: Table
+    finances: Table
+    """Budget lines of the optional `Financement` sheets (contract v1.1)."""
     findings: list[Finding]
 
     @property
@@ -366,7 +368,7 @@ def load_entity(folder: Path) -> LoadedEntity:
     findings += ignored
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
-    action_tables = []
+    action_tables, finance_tables = [], []
     numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(tables[c.OPERATIONAL_OBJECTIVES_SHEET.name]) else ()
     for path in files:
         book, problem = open_workbook(path)
@@ -376,9 +378,14 @@ def load_entity(folder: Path) -> LoadedEntity:
         with book:
             table, found = read_table(book, path, c.ACTIONS_SHEET, allow_single_sheet=True,
                                       numeric_keys=numeric_keys)
-        findings += found
-        if table is not None:
-            action_tables.append(table)
+            findings += found
+            if table is not None:
+                action_tables.append(table)
+            if any(c.FINANCE_SHEET.matches_name(str(name)) for name in book.sheet_names):
+                table, found = read_table(book, path, c.FINANCE_SHEET)
+                findings += found
+                if table is not None:
+                    finance_tables.append(table)
     return LoadedEntity(
         folder=folder,
         cadre_name=cadre.name,
@@ -386,5 +393,6 @@ def load_entity(folder: Path) -> LoadedEntity:
         strategic=tables[c.STRATEGIC_OBJECTIVES_SHEET.name],
         operational=tables[c.OPERATIONAL_OBJECTIVES_SHEET.name],
         actions=concat_tables(c.ACTIONS_SHEET, action_tables),
+        finances=concat_tables(c.FINANCE_SHEET, finance_tables),
         findings=findings,
     )

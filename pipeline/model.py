@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding
-from .normalize import PartialDate, canonical_code, natural_key, oo_parts
+from .normalize import DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, parse_list, sdg_number
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,27 @@ class Source:
 
     def key(self) -> tuple[str, str, int]:
         return (self.file, self.sheet, self.row)
+
+
+@dataclass
+class BudgetLine:
+    """One line of the `Financement` sheet: what an action costs or brings in, one budget year."""
+
+    reference: str
+    year: int
+    budget_service: str
+    direction: str
+    amount: float
+    source: Source
+    article: str = ""
+    own_funds: float | None = None
+    loan: float | None = None
+    subsidies: float | None = None
+    subsidy_source: str | None = None
+
+    @property
+    def is_expense(self) -> bool:
+        return self.direction == "Dépense"
 
 
 @dataclass
@@ -63,6 +84,7 @@ class Action:
     result_indicators: str = ""
     planning: str = ""
     comment: str = ""
+    budget: list[BudgetLine] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +141,7 @@ class Entity:
     legislature: str
     slogan: str = ""
     volets: list[Volet] = field(default_factory=list)
+    options: DisplayOptions = field(default_factory=DisplayOptions)
 
     @property
     def is_cpas(self) -> bool:
@@ -135,7 +158,9 @@ class Entity:
                 rows.add(os.source.key())
                 for oo in os.objectives:
                     rows.add(oo.source.key())
-                    rows.update(a.source.key() for a in oo.actions)
+                    for action in oo.actions:
+                        rows.add(action.source.key())
+                        rows.update(line.source.key() for line in action.budget)
         return rows
 
 
@@ -148,9 +173,11 @@ def text(value) -> str:
 
 
 def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFrame, operational: pd.DataFrame,
-                 actions: pd.DataFrame, letters: dict[tuple[str, str], dict[str, str]]
+                 actions: pd.DataFrame, letters: dict[tuple[str, str], dict[str, str]],
+                 finances: pd.DataFrame | None = None, options: DisplayOptions = DisplayOptions(),
                  ) -> tuple[Entity, list[Finding]]:
-    """The hierarchy from accepted rows; returns the numbering notes as findings."""
+    """The hierarchy from accepted rows (budget lines attached to their action by Réf.); returns the numbering
+    notes as findings."""
     entity = Entity(
         folder=folder,
         name=parameters.get("entity_name", ""),
@@ -158,38 +185,66 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         code=parameters.get("code", ""),
         legislature=parameters.get("legislature", ""),
         slogan=parameters.get("slogan", ""),
+        options=options,
     )
     volets = {name: Volet(name) for name in c.VOLET_ORDER}
     strategic_index: dict[tuple[str, int], StrategicObjective] = {}
     for row in strategic.to_dict("records"):
         os = StrategicObjective(row["volet"], row["number"], row["title"], row["observations"], row["ambitions"],
-                                source=Source(row["_file"], row["_sheet"], int(row["_row"])))
+                                source=source_of(row))
         strategic_index[(os.volet, os.number)] = os
         volets[os.volet].objectives.append(os)
     operational_index: dict[tuple[str, str], OperationalObjective] = {}
     for row in operational.to_dict("records"):
         oo = OperationalObjective(row["volet"], row["code"], row["title"], row["result_indicators"],
-                                  source=Source(row["_file"], row["_sheet"], int(row["_row"])))
+                                  source=source_of(row))
         operational_index[(oo.volet, oo.code)] = oo
         strategic_index[(oo.volet, oo.os_number)].objectives.append(oo)
+    by_reference: dict[str, Action] = {}
     for row in actions.to_dict("records"):
         action = Action(
             volet=row["volet"], oo_code=row["oo_code"], title=row["title"],
-            source=Source(row["_file"], row["_sheet"], int(row["_row"]), letters.get((row["_file"], row["_sheet"]), {})),
-            given_number=text(row["number"]),
+            source=source_of(row, letters), given_number=text(row["number"]),
             **{key: row[key] if row[key] is not None else Action.__dataclass_fields__[key].default
                for key in ACTION_FIELDS},
         )
         operational_index[(action.volet, action.oo_code)].actions.append(action)
+        if action.reference:
+            by_reference[c.fold(action.reference)] = action
+    for row in (finances.to_dict("records") if finances is not None else []):
+        by_reference[c.fold(row["reference"])].budget.append(BudgetLine(
+            reference=row["reference"], year=row["year"], budget_service=row["budget_service"],
+            direction=row["direction"], amount=row["amount"], source=source_of(row), article=row["article"],
+            own_funds=row["own_funds"], loan=row["loan"], subsidies=row["subsidies"],
+            subsidy_source=row["subsidy_source"]))
     for volet in volets.values():
         volet.objectives.sort(key=lambda os: os.number)
         for os in volet.objectives:
             os.objectives.sort(key=lambda oo: oo_parts(oo.code))
             for oo in os.objectives:
                 oo.actions = sorted(oo.actions, key=action_order)
+                for action in oo.actions:
+                    action.budget.sort(key=lambda line: (line.year, line.budget_service, line.direction))
     entity.volets = [v for v in volets.values() if v.objectives]
-    notes = [note for volet in entity.volets if (note := number_actions(volet))]
+    if options.hierarchical:
+        notes = []
+        for volet in entity.volets:
+            number_hierarchically(volet)
+    else:
+        notes = [note for volet in entity.volets if (note := number_actions(volet))]
     return entity, notes
+
+
+def source_of(row: dict, letters: dict | None = None) -> Source:
+    key = (row["_file"], row["_sheet"])
+    return Source(row["_file"], row["_sheet"], int(row["_row"]), (letters or {}).get(key, {}))
+
+
+def number_hierarchically(volet: Volet) -> None:
+    """« 2.4.3 »: the third action of OO 2.4 (order within the OO as for the continuous numbering)."""
+    for oo in volet.operational():
+        for rank, action in enumerate(oo.actions, start=1):
+            action.number = f"{oo.code}.{rank}"
 
 
 def action_order(action: Action) -> tuple:
@@ -241,6 +296,24 @@ def select(entity: Entity, keep: Callable[[Action], bool]) -> list[Volet]:
         if objectives:
             volets.append(Volet(volet.name, objectives))
     return volets
+
+
+def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
+    """Each plan named in « Plans concernés » (spelling and case aside), alphabetically, with its actions under
+    their OS and OO: the transversal view of all the commune's plans."""
+    spellings: dict[str, str] = {}
+    for action in entity.actions():
+        for plan in parse_list(action.plans):
+            spellings.setdefault(c.fold(plan), plan)
+    return [(name, select(entity, lambda a, key=key: key in {c.fold(p) for p in parse_list(a.plans)}))
+            for key, name in sorted(spellings.items(), key=lambda item: item[1].casefold())]
+
+
+def sdgs_named(entity: Entity) -> list[tuple[int, list[Volet]]]:
+    """Each sustainable development goal named in « ODD » (by number or title), in order, with its actions."""
+    named = sorted({n for a in entity.actions() for item in parse_list(a.sdgs) if (n := sdg_number(item))})
+    return [(n, select(entity, lambda a, n=n: n in {sdg_number(item) for item in parse_list(a.sdgs)}))
+            for n in named]
 
 
 def synergy_partners(entity: Entity) -> list[str]:

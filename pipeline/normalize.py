@@ -271,6 +271,59 @@ def parse_date(raw: str) -> Parsed:
     return (result, None) if result else (None, Problem("date-illisible"))
 
 
+# --- Budget ---------------------------------------------------------------------------------------------------
+NBSP = "\u00a0"
+THOUSANDS_DOTS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
+
+
+def parse_amount(raw: str) -> Parsed:
+    """Euros: "1 234 567,89 €", "1.234.567,89", "1234567.89" (a number cell), "12.500" (Belgian thousands)."""
+    text = re.sub(r"[\s\u00a0\u202f€]|EUR|eur", "", raw.strip())
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(decimal, ".")
+    elif "," in text:
+        text = text.replace(",", ".") if text.count(",") == 1 else ""
+    elif THOUSANDS_DOTS.match(text):
+        text = text.replace(".", "")
+    if not re.match(r"^-?\d+(?:\.\d+)?$", text):
+        return None, Problem("montant-illisible")
+    return round(float(text), 2), None
+
+
+def format_amount(value: float | None) -> str:
+    """1234567.891 → « 1 234 567,89 € » (non-breaking spaces), the Belgian way."""
+    if value is None:
+        return ""
+    whole, cents = f"{abs(value):,.2f}".split(".")
+    sign = "-" if value < 0 else ""
+    return sign + whole.replace(",", NBSP) + "," + cents + NBSP + "€"
+
+
+def parse_year(raw: str) -> Parsed:
+    """ "2024", "2024.0" (a number cell) or a date cell → 2024."""
+    text = raw.strip()
+    if m := re.match(r"^(\d{4})(?:\.0+|-\d{2}-\d{2}(?: 00:00:00)?)?$", text):
+        return int(m[1]), None
+    return None, Problem("exercice-illisible")
+
+
+def parse_list(raw: str) -> list[str]:
+    """Plans or ODD separated by « ; » or line breaks, trimmed, without duplicates."""
+    return list(dict.fromkeys(p.strip() for p in re.split(c.LIST_SEPARATORS, raw) if p.strip()))
+
+
+SDG_NUMBER = re.compile(r"^(?:odd|sdg|objectif)?\s*n?°?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def sdg_number(text: str) -> int | None:
+    """ "ODD 3", "3", "ODD3 – Bonne santé", "Bonne santé et bien-être" → 3; None when it names no goal."""
+    if (m := SDG_NUMBER.match(text.strip())) and 1 <= int(m[1]) <= len(c.SDG_TITLES):
+        return int(m[1])
+    titles = {c.fold(title): n for n, title in enumerate(c.SDG_TITLES, start=1)}
+    return titles.get(c.fold(text))
+
+
 # --- Tables --------------------------------------------------------------------------------------------------
 def converter_for(column: c.Column):
     if column.kind == c.VOLET:
@@ -289,6 +342,10 @@ def converter_for(column: c.Column):
         return parse_date
     if column.kind == c.CODE_LIST:
         return parse_codes
+    if column.kind == c.AMOUNT:
+        return parse_amount
+    if column.kind == c.YEAR:
+        return parse_year
     return None
 
 
@@ -401,3 +458,55 @@ def recover_lost_zeros(frame: pd.DataFrame, table: Table, known: dict[str, set[s
             frame.at[index, "oo_code"] = candidates[0]
             findings.append(finding("oo-zero-perdu", value=code, **table.cell(raw, "oo_code"), code=candidates[0]))
     return findings
+
+
+# --- Display options (Paramètres, contract v1.1) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class DisplayOptions:
+    """How the coordinator wants the actions shown: numbering scheme, fields beside the libellé, list or table."""
+
+    numbering: str = "continue"
+    shown_fields: tuple[str, ...] = c.DEFAULT_SHOWN_FIELDS
+    layout: str = "liste"
+
+    @property
+    def hierarchical(self) -> bool:
+        return self.numbering == "hiérarchique"
+
+
+def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Finding]]:
+    """Options read from `Paramètres`; a value that cannot be understood falls back to the default, with a warning."""
+    values, findings = parameters.values, []
+    defaults = DisplayOptions()
+
+    def choice(key: str, vocabulary: c.Vocabulary, default: str) -> str:
+        raw = values.get(key, "")
+        if not raw:
+            return default
+        chosen = vocabulary.canonical(raw)
+        if chosen is None:
+            findings.append(invalid_parameter(parameters, key, raw, default, ", ".join(vocabulary.values)))
+            return default
+        return chosen
+
+    numbering = choice("numbering", c.NUMBERING, defaults.numbering)
+    layout = choice("action_layout", c.ACTION_LAYOUTS, defaults.layout)
+    shown = defaults.shown_fields
+    if raw := values.get("shown_fields", ""):
+        names = parse_list(raw.replace(",", ";"))
+        columns = [c.ACTIONS_SHEET.match_header(name) for name in names]
+        if [c.fold(n) for n in names] == ["aucun"]:
+            shown = ()
+        elif None in columns:
+            allowed = ", ".join(col.header for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "title"))
+            unknown = "; ".join(n for n, col in zip(names, columns) if col is None)
+            findings.append(invalid_parameter(parameters, "shown_fields", unknown, "la liste par défaut", allowed))
+        else:
+            shown = tuple(dict.fromkeys(col.key for col in columns))
+    return DisplayOptions(numbering, shown, layout), findings
+
+
+def invalid_parameter(parameters: Parameters, key: str, raw: str, default: str, allowed: str) -> Finding:
+    label = next(p.label for p in c.PARAMETERS if p.key == key)
+    return finding("parametre-invalide", value=raw, **parameters.positions.get(key, {}), label=label,
+                   default=f"« {default} »", allowed=allowed)

@@ -8,6 +8,7 @@ places are involved, both.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import pandas as pd
 from . import contract as c
 from .findings import Finding, finding, number_ranges
 from .load import Table
-from .normalize import oo_parts
+from .normalize import format_amount, oo_parts, parse_list, sdg_number
 
 
 @dataclass
@@ -249,7 +250,8 @@ def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[
             + duplicate_references(actions)
             + duplicate_titles(actions)
             + self_synergies(actions, own_code)
-            + inverted_dates(actions))
+            + inverted_dates(actions)
+            + unknown_sdgs(actions))
 
 
 def rejected_rows(findings: list[Finding]) -> set[tuple[str, str, int]]:
@@ -262,3 +264,41 @@ def accepted(sheet: Sheet, rejected: set[tuple[str, str, int]]) -> pd.DataFrame:
     keys = zip(frame["_file"], frame["_sheet"], frame["_row"].astype(int))
     return frame.loc[pd.Series([key not in rejected for key in keys], index=frame.index, dtype=bool)]
 
+
+
+# --- Plans, ODD and budget lines ------------------------------------------------------------------------------
+def unknown_sdgs(actions: Sheet) -> list[Finding]:
+    findings = []
+    for index, raw in actions.frame["sdgs"].items():
+        for item in parse_list(raw or ""):
+            if sdg_number(item) is None:
+                findings.append(finding("odd-inconnu", value=item, **actions.cell(index, "sdgs")))
+    return findings
+
+
+ARTICLE = re.compile(r"^\d{3,5}/\d{3}-\d{2}(?:\s*[/(-]?\s*\d+\)?)?$")
+
+
+def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Finding]:
+    """Each budget line must name an action by its Réf.; its split and its year are checked against the rest."""
+    references = {c.fold(r): r for r in actions.frame["reference"] if r}
+    first, last = (int(y) for y in legislature.split("-")) if re.match(r"^\d{4}-\d{4}$", legislature) else (0, 9999)
+    findings = []
+    for index, row in finances.frame.iterrows():
+        if row["reference"] and c.fold(row["reference"]) not in references:
+            same_file = sorted({r for r, f in zip(actions.frame["reference"], actions.frame["_file"])
+                                if r and f == finances.table.frame.at[index, "_file"]})
+            known = f" (références de ce classeur : {', '.join(same_file[:12])})" if same_file else ""
+            findings.append(finding("financement-ref-inconnue", value=row["reference"],
+                                    **finances.cell(index, "reference"), known=known))
+        parts = [row[k] for k in ("own_funds", "loan", "subsidies") if row[k] is not None]
+        if parts and row["amount"] is not None and abs(sum(parts) - row["amount"]) > 0.005:
+            findings.append(finding("financement-total", value=finances.raw(index, "amount"),
+                                    **finances.cell(index, "amount"), parts=format_amount(sum(parts)),
+                                    amount=format_amount(row["amount"])))
+        if row["article"] and not ARTICLE.match(row["article"]):
+            findings.append(finding("article-budgetaire", value=row["article"], **finances.cell(index, "article")))
+        if row["year"] is not None and not first <= row["year"] <= last:
+            findings.append(finding("exercice-hors-legislature", value=row["year"], **finances.cell(index, "year"),
+                                    legislature=legislature))
+    return findings
