@@ -20,7 +20,8 @@ from .load import LoadedEntity, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
 from .normalize import display_options, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
-from .render import PST_TEMPLATE, SYNERGIES_TEMPLATE, pst_context, render_document, synergies_context
+from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, fiches_context, pst_context, render_document,
+                     synergies_context)
 from .validate import (Sheet, accepted, budget_lines, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
                        rejected_rows, validate_actions, validate_frame)
 
@@ -45,6 +46,7 @@ class EntityResult:
     """Rows of sheets refused as a whole (a sheet-level error covers them)."""
     entity: Entity | None = None
     document: Path | None = None
+    fiches: Path | None = None
     stale_document: Path | None = None
     report: Path | None = None
 
@@ -213,6 +215,8 @@ def render_entity(result: EntityResult, build: Path, names: dict[str, str], toda
         if result.has_errors else None
     context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional)
     result.document = render_document(PST_TEMPLATE, context, destination)
+    result.fiches = render_document(FICHES_TEMPLATE, fiches_context(result.entity, names, today),
+                                    folder / f"Fiches_actions_{safe_name(result.entity.code)}.docx")
 
 
 def check_institutions(results: list[EntityResult]) -> None:

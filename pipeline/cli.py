@@ -58,6 +58,8 @@ def print_entity(result) -> None:
         print("    Sa première page indique les lignes écartées.")
     elif result.document:
         print(f"  → Document écrit : {result.document}")
+    if result.fiches:
+        print(f"  → Fiches actions : {result.fiches}")
     else:
         print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » "
               "(ou « make pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")

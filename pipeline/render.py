@@ -9,6 +9,7 @@ written to a temporary file and moved into place, so a failed render never leave
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.oxml import OxmlElement
@@ -17,11 +18,15 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError
 
 from .atomic import atomic_path
-from .model import Action, CrossReference, Entity, OperationalObjective, StrategicObjective, Volet
-from .normalize import MONTH_NAMES, format_percent, split_lines
+from . import contract as c
+from .budget import BudgetSummary, Totals, budget_summary
+from .model import (Action, BudgetLine, CrossReference, Entity, OperationalObjective, StrategicObjective, Volet,
+                    plans_named, sdgs_named)
+from .normalize import MONTH_NAMES, format_amount, format_percent, parse_list, sdg_number, split_lines
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
 PST_TEMPLATE = TEMPLATES / "pst.docx"
+FICHES_TEMPLATE = TEMPLATES / "fiches_actions.docx"
 SYNERGIES_TEMPLATE = TEMPLATES / "synergies.docx"
 
 
@@ -45,8 +50,47 @@ def jinja_env() -> Environment:
     return env
 
 
-def action_context(action: Action, partner_names: dict[str, str]) -> dict:
+@dataclass(frozen=True)
+class Presentation:
+    """What every part of a context needs to present an action: partner institutions' names (code → name) and the
+    fields the coordinator shows beside each libellé."""
+
+    partner_names: dict[str, str] = field(default_factory=dict)
+    shown_fields: tuple[str, ...] = ()
+
+    def label(self, key: str) -> str:
+        return c.ACTIONS_SHEET.column(key).display_label
+
+
+def optional_date(value) -> str:
+    return value.french() if value else ""
+
+
+def budget_line_context(line: BudgetLine) -> dict:
     return {
+        "year": line.year,
+        "budget_service": line.budget_service,
+        "direction": line.direction,
+        "article": line.article,
+        "amount": format_amount(line.amount),
+        "own_funds": format_amount(line.own_funds),
+        "loan": format_amount(line.loan),
+        "subsidies": format_amount(line.subsidies),
+        "subsidy_source": line.subsidy_source or "",
+    }
+
+
+def sdg_label(item: str) -> str:
+    number = sdg_number(item)
+    return f"ODD {number} – {c.SDG_TITLES[number - 1]}" if number else item
+
+
+def field_text(value) -> str:
+    return "; ".join(value) if isinstance(value, list) else str(value)
+
+
+def action_context(action: Action, p: Presentation) -> dict:
+    context = {
         "number": action.number,
         "title": action.title,
         "volet": action.volet,
@@ -57,53 +101,63 @@ def action_context(action: Action, partner_names: dict[str, str]) -> dict:
         "status": action.status or "",
         "health": action.health or "",
         "progress": format_percent(action.progress),
-        "start": action.start.french() if action.start else "",
-        "end": action.end.french() if action.end else "",
-        "updated": action.updated.french() if action.updated else "",
+        "start": optional_date(action.start),
+        "end": optional_date(action.end),
+        "updated": optional_date(action.updated),
         "representative_responsible": action.representative_responsible,
         "administrative_responsible": action.administrative_responsible,
         "managing_service": action.managing_service,
         "project_lead": action.project_lead,
         "partners": action.partners,
-        "plans": action.plans,
-        "sdgs": action.sdgs,
-        "synergy_with": ", ".join(partner_names.get(code, code) for code in action.synergy_with),
+        "plans": parse_list(action.plans),
+        "sdgs": [sdg_label(item) for item in parse_list(action.sdgs)],
+        "synergy_with": ", ".join(p.partner_names.get(code, code) for code in action.synergy_with),
         "synergy_code": action.synergy_code,
         "output_indicator": split_lines(action.output_indicator),
         "result_indicators": split_lines(action.result_indicators),
         "planning": split_lines(action.planning),
         "comment": split_lines(action.comment),
+        "budget": [budget_line_context(line) for line in action.budget],
     }
+    context["cells"] = [field_text(context[key]) for key in p.shown_fields]
+    context["shown"] = [{"label": p.label(key), "value": text}
+                        for key, text in zip(p.shown_fields, context["cells"]) if text]
+    return context
 
 
-def operational_context(oo: OperationalObjective, partner_names: dict[str, str]) -> dict:
+def operational_context(oo: OperationalObjective, p: Presentation) -> dict:
     return {
         "code": oo.code,
         "title": oo.title,
         "result_indicators": split_lines(oo.result_indicators),
-        "actions": [action_context(a, partner_names) for a in oo.actions],
+        "actions": [action_context(a, p) for a in oo.actions],
     }
 
 
-def strategic_context(os: StrategicObjective, partner_names: dict[str, str]) -> dict:
+def strategic_context(os: StrategicObjective, p: Presentation) -> dict:
     return {
         "number": os.number,
         "title": os.title,
         "observations": split_lines(os.observations),
         "ambitions": split_lines(os.ambitions),
-        "objectives": [operational_context(oo, partner_names) for oo in os.objectives],
+        "objectives": [operational_context(oo, p) for oo in os.objectives],
     }
 
 
-def volet_context(volet: Volet, partner_names: dict[str, str]) -> dict:
+def volet_context(volet: Volet, p: Presentation) -> dict:
     return {
         "key": volet.key,
         "name": volet.name,
         "count_os": len(volet.objectives),
         "count_oo": len(volet.operational()),
         "count_actions": len(volet.actions()),
-        "objectives": [strategic_context(os, partner_names) for os in volet.objectives],
+        "objectives": [strategic_context(os, p) for os in volet.objectives],
     }
+
+
+def annex_context(volets: list[Volet], p: Presentation, **extra) -> dict:
+    """An annex listing some actions under their OS and OO (synergies, a plan, an ODD)."""
+    return {**extra, "count": sum(len(v.actions()) for v in volets), "volets": [volet_context(v, p) for v in volets]}
 
 
 def counts(entity: Entity) -> dict:
@@ -122,32 +176,70 @@ def counts(entity: Entity) -> dict:
     }
 
 
+def totals_context(totals: Totals) -> dict:
+    return {key: format_amount(getattr(totals, key)) for key in ("expenses", "revenues", "own_funds", "loan",
+                                                                  "subsidies")}
+
+
+def budget_context(summary: BudgetSummary) -> dict:
+    if not summary:
+        return {}
+    return {
+        "lines": summary.lines,
+        "by_objective": [{"kind": row.kind, "label": row.label, "title": row.title, **totals_context(row.totals)}
+                         for row in summary.by_objective],
+        "by_year": [{"year": y.year, "ordinary_expenses": format_amount(y.ordinary.expenses),
+                     "ordinary_revenues": format_amount(y.ordinary.revenues),
+                     "extraordinary_expenses": format_amount(y.extraordinary.expenses),
+                     "extraordinary_revenues": format_amount(y.extraordinary.revenues),
+                     "expenses": format_amount(y.expenses), "revenues": format_amount(y.revenues)}
+                    for y in summary.by_year],
+        "by_source": [{"source": source, "subsidies": format_amount(amount), "lines": count}
+                      for source, amount, count in summary.by_source],
+        "total": totals_context(summary.total),
+    }
+
+
+def entity_context(entity: Entity) -> dict:
+    return {
+        "name": entity.name,
+        "type": entity.type,
+        "code": entity.code,
+        "legislature": entity.legislature,
+        "slogan": entity.slogan,
+        "is_cpas": entity.is_cpas,
+    }
+
+
 def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], partner_names: dict[str, str],
                 built_on: dt.date, provisional: dict | None = None) -> dict:
     """`provisional`: {errors, rejected, report} when the document is built despite validation errors."""
+    options = entity.options
+    p = Presentation(partner_names, options.shown_fields)
     return {
         "provisional": provisional or {},
-        "entity": {
-            "name": entity.name,
-            "type": entity.type,
-            "code": entity.code,
-            "legislature": entity.legislature,
-            "slogan": entity.slogan,
-            "is_cpas": entity.is_cpas,
-        },
+        "entity": entity_context(entity),
         "built_on": french_date(built_on),
         "counts": counts(entity),
-        "volets": [volet_context(v, partner_names) for v in entity.volets],
-        "synergies": [
-            {
-                "code": code,
-                "partner": partner_names.get(code, code),
-                "count": sum(len(v.actions()) for v in volets),
-                "volets": [volet_context(v, partner_names) for v in volets],
-            }
-            for code, volets in synergy_annexes
-        ],
+        "layout": options.layout,
+        "numbering": options.numbering,
+        "fields": [p.label(key) for key in options.shown_fields],
+        "volets": [volet_context(v, p) for v in entity.volets],
+        "synergies": [annex_context(volets, p, code=code, partner=partner_names.get(code, code))
+                      for code, volets in synergy_annexes],
+        "plans": [annex_context(volets, p, name=name) for name, volets in plans_named(entity)],
+        "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) for n, volets in sdgs_named(entity)],
+        "budget": budget_context(budget_summary(entity)),
     }
+
+
+def fiches_context(entity: Entity, partner_names: dict[str, str], built_on: dt.date) -> dict:
+    """One fiche per action, in the document's order, with its OS and OO."""
+    p = Presentation(partner_names)
+    fiches = [{"volet": volet.key, "os": {"number": os.number, "title": os.title},
+               "oo": {"code": oo.code, "title": oo.title}, "a": action_context(action, p)}
+              for volet in entity.volets for os in volet.objectives for oo in os.objectives for action in oo.actions]
+    return {"entity": entity_context(entity), "built_on": french_date(built_on), "fiches": fiches}
 
 
 def synergies_context(xref: CrossReference, built_on: dt.date) -> dict:
@@ -183,6 +275,8 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
     fill_table_of_contents(document.docx)
+    remove_empty_last_section(document.docx)
+    fit_repeated_columns(document.docx)
     with atomic_path(destination) as temporary:
         document.save(temporary)
     return destination
@@ -192,6 +286,76 @@ def template_problem(template: Path, exc: TemplateError) -> TemplateProblem:
     around = " ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
     where = f" près de : « {around[:200]} »" if around else ""
     return TemplateProblem(f"Le modèle {template.name} contient une balise incorrecte ({exc}){where}.")
+
+
+def remove_empty_last_section(document) -> None:
+    """A template may end an optional landscape annex with a section break, leaving an empty portrait section
+    (a blank last page) after it. Then the annex's section becomes the last one."""
+    body = document.element.body
+    breaks = [p for p in body.iterchildren(qn("w:p")) if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    if not breaks:
+        return
+    last_break = breaks[-1]
+    trailing = list(last_break.itersiblings())
+    if any(element.tag != qn("w:sectPr") and "".join(element.itertext()).strip() for element in trailing) or any(
+            element.tag == qn("w:tbl") for element in trailing):
+        return
+    section = last_break.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+    for element in trailing:
+        body.remove(element)
+    body.append(section)
+    if not "".join(last_break.itertext()).strip():
+        body.remove(last_break)
+
+
+def text_widths(body) -> dict:
+    """Width available for text (twips) in the section of each table, by table element."""
+    widths, pending = {}, []
+    for child in body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            pending.append(child)
+        section = child if child.tag == qn("w:sectPr") else child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+        if section is not None:
+            size, margins = section.find(qn("w:pgSz")), section.find(qn("w:pgMar"))
+            width = int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+            widths.update({table: width for table in pending})
+            pending = []
+    return widths
+
+
+def fit_repeated_columns(document) -> None:
+    """Tables whose columns a {%tc for %} loop repeated: the grid follows the cells, scaled to the text width.
+
+    docxtpl keeps the template's grid; Word reads the cells' widths but LibreOffice reads the grid, where the
+    repeated columns would be squeezed to nothing."""
+    for table, available in text_widths(document.element.body).items():
+        grid = table.find(qn("w:tblGrid"))
+        first_row = table.find(qn("w:tr"))
+        if grid is None or first_row is None:
+            continue
+        cells = first_row.findall(qn("w:tc"))
+        widths = [cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") for cell in cells]
+        if any(w is None or w.get(qn("w:type"), "dxa") != "dxa" for w in widths):
+            continue
+        columns = grid.findall(qn("w:gridCol"))
+        if len(columns) == len(cells) and all(c.get(qn("w:w")) == w.get(qn("w:w")) for c, w in zip(columns, widths)):
+            continue
+        values = [int(w.get(qn("w:w"))) for w in widths]
+        scale = available / sum(values)
+        scaled = [str(int(v * scale)) for v in values]
+        for column in columns:
+            grid.remove(column)
+        for value in scaled:
+            column = grid.makeelement(qn("w:gridCol"), {qn("w:w"): value})
+            grid.append(column)
+        for row in table.findall(qn("w:tr")):
+            row_cells = row.findall(qn("w:tc"))
+            if len(row_cells) != len(scaled):
+                continue
+            for cell, value in zip(row_cells, scaled):
+                width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+                if width is not None:
+                    width.set(qn("w:w"), value)
 
 
 def styles_by_name(document) -> dict[str, str]:

@@ -89,7 +89,13 @@ class Run:
     build: Path
 
     def documents(self) -> list[Path]:
+        """Every Word document written (PST, fiches, cross-references)."""
         return sorted(self.build.rglob("*.docx")) if self.build.exists() else []
+
+    def pst(self) -> Path:
+        """The one PST document of a single-entity build."""
+        [document] = [d for d in self.documents() if d.name.startswith("PST_")]
+        return document
 
 
 @pytest.fixture

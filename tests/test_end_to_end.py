@@ -151,7 +151,7 @@ def test_text_from_workbooks_is_printed_verbatim_never_evaluated(tmp_path, run_p
         parameters={"Slogan": "Une ville {{ pour }} tous & chacun"})
     run = run_pst(folder)
     assert run.code == 0, run.out
-    [document] = run.documents()
+    document = run.pst()
     text = docx_text(document)
     assert f"Action\u00a01\u00a0:\t{tricky}" in text
     assert "Étape <3>" in text and "49" not in text
@@ -173,7 +173,7 @@ def test_an_invalid_workbook_stops_the_build_with_a_french_message_and_no_docume
 def test_after_a_failed_build_the_previous_document_is_kept_and_said_out_of_date(tmp_path, run_pst):
     folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action()]})
     first = run_pst(folder)
-    [document] = first.documents()
+    document = first.pst()
     before = document.read_bytes()
     make_entity(folder, {"Travaux.xlsx": [action(oo="7.7")]})
     second = run_pst(folder)
@@ -196,7 +196,7 @@ def test_a_single_entity_folder_without_synergy_partner_still_gets_its_annex(tmp
         action(volet="Interne", title="Simplifier", **{"Synergie avec": "CPAS ; ZP"})]})
     run = run_pst(folder)
     assert run.code == 0, run.out
-    paragraphs = docx_paragraphs(run.documents()[0])
+    paragraphs = docx_paragraphs(run.pst())
     assert document_actions(paragraphs, "Annexe\u00a0: synergies Ville de Testville & CPAS", "Annexe") == [
         ("1", "Planter cent arbres"), ("1", "Simplifier")]
     assert document_actions(paragraphs, "Annexe\u00a0: synergies Ville de Testville & ZP", None) == [

@@ -223,7 +223,7 @@ def test_characters_xml_forbids_are_removed_and_the_document_opens(tmp_path, run
         ("caracteres-retires", "T.xlsx", "Actions", 2, "C")]
     run = run_pst(folder)
     assert run.code == 0
-    text = docx_text(run.documents()[0])
+    text = docx_text(run.pst())
     assert "Réparer\nla toiture ☂️" in text
 
 
@@ -234,7 +234,7 @@ def test_32767_characters_and_emoji_reach_the_document(tmp_path, run_pst):
         action(volet="Interne", title="Simplifier")]})
     run = run_pst(folder)
     assert run.code == 0
-    assert "Action\u00a01\u00a0:\tRénover 🌳 l’école" in docx_text(run.documents()[0])
+    assert "Action\u00a01\u00a0:\tRénover 🌳 l’école" in docx_text(run.pst())
     assert assemble(folder).entity.actions()[0].comment == long_text.strip()
 
 
@@ -331,7 +331,7 @@ def test_despite_errors_the_document_leaves_out_only_rejected_rows_and_says_so(t
         action(title="Gardée"), action(oo="9.9", title="Rejetée"), action(oo="2.1", title="Aussi gardée")]})
     code = main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--malgre-erreurs"])
     assert code == 0
-    [document] = (tmp_path / "build").rglob("*.docx")
+    [document] = (tmp_path / "build").rglob("PST_*.docx")
     text = docx_text(document)
     assert "Gardée" in text and "Aussi gardée" in text and "Rejetée" not in text
     first_page = [p.text for p in Document(document).paragraphs[:25]]

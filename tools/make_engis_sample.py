@@ -425,6 +425,87 @@ CPAS_SERVICES = {
     ),
 }
 
+# ODD and Réf. of some actions (illustrative), by libellé.
+SDGS = {
+    "Créer un service logement commun avec le CPAS": "ODD 11; ODD 1",
+    "Créer un service logement commun avec la Commune": "ODD 11; ODD 1",
+    "Mettre en place des carrés potagers et/ou parterres fleuris dans les rues et quartiers": "ODD 11; ODD 15",
+    "Enterrer progressivement les bulles à verres": "ODD 12",
+    "Mettre en place un système de désherbage respectueux de l'environnement": "ODD 15; ODD 6",
+    "Développer le RAVel reliant Flémalle à Amay": "ODD 11; ODD 3",
+    "Octroyer une prime à l'achat de vélos électriques": "ODD 13; ODD 11",
+    "Développer et promouvoir le Salon de l'emploi": "ODD 8",
+    "Développer un service d'insertion organisé en interne visant à la fois l'insertion sociale, "
+    "socioprofessionnelle et professionnelle et ce, dans le cadre d'un accompagnement collectif et individuel":
+        "ODD 8; ODD 1",
+    "Réformer la distribution des colis alimentaires": "ODD 2; ODD 1",
+    "Étudier la faisabilité de regrouper les écoles d'Engis": "ODD 4",
+    "Lutter contre le harcèlement dans les écoles": "ODD 4; ODD 16",
+    "Développer un projet éducatif fort notamment en consacrant un espace « activités » au sein de la crèche":
+        "ODD 4",
+    "Créer un réseau de Wi-Fi de quartier": "ODD 9",
+    "Doter la commune de fibre optique": "ODD 9",
+    "Développer un service qui donne l'accès aux nouvelles technologies": "ODD 4; ODD 10",
+    "Sensibiliser les agents à la consommation d'énergie": "ODD 7; ODD 13",
+    "Placer une fontaine à eau sur eau courante": "ODD 6; ODD 12",
+    "Augmenter l'offre des logements d'urgence": "ODD 11; ODD 1",
+    "Promouvoir les projets citoyens par l'inscription de budget participatif et le lancement d'appels à projet":
+        "ODD 16",
+    "Agrandir le MOSA et créer une salle de gymnastique": "ODD 3",
+}
+REFERENCES = {
+    "Développer le RAVel reliant Flémalle à Amay": "TRV-01",
+    "Aménager les voiries, trottoirs, chemins et éléments de sécurité": "TRV-02",
+    "Planifier l'installation de caméras sur les lieux publics": "TRV-03",
+    "Agrandir le MOSA et créer une salle de gymnastique": "TRV-04",
+    "Octroyer une prime à l'achat de vélos électriques": "ENV-01",
+    "Créer un réseau de Wi-Fi de quartier": "INF-01",
+    "Développer et promouvoir le Salon de l'emploi": "ADL-01",
+    "Créer un service logement commun avec le CPAS": "LOG-01",
+    "Augmenter l'offre des logements d'urgence": "CPAS-LOG-01",
+    "Développer un service d'insertion organisé en interne visant à la fois l'insertion sociale, "
+    "socioprofessionnelle et professionnelle et ce, dans le cadre d'un accompagnement collectif et individuel":
+        "CPAS-ISP-01",
+}
+# Sheet « Financement » of some workbooks (illustrative amounts): Réf., exercice, service, R/D, article,
+# montant estimé, fonds propres, emprunt, subsides, source des subsides.
+BUDGET = {
+    "Travaux.xlsx": [
+        ("TRV-01", 2021, "Extraordinaire", "Dépense", "421/731-60", 850000, 170000, None, 680000, "Wallonie"),
+        ("TRV-01", 2022, "Extraordinaire", "Dépense", "421/731-60", 400000, 80000, None, 320000, "Wallonie"),
+        ("TRV-02", 2020, "Extraordinaire", "Dépense", "421/731-60", 600000, 150000, 300000, 150000, "Wallonie"),
+        ("TRV-02", 2023, "Extraordinaire", "Dépense", "421/731-60", 450000, 112500, 225000, 112500, "Wallonie"),
+        ("TRV-03", 2021, "Extraordinaire", "Dépense", "330/741-52", 75000, 75000, None, None, None),
+        ("TRV-04", 2023, "Extraordinaire", "Dépense", "764/722-60", 1200000, 240000, 360000, 600000, "Wallonie"),
+        ("TRV-04", 2023, "Extraordinaire", "Recette", "764/665-52", 600000, None, None, None, None),
+    ],
+    "Environnement.xlsx": [
+        ("ENV-01", 2020, "Ordinaire", "Dépense", "879/331-01", 10000, 10000, None, None, None),
+        ("ENV-01", 2021, "Ordinaire", "Dépense", "879/331-01", "12 000,00 €", 12000, None, None, None),
+        ("ENV-01", 2022, "Ordinaire", "Dépense", "879/331-01", 15000, 15000, None, None, None),
+    ],
+    "Informatique et Communication.xlsx": [
+        ("INF-01", 2021, "Extraordinaire", "Dépense", "104/742-53", 15000, None, None, 15000, "Europe"),
+    ],
+    "Emploi (ADL).xlsx": [
+        ("ADL-01", 2020, "Ordinaire", "Dépense", "520/123-48", 6500, 6500, None, None, None),
+        ("ADL-01", 2021, "Ordinaire", "Dépense", "520/123-48", 7000, 4000, None, 3000, "Province"),
+    ],
+    "Logement et Affaires sociales.xlsx": [
+        ("LOG-01", 2021, "Ordinaire", "Dépense", "922/111-01", 35000, 35000, None, None, None),
+    ],
+    "Logement.xlsx": [
+        ("CPAS-LOG-01", 2021, "Extraordinaire", "Dépense", "922/723-60", 180000, 36000, None, 144000, "Wallonie"),
+    ],
+    "Insertion socioprofessionnelle.xlsx": [
+        ("CPAS-ISP-01", 2020, "Ordinaire", "Dépense", "84011/111-01", 45000, 15000, None, 30000, "Wallonie"),
+        ("CPAS-ISP-01", 2021, "Ordinaire", "Dépense", "84011/111-01", 46000, 16000, None, 30000,
+         "Fédération Wallonie-Bruxelles"),
+    ],
+}
+BUDGET_HEADERS = ["Réf.", "Exercice", "Service", "R/D", "Article budgétaire", "Montant estimé", "Fonds propres",
+                  "Emprunt", "Subsides", "Source des subsides"]
+
 # Column order varies between services, as in real life; headers are the contract's.
 HEADERS = {
     "volet": "Volet", "oo": "N° OO", "title": "Libellé de l'action", "status": "Statut", "health": "Santé",
@@ -432,12 +513,12 @@ HEADERS = {
     "representative": "Mandataire responsable", "administrative": "Responsable administratif",
     "service": "Service gestionnaire", "partners": "Partenaire(s)", "plans": "Plans concernés",
     "synergy": "Synergie avec", "synergy_code": "Code synergie", "planning": "Planification",
-    "output_indicator": "Indicateur de réalisation", "comment": "Commentaire",
+    "output_indicator": "Indicateur de réalisation", "comment": "Commentaire", "reference": "Réf.", "sdgs": "ODD",
 }
 ORDER_A = list(HEADERS)
-ORDER_B = ["oo", "volet", "title", "service", "representative", "administrative", "status", "progress", "health",
-           "start", "end", "updated", "partners", "plans", "synergy", "synergy_code", "planning", "output_indicator",
-           "comment"]
+ORDER_B = ["reference", "oo", "volet", "title", "service", "representative", "administrative", "status", "progress",
+           "health", "start", "end", "updated", "partners", "plans", "sdgs", "synergy", "synergy_code", "planning",
+           "output_indicator", "comment"]
 UPDATED = dt.date(2021, 6, 30)
 
 
@@ -481,7 +562,8 @@ def write_services(folder: Path, services: dict, real_dates: bool) -> None:
         rows = [[HEADERS[key] for key in order]]
         for volet, oo, title, extra in spec["actions"]:
             values = {**spec.get("common", {}), **extra, "volet": volet, "oo": oo, "title": title,
-                      "service": service_name, "updated": UPDATED}
+                      "service": service_name, "updated": UPDATED, "sdgs": SDGS.get(title, ""),
+                      "reference": REFERENCES.get(title, "")}
             if real_dates and index % 2 == 0:
                 values["start"] = parse_day(values.get("start", ""))
                 values["end"] = parse_day(values.get("end", ""))
@@ -489,6 +571,8 @@ def write_services(folder: Path, services: dict, real_dates: bool) -> None:
         book = Workbook()
         book.active.title = "Actions"
         write_sheet(book.active, rows, spec.get("title_row"))
+        if file in BUDGET:
+            write_sheet(book.create_sheet("Financement"), [BUDGET_HEADERS, *[list(line) for line in BUDGET[file]]])
         book.save(folder / "services" / file)
 
 

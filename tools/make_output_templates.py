@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -74,6 +74,7 @@ def define_styles(doc):
         ("Couverture mention", 10, False, False, GREY, WD_ALIGN_PARAGRAPH.CENTER),
         ("Titre sommaire", 17, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
         ("Étiquette", 10.5, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Annexe volet", 12, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
         ("Annexe OS", 11.5, True, False, BLUE, WD_ALIGN_PARAGRAPH.LEFT),
         ("Annexe OO", 10.5, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
         ("Action", 10.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
@@ -81,13 +82,17 @@ def define_styles(doc):
         ("Résumé", 11, False, False, None, WD_ALIGN_PARAGRAPH.JUSTIFY),
         ("Tableau", 9.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
         ("Tableau en-tête", 9.5, True, False, RGBColor(0xFF, 0xFF, 0xFF), WD_ALIGN_PARAGRAPH.LEFT),
+        ("Tableau petit", 8, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
+        ("Tableau petit en-tête", 8, True, False, RGBColor(0xFF, 0xFF, 0xFF), WD_ALIGN_PARAGRAPH.LEFT),
+        ("Mention", 9, False, True, GREY, WD_ALIGN_PARAGRAPH.LEFT),
         ("Avertissement", 10.5, True, False, RGBColor(0xC0, 0x00, 0x00), WD_ALIGN_PARAGRAPH.CENTER),
     ):
         style = paragraph_style(doc, name)
         set_font(style, size, bold=bold, italic=italic, color=color)
         style.paragraph_format.alignment = align
-    for name in ("Étiquette", "Annexe OS", "Annexe OO", "Titre sommaire"):
+    for name in ("Étiquette", "Annexe volet", "Annexe OS", "Annexe OO", "Titre sommaire"):
         doc.styles[name].paragraph_format.keep_with_next = True
+    doc.styles["Annexe volet"].paragraph_format.space_before = Pt(14)
     doc.styles["Annexe OS"].paragraph_format.space_before = Pt(12)
     doc.styles["Annexe OO"].paragraph_format.space_before = Pt(6)
     doc.styles["Titre sommaire"].paragraph_format.space_after = Pt(12)
@@ -102,7 +107,8 @@ def define_styles(doc):
     detail.left_indent = Cm(2.3)
     detail.space_after = Pt(6)
     border(doc.styles["Avertissement"], "C00000")
-    for name in ("Tableau", "Tableau en-tête"):
+    doc.styles["Étiquette"].paragraph_format.space_before = Pt(10)
+    for name in ("Tableau", "Tableau en-tête", "Tableau petit", "Tableau petit en-tête"):
         doc.styles[name].paragraph_format.space_after = Pt(2)
         doc.styles[name].paragraph_format.line_spacing = 1.0
     for level in (1, 2, 3):
@@ -268,6 +274,18 @@ def set_widths(table, widths):
             cell.width = width
 
 
+def tight_cells(table, margin_twips: int = 57):
+    """Narrow cell margins (0.1 cm) for tables with many columns."""
+    properties = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(margin_twips))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    properties.append(margins)
+
+
 def cell_text(cell, text: str, style: str = "Tableau", bold: bool = False):
     p = cell.paragraphs[0]
     p.style = style
@@ -295,6 +313,122 @@ def provisional_warning(doc):
               + plural("provisional.rejected", "ligne", "lignes") + " des classeurs des services "
               "{% if provisional.rejected < 2 %}n’y figure pas{% else %}n’y figurent pas{% endif %}"
               + " (voir {{ provisional.report }}).", "Avertissement")
+    tag(doc, "{%p endif %}")
+
+
+def action_line(doc):
+    p = para(doc, "", "Action")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}}{NBSP}:").bold = True
+    p.add_run("\t{{ a.title }}")
+
+
+def actions_table(doc):
+    """The actions of an OO as a table: number, libellé, then one column per field chosen in `Paramètres`
+    (docxtpl's {%tc %} repeats the columns)."""
+    table = doc.add_table(rows=4, cols=5)
+    table.style = doc.styles["Table Grid"]
+    header, loop, body, end = table.rows
+    for cell, text in zip(header.cells, ("N°", "Action", "{%tc for f in fields %}", "{{ f }}", "{%tc endfor %}")):
+        cell_text(cell, text, "Tableau en-tête")
+        shade(cell, "1F3864")
+    repeat_header(header)
+    cell_text(loop.cells[0], "{%tr for a in oo.actions %}")
+    for cell, text in zip(body.cells, ("{{ a.number }}", "{{ a.title }}", "{%tc for v in a.cells %}", "{{ v }}",
+                                       "{%tc endfor %}")):
+        cell_text(cell, text)
+    cell_text(end.cells[0], "{%tr endfor %}")
+    set_widths(table, (Cm(1.4), Cm(6), Cm(3), Cm(3), Cm(3)))
+    doc.add_paragraph(style="Action détail")
+
+
+def annex_hierarchy(doc, volets: str):
+    """Some actions under their volet, OS and OO (not in the table of contents), each with its number."""
+    tag(doc, "{%p for volet in " + volets + " %}")
+    para(doc, VOLET_TITLE, "Annexe volet")
+    tag(doc, "{%p for os in volet.objectives %}")
+    para(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", "Annexe OS")
+    tag(doc, "{%p for oo in os.objectives %}")
+    para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO")
+    tag(doc, "{%p for a in oo.actions %}")
+    action_line(doc)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+
+MONEY_COLUMNS = ("Dépenses", "dont fonds propres", "dont emprunts", "dont subsides", "Recettes")
+
+
+def money_table(doc, header: tuple[str, ...], widths, loop: str, cells: tuple[str, ...], total: tuple[str, ...],
+                bold_if: str = ""):
+    """A table with a repeated header, one row per item of `loop`, a total row; amounts right-aligned."""
+    table = doc.add_table(rows=4, cols=len(header))
+    table.style = doc.styles["Table Grid"]
+    head, start, body, end = table.rows
+    for cell, text in zip(head.cells, header):
+        cell_text(cell, text, "Tableau en-tête")
+        shade(cell, "1F3864")
+    repeat_header(head)
+    cell_text(start.cells[0], "{%tr for row in " + loop + " %}")
+    for cell, text in zip(body.cells, cells):
+        if bold_if:
+            cell_text(cell, "{% if " + bold_if + " %}" + text + "{% endif %}", bold=True)
+            cell.paragraphs[0].add_run("{% if not (" + bold_if + ") %}" + text + "{% endif %}")
+        else:
+            cell_text(cell, text)
+    cell_text(end.cells[0], "{%tr endfor %}")
+    row = table.add_row()
+    for cell, text in zip(row.cells, total):
+        cell_text(cell, text, bold=True)
+        shade(cell, "DCE6F1")
+    set_widths(table, widths)
+    for r in table.rows:
+        for cell in r.cells[1:]:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph()
+
+
+def budget_annex(doc):
+    """« Programmation financière »: a landscape section of its own, only when budget lines exist."""
+    tag(doc, "{%p if budget %}")
+    doc.add_section(WD_SECTION.NEW_PAGE)  # ends the portrait part
+    landscape = doc.sections[-1]
+    page_setup(landscape, landscape=True)
+    landscape.different_first_page_header_footer = False
+    doc.add_heading(f"Annexe{NBSP}: programmation financière", 1)
+    para(doc, "Les moyens financiers prévus pour les actions du PST, d’après "
+              + plural("budget.lines", "ligne budgétaire", "lignes budgétaires") + " des services"
+              f"{NBSP}: {{{{ budget.total.expenses }}}} de dépenses (dont {{{{ budget.total.own_funds }}}} sur fonds "
+              "propres, {{ budget.total.loan }} par emprunt et {{ budget.total.subsidies }} de subsides) et "
+              "{{ budget.total.revenues }} de recettes.")
+    doc.add_heading("Par objectif", 2)
+    money_table(doc, ("Objectif", *MONEY_COLUMNS), (Cm(10.3), Cm(3.2), Cm(3), Cm(3), Cm(3), Cm(2.8)),
+                "budget.by_objective",
+                ("{% if row.kind == 'volet' %}Volet {{ row.label|lower }}{% else %}{{ row.label }}" + NBSP
+                 + ": {{ row.title }}{% endif %}", "{{ row.expenses }}", "{{ row.own_funds }}", "{{ row.loan }}",
+                 "{{ row.subsidies }}", "{{ row.revenues }}"),
+                ("Total", "{{ budget.total.expenses }}", "{{ budget.total.own_funds }}", "{{ budget.total.loan }}",
+                 "{{ budget.total.subsidies }}", "{{ budget.total.revenues }}"),
+                bold_if="row.kind != 'oo'")
+    doc.add_heading("Par exercice", 2)
+    money_table(doc, ("Exercice", "Ordinaire : dépenses", "Ordinaire : recettes", "Extraordinaire : dépenses",
+                      "Extraordinaire : recettes", "Total des dépenses"),
+                (Cm(3.3), Cm(4.4), Cm(4.4), Cm(4.4), Cm(4.4), Cm(4.4)), "budget.by_year",
+                ("{{ row.year }}", "{{ row.ordinary_expenses }}", "{{ row.ordinary_revenues }}",
+                 "{{ row.extraordinary_expenses }}", "{{ row.extraordinary_revenues }}", "{{ row.expenses }}"),
+                ("Total", "", "", "", "", "{{ budget.total.expenses }}"))
+    tag(doc, "{%p if budget.by_source %}")
+    doc.add_heading("Par source des subsides", 2)
+    money_table(doc, ("Source des subsides", "Subsides", "Lignes budgétaires"), (Cm(9), Cm(5), Cm(4)),
+                "budget.by_source",
+                ("{% if row.source %}{{ row.source }}{% else %}Source non précisée{% endif %}", "{{ row.subsidies }}",
+                 "{{ row.lines }}"),
+                ("Total", "{{ budget.total.subsidies }}", ""))
+    tag(doc, "{%p endif %}")
+    doc.add_section(WD_SECTION.NEW_PAGE)  # ends the landscape part; an empty last section is removed when rendered
+    page_setup(doc.sections[-1])
+    doc.sections[-1].different_first_page_header_footer = False
     tag(doc, "{%p endif %}")
 
 
@@ -443,47 +577,59 @@ def write_pst(path: Path):
     para(doc, "{{ line }}", "List Bullet")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if layout == 'tableau' %}")
+    actions_table(doc)
+    tag(doc, "{%p else %}")
     tag(doc, "{%p for a in oo.actions %}")
-    p = para(doc, "", "Action")
-    p.add_run(f"Action{NBSP}{{{{ a.number }}}}{NBSP}:").bold = True
-    p.add_run("\t{{ a.title }}")
+    action_line(doc)
     tag(doc, "{%p for step in a.planning %}")
     para(doc, "{{ step }}", "List Bullet 2")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if a.managing_service or a.status or a.end or a.synergy_with %}")
-    para(doc, "{{ [a.managing_service and 'Service gestionnaire" + NBSP + ": ' ~ a.managing_service, "
-              "a.status and 'Statut" + NBSP + ": ' ~ a.status, "
-              "a.end and 'Échéance" + NBSP + ": ' ~ a.end, "
-              "a.synergy_with and 'En synergie avec" + NBSP + ": ' ~ a.synergy_with]|select|join(' · ') }}",
-         "Action détail")
+    tag(doc, "{%p if a.shown %}")
+    para(doc, "{% for f in a.shown %}{{ f.label }}" + NBSP + ": {{ f.value }}{% if not loop.last %} · {% endif %}"
+              "{% endfor %}", "Action détail")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
 
-    # Synergy annexes
+    # Annexes: synergies, plans, ODD (portrait), then the budget programming (landscape section).
     tag(doc, "{%p for s in synergies %}")
     heading = doc.add_heading(f"Annexe{NBSP}: synergies {{{{ entity.name }}}} & {{{{ s.partner }}}}", 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Actions du PST menées avec {{ s.partner }}, présentées sous leurs objectifs stratégiques et "
-              "opérationnels, avec leur numéro ("
-              + plural("s.count", "action", "actions") + ").")
-    tag(doc, "{%p for volet in s.volets %}")
-    doc.add_heading(VOLET_TITLE, 2)
-    tag(doc, "{%p for os in volet.objectives %}")
-    para(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", "Annexe OS")
-    tag(doc, "{%p for oo in os.objectives %}")
-    para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO")
-    tag(doc, "{%p for a in oo.actions %}")
-    p = para(doc, "", "Action")
-    p.add_run(f"Action{NBSP}{{{{ a.number }}}}{NBSP}:").bold = True
-    p.add_run("\t{{ a.title }}")
+              "opérationnels, avec leur numéro (" + plural("s.count", "action", "actions") + ").")
+    annex_hierarchy(doc, "s.volets")
     tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p if plans %}")
+    heading = doc.add_heading(f"Annexe{NBSP}: les plans", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "Le PST fédère les plans auxquels {% if entity.is_cpas %}le CPAS{% else %}la commune{% endif %} "
+              "souscrit. Pour chaque plan, voici les actions du PST qui y contribuent, sous leurs objectifs, avec "
+              "leur numéro.")
+    tag(doc, "{%p for plan in plans %}")
+    doc.add_heading("{{ plan.name }}", 2)
+    para(doc, plural("plan.count", "action", "actions") + " du PST.", "Mention")
+    annex_hierarchy(doc, "plan.volets")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p if sdgs %}")
+    heading = doc.add_heading(f"Annexe{NBSP}: objectifs de développement durable", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "Les actions du PST qui contribuent aux objectifs de développement durable (ODD) des Nations unies, "
+              "objectif par objectif.")
+    tag(doc, "{%p for odd in sdgs %}")
+    doc.add_heading(f"ODD{NBSP}{{{{ odd.number }}}} – {{{{ odd.title }}}}", 2)
+    para(doc, plural("odd.count", "action", "actions") + " du PST.", "Mention")
+    annex_hierarchy(doc, "odd.volets")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+    budget_annex(doc)
     doc.save(path)
 
 
@@ -542,9 +688,131 @@ def write_synergies(path: Path):
     doc.save(path)
 
 
+# --- The fiches actions ----------------------------------------------------------------------------------------
+EMPTY = "Non renseigné"
+
+
+def or_empty(expression: str) -> str:
+    """The value, or « Non renseigné » in grey: an empty field is shown as such, never as None."""
+    return "{% if " + expression + " %}{{ " + expression + " }}{% else %}" + EMPTY + "{% endif %}"
+
+
+def label_cell(cell, text: str):
+    cell_text(cell, text, "Tableau", bold=True)
+    shade(cell, "DCE6F1")
+
+
+def lines_cell(cell, expression: str, style: str = "Tableau"):
+    """A cell listing the lines of `expression`, or « Non renseigné »."""
+    cell_text(cell, "{%p if " + expression + " %}")
+    cell.add_paragraph("{%p for line in " + expression + " %}", style="Tableau")
+    cell.add_paragraph("{{ line }}", style=style)
+    cell.add_paragraph("{%p endfor %}", style="Tableau")
+    cell.add_paragraph("{%p else %}", style="Tableau")
+    cell.add_paragraph(EMPTY, style="Tableau")
+    cell.add_paragraph("{%p endif %}", style="Tableau")
+
+
+def fiche_table(doc, rows: list[tuple[str, str, str]]):
+    """Label | value rows; kind "text" (one value) or "lines" (a list)."""
+    table = doc.add_table(rows=len(rows), cols=2)
+    table.style = doc.styles["Table Grid"]
+    for row, (label, kind, expression) in zip(table.rows, rows):
+        label_cell(row.cells[0], label)
+        if kind == "lines":
+            lines_cell(row.cells[1], expression)
+        else:
+            cell_text(row.cells[1], expression if kind == "raw" else or_empty(expression))
+    set_widths(table, (Cm(4.6), Cm(12)))
+    return table
+
+
+def write_fiches(path: Path):
+    doc = Document()
+    define_styles(doc)
+    set_language(doc)
+    section = doc.sections[0]
+    page_setup(section)
+    header_footer(section, "{{ entity.name }} — Fiches actions du PST {{ entity.legislature }}")
+    doc.core_properties.title = "Fiches actions du PST {{ entity.legislature }} — {{ entity.name }}"
+
+    for _ in range(6):
+        doc.add_paragraph()
+    para(doc, "{{ entity.name }}", "Couverture entité")
+    para(doc, "Programme stratégique transversal {{ entity.legislature }}", "Couverture législature")
+    para(doc, "Fiches actions", "Couverture titre")
+    para(doc, plural("fiches|length", "fiche", "fiches") + ", dans l’ordre du PST — version du {{ built_on }}",
+         "Couverture mention")
+
+    tag(doc, "{%p for f in fiches %}")
+    heading = doc.add_heading(f"Action{NBSP}{{{{ f.a.number }}}}{NBSP}: {{{{ f.a.title }}}}", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "Volet {{ f.volet }}{% if f.a.reference %} · Réf. {{ f.a.reference }}{% endif %}", "Mention")
+    fiche_table(doc, [
+        ("Objectif stratégique", "raw", f"OS{NBSP}{{{{ f.os.number }}}}{NBSP}: {{{{ f.os.title }}}}"),
+        ("Objectif opérationnel", "raw", f"OO{NBSP}{{{{ f.oo.code }}}}{NBSP}: {{{{ f.oo.title }}}}"),
+        ("Reformulation SMART", "text", "f.a.smart"),
+        ("Description", "lines", "f.a.description"),
+    ])
+    doc.add_paragraph(style="Action détail")
+    state = doc.add_table(rows=2, cols=6)
+    state.style = doc.styles["Table Grid"]
+    for cell, label, expression in zip(state.rows[0].cells, ("Mise à jour", "Avancement", "Statut", "Santé", "Début",
+                                                             "Fin"),
+                                       ("updated", "progress", "status", "health", "start", "end")):
+        label_cell(cell, label)
+    for cell, expression in zip(state.rows[1].cells, ("updated", "progress", "status", "health", "start", "end")):
+        cell_text(cell, or_empty("f.a." + expression))
+    set_widths(state, (Cm(2.9), Cm(2.6), Cm(2.9), Cm(2.4), Cm(2.9), Cm(2.9)))
+    para(doc, "Intervenants", "Étiquette")
+    fiche_table(doc, [
+        ("Mandataire responsable", "text", "f.a.representative_responsible"),
+        ("Responsable administratif", "text", "f.a.administrative_responsible"),
+        ("Service gestionnaire", "text", "f.a.managing_service"),
+        ("Porteur du projet", "text", "f.a.project_lead"),
+        ("Partenaire(s)", "text", "f.a.partners"),
+        ("Synergie avec", "text", "f.a.synergy_with"),
+    ])
+    para(doc, "Planification", "Étiquette")
+    fiche_table(doc, [("Étapes", "lines", "f.a.planning")])
+    para(doc, "Informations financières", "Étiquette")
+    tag(doc, "{%p if f.a.budget %}")
+    budget = doc.add_table(rows=4, cols=9)
+    budget.style = doc.styles["Table Grid"]
+    head, start, body, end = budget.rows
+    for cell, text in zip(head.cells, ("Exercice", "Service", "R/D", "Article", "Montant estimé", "Fonds propres",
+                                       "Emprunt", "Subsides", "Source")):
+        cell_text(cell, text, "Tableau petit en-tête")
+        shade(cell, "1F3864")
+    repeat_header(head)
+    cell_text(start.cells[0], "{%tr for line in f.a.budget %}")
+    for cell, key in zip(body.cells, ("year", "budget_service", "direction", "article", "amount", "own_funds", "loan",
+                                      "subsidies", "subsidy_source")):
+        cell_text(cell, "{{ line." + key + " }}", "Tableau petit")
+        if key in ("amount", "own_funds", "loan", "subsidies"):
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cell_text(end.cells[0], "{%tr endfor %}")
+    set_widths(budget, (Cm(1.5), Cm(2.3), Cm(1.5), Cm(1.9), Cm(2.1), Cm(2.1), Cm(1.6), Cm(2.0), Cm(1.6)))
+    tight_cells(budget)
+    tag(doc, "{%p else %}")
+    para(doc, "Aucune ligne budgétaire pour cette action.", "Action détail")
+    tag(doc, "{%p endif %}")
+    para(doc, "Plans et indicateurs", "Étiquette")
+    fiche_table(doc, [
+        ("Plans concernés", "lines", "f.a.plans"),
+        ("ODD", "lines", "f.a.sdgs"),
+        ("Indicateur(s) de réalisation", "lines", "f.a.output_indicator"),
+        ("Indicateur(s) de résultat", "lines", "f.a.result_indicators"),
+        ("Commentaire", "lines", "f.a.comment"),
+    ])
+    tag(doc, "{%p endfor %}")
+    doc.save(path)
+
+
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     write_pst(OUT / "pst.docx")
+    write_fiches(OUT / "fiches_actions.docx")
     write_synergies(OUT / "synergies.docx")
     print(f"Modèles écrits dans {OUT}")
     return 0
