@@ -7,6 +7,7 @@ Jinja tags ({{ }}, {%p %}, {%tr %}) are docxtpl's; each stays whole inside one r
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -137,7 +138,24 @@ def border(style, color: str):
 
 
 # --- Building blocks -----------------------------------------------------------------------------------------
+TAG = re.compile(r"({{.*?}}|{%.*?%})")
+
+
+def typography(text: str) -> str:
+    """French typography for the template's own words (tags untouched): a non-breaking space before « : ; ! ? »
+    and inside « »."""
+    def fix(part: str) -> str:
+        part = re.sub(r" ([:;!?])", NBSP + r"\1", part)
+        return part.replace("« ", "«" + NBSP).replace(" »", NBSP + "»")
+    return "".join(part if TAG.fullmatch(part) else fix(part) for part in TAG.split(text))
+
+
+def add_heading(doc, text: str, level: int):
+    return doc.add_heading(typography(text), level)
+
+
 def para(doc, text: str = "", style: str = "Normal", bold_prefix: str = ""):
+    text, bold_prefix = typography(text), typography(bold_prefix)
     p = doc.add_paragraph(style=style)
     if bold_prefix:
         p.add_run(bold_prefix).bold = True
@@ -287,6 +305,7 @@ def tight_cells(table, margin_twips: int = 57):
 
 
 def cell_text(cell, text: str, style: str = "Tableau", bold: bool = False):
+    text = typography(text)
     p = cell.paragraphs[0]
     p.style = style
     run = p.add_run(text)
@@ -396,13 +415,13 @@ def budget_annex(doc):
     landscape = doc.sections[-1]
     page_setup(landscape, landscape=True)
     landscape.different_first_page_header_footer = False
-    doc.add_heading(f"Annexe{NBSP}: programmation financière", 1)
+    add_heading(doc, f"Annexe{NBSP}: programmation financière", 1)
     para(doc, "Les moyens financiers prévus pour les actions du PST, d’après "
               + plural("budget.lines", "ligne budgétaire", "lignes budgétaires") + " des services"
               f"{NBSP}: {{{{ budget.total.expenses }}}} de dépenses (dont {{{{ budget.total.own_funds }}}} sur fonds "
               "propres, {{ budget.total.loan }} par emprunt et {{ budget.total.subsidies }} de subsides) et "
               "{{ budget.total.revenues }} de recettes.")
-    doc.add_heading("Par objectif", 2)
+    add_heading(doc, "Par objectif", 2)
     money_table(doc, ("Objectif", *MONEY_COLUMNS), (Cm(10.3), Cm(3.2), Cm(3), Cm(3), Cm(3), Cm(2.8)),
                 "budget.by_objective",
                 ("{% if row.kind == 'volet' %}Volet {{ row.label|lower }}{% else %}{{ row.label }}" + NBSP
@@ -411,7 +430,7 @@ def budget_annex(doc):
                 ("Total", "{{ budget.total.expenses }}", "{{ budget.total.own_funds }}", "{{ budget.total.loan }}",
                  "{{ budget.total.subsidies }}", "{{ budget.total.revenues }}"),
                 bold_if="row.kind != 'oo'")
-    doc.add_heading("Par exercice", 2)
+    add_heading(doc, "Par exercice", 2)
     money_table(doc, ("Exercice", "Ordinaire : dépenses", "Ordinaire : recettes", "Extraordinaire : dépenses",
                       "Extraordinaire : recettes", "Total des dépenses"),
                 (Cm(3.3), Cm(4.4), Cm(4.4), Cm(4.4), Cm(4.4), Cm(4.4)), "budget.by_year",
@@ -419,7 +438,7 @@ def budget_annex(doc):
                  "{{ row.extraordinary_expenses }}", "{{ row.extraordinary_revenues }}", "{{ row.expenses }}"),
                 ("Total", "", "", "", "", "{{ budget.total.expenses }}"))
     tag(doc, "{%p if budget.by_source %}")
-    doc.add_heading("Par source des subsides", 2)
+    add_heading(doc, "Par source des subsides", 2)
     money_table(doc, ("Source des subsides", "Subsides", "Lignes budgétaires"), (Cm(9), Cm(5), Cm(4)),
                 "budget.by_source",
                 ("{% if row.source %}{{ row.source }}{% else %}Source non précisée{% endif %}", "{{ row.subsidies }}",
@@ -469,7 +488,7 @@ def write_pst(path: Path):
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # Fixed prose: the coordinator rewrites it in Word.
-    doc.add_heading("Introduction", 1)
+    add_heading(doc, "Introduction", 1)
     para(doc, "Le programme stratégique transversal (PST) est une démarche stratégique évolutive et modulable "
               "visant à planifier et à prioriser les politiques {% if entity.is_cpas %}du CPAS{% else %}communales"
               "{% endif %} en intégrant un processus d’évaluation. Véritable outil de gouvernance, il doit permettre "
@@ -480,7 +499,7 @@ def write_pst(path: Path):
               "Il couvre toute l’activité de l’institution et réunit les plans auxquels elle souscrit, en couplant "
               "chaque objectif aux moyens humains et financiers qui permettront de l’atteindre.")
 
-    doc.add_heading("Base légale", 1)
+    add_heading(doc, "Base légale", 1)
     para(doc, "{% if entity.is_cpas %}L’article 27ter de la loi organique des centres publics d’action sociale du "
               "8 juillet 1976{% else %}L’article L1123-27 du Code de la démocratie locale et de la "
               "décentralisation (CDLD){% endif %} prévoit que le programme stratégique transversal est présenté au "
@@ -492,7 +511,7 @@ def write_pst(path: Path):
               "la commune et le CPAS. Il peut être actualisé en cours de législature. Il est publié sur le site "
               "internet de {% if entity.is_cpas %}la commune ou du CPAS{% else %}la commune{% endif %}.")
 
-    doc.add_heading("Méthodologie", 1)
+    add_heading(doc, "Méthodologie", 1)
     para(doc, "Le PST se compose de deux volets. Le volet externe, « développement des politiques », reprend les "
               "projets que {% if entity.is_cpas %}le CPAS{% else %}la commune{% endif %} entreprend dans les "
               "domaines d’intérêt local ; le volet interne, « administration générale », vise l’organisation et le "
@@ -503,7 +522,7 @@ def write_pst(path: Path):
               "standardisées, puis validées par le {% if entity.is_cpas %}conseil{% else %}collège{% endif %}. "
               "Elles sont numérotées de façon continue dans chaque volet.")
 
-    doc.add_heading("Le PST en résumé", 1)
+    add_heading(doc, "Le PST en résumé", 1)
     para(doc, "En résumé, le PST comprend "
               + plural("counts.volets", "volet", "volets") + ", "
               + plural("counts.os.total", "objectif stratégique", "objectifs stratégiques") + " ("
@@ -546,7 +565,7 @@ def write_pst(path: Path):
 
     # The volets
     tag(doc, "{%p for volet in volets %}")
-    heading = doc.add_heading(VOLET_TITLE, 1)
+    heading = add_heading(doc, VOLET_TITLE, 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "{% if volet.key == 'externe' %}Le volet externe vise la mise en œuvre et le développement des "
               "politiques {% if entity.is_cpas %}du CPAS{% else %}communales{% endif %}, dans tous les domaines "
@@ -556,7 +575,7 @@ def write_pst(path: Path):
               + plural("volet.count_oo", "objectif opérationnel", "objectifs opérationnels") + " et "
               + plural("volet.count_actions", "action", "actions") + ".")
     tag(doc, "{%p for os in volet.objectives %}")
-    doc.add_heading(f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", 2)
+    add_heading(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", 2)
     tag(doc, "{%p if os.observations %}")
     para(doc, "Constats", "Étiquette")
     tag(doc, "{%p for line in os.observations %}")
@@ -570,7 +589,7 @@ def write_pst(path: Path):
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for oo in os.objectives %}")
-    doc.add_heading(f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", 3)
+    add_heading(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", 3)
     tag(doc, "{%p if oo.result_indicators %}")
     para(doc, "Indicateurs de résultat", "Étiquette")
     tag(doc, "{%p for line in oo.result_indicators %}")
@@ -597,7 +616,7 @@ def write_pst(path: Path):
 
     # Annexes: synergies, plans, ODD (portrait), then the budget programming (landscape section).
     tag(doc, "{%p for s in synergies %}")
-    heading = doc.add_heading(f"Annexe{NBSP}: synergies {{{{ entity.name }}}} & {{{{ s.partner }}}}", 1)
+    heading = add_heading(doc, f"Annexe{NBSP}: synergies {{{{ entity.name }}}} & {{{{ s.partner }}}}", 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Actions du PST menées avec {{ s.partner }}, présentées sous leurs objectifs stratégiques et "
               "opérationnels, avec leur numéro (" + plural("s.count", "action", "actions") + ").")
@@ -605,25 +624,25 @@ def write_pst(path: Path):
     tag(doc, "{%p endfor %}")
 
     tag(doc, "{%p if plans %}")
-    heading = doc.add_heading(f"Annexe{NBSP}: les plans", 1)
+    heading = add_heading(doc, f"Annexe{NBSP}: les plans", 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Le PST fédère les plans auxquels {% if entity.is_cpas %}le CPAS{% else %}la commune{% endif %} "
               "souscrit. Pour chaque plan, voici les actions du PST qui y contribuent, sous leurs objectifs, avec "
               "leur numéro.")
     tag(doc, "{%p for plan in plans %}")
-    doc.add_heading("{{ plan.name }}", 2)
+    add_heading(doc, "{{ plan.name }}", 2)
     para(doc, plural("plan.count", "action", "actions") + " du PST.", "Mention")
     annex_hierarchy(doc, "plan.volets")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
     tag(doc, "{%p if sdgs %}")
-    heading = doc.add_heading(f"Annexe{NBSP}: objectifs de développement durable", 1)
+    heading = add_heading(doc, f"Annexe{NBSP}: objectifs de développement durable", 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Les actions du PST qui contribuent aux objectifs de développement durable (ODD) des Nations unies, "
               "objectif par objectif.")
     tag(doc, "{%p for odd in sdgs %}")
-    doc.add_heading(f"ODD{NBSP}{{{{ odd.number }}}} – {{{{ odd.title }}}}", 2)
+    add_heading(doc, f"ODD{NBSP}{{{{ odd.number }}}} – {{{{ odd.title }}}}", 2)
     para(doc, plural("odd.count", "action", "actions") + " du PST.", "Mention")
     annex_hierarchy(doc, "odd.volets")
     tag(doc, "{%p endfor %}")
@@ -644,7 +663,7 @@ def write_synergies(path: Path):
     section.different_first_page_header_footer = False
     doc.core_properties.title = "Synergies {{ left.name }} & {{ right.name }}"
 
-    doc.add_heading("Synergies {{ left.name }} & {{ right.name }}", 1)
+    add_heading(doc, "Synergies {{ left.name }} & {{ right.name }}", 1)
     para(doc, "Programme stratégique transversal {{ legislature }} — tableau de correspondance des actions menées "
               "en commun, établi le {{ built_on }}.")
     para(doc, "Les actions sont rapprochées par leur « code synergie ». "
@@ -675,7 +694,7 @@ def write_synergies(path: Path):
 
     for side, name in (("left_only", "left"), ("right_only", "right")):
         tag(doc, "{%p if " + side + " %}")
-        doc.add_heading("Actions signalées par {{ " + name + ".name }} seulement", 2)
+        add_heading(doc, "Actions signalées par {{ " + name + ".name }} seulement", 2)
         para(doc, "Ces actions mentionnent une synergie, mais aucune action de l’autre institution ne porte le même "
                   "code synergie.")
         tag(doc, "{%p for a in " + side + " %}")
@@ -745,7 +764,7 @@ def write_fiches(path: Path):
          "Couverture mention")
 
     tag(doc, "{%p for f in fiches %}")
-    heading = doc.add_heading(f"Action{NBSP}{{{{ f.a.number }}}}{NBSP}: {{{{ f.a.title }}}}", 1)
+    heading = add_heading(doc, f"Action{NBSP}{{{{ f.a.number }}}}{NBSP}: {{{{ f.a.title }}}}", 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Volet {{ f.volet }}{% if f.a.reference %} · Réf. {{ f.a.reference }}{% endif %}", "Mention")
     fiche_table(doc, [
