@@ -200,11 +200,11 @@ def fake_office(folder: Path, body: str) -> Path:
 
 @pytest.fixture
 def run_pdf(tmp_path, capsys):
-    def run(data: Path, build: Path | None = None):
+    def run(data: Path, build: Path | None = None, *options: str):
         from pipeline.cli import main
 
         build = build or tmp_path / "build"
-        code = main(["pdf", "--data", str(data), "--build", str(build)])
+        code = main(["pdf", "--data", str(data), "--build", str(build), *options])
         captured = capsys.readouterr()
         return code, captured.out, captured.err, build
     return run
@@ -255,6 +255,15 @@ def test_an_entity_with_errors_gets_no_pdf_and_its_previous_pdf_is_flagged(tmp_p
     assert "Ville de Testville : pas de PDF, faute de document Word à jour" in out
     assert f"⚠ Le PDF précédent {pdf} est conservé mais n’est PLUS À JOUR." in out
     assert pdf.read_bytes() == before
+
+
+def test_despite_errors_the_provisional_pdf_is_marked_not_for_publication(tmp_path, run_pdf):
+    require_pdf_tools()
+    code, out, err, build = run_pdf(small_entity(tmp_path / "ville", broken=True), None, "--malgre-erreurs")
+    assert code == 0, out + err
+    pdf = build / "ville" / "PST_VILLE_2025-2030.pdf"
+    assert f"→ PDF PROVISOIRE écrit (à ne pas publier) : {pdf}" in out
+    assert "PROVISOIRE" in pdf_pages(pdf)[0].upper()
 
 
 def test_a_libreoffice_that_never_answers_is_stopped_and_leaves_the_previous_pdf(tmp_path, monkeypatch,
