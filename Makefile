@@ -1,6 +1,7 @@
 # PST builder — what the coordinator types:
 #   make pst                 builds every entity of data/ into build/
 #   make pst DATA=dossier    builds another data folder (or a single entity folder)
+#   make pdf                 builds as make pst, then the PDF of each PST for the website (LibreOffice)
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -11,11 +12,12 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst test modeles-vierges clean help
+.PHONY: pst pdf test modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
 	@echo "make pst MALGRE_ERREURS=1            document provisoire malgré les erreurs (lignes rejetées écartées)"
+	@echo "make pdf [DATA=data] [BUILD=build]   construit le PST puis son PDF à publier (LibreOffice)"
 	@echo "make test                            lance les tests"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
 
@@ -26,6 +28,9 @@ $(READY): pyproject.toml constraints.txt
 
 pst: $(READY)
 	$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+
+pdf: $(READY)
+	$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 test: $(READY)
 	$(PY) -m pytest

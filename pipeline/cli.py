@@ -1,6 +1,7 @@
 """Command line: thin commands that parse options, call the stages and print in French.
 
     python -m pipeline pst --data data --build build
+    python -m pipeline pdf --data data --build build     (the same, then the PDFs: pipeline/pdf.py)
     python -m pipeline modeles-vierges --out input_templates
 
 Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
@@ -67,7 +68,18 @@ def print_entity(result) -> None:
             print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 
 
-def command_pst(args) -> int:
+def internal_error(build: Path) -> int:
+    log = build / "erreur-interne.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(traceback.format_exc(), encoding="utf-8")
+    print("Erreur interne inattendue de PST builder : la construction s’est arrêtée (aucun document n’est "
+          "laissé à moitié écrit). Transmettez le fichier "
+          f"{log} à l’équipe qui maintient l’outil.", file=sys.stderr)
+    return 3
+
+
+def command_pst(args, publish=None) -> int:
+    """`publish(report) -> exit code`, when given, runs once the documents are built and reported (make pdf)."""
     from .build import build_all
     from .render import TemplateProblem
 
@@ -78,13 +90,7 @@ def command_pst(args) -> int:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
     except Exception:
-        log = Path(args.build) / "erreur-interne.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        print("Erreur interne inattendue de PST builder : la construction s’est arrêtée (aucun document n’est "
-              "laissé à moitié écrit). Transmettez le fichier "
-              f"{log} à l’équipe qui maintient l’outil.", file=sys.stderr)
-        return 3
+        return internal_error(Path(args.build))
     for result in report.results:
         print_entity(result)
     for xref in report.cross_references:
@@ -95,11 +101,29 @@ def command_pst(args) -> int:
               f"signalées d’un seul côté : {len(xref.xref.left_only)} ({xref.xref.left.code}), "
               f"{len(xref.xref.right_only)} ({xref.xref.right.code})")
         print(f"  → Document écrit : {xref.document}")
+    published = 0
+    if publish is not None:
+        try:
+            published = publish(report)
+        except Exception:
+            return internal_error(Path(args.build))
     print()
     if report.exit_code:
         failed = [r.label for r in report.results if not r.document]
         print(f"Échec : pas de document pour {', '.join(failed)} (voir les erreurs ci-dessus).", file=sys.stderr)
-    return report.exit_code
+    return max(report.exit_code, published)
+
+
+def command_pdf(args) -> int:
+    """`make pst`, then each PST written → PDF through LibreOffice (pipeline/pdf.py)."""
+    from .pdf import OfficeMissing, find_office, publish
+
+    try:
+        office = find_office()
+    except OfficeMissing as problem:
+        print(f"Impossible de produire le PDF : {problem}", file=sys.stderr)
+        return 2
+    return command_pst(args, publish=lambda report: publish(report, Path(args.build), office))
 
 
 def command_blank_templates(args) -> int:
@@ -121,6 +145,10 @@ def parser() -> argparse.ArgumentParser:
     pst.add_argument("--malgre-erreurs", action="store_true",
                      help="construit quand même un document provisoire, sans les lignes rejetées")
     pst.set_defaults(run=command_pst)
+    pdf = commands.add_parser("pdf", parents=[pst], add_help=False,
+                              help="construit le PST puis son PDF à publier (LibreOffice : table des matières "
+                                   "à jour, signets)")
+    pdf.set_defaults(run=command_pdf)
     blank = commands.add_parser("modeles-vierges", help="écrit les classeurs vierges du contrat (input_templates/)")
     blank.add_argument("--out", default="input_templates", help="dossier de destination")
     blank.set_defaults(run=command_blank_templates)

@@ -1,0 +1,331 @@
+"""Publication: each entity's PST (.docx) → PDF for the website, through LibreOffice headless.
+
+`make pdf` builds the documents exactly as `make pst`, then converts each PST that was written into
+`<BUILD>/<entité>/PST_<Code>_<Législature>.pdf`. A plain `soffice --convert-to pdf` would leave the Word table of
+contents as the pipeline wrote it (headings without page numbers), so the conversion goes through LibreOffice's
+UNO API instead: pipeline/uno_pdf.py, run by the Python that has the `uno` module (Debian: python3-uno), loads the
+document hidden, updates its indexes and fields (the TOC gets its page numbers), and exports it with bookmarks
+from the headings and structure tags (accessible PDF).
+
+LibreOffice runs with a private, temporary profile (never the user's, never shared with another run) and a pipe
+of its own; it is always stopped afterwards — killed with its whole process group when it does not stop — and its
+profile removed. Every conversion is bounded by a timeout. A PDF is written to a temporary file then moved into
+place: a failed conversion leaves the previous PDF untouched (and reported as out of date).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import atomic_path
+
+HELPER = Path(__file__).resolve().with_name("uno_pdf.py")
+OFFICE_VARIABLE = "PST_SOFFICE"
+"""Environment variable: path of LibreOffice's `soffice` when it is not on the PATH."""
+UNO_PYTHON_VARIABLE = "PST_UNO_PYTHON"
+"""Environment variable: a Python interpreter able to `import uno`, when none of the usual ones is."""
+
+STARTUP_TIMEOUT = 120.0
+"""Seconds LibreOffice may take to start (the first start fills a fresh profile)."""
+DOCUMENT_TIMEOUT = 600.0
+"""Seconds one document may take to load, refresh and export."""
+STOP_TIMEOUT = 20.0
+"""Seconds LibreOffice may take to stop before it is killed."""
+PROBE_TIMEOUT = 60.0
+
+INSTALL_COMMAND = "sudo apt-get install libreoffice-writer-nogui python3-uno fonts-liberation fonts-dejavu"
+LOG_NAME = "conversion-pdf.log"
+
+
+class OfficeMissing(Exception):
+    """LibreOffice, or the Python that drives it, is not installed: the French message says how to install it."""
+
+
+class ConversionFailed(Exception):
+    """LibreOffice could not convert a document. `str()` is the French message; `details` is for developers."""
+
+    def __init__(self, message: str, details: str = ""):
+        super().__init__(message)
+        self.details = details
+
+
+@dataclass
+class Office:
+    soffice: str
+    python: str
+
+
+@dataclass
+class Conversion:
+    source: Path
+    target: Path
+    pages: int
+    indexes: int
+    toc: list[tuple[str, str]] = field(default_factory=list)
+    """(heading, page) of each table of contents line, as LibreOffice refreshed it."""
+
+
+# --- Finding LibreOffice ------------------------------------------------------------------------------------
+def helper_environment() -> dict[str, str]:
+    """The environment for LibreOffice and its Python: ours, without what would point them at the .venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP")}
+
+
+def find_soffice() -> str | None:
+    given = os.environ.get(OFFICE_VARIABLE)
+    if given:
+        return given if os.path.isfile(given) and os.access(given, os.X_OK) else None
+    for candidate in (shutil.which("soffice"), shutil.which("libreoffice"),
+                      "/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice",
+                      "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def has_uno(python: str) -> bool:
+    try:
+        completed = subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=PROBE_TIMEOUT,
+                                   env=helper_environment(), stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0
+
+
+def find_uno_python(soffice: str) -> str | None:
+    """The first interpreter that can `import uno`: the one named by PST_UNO_PYTHON, the one LibreOffice bundles
+    (Windows, macOS and libreoffice.org builds), then the system's (Debian: /usr/bin/python3 + python3-uno)."""
+    given = os.environ.get(UNO_PYTHON_VARIABLE)
+    if given:
+        return given if has_uno(given) else None
+    program = Path(os.path.realpath(soffice)).parent
+    candidates = [program / "python", program / "python.exe", Path("/usr/bin/python3"), shutil.which("python3"),
+                  sys.executable]
+    seen = set()
+    for candidate in candidates:
+        if candidate is None or not os.path.isfile(candidate) or str(candidate) in seen:
+            continue
+        seen.add(str(candidate))
+        if has_uno(str(candidate)):
+            return str(candidate)
+    return None
+
+
+def find_office() -> Office:
+    """LibreOffice and a Python that drives it, or OfficeMissing with the French installation instructions."""
+    soffice = find_soffice()
+    if soffice is None:
+        where = (f" (la variable {OFFICE_VARIABLE} désigne « {os.environ[OFFICE_VARIABLE]} », introuvable)"
+                 if os.environ.get(OFFICE_VARIABLE) else "")
+        raise OfficeMissing(
+            f"LibreOffice est nécessaire pour produire le PDF et il est introuvable sur cette machine{where}.\n"
+            f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
+            "puis relancez « make pdf ». Le document Word, lui, se construit sans LibreOffice : « make pst ».")
+    python = find_uno_python(soffice)
+    if python is None:
+        raise OfficeMissing(
+            "LibreOffice est installé, mais pas son module Python « uno » qui permet de mettre à jour la table "
+            "des matières avant l’export en PDF.\n"
+            f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
+            f"puis relancez « make pdf » (ailleurs : la variable {UNO_PYTHON_VARIABLE} peut désigner un Python "
+            "capable d’importer « uno »).")
+    return Office(soffice, python)
+
+
+# --- Running LibreOffice ------------------------------------------------------------------------------------
+class OfficeSession:
+    """A headless LibreOffice with a private profile, accepting UNO connections on a pipe of its own.
+
+    Use it as a context manager: LibreOffice is always stopped on exit, even on failure or Ctrl+C."""
+
+    def __init__(self, office: Office):
+        self.office = office
+        self.profile: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self.pipe = f"pst-{os.getpid()}-{secrets.token_hex(6)}"
+
+    def __enter__(self) -> OfficeSession:
+        self.profile = Path(tempfile.mkdtemp(prefix="pst-libreoffice-"))
+        self.log = self.profile / "soffice.log"
+        command = [self.office.soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
+                   "--nolockcheck", f"-env:UserInstallation={(self.profile / 'user').as_uri()}",
+                   f"--accept=pipe,name={self.pipe};urp;"]
+        scratch = self.profile / "tmp"  # LibreOffice's own temporary files: removed with the profile
+        scratch.mkdir()
+        environment = {**helper_environment(), "TMPDIR": str(scratch), "TMP": str(scratch), "TEMP": str(scratch)}
+        try:
+            with open(self.log, "wb") as log:
+                self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                                stderr=subprocess.STDOUT, env=environment,
+                                                start_new_session=True)
+        except OSError as exc:
+            self.stop()
+            raise ConversionFailed("LibreOffice n’a pas pu être lancé.", f"{' '.join(command)}: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def office_output(self) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            terminate(process)
+        if self.profile is not None:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            self.profile = None
+
+    def convert(self, source: Path, target: Path) -> Conversion:
+        """`source` (.docx) → `target` (.pdf), written atomically. Raises ConversionFailed."""
+        with atomic_path(target) as temporary:
+            output = self.run_helper(source, temporary)
+            try:
+                result = json.loads(output.strip().splitlines()[-1])
+            except (ValueError, IndexError) as exc:
+                raise ConversionFailed("LibreOffice n’a pas rendu compte de la conversion.",
+                                       f"helper output: {output!r}") from exc
+            with open(temporary, "rb") as written:
+                if written.read(5) != b"%PDF-":
+                    raise ConversionFailed("LibreOffice n’a pas écrit de PDF.", f"helper output: {output!r}")
+        return Conversion(source, target, int(result["pages"]), int(result["indexes"]),
+                          [(text, page) for text, page in result["toc"]])
+
+    def run_helper(self, source: Path, temporary: Path) -> str:
+        command = [self.office.python, str(HELPER), "--connect",
+                   f"pipe,name={self.pipe};urp;StarOffice.ComponentContext", "--wait", str(STARTUP_TIMEOUT),
+                   str(source.resolve()), str(temporary.resolve())]
+        helper = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=helper_environment(), text=True, encoding="utf-8",
+                                  errors="replace", start_new_session=True)
+        waited = 0.0
+        try:
+            while True:
+                try:
+                    out, err = helper.communicate(timeout=1.0)
+                    break
+                except subprocess.TimeoutExpired:
+                    waited += 1.0
+                    if self.process is None or has_exited(self.process):
+                        raise ConversionFailed("LibreOffice s’est arrêté pendant la conversion.",
+                                               self.describe(command, "", self.office_output()))
+                    if waited > STARTUP_TIMEOUT + DOCUMENT_TIMEOUT:
+                        raise ConversionFailed(
+                            f"LibreOffice n’a pas terminé la conversion en {int(waited)} secondes.",
+                            self.describe(command, "", self.office_output()))
+        finally:
+            if helper.poll() is None:
+                terminate(helper)
+        if helper.returncode != 0:
+            reason = {3: "LibreOffice n’a pas démarré (aucune connexion possible).",
+                      4: "LibreOffice n’a pas pu ouvrir le document Word."}.get(
+                helper.returncode, "LibreOffice n’a pas pu exporter le PDF.")
+            raise ConversionFailed(reason, self.describe(command, err, self.office_output(), helper.returncode))
+        return out
+
+    @staticmethod
+    def describe(command: list[str], helper_error: str, office_output: str, code: int | None = None) -> str:
+        return "\n".join([f"command: {' '.join(command)}", f"exit code: {code}",
+                          "--- helper stderr ---", helper_error.strip(),
+                          "--- LibreOffice output ---", office_output])
+
+
+def has_exited(process: subprocess.Popen) -> bool:
+    """Whether `process` has exited, WITHOUT reaping it: until it is reaped its id cannot be reused, so that its
+    process group can still be signalled safely (see terminate)."""
+    if process.returncode is not None:
+        return True
+    if not hasattr(os, "waitid"):  # pragma: no cover - Windows
+        return process.poll() is not None
+    try:
+        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def terminate(process: subprocess.Popen) -> None:
+    """Stop `process` and every process it started (it leads its own process group): TERM, then KILL.
+
+    LibreOffice's launcher (oosplash) may exit before soffice.bin: the group is killed before the launcher is
+    reaped, while its id still names only this group."""
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+        return
+
+    def signal_group(sig) -> None:
+        try:
+            os.killpg(process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    if process.returncode is None:
+        signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while not has_exited(process) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        signal_group(signal.SIGKILL)
+    process.wait(timeout=STOP_TIMEOUT)
+
+
+# --- The `pdf` command ----------------------------------------------------------------------------------------
+def pdf_path(document: Path) -> Path:
+    return document.with_suffix(".pdf")
+
+
+def publish(report, build: Path, office: Office) -> int:
+    """Convert the PSTs `report` wrote; print the outcome in French. Returns 0, or 2 when LibreOffice failed."""
+    from .build import document_path
+
+    print()
+    print("Publication en PDF")
+    jobs = [(result, result.document, pdf_path(result.document)) for result in report.results if result.document]
+    for result in report.results:
+        if result.document:
+            continue
+        print(f"  {result.label} : pas de PDF, faute de document Word à jour (voir les erreurs ci-dessus).")
+        if result.entity is not None and pdf_path(document_path(build, result)).exists():
+            print(f"  ⚠ Le PDF précédent {pdf_path(document_path(build, result))} est conservé mais n’est "
+                  "PLUS À JOUR.")
+    if not jobs:
+        return 0
+    current = jobs[0]
+    try:
+        with OfficeSession(office) as session:
+            for current in jobs:
+                print_conversion(current[0], session.convert(current[1], current[2]))
+    except ConversionFailed as failure:
+        result, source, target = current
+        log = build / LOG_NAME
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(f"{source} -> {target}\n{failure}\n{failure.details}\n", encoding="utf-8")
+        print(f"  {result.label} : ÉCHEC de la conversion en PDF. {failure}")
+        print(f"  Détails pour l’équipe qui maintient l’outil : {log}")
+        if target.exists():
+            print(f"  ⚠ Le PDF précédent {target} est conservé mais n’est PLUS À JOUR.")
+        print(f"Échec : pas de PDF pour {result.label} ({failure})", file=sys.stderr)
+        return 2
+    return 0
+
+
+def print_conversion(result, conversion: Conversion) -> None:
+    pages = f"{conversion.pages} page{'s' if conversion.pages > 1 else ''}"
+    toc = "table des matières à jour" if conversion.indexes else "pas de table des matières dans le modèle"
+    if result.has_errors:
+        print(f"  → PDF PROVISOIRE écrit (à ne pas publier) : {conversion.target} ({pages} ; {toc})")
+    else:
+        print(f"  → PDF écrit : {conversion.target} ({pages} ; {toc} ; signets)")
