@@ -9,6 +9,7 @@ written to a temporary file and moved into place, so a failed render never leave
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,6 +276,7 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
     fill_table_of_contents(document.docx)
+    unescape_properties(document.docx)
     remove_empty_last_section(document.docx)
     fit_repeated_columns(document.docx)
     with atomic_path(destination) as temporary:
@@ -286,6 +288,16 @@ def template_problem(template: Path, exc: TemplateError) -> TemplateProblem:
     around = " ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
     where = f" près de : « {around[:200]} »" if around else ""
     return TemplateProblem(f"Le modèle {template.name} contient une balise incorrecte ({exc}){where}.")
+
+
+def unescape_properties(document) -> None:
+    """docxtpl renders the core properties (title, author…) with autoescape, which suits XML text but leaves
+    « d&#39;Engis » in a property: properties are plain text."""
+    properties = document.core_properties
+    for name in ("author", "comments", "identifier", "language", "subject", "title"):
+        value = getattr(properties, name)
+        if value and "&" in value:
+            setattr(properties, name, html.unescape(value))
 
 
 def remove_empty_last_section(document) -> None:
@@ -392,8 +404,23 @@ def fill_table_of_contents(document) -> None:
         following = sibling.getnext()
         body.remove(sibling)
         sibling = following
-    for level, text in entries:
-        end.addprevious(toc_entry(toc_styles[level], text))
+    new_entries = [toc_entry(toc_styles[level], text) for level, text in entries]
+    for entry in new_entries:
+        end.addprevious(entry)
+    if new_entries:
+        merge_field_marks(start, end, new_entries[0], new_entries[-1])
+
+
+def merge_field_marks(start, end, first_entry, last_entry) -> None:
+    """Carry the field's begin and end marks into the first and last entries, so that no empty paragraph
+    remains above or below the table (an empty one could spill onto a blank page)."""
+    for run in reversed(start.findall(qn("w:r"))):
+        first_entry.insert(1, run)  # after the entry's paragraph properties
+    for run in end.findall(qn("w:r")):
+        last_entry.append(run)
+    for paragraph in (start, end):
+        if not "".join(paragraph.itertext()).strip():
+            paragraph.getparent().remove(paragraph)
 
 
 def toc_entry(style_id: str, text: str):

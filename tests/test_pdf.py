@@ -85,6 +85,14 @@ def toc_page(pages: list[str]) -> int:
     return next(number for number, text in enumerate(pages, start=1) if "Table des matières" in text)
 
 
+def toc_pages(pages: list[str]) -> tuple[str, int]:
+    """The text of the table of contents (it may run over several pages: each has dot leaders) and its last page."""
+    last = toc_page(pages)
+    while last < len(pages) and re.search(r"\.{10,}", pages[last]):
+        last += 1
+    return " ".join(pages[toc_page(pages) - 1:last]), last
+
+
 def listed_pages(toc: str, titles: list[str]) -> list[int]:
     """The page number printed after each title in the table of contents (dot leaders in between), reading the
     table in order: a title listed twice (« Volet externe » of the annex) gets its own line each time."""
@@ -152,11 +160,10 @@ def test_the_pdf_is_tagged_titled_in_french_with_a_plausible_page_count(sample_p
 def test_the_table_of_contents_gives_the_page_where_each_heading_is(sample_pdf, folder, name):
     _, build, _ = sample_pdf
     pages = pdf_pages(build / folder / f"{name}.pdf")
-    toc_at = toc_page(pages)
-    toc = pages[toc_at - 1]
+    toc, toc_end = toc_pages(pages)
     entries = headings(build / folder / f"{name}.docx")
     assert len(entries) > 10
-    cursor = toc_at + 1
+    cursor = toc_end + 1
     for (_, heading), page in zip(entries, listed_pages(toc, [title for _, title in entries])):
         # Headings come in document order: the first page from the previous heading's on that shows it.
         found = next((n for n in range(cursor, len(pages) + 1) if heading in pages[n - 1]), None)
@@ -184,8 +191,7 @@ def test_bookmarks_follow_the_headings_and_their_pages(sample_pdf, folder, name)
     assert b"/Outlines" in pdf.read_bytes()
     outline = pdf_outline(pdf)
     assert [(depth, title) for depth, title, _ in outline] == headings(build / folder / f"{name}.docx")
-    pages = pdf_pages(pdf)
-    toc = pages[toc_page(pages) - 1]
+    toc, _ = toc_pages(pdf_pages(pdf))
     assert listed_pages(toc, [title for _, title, _ in outline]) == [page for _, _, page in outline]
 
 

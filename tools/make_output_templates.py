@@ -226,10 +226,18 @@ def update_fields_on_open(doc):
 
 
 def set_language(doc, lang: str = "fr-BE"):
-    rpr = doc.styles["Normal"].element.get_or_add_rPr()
-    language = OxmlElement("w:lang")
-    language.set(qn("w:val"), lang)
-    rpr.append(language)
+    """French (Belgium) for spelling, hyphenation and the PDF: in the document defaults and the Normal style."""
+    for rpr in (doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}"),
+                doc.styles["Normal"].element.get_or_add_rPr()):
+        if rpr is None:
+            continue
+        for old in rpr.findall(qn("w:lang")):
+            rpr.remove(old)
+        language = OxmlElement("w:lang")
+        language.set(qn("w:val"), lang)
+        language.set(qn("w:eastAsia"), lang)
+        language.set(qn("w:bidi"), "ar-SA")
+        rpr.append(language)
 
 
 def page_setup(section, landscape: bool = False):
@@ -480,15 +488,14 @@ def write_pst(path: Path):
     para(doc, "Présenté au {% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}",
          "Couverture mention")
     para(doc, "Version du {{ built_on }}", "Couverture mention")
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    # Table of contents
-    para(doc, "Table des matières", "Titre sommaire")
+    # Table of contents (pages begin with « page break before », never with a break paragraph that could spill
+    # onto a blank page)
+    para(doc, "Table des matières", "Titre sommaire").paragraph_format.page_break_before = True
     add_toc(doc)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # Fixed prose: the coordinator rewrites it in Word.
-    add_heading(doc, "Introduction", 1)
+    add_heading(doc, "Introduction", 1).paragraph_format.page_break_before = True
     para(doc, "Le programme stratégique transversal (PST) est une démarche stratégique évolutive et modulable "
               "visant à planifier et à prioriser les politiques {% if entity.is_cpas %}du CPAS{% else %}communales"
               "{% endif %} en intégrant un processus d’évaluation. Véritable outil de gouvernance, il doit permettre "
