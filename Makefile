@@ -1,20 +1,24 @@
 # PST builder — what the coordinator types:
 #   make pst                 builds every entity of data/ into build/
 #   make pst DATA=dossier    builds another data folder (or a single entity folder)
+#   make templates           writes each service's workbook from the frame (PREREMPLI=1: with its actions)
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
 DATA  ?= data
 BUILD ?= build
+PREREMPLI ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst test modeles-vierges clean help
+.PHONY: pst templates test modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
+	@echo "make templates [DATA=…] [BUILD=…]    écrit le classeur de chaque service dans BUILD/<entité>/modeles/"
+	@echo "make templates PREREMPLI=1           … prérempli avec ses actions de la dernière construction"
 	@echo "make test                            lance les tests"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
 
@@ -25,6 +29,9 @@ $(READY): pyproject.toml constraints.txt
 
 pst: $(READY)
 	$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)"
+
+templates: $(READY)
+	$(PY) -m pipeline modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)
 
 test: $(READY)
 	$(PY) -m pytest

@@ -16,10 +16,11 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, count_by_severity, finding
-from .load import LoadedEntity, load_entity
+from .load import LoadedEntity, Table, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
 from .normalize import normalize_table, read_parameters
 from .render import PST_TEMPLATE, SYNERGIES_TEMPLATE, pst_context, render_document, synergies_context
+from .state import assign_references, duplicate_references, save_state
 from .validate import (Sheet, accepted, numbering_gaps, operational_without_actions, rejected_rows,
                        validate_actions, validate_frame)
 
@@ -32,6 +33,8 @@ class EntityResult:
     entity: Entity | None = None
     document: Path | None = None
     stale_document: Path | None = None
+    actions_read: Table | None = None
+    """Every action row read, rejected ones included (to tell a withdrawn action from one with an error)."""
 
     @property
     def has_errors(self) -> bool:
@@ -71,6 +74,7 @@ def assemble(folder: Path) -> EntityResult:
     strategic, operational, actions = sheets["strategic"], sheets["operational"], sheets["actions"]
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
+    findings += duplicate_references(actions)
     rejected = rejected_rows(findings)
 
     strategic_ok = accepted(strategic, rejected)
@@ -90,6 +94,7 @@ def assemble(folder: Path) -> EntityResult:
     findings += operational_without_actions(Sheet(operational.table, operational_ok), actions_ok)
 
     result = EntityResult(folder, findings, rows_read=len(loaded.actions.frame) + count_rows_outside(findings))
+    result.actions_read = loaded.actions
     if not any(f.is_error for f in found_parameters(findings)):
         entity, notes = build_entity(folder.name, parameters.values, strategic_ok, operational_ok, actions_ok,
                                      loaded.actions.letters)
@@ -173,8 +178,12 @@ class BuildReport:
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None) -> BuildReport:
     today = today or dt.date.today()
     report = BuildReport([assemble(folder) for folder in folders])
+    for result in report.results:
+        assign_references(result, build)
     names = partner_names(report.results)
     for result in report.results:
         render_entity(result, build, names, today)
+        if result.document:
+            save_state(result, build, today)
     report.cross_references = cross_references(report.results, build, today)
     return report

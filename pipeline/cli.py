@@ -1,6 +1,7 @@
 """Command line: thin commands that parse options, call the stages and print in French.
 
     python -m pipeline pst --data data --build build
+    python -m pipeline modeles --data data --build build [--prerempli]
     python -m pipeline modeles-vierges --out input_templates
 
 Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
@@ -101,6 +102,43 @@ def command_blank_templates(args) -> int:
     return 0
 
 
+def command_templates(args) -> int:
+    from .templates import generate
+
+    try:
+        folders = find_entity_folders(Path(args.data))
+        results = generate(folders, Path(args.build), prefilled=args.prerempli)
+    except ConfigurationError as problem:
+        print(f"Impossible d’écrire les classeurs des services : {problem}", file=sys.stderr)
+        return 2
+    except OSError as problem:
+        print(f"Impossible d’écrire les classeurs des services : {problem.filename or problem} ne peut pas être "
+              "écrit (un classeur est-il ouvert dans Excel ou LibreOffice ? Fermez-le et relancez).", file=sys.stderr)
+        return 2
+    for result in results:
+        print()
+        print(f"{result.label} ({result.folder})")
+        print_findings(result.findings)
+        if result.has_errors:
+            print("  → Aucun classeur écrit : corrigez les erreurs de cadre.xlsx ci-dessus puis relancez "
+                  "« make templates ».")
+            continue
+        folder = result.written[0].parent if result.written else ""
+        print(f"  {plural(len(result.written), 'classeur écrit', 'classeurs écrits')} dans {folder} : "
+              + ", ".join(path.name for path in result.written))
+        if args.prerempli:
+            print(f"  Préremplis avec {plural(result.prefilled_actions, 'action', 'actions')} de la construction "
+                  f"du {result.prefilled_from}.")
+    print()
+    failed = [r.label for r in results if r.has_errors]
+    if failed:
+        print(f"Échec : erreurs dans le cadre de {', '.join(failed)}.", file=sys.stderr)
+        return 1
+    print("Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier services/ de "
+          "l’entité, puis lancez « make pst ».")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="pst", description="PST builder : du classeur des services au document "
                                                            "officiel du programme stratégique transversal.")
@@ -110,6 +148,14 @@ def parser() -> argparse.ArgumentParser:
                                                     "services/) ou un dossier qui en contient plusieurs")
     pst.add_argument("--build", default="build", help="dossier où écrire les documents (défaut : build)")
     pst.set_defaults(run=command_pst)
+    templates = commands.add_parser("modeles", help="écrit le classeur de chaque service, à partir du cadre de "
+                                                     "chaque entité (make templates)")
+    templates.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
+    templates.add_argument("--build", default="build", help="dossier de sortie : les classeurs vont dans "
+                                                            "<build>/<entité>/modeles/ (défaut : build)")
+    templates.add_argument("--prerempli", action="store_true", help="reprend les actions de la dernière "
+                                                                    "construction réussie (make pst)")
+    templates.set_defaults(run=command_templates)
     blank = commands.add_parser("modeles-vierges", help="écrit les classeurs vierges du contrat (input_templates/)")
     blank.add_argument("--out", default="input_templates", help="dossier de destination")
     blank.set_defaults(run=command_blank_templates)

@@ -7,6 +7,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from pipeline.contract import STATE_FILE
+
 from conftest import SAMPLE, action, docx_paragraphs, docx_text, make_entity, run_module
 
 ACTION_LINE = re.compile(r"^Action\u00a0(?P<number>\S+)\u00a0:\t(?P<title>.*)$")
@@ -180,7 +182,8 @@ def test_after_a_failed_build_the_previous_document_is_kept_and_said_out_of_date
     assert second.code == 1
     assert document.read_bytes() == before
     assert "n’est PLUS À JOUR" in second.out
-    assert [p.name for p in document.parent.iterdir()] == [document.name]  # no temporary file left behind
+    # No temporary file left behind: the document and the state of the last successful build only.
+    assert sorted(p.name for p in document.parent.iterdir()) == sorted([document.name, STATE_FILE])
 
 
 def test_unusable_input_exits_2_with_a_french_message(tmp_path):
