@@ -177,6 +177,13 @@ def protect(sheet) -> None:
     sheet.protection.formatRows = False
 
 
+def fit_width(sheet) -> None:
+    """Printed one page wide, as many pages long as needed."""
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def print_like_screen(sheet, rows: str, last_row: int) -> None:
     """Printed in landscape with gridlines, each page repeating the headers and the action's identity; the
     print area stops after the filled rows (plus a few blank ones to fill by hand)."""
@@ -402,20 +409,31 @@ def write_frame(sheet, spec: ServiceWorkbook) -> None:
     sheet["A1"] = title
     sheet["A1"].font = font(bold=True, size=14, color=NAVY)
     sheet.row_dimensions[1].height = 24
-    sheet["A2"] = french("Pour chaque action, reprenez dans la feuille « Actions » le volet et le numéro de "
+    frame_note(sheet, 2, "Pour chaque action, reprenez dans la feuille « Actions » le volet et le numéro de "
                          "l’objectif opérationnel (colonne « N° OO ») auquel elle contribue.")
-    sheet["A2"].font = font(italic=True)
-    row = 4
-    if not spec.volets:
-        sheet.cell(row=row, column=1, value=french(
-            "Ce modèle générique ne reprend pas le cadre de votre entité : le coordinateur du PST vous envoie un "
-            "classeur préparé pour votre service, avec ses objectifs."))
-        protect(sheet)
-        return
-    for label, fill in (("N°", HEADER_FILL), ("Objectif", HEADER_FILL)):
-        cell = sheet.cell(row=row, column=1 if label == "N°" else 2, value=label)
-        cell.font, cell.fill = WHITE_BOLD, fill
-    for volet in spec.volets:
+    protect(sheet)
+    fit_width(sheet)
+    if spec.volets:
+        write_objectives(sheet, spec.volets, row=4)
+    else:
+        frame_note(sheet, 4, "Ce modèle générique ne reprend pas le cadre de votre entité : le coordinateur du PST "
+                             "vous envoie un classeur préparé pour votre service, avec ses objectifs.")
+
+
+def frame_note(sheet, row: int, text: str) -> None:
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    cell = sheet.cell(row=row, column=1, value=french(text))
+    cell.font = font(italic=True)
+    cell.alignment = TOP_WRAP
+    sheet.row_dimensions[row].height = text_height(cell.value, 110)
+
+
+def write_objectives(sheet, volets: list[Volet], row: int) -> None:
+    for col, label in ((1, "N°"), (2, "Objectif")):
+        cell = sheet.cell(row=row, column=col, value=label)
+        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+    sheet.print_title_rows = f"{row}:{row}"
+    for volet in volets:
         row += 1
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         cell = sheet.cell(row=row, column=1, value=french(VOLET_TITLES.get(volet.name, f"Volet {volet.key}")))
@@ -427,11 +445,6 @@ def write_frame(sheet, spec: ServiceWorkbook) -> None:
             for oo in os.objectives:
                 row += 1
                 frame_line(sheet, row, oo.code, oo.title, bold=False)
-    protect(sheet)
-    sheet.print_title_rows = "4:4"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def frame_line(sheet, row: int, number: str, title: str, bold: bool) -> None:
@@ -575,17 +588,16 @@ def write_instructions(sheet, spec: ServiceWorkbook) -> None:
     page.paragraph("Le coordinateur rassemble les classeurs de tous les services et construit le document du PST. "
                    "Si une ligne ne peut pas être reprise (par exemple un numéro d’objectif qui n’existe pas), il "
                    "vous recontacte en vous indiquant la ligne et la colonne concernées. Le PST est ensuite présenté "
-                   f"{council(spec.entity_type)}. Il est évolutif : en cours de législature, vous recevrez ce "
-                   "classeur prérempli avec vos actions pour les mettre à jour.")
+                   f"{council(spec.entity_type)}."
+                   + ("" if spec.rows else " Il est évolutif : en cours de législature, vous recevrez ce classeur "
+                                           "prérempli avec vos actions pour les mettre à jour."))
 
     page.heading("Les colonnes de la feuille « Actions »")
     page.pair("Colonne", "À quoi elle sert", header=True)
     for column in action_columns():
         page.pair(column.header, column_help(column))
     protect(sheet)
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_width(sheet)
 
 
 # --- Blank workbooks of the contract (input_templates/) -------------------------------------------------------
@@ -599,6 +611,8 @@ def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
             for row in range(2, rows + 2):
                 sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
+    fit_width(sheet)
+    sheet.print_title_rows = "1:1"
 
 
 def blank_cadre() -> Workbook:
