@@ -240,10 +240,6 @@ def withdrawn_actions(state: dict, read: Table | None) -> list[Finding]:
 
 
 # --- Pre-filled workbooks ------------------------------------------------------------------------------------
-def recorded_actions(state: dict) -> list[dict]:
-    return list(state.get("actions", []))
-
-
 def prefill_row(record: dict) -> dict[str, object]:
     """A recorded action as cell values for the « Actions » sheet: key → value, as a service would type it.
 

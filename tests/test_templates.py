@@ -340,7 +340,9 @@ def test_the_same_round_trip_after_libreoffice_keeps_checks_names_hidden_sheet_a
     assert document_actions(run.documents()[0]) == EXPECTED
 
 
-def test_prefilled_workbooks_update_the_same_actions_new_statuses_same_numbers(tmp_path, entity, run_cli, run_pst):
+@pytest.mark.parametrize("saved_by_libreoffice", [False, True], ids=["openpyxl", "libreoffice"])
+def test_prefilled_workbooks_update_the_same_actions_new_statuses_same_numbers(
+        tmp_path, entity, run_cli, run_pst, saved_by_libreoffice):
     build = tmp_path / "build"
     modeles = generate(run_cli, entity, build)
     fill(modeles / "Travaux.xlsx", FILLED, entity / "services" / "Travaux.xlsx")
@@ -365,12 +367,19 @@ def test_prefilled_workbooks_update_the_same_actions_new_statuses_same_numbers(t
 
     for r, status in zip(range(2, 5), ("Terminée", "En cours", "Abandonnée")):
         sheet.cell(row=r, column=columns["Statut"], value=status)
-    book.save(entity / "services" / "Travaux.xlsx")
-    shutil.copy(prefilled / "Finances.xlsx", entity / "services" / "Finances.xlsx")
+    if saved_by_libreoffice:
+        book.save(tmp_path / "Travaux.xlsx")
+        soffice_convert(tmp_path / "Travaux.xlsx", entity / "services" / "Travaux.xlsx", tmp_path / "lo")
+        soffice_convert(prefilled / "Finances.xlsx", entity / "services" / "Finances.xlsx", tmp_path / "lo")
+    else:
+        book.save(entity / "services" / "Travaux.xlsx")
+        shutil.copy(prefilled / "Finances.xlsx", entity / "services" / "Finances.xlsx")
     second = run_pst(entity, build)
     assert second.code == 0, second.out
     after = document_actions(second.documents()[0])
     assert [(n, t) for n, t, _ in after] == [(n, t) for n, t, _ in before]
+    without_status = [re.sub(r"Statut\u00a0: [^·]+?( · |$)", "", d) for _, _, d in after]
+    assert without_status == [re.sub(r"Statut\u00a0: [^·]+?( · |$)", "", d) for _, _, d in before]
     statuses = {t: re.search(r"Statut\u00a0: ([^·]+?)(?: ·|$)", d)[1] for _, t, d in after}
     assert statuses == {"Ouvrir une épicerie sociale": "Terminée", "Planter cent arbres": "En cours",
                         "Numériser le courrier": "Abandonnée", "Budget vert": "En cours"}
