@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from copy import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,8 +293,12 @@ def write_actions(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
     write_headers(sheet, columns, row=1)
     last_row = spec.input_rows + 1
     for row in range(2, last_row + 1):
-        values = spec.rows[row - 2] if row - 2 < len(spec.rows) else {}
-        write_row(sheet, row, columns, values, locked=False)
+        if row - 2 < len(spec.rows) or row == 2:
+            write_row(sheet, row, columns, spec.rows[row - 2] if spec.rows else {}, locked=False)
+        else:
+            # Same styles as row 2, copied (setting them cell by cell is what makes generation slow).
+            for col in range(1, len(columns) + 1):
+                sheet.cell(row=row, column=col)._style = copy(sheet.cell(row=2, column=col)._style)
         # The whole row is open, so that selecting it and pressing Suppr clears an action.
         sheet.row_dimensions[row].protection = UNLOCKED
     for index, column in enumerate(columns, start=1):
