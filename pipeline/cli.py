@@ -59,6 +59,16 @@ def print_entity(result) -> None:
             print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 
 
+def internal_error(build: Path, what: str) -> int:
+    """A bug of ours: the traceback goes to <BUILD>/erreur-interne.log, the console gets a French sentence."""
+    log = build / "erreur-interne.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(traceback.format_exc(), encoding="utf-8")
+    print(f"Erreur interne inattendue de PST builder : {what}. Transmettez le fichier {log} à l’équipe qui "
+          "maintient l’outil.", file=sys.stderr)
+    return 3
+
+
 def command_pst(args) -> int:
     from .build import build_all
     from .render import TemplateProblem
@@ -70,13 +80,8 @@ def command_pst(args) -> int:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
     except Exception:
-        log = Path(args.build) / "erreur-interne.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        print("Erreur interne inattendue de PST builder : la construction s’est arrêtée (aucun document n’est "
-              "laissé à moitié écrit). Transmettez le fichier "
-              f"{log} à l’équipe qui maintient l’outil.", file=sys.stderr)
-        return 3
+        return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
+                                                "moitié écrit)")
     for result in report.results:
         print_entity(result)
     for xref in report.cross_references:
@@ -115,6 +120,8 @@ def command_templates(args) -> int:
         print(f"Impossible d’écrire les classeurs des services : {problem.filename or problem} ne peut pas être "
               "écrit (un classeur est-il ouvert dans Excel ou LibreOffice ? Fermez-le et relancez).", file=sys.stderr)
         return 2
+    except Exception:
+        return internal_error(Path(args.build), "l’écriture des classeurs des services s’est arrêtée")
     for result in results:
         print()
         print(f"{result.label} ({result.folder})")

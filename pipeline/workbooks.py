@@ -390,8 +390,7 @@ def example_rows(spec: ServiceWorkbook) -> list[dict[str, object]]:
 def write_example(sheet, spec: ServiceWorkbook) -> None:
     columns = action_columns()
     banner = sheet.cell(row=1, column=1, value=french(
-        "EXEMPLE : cette feuille montre deux lignes complétées ; elle n’est pas lue. Complétez la feuille "
-        "« Actions »."))
+        "EXEMPLE (feuille non lue) : complétez la feuille « Actions »."))
     banner.font = font(bold=True, size=12, color=ORANGE)
     banner.alignment = Alignment(vertical="center")
     sheet.row_dimensions[1].height = 24
