@@ -408,3 +408,31 @@ def test_input_templates_are_the_ones_the_code_generates(tmp_path):
     blank = load_workbook(ROOT / "input_templates" / "service.xlsx")
     assert sorted(headers(blank["Actions"])) == sorted(ACTION_HEADERS)
     assert "Listes" in load_workbook(ROOT / "input_templates" / "cadre.xlsx").sheetnames
+
+
+def test_the_sample_sent_back_unchanged_in_prefilled_workbooks_rebuilds_the_very_same_documents(
+        tmp_path, run_cli, run_pst):
+    """Every field of every sample action (partial dates, rates, synergies, multi-line steps) survives the trip
+    state → pre-filled workbook → reader; the services only replace their files."""
+    from conftest import SAMPLE, docx_text
+
+    data = shutil.copytree(SAMPLE, tmp_path / "data")
+    build = tmp_path / "build"
+    first = run_pst(data, build)
+    assert first.code == 0, first.out
+    def texts(run) -> dict:
+        # The build date aside (« construit le 22 novembre 2026 »): the test may straddle midnight.
+        return {path.relative_to(build): re.sub(r"\b\d{1,2}(?:er)? [a-zéû]+ \d{4}\b", "<date>", docx_text(path))
+                for path in run.documents()}
+
+    before = texts(first)
+    generate(run_cli, data, build, "--prerempli")
+    for entity in ("engis-commune", "engis-cpas"):
+        for old in (data / entity / "services").iterdir():
+            old.unlink()
+        for workbook in (build / entity / "modeles").iterdir():
+            shutil.copy(workbook, data / entity / "services" / workbook.name)
+    second = run_pst(data, build)
+    assert second.code == 0, second.out
+    assert texts(second) == before
+    assert "action retirée" not in second.out.lower() and "ont reçu une référence" not in second.out
