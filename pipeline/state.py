@@ -199,7 +199,7 @@ def assign_references(result, build: Path) -> None:
         result.findings.append(finding("references-attribuees", count=len(unmatched),
                                        first=unmatched[0].reference, last=unmatched[-1].reference))
     if previous:
-        result.findings.extend(withdrawn_actions(previous, getattr(result, "actions_read", None)))
+        result.findings.extend(withdrawn_actions(previous, result.actions_read))
 
 
 def format_reference(code: str, number: int) -> str:
