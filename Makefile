@@ -2,22 +2,26 @@
 #   make pst                 builds every entity of data/ into build/
 #   make pst DATA=dossier    builds another data folder (or a single entity folder)
 #   make pdf                 builds as make pst, then the PDF of each PST for the website (LibreOffice)
+#   make templates           writes each service's workbook from the frame (PREREMPLI=1: with its actions)
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
 DATA  ?= data
 BUILD ?= build
+PREREMPLI ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst pdf test modeles-vierges clean help
+.PHONY: pst pdf templates test modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
 	@echo "make pst MALGRE_ERREURS=1            document provisoire malgré les erreurs (lignes rejetées écartées)"
 	@echo "make pdf [DATA=data] [BUILD=build]   construit le PST puis son PDF à publier (LibreOffice)"
+	@echo "make templates [DATA=…] [BUILD=…]    écrit le classeur de chaque service dans BUILD/<entité>/modeles/"
+	@echo "make templates PREREMPLI=1           … prérempli avec ses actions de la dernière construction"
 	@echo "make test                            lance les tests"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
 
@@ -31,6 +35,9 @@ pst: $(READY)
 
 pdf: $(READY)
 	$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+
+templates: $(READY)
+	$(PY) -m pipeline modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)
 
 test: $(READY)
 	$(PY) -m pytest

@@ -16,10 +16,11 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, count_by_severity, finding
-from .load import LoadedEntity, load_entity
+from .load import LoadedEntity, Table, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
 from .normalize import display_options, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
+from .state import assign_references, save_state
 from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, fiches_context, pst_context, render_document,
                      synergies_context)
 from .validate import (Sheet, accepted, budget_lines, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
@@ -49,6 +50,8 @@ class EntityResult:
     fiches: Path | None = None
     stale_document: Path | None = None
     report: Path | None = None
+    actions_read: Table | None = None
+    """Every action row read, rejected ones included (to tell a withdrawn action from one with an error)."""
 
     @property
     def has_errors(self) -> bool:
@@ -169,6 +172,7 @@ def assemble(folder: Path) -> EntityResult:
         refused_rows=refused(loaded.actions) | refused(loaded.strategic) | refused(loaded.operational)
         | refused(loaded.finances),
     )
+    result.actions_read = loaded.actions
     if not any(f.is_error for f in found_parameters(findings)):
         entity, notes = build_entity(folder.name, parameters.values, strategic_ok, operational_ok, actions_ok,
                                      loaded.actions.letters, finances_ok, options)
@@ -283,8 +287,12 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None,
     today = today or dt.date.today()
     report = BuildReport([assemble(folder) for folder in folders], despite_errors=despite_errors)
     check_institutions(report.results)
+    for result in report.results:
+        assign_references(result, build)
     names = partner_names(report.results)
     for result in report.results:
         render_entity(result, build, names, today, despite_errors)
+        if result.document and not result.has_errors:
+            save_state(result, build, today)
     report.cross_references = cross_references(report.results, build, today)
     return report

@@ -2,6 +2,7 @@
 
     python -m pipeline pst --data data --build build
     python -m pipeline pdf --data data --build build     (the same, then the PDFs: pipeline/pdf.py)
+    python -m pipeline modeles --data data --build build [--prerempli]
     python -m pipeline modeles-vierges --out input_templates
 
 Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
@@ -68,13 +69,13 @@ def print_entity(result) -> None:
             print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 
 
-def internal_error(build: Path) -> int:
+def internal_error(build: Path, what: str) -> int:
+    """A bug of ours: the traceback goes to <BUILD>/erreur-interne.log, the console gets a French sentence."""
     log = build / "erreur-interne.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(traceback.format_exc(), encoding="utf-8")
-    print("Erreur interne inattendue de PST builder : la construction s’est arrêtée (aucun document n’est "
-          "laissé à moitié écrit). Transmettez le fichier "
-          f"{log} à l’équipe qui maintient l’outil.", file=sys.stderr)
+    print(f"Erreur interne inattendue de PST builder : {what}. Transmettez le fichier {log} à l’équipe qui "
+          "maintient l’outil.", file=sys.stderr)
     return 3
 
 
@@ -90,7 +91,8 @@ def command_pst(args, publish=None) -> int:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
     except Exception:
-        return internal_error(Path(args.build))
+        return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
+                                                "moitié écrit)")
     for result in report.results:
         print_entity(result)
     for xref in report.cross_references:
@@ -106,7 +108,8 @@ def command_pst(args, publish=None) -> int:
         try:
             published = publish(report)
         except Exception:
-            return internal_error(Path(args.build))
+            return internal_error(Path(args.build), "la production des PDF s’est arrêtée (aucun PDF n’est laissé "
+                                                    "à moitié écrit)")
     print()
     if report.exit_code:
         failed = [r.label for r in report.results if not r.document]
@@ -134,6 +137,45 @@ def command_blank_templates(args) -> int:
     return 0
 
 
+def command_templates(args) -> int:
+    from .templates import generate
+
+    try:
+        folders = find_entity_folders(Path(args.data))
+        results = generate(folders, Path(args.build), prefilled=args.prerempli)
+    except ConfigurationError as problem:
+        print(f"Impossible d’écrire les classeurs des services : {problem}", file=sys.stderr)
+        return 2
+    except OSError as problem:
+        print(f"Impossible d’écrire les classeurs des services : {problem.filename or problem} ne peut pas être "
+              "écrit (un classeur est-il ouvert dans Excel ou LibreOffice ? Fermez-le et relancez).", file=sys.stderr)
+        return 2
+    except Exception:
+        return internal_error(Path(args.build), "l’écriture des classeurs des services s’est arrêtée")
+    for result in results:
+        print()
+        print(f"{result.label} ({result.folder})")
+        print_findings(result.findings)
+        if result.has_errors:
+            print("  → Aucun classeur écrit : corrigez les erreurs de cadre.xlsx ci-dessus puis relancez "
+                  "« make templates ».")
+            continue
+        folder = result.written[0].parent if result.written else ""
+        print(f"  {plural(len(result.written), 'classeur écrit', 'classeurs écrits')} dans {folder} : "
+              + ", ".join(path.name for path in result.written))
+        if args.prerempli:
+            print(f"  Préremplis avec {plural(result.prefilled_actions, 'action', 'actions')} de la construction "
+                  f"du {result.prefilled_from}.")
+    print()
+    failed = [r.label for r in results if r.has_errors]
+    if failed:
+        print(f"Échec : erreurs dans le cadre de {', '.join(failed)}.", file=sys.stderr)
+        return 1
+    print("Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier services/ de "
+          "l’entité, puis lancez « make pst ».")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="pst", description="PST builder : du classeur des services au document "
                                                            "officiel du programme stratégique transversal.")
@@ -149,6 +191,14 @@ def parser() -> argparse.ArgumentParser:
                               help="construit le PST puis son PDF à publier (LibreOffice : table des matières "
                                    "à jour, signets)")
     pdf.set_defaults(run=command_pdf)
+    templates = commands.add_parser("modeles", help="écrit le classeur de chaque service, à partir du cadre de "
+                                                     "chaque entité (make templates)")
+    templates.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
+    templates.add_argument("--build", default="build", help="dossier de sortie : les classeurs vont dans "
+                                                            "<build>/<entité>/modeles/ (défaut : build)")
+    templates.add_argument("--prerempli", action="store_true", help="reprend les actions de la dernière "
+                                                                    "construction réussie (make pst)")
+    templates.set_defaults(run=command_templates)
     blank = commands.add_parser("modeles-vierges", help="écrit les classeurs vierges du contrat (input_templates/)")
     blank.add_argument("--out", default="input_templates", help="dossier de destination")
     blank.set_defaults(run=command_blank_templates)

@@ -308,11 +308,6 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "{other_volet} ({place}).",
         "Corrigez la colonne « Volet » ou le numéro de l’objectif opérationnel.",
     ),
-    "reference-en-double": (
-        ERROR,
-        "La référence « {value} » est déjà utilisée par une autre action ({other}).",
-        "Chaque action a sa propre référence : corrigez l’une des deux ou laissez la cellule vide.",
-    ),
     "synergie-inconnue": (
         WARNING,
         "« Synergie avec » contient « {value} », qui n’est pas une institution connue (connues : {known}).",
@@ -360,6 +355,42 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "Le code synergie « {value} » de {side} n’a pas de correspondant chez {other_side}.",
         "Donnez le même « Code synergie » à l’action correspondante de {other_side}.",
+    ),
+    # Stable references and the state of the last build (pipeline/state.py)
+    "reference-en-double": (
+        ERROR,
+        "La référence « {value} » est déjà celle d’une autre action ({other}).",
+        "Chaque action garde sa propre référence. Si cette ligne est une nouvelle action (ligne copiée), videz sa "
+        "cellule « Réf. » : une référence lui sera attribuée.",
+    ),
+    "action-retiree": (
+        WARNING,
+        "Action retirée : « {title} » (Réf. {value}) figurait dans ce classeur lors de la dernière construction "
+        "réussie et n’y est plus.",
+        "Si c’est voulu, rien à faire : elle ne figure plus dans le PST. Sinon, rétablissez la ligne avec sa Réf.",
+    ),
+    "references-attribuees": (
+        NOTE,
+        "{count} action(s) sans « Réf. » ont reçu une référence ({first} à {last}).",
+        "Les classeurs préremplis (make templates PREREMPLI=1) reprendront ces références.",
+    ),
+    # Generation of the services' workbooks (pipeline/templates.py)
+    "listes-illisibles": (
+        WARNING,
+        "La feuille « Listes » n’a pas de ligne d’en-têtes reconnue : ses listes ne sont pas reprises.",
+        "Mettez en première ligne les en-têtes {expected} (une liste par colonne).",
+    ),
+    "classeur-hors-liste": (
+        NOTE,
+        "Des actions de la dernière construction viennent du classeur « {file} », qui ne correspond à aucun "
+        "service de la feuille « Listes » : un classeur prérempli « {file} » est écrit pour elles.",
+        "Ajoutez « {service} » aux services de la feuille « Listes », ou renommez le classeur du service.",
+    ),
+    "date-limite-illisible": (
+        WARNING,
+        "Le paramètre « {label} » contient « {value} », qui n’est pas une date : les classeurs n’indiqueront "
+        "pas de date limite.",
+        "Écrivez une date, par exemple 31/03/2025.",
     ),
 }
 

@@ -1,23 +1,212 @@
-"""Workbooks written for people: the blank workbooks of the contract (input_templates/).
+"""Workbooks written for people: the services' workbooks (`make templates`) and the blank workbooks of the contract
+(input_templates/, `make modeles-vierges`).
 
-Headers, order and help texts all come from pipeline.contract, so the blank workbooks always match what the
-reader accepts.
+Headers, order, help texts and vocabularies all come from pipeline.contract, so a generated workbook always
+matches what the reader accepts. A service's workbook holds:
+
+- « Instructions »: what to fill, who to send it to, by when, what happens next (read-only);
+- « Actions »: the contract's headers in an Excel table, a comment and an input message on each column,
+  dropdowns (from the frame and the `Listes` sheet of cadre.xlsx), dates and whole percentages checked, code
+  columns formatted as text (Excel never turns « 2.4 » into a date); the header row is protected, the input
+  rows are not;
+- « Cadre »: the volets, OS and OO with their titles (read-only), so that « 2.4 » is explained in the workbook;
+- « Exemple »: a filled example on its own sheet, which the reader never takes for an action;
+- « Listes » (hidden): the dropdown values, each list behind a defined name (no inline list, whatever its length).
+
+Sheets are protected without a password: the coordinator can lift the protection (Révision › Ôter la protection).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from copy import copy
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import contract as c
+from .model import Volet
+from .normalize import oo_parts
+from .typography import french
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+# --- Look ----------------------------------------------------------------------------------------------------
+NAVY = "1F3864"
+ORANGE = "C55A11"
+GREY = "595959"
+LIGHT_BLUE = "DDEBF7"
+FONT_NAME = "Calibri"
+
+
+def font(**style) -> Font:
+    """Every font of the workbooks names its family: without a name, LibreOffice shows bold text in a serif."""
+    return Font(name=FONT_NAME, **style)
+
+
+WHITE_BOLD = font(bold=True, color="FFFFFF")
+HEADER_FONT = WHITE_BOLD
+HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+REQUIRED_FILL = PatternFill("solid", fgColor=ORANGE)
+REFERENCE_FILL = PatternFill("solid", fgColor=GREY)
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TOP_WRAP = Alignment(wrap_text=True, vertical="top")
+TOP_LEFT_WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
+UNLOCKED = Protection(locked=False)
 TEXT_KINDS = {c.OO_CODE, c.ACTION_NUMBER, c.OS_NUMBER, c.TEXT, c.MULTILINE, c.CODE_LIST, c.VOLET, c.VOCABULARY}
+DATE_FORMAT = "DD/MM/YYYY"
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+INPUT_ROWS = 500
+BUDGET_INPUT_ROWS = 300
+BUDGET_TABLE = "Tableau_Financement"
+"""Rows open to input below the headers of « Actions » (more when a pre-filled workbook needs them)."""
+
+PRINTED_BLANK_ROWS = 15
+ACTIONS_TABLE = "Tableau_Actions"
+LISTS_SHEET_NAME = "Listes"
+INSTRUCTIONS_SHEET_NAME = "Instructions"
+FRAME_SHEET_NAME = "Cadre"
+EXAMPLE_SHEET_NAME = "Exemple"
+VOLET_TITLES = {"Externe": "Volet externe « développement des politiques »",
+                "Interne": "Volet interne « administration générale »"}
+EXAMPLE_YEAR = 2026
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+WIDTHS = {
+    "reference": 14, "volet": 11, "oo_code": 9, "number": 9, "title": 48, "status": 13, "health": 10,
+    "progress": 13, "representative_responsible": 24, "administrative_responsible": 24, "managing_service": 24,
+    "project_lead": 22, "partners": 28, "plans": 30, "sdgs": 30, "synergy_with": 14, "synergy_code": 14,
+    "budget_service": 15, "direction": 11, "article": 16, "subsidy_source": 26,
+}
+KIND_WIDTHS = {c.DATE: 12, c.MULTILINE: 36, c.YEAR: 10, c.AMOUNT: 15}
+DEFAULT_WIDTH = 30
+
+
+def action_columns() -> tuple[c.Column, ...]:
+    """The « Actions » columns as laid out for services: « Réf. » first (the row's identity, kept when a row is
+    cleared as a whole), then the contract's order."""
+    columns = c.ACTIONS_SHEET.columns
+    return (c.ACTIONS_SHEET.column("reference"), *(col for col in columns if col.key != "reference"))
+
+
+FROZEN_COLUMNS = 5
+"""Réf., Volet, N° OO, N° action and the libellé stay in view while scrolling right."""
+
+
+# --- What a service's workbook is made of ---------------------------------------------------------------------
+@dataclass
+class ServiceWorkbook:
+    """Everything a service's workbook shows; the generic blank workbook leaves the entity fields empty."""
+
+    service: str = ""
+    entity_name: str = ""
+    entity_type: str = ""
+    legislature: str = ""
+    volets: list[Volet] = field(default_factory=list)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """`Listes` column key (services, representatives, plans, institutions, sdgs) → dropdown values."""
+    deadline: str = ""
+    contact: str = ""
+    return_address: str = ""
+    rows: list[dict[str, object]] = field(default_factory=list)
+    """Pre-filled actions: column key → cell value."""
+    budget_rows: list[dict[str, object]] = field(default_factory=list)
+    """Pre-filled budget lines (sheet « Financement »): column key → cell value."""
+    prefilled_from: str = ""
+    """French date of the build the pre-filled rows come from."""
+
+    @property
+    def oo_codes(self) -> tuple[str, ...]:
+        codes = {oo.code for volet in self.volets for oo in volet.operational()}
+        return tuple(sorted(codes, key=oo_parts))
+
+    def dropdown(self, column: c.Column) -> tuple[str, ...]:
+        """The values offered in the column's dropdown; empty: free text."""
+        if column.key == "reference":
+            return ()
+        if column.vocabulary is not None:
+            return column.vocabulary.values
+        if column.key == "oo_code":
+            return self.oo_codes
+        if column.key in c.ACTION_LISTS:
+            return tuple(self.choices.get(c.ACTION_LISTS[column.key], ()))
+        return ()
+
+    @property
+    def input_rows(self) -> int:
+        return max(INPUT_ROWS, len(self.rows) + 200)
+
+    @property
+    def budget_input_rows(self) -> int:
+        return max(BUDGET_INPUT_ROWS, len(self.budget_rows) + 100)
+
+
+def service_workbook(spec: ServiceWorkbook) -> Workbook:
+    book = Workbook()
+    instructions = book.active
+    instructions.title = INSTRUCTIONS_SHEET_NAME
+    actions = book.create_sheet(c.ACTIONS_SHEET.name)
+    finances = book.create_sheet(c.FINANCE_SHEET.name)
+    frame = book.create_sheet(FRAME_SHEET_NAME)
+    example = book.create_sheet(EXAMPLE_SHEET_NAME)
+    names = write_lists(book, spec)
+    write_instructions(instructions, spec)
+    write_actions(actions, spec, names)
+    write_finances(finances, spec, names)
+    write_frame(frame, spec)
+    write_example(example, spec)
+    instructions.sheet_properties.tabColor = "548235"
+    actions.sheet_properties.tabColor = NAVY
+    finances.sheet_properties.tabColor = "2E75B6"
+    frame.sheet_properties.tabColor = "8EA9DB"
+    example.sheet_properties.tabColor = "F4B183"
+    return book
+
+
+# --- Helpers -------------------------------------------------------------------------------------------------
+def text_height(text: str, width: float, size: float = 11) -> float:
+    """Row height (points) that shows `text` wrapped in a column `width` characters wide.
+
+    Neither Excel nor LibreOffice reliably fits rows of a generated file, so the height is set."""
+    per_line = max(1.0, width * 1.25 * 11 / size)
+    lines = sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
+    return lines * LINE_HEIGHT * size / 11 + 3
+
+
+def protect(sheet) -> None:
+    """Read-only for services, no password (the coordinator can lift it)."""
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+
+
+def fit_width(sheet) -> None:
+    """Printed one page wide, as many pages long as needed."""
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def print_like_screen(sheet, rows: str, last_row: int) -> None:
+    """Printed in landscape with gridlines, each page repeating the headers and the action's identity; the
+    print area stops after the filled rows (plus a few blank ones to fill by hand)."""
+    sheet.print_area = f"A1:{get_column_letter(len(action_columns()))}{last_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.scale = 60
+    sheet.print_options.gridLines = True
+    sheet.print_title_rows = rows
+    sheet.print_title_cols = f"A:{get_column_letter(FROZEN_COLUMNS)}"
 
 
 def column_help(column: c.Column) -> str:
@@ -25,24 +214,463 @@ def column_help(column: c.Column) -> str:
     if column.vocabulary:
         parts.append("Valeurs : " + ", ".join(column.vocabulary.values) + ".")
     parts.append("Obligatoire." if column.required else "Facultatif.")
-    return " ".join(parts)
+    return french(" ".join(parts))
 
 
-def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
+def header_cell(sheet, row: int, col: int, column: c.Column) -> None:
+    cell = sheet.cell(row=row, column=col, value=column.header)
+    cell.font = HEADER_FONT
+    cell.fill = REQUIRED_FILL if column.required else REFERENCE_FILL if column.key == "reference" else HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    cell.border = BOX
+    text = column_help(column)
+    cell.comment = Comment(text, "PST")
+    cell.comment.width = 320
+    cell.comment.height = int(text_height(text, 40) * 1.4) + 10
+
+
+def width_of(column: c.Column) -> int:
+    return WIDTHS.get(column.key, KIND_WIDTHS.get(column.kind, DEFAULT_WIDTH))
+
+
+def number_format(column: c.Column) -> str:
+    if column.kind == c.DATE:
+        return DATE_FORMAT
+    if column.kind == c.AMOUNT:
+        return '#,##0.00\\ "€"'
+    if column.kind == c.YEAR:
+        return "0"
+    if column.kind in TEXT_KINDS:
+        # Text, so that Excel never turns "2.4" into a date or "1.10" into 1.1.
+        return "@"
+    return "General"
+
+
+def write_headers(sheet, columns: tuple[c.Column, ...], row: int) -> None:
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.comment = Comment(column_help(column), "PST")
+        header_cell(sheet, row, index, column)
+        sheet.column_dimensions[get_column_letter(index)].width = width_of(column)
+    sheet.row_dimensions[row].height = 48
+
+
+def write_row(sheet, row: int, columns: tuple[c.Column, ...], values: dict[str, object], locked: bool) -> None:
+    height = LINE_HEIGHT + 3
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=row, column=index)
+        value = values.get(column.key)
+        if value not in (None, ""):
+            cell.value = value
+            height = max(height, text_height(value, width_of(column)) if isinstance(value, str) else height)
+        cell.number_format = number_format(column)
+        # Dates left-aligned like text: a month or a year typed as text then lines up with full dates.
+        cell.alignment = TOP_LEFT_WRAP if column.kind == c.DATE else TOP_WRAP
+        if not locked:
+            cell.protection = UNLOCKED
+        if column.key == "reference":
+            cell.font = font(italic=True, color=GREY)
+    if height > LINE_HEIGHT + 3:
+        sheet.row_dimensions[row].height = min(height, 160)
+
+
+# --- Hidden sheet « Listes » ----------------------------------------------------------------------------------
+def list_name(key: str) -> str:
+    return f"Liste_{key}"
+
+
+def write_lists(book: Workbook, spec: ServiceWorkbook) -> dict[str, str]:
+    """One column per dropdown on a hidden sheet, each behind a defined name; returns column key → name.
+
+    An inline list is limited to 255 characters and cannot hold a comma (« ODD 16 – Paix, justice… »):
+    a range behind a defined name has neither limit and survives LibreOffice."""
+    sheet = book.create_sheet(LISTS_SHEET_NAME)
+    names: dict[str, str] = {}
+    col = 0
+    for column in (*action_columns(), *c.FINANCE_SHEET.columns):
+        values = spec.dropdown(column)
+        if not values or column.key in names:
+            continue
+        col += 1
+        letter = get_column_letter(col)
+        sheet.cell(row=1, column=col, value=column.header).font = font(bold=True)
+        for row, value in enumerate(values, start=2):
+            cell = sheet.cell(row=row, column=col, value=str(value))
+            cell.number_format = "@"
+        sheet.column_dimensions[letter].width = 40
+        name = list_name(column.key)
+        reference = f"{quote_sheetname(LISTS_SHEET_NAME)}!${letter}$2:${letter}${len(values) + 1}"
+        book.defined_names[name] = DefinedName(name, attr_text=reference)
+        names[column.key] = name
+    sheet.sheet_state = "hidden"
+    protect(sheet)
+    return names
+
+
+# --- Sheet « Actions » ---------------------------------------------------------------------------------------
+def write_actions(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
+    columns = action_columns()
+    write_headers(sheet, columns, row=1)
+    last_row = spec.input_rows + 1
+    for row in range(2, last_row + 1):
+        if row - 2 < len(spec.rows) or row == 2:
+            write_row(sheet, row, columns, spec.rows[row - 2] if spec.rows else {}, locked=False)
+        else:
+            # Same styles as row 2, copied (setting them cell by cell is what makes generation slow).
+            for col in range(1, len(columns) + 1):
+                sheet.cell(row=row, column=col)._style = copy(sheet.cell(row=2, column=col)._style)
+        # The whole row is open, so that selecting it and pressing Suppr clears an action.
+        sheet.row_dimensions[row].protection = UNLOCKED
+    for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 40 if column.kind == c.MULTILINE or column.key == "title" else 18
+        validation = validation_for(column, names.get(column.key))
+        validation.add(f"{letter}2:{letter}{last_row}")
+        sheet.add_data_validation(validation)
+    ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+    table = Table(displayName=ACTIONS_TABLE, ref=ref, autoFilter=AutoFilter(ref=ref))
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+    sheet.freeze_panes = sheet.cell(row=2, column=FROZEN_COLUMNS + 1).coordinate
+    protect(sheet)
+    sheet.protection.autoFilter = False
+    sheet.protection.sort = False
+    print_like_screen(sheet, rows="1:1", last_row=len(spec.rows) + 1 + PRINTED_BLANK_ROWS)
+
+
+# --- Sheet « Financement » (contract 1.1) ------------------------------------------------------------------------
+def write_finances(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
+    """One row per budget line of the service's actions, each naming its action by « Réf. »."""
+    columns = c.FINANCE_SHEET.columns
+    write_headers(sheet, columns, row=1)
+    last_row = spec.budget_input_rows + 1
+    for row in range(2, last_row + 1):
+        if row - 2 < len(spec.budget_rows) or row == 2:
+            write_row(sheet, row, columns, spec.budget_rows[row - 2] if spec.budget_rows else {}, locked=False)
+        else:
+            for col in range(1, len(columns) + 1):
+                sheet.cell(row=row, column=col)._style = copy(sheet.cell(row=2, column=col)._style)
+        sheet.row_dimensions[row].protection = UNLOCKED
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        validation = validation_for(column, names.get(column.key) if column.vocabulary else None)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        sheet.add_data_validation(validation)
+    ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+    table = Table(displayName=BUDGET_TABLE, ref=ref, autoFilter=AutoFilter(ref=ref))
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+    sheet.freeze_panes = "B2"
+    protect(sheet)
+    sheet.protection.autoFilter = False
+    sheet.protection.sort = False
+    print_like_screen(sheet, rows="1:1", last_row=len(spec.budget_rows) + 1 + PRINTED_BLANK_ROWS)
+
+
+def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
+    """The column's check and its input message (shown when a cell is selected)."""
+    prompt = column_help(column)
+    if list_name_ and column.key in c.MULTI_VALUE_KEYS:
+        prompt = french(f"{column.help} Choisissez dans la liste, ou tapez plusieurs valeurs séparées par « ; ».")
+    if list_name_:
+        validation = DataValidation(type="list", formula1=list_name_, allow_blank=True)
+        validation.showErrorMessage = column.key not in c.MULTI_VALUE_KEYS
+        strict = column.key in ("volet", "oo_code") or (column.vocabulary is not None and column.strict)
+        validation.errorStyle = "stop" if strict else "warning"
+        validation.error = list_error(column, strict)
+    elif column.kind == c.PERCENT:
+        validation = DataValidation(type="whole", operator="between", formula1="0", formula2="100",
+                                    allow_blank=True, showErrorMessage=True)
+        validation.error = french("Tapez un nombre entier de 0 à 100 (40 pour 40 %).")
+    elif column.kind == c.YEAR:
+        validation = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100",
+                                    allow_blank=True, showErrorMessage=True)
+        validation.error = french("Tapez l’année de l’exercice budgétaire, par exemple 2026.")
+    elif column.kind == c.AMOUNT:
+        validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                                    allow_blank=True, showErrorMessage=True)
+        validation.error = french("Tapez un montant en euros, par exemple 12500.")
+    elif column.kind == c.DATE:
+        first, last = (str((day - EXCEL_EPOCH).days) for day in DATE_RANGE)
+        validation = DataValidation(type="date", operator="between", formula1=first, formula2=last,
+                                    allow_blank=True, showErrorMessage=True)
+        validation.error = french("Tapez une date complète, par exemple 31/12/2026.")
+    else:
+        validation = DataValidation(allow_blank=True)
+    validation.errorTitle = column.header[:32]
+    validation.showInputMessage = True
+    validation.promptTitle = column.header[:32]
+    validation.prompt = prompt[:255]
+    return validation
+
+
+def list_error(column: c.Column, strict: bool) -> str:
+    if column.key == "oo_code":
+        return french("Ce numéro n’est pas un objectif opérationnel du cadre. Choisissez-le dans la liste ; la "
+                      "feuille « Cadre » donne les intitulés.")
+    if strict:
+        return french("Choisissez une valeur dans la liste déroulante.")
+    return french("Cette valeur n’est pas dans la liste proposée. Gardez-la seulement si elle est correcte.")
+
+
+# --- Sheet « Exemple » ---------------------------------------------------------------------------------------
+def example_rows(spec: ServiceWorkbook) -> list[dict[str, object]]:
+    """Two made-up actions, attached to the frame's first objectives so that they look like the real thing."""
+    first = {volet.name: volet.operational()[0].code for volet in spec.volets if volet.operational()}
+    plans = spec.choices.get("plans") or ("PAEDC",)
+    sdgs = spec.choices.get("sdgs") or ()
+    service = spec.service or "Travaux"
+    # Dates within the legislature, never today's: the blank workbooks of input_templates/ are reproducible.
+    year = int(spec.legislature[:4]) + 1 if spec.legislature[:4].isdigit() else EXAMPLE_YEAR
+    return [
+        {"volet": "Externe", "oo_code": first.get("Externe", "1.1"),
+         "title": "Rénover l’éclairage public du centre en LED",
+         "description": "Les luminaires du centre sont anciens et énergivores.",
+         "smart": f"Remplacer les 250 points lumineux du centre par des LED d’ici fin {year + 1}.",
+         "status": "En cours", "health": "Bon", "progress": 40,
+         "start": dt.date(year, 1, 1), "end": dt.date(year + 1, 12, 31), "updated": dt.date(year, 6, 30),
+         "representative_responsible": (spec.choices.get("representatives") or ("Échevin des Travaux",))[0],
+         "administrative_responsible": "Chef du service technique", "managing_service": service,
+         "partners": "ORES", "plans": next((p for p in plans if "PAEDC" in p), plans[0]),
+         "sdgs": " ; ".join(s for s in sdgs if s.startswith(("ODD 7 ", "ODD 11 "))),
+         "output_indicator": "Nombre de points lumineux remplacés",
+         "result_indicators": "Consommation électrique de l’éclairage public (kWh par an)",
+         "planning": "Inventaire des points lumineux\nMarché public\nTravaux par quartier",
+         "comment": "Subside UREBA demandé."},
+        {"volet": "Interne", "oo_code": first.get("Interne", "1.1"),
+         "title": "Numériser le registre du courrier entrant",
+         "status": "À démarrer", "health": "Bon", "progress": 0, "end": f"{year + 1}",
+         "managing_service": service, "administrative_responsible": "Directeur général",
+         "comment": f"Une échéance peut n’être qu’un mois (12/{year + 1}) ou une année ({year + 1})."},
+    ]
+
+
+def write_example(sheet, spec: ServiceWorkbook) -> None:
+    columns = action_columns()
+    banner = sheet.cell(row=1, column=1, value=french(
+        "EXEMPLE (feuille non lue) : complétez la feuille « Actions »."))
+    banner.font = font(bold=True, size=12, color=ORANGE)
+    banner.alignment = Alignment(vertical="center")
+    sheet.row_dimensions[1].height = 24
+    write_headers(sheet, columns, row=2)
+    for row, values in enumerate(example_rows(spec), start=3):
+        write_row(sheet, row, columns, values, locked=True)
+    sheet.freeze_panes = sheet.cell(row=3, column=FROZEN_COLUMNS + 1).coordinate
+    protect(sheet)
+    print_like_screen(sheet, rows="2:2", last_row=sheet.max_row)
+
+
+# --- Sheet « Cadre » -----------------------------------------------------------------------------------------
+def write_frame(sheet, spec: ServiceWorkbook) -> None:
+    sheet.sheet_view.showGridLines = False
+    sheet.column_dimensions["A"].width = 10
+    sheet.column_dimensions["B"].width = 100
+    title = "Cadre stratégique" + (f" du PST {spec.legislature}" if spec.legislature else "") \
+        + (f" – {spec.entity_name}" if spec.entity_name else "")
+    sheet["A1"] = title
+    sheet["A1"].font = font(bold=True, size=14, color=NAVY)
+    sheet.row_dimensions[1].height = 24
+    frame_note(sheet, 2, "Pour chaque action, reprenez dans la feuille « Actions » le volet et le numéro de "
+                         "l’objectif opérationnel (colonne « N° OO ») auquel elle contribue.")
+    protect(sheet)
+    fit_width(sheet)
+    if spec.volets:
+        write_objectives(sheet, spec.volets, row=4)
+    else:
+        frame_note(sheet, 4, "Ce modèle générique ne reprend pas le cadre de votre entité : le coordinateur du PST "
+                             "vous envoie un classeur préparé pour votre service, avec ses objectifs.")
+
+
+def frame_note(sheet, row: int, text: str) -> None:
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    cell = sheet.cell(row=row, column=1, value=french(text))
+    cell.font = font(italic=True)
+    cell.alignment = TOP_WRAP
+    sheet.row_dimensions[row].height = text_height(cell.value, 110)
+
+
+def write_objectives(sheet, volets: list[Volet], row: int) -> None:
+    for col, label in ((1, "N°"), (2, "Objectif")):
+        cell = sheet.cell(row=row, column=col, value=label)
+        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+    sheet.print_title_rows = f"{row}:{row}"
+    for volet in volets:
+        row += 1
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        cell = sheet.cell(row=row, column=1, value=french(VOLET_TITLES.get(volet.name, f"Volet {volet.key}")))
+        cell.font, cell.fill = WHITE_BOLD, PatternFill("solid", fgColor="2F5597")
+        sheet.row_dimensions[row].height = 20
+        for os in volet.objectives:
+            row += 1
+            frame_line(sheet, row, f"OS {os.number}", os.title, bold=True)
+            for oo in os.objectives:
+                row += 1
+                frame_line(sheet, row, oo.code, oo.title, bold=False)
+
+
+def frame_line(sheet, row: int, number: str, title: str, bold: bool) -> None:
+    number_cell = sheet.cell(row=row, column=1, value=number)
+    title_cell = sheet.cell(row=row, column=2, value=title)
+    for cell in (number_cell, title_cell):
+        cell.font = font(bold=bold)
+        cell.alignment = TOP_WRAP
+        cell.border = BOX
+        cell.number_format = "@"
+        if bold:
+            cell.fill = PatternFill("solid", fgColor=LIGHT_BLUE)
+    title_cell.alignment = Alignment(wrap_text=True, vertical="top", indent=0 if bold else 2)
+    sheet.row_dimensions[row].height = text_height(title, 95)
+
+
+# --- Sheet « Instructions » ----------------------------------------------------------------------------------
+class Page:
+    """Writes a sheet as a page of text: a title, headings, paragraphs and a two-column table (columns B–C)."""
+
+    TEXT_WIDTH = 118
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.row = 1
+        sheet.sheet_view.showGridLines = False
+        sheet.column_dimensions["A"].width = 2
+        sheet.column_dimensions["B"].width = 28
+        sheet.column_dimensions["C"].width = 90
+
+    def line(self, text: str, font: Font | None = None, fill: PatternFill | None = None, space: float = 0) -> None:
+        text = french(text)
+        self.sheet.merge_cells(start_row=self.row, start_column=2, end_row=self.row, end_column=3)
+        cell = self.sheet.cell(row=self.row, column=2, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="center" if fill else "top", indent=1 if fill else 0)
+        if font:
+            cell.font = font
+        if fill:
+            cell.fill = fill
+        size = font.size if font and font.size else 11
+        self.sheet.row_dimensions[self.row].height = text_height(text, self.TEXT_WIDTH, size) + space
+        self.row += 1
+
+    def title(self, text: str) -> None:
+        self.line(text, font(bold=True, size=16, color=NAVY), space=6)
+
+    def heading(self, text: str) -> None:
+        self.row += 1
+        self.line(text, font(bold=True, size=12, color=NAVY), space=4)
+
+    def paragraph(self, text: str) -> None:
+        self.line(text)
+
+    def bullet(self, text: str) -> None:
+        self.line("•  " + text)
+
+    def notice(self, text: str) -> None:
+        self.line(text, font(bold=True, size=12), PatternFill("solid", fgColor="FCE4D6"), space=10)
+
+    def pair(self, left: str, right: str, header: bool = False) -> None:
+        left_cell = self.sheet.cell(row=self.row, column=2, value=french(left))
+        right_cell = self.sheet.cell(row=self.row, column=3, value=french(right))
+        for cell in (left_cell, right_cell):
+            cell.alignment = TOP_WRAP
+            cell.border = BOX
+            if header:
+                cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        if not header:
+            left_cell.font = font(bold=True)
+        self.sheet.row_dimensions[self.row].height = max(text_height(french(right), 88), text_height(left, 26))
+        self.row += 1
+
+
+def council(entity_type: str) -> str:
+    if entity_type == "CPAS":
+        return "au conseil de l’action sociale"
+    return "au collège communal puis au conseil communal"
+
+
+def write_instructions(sheet, spec: ServiceWorkbook) -> None:
+    page = Page(sheet)
+    heading = "Programme stratégique transversal"
+    if spec.legislature:
+        heading = f"PST {spec.legislature}"
+    if spec.entity_name:
+        heading += f" – {spec.entity_name}"
+    page.title(heading)
+    page.line(f"Classeur du service {spec.service}" if spec.service else "Classeur d’un service",
+              font(bold=True, size=13))
+    if spec.deadline or spec.return_address:
+        when = f" pour le {spec.deadline} au plus tard" if spec.deadline else ""
+        to = f" à {spec.return_address}" if spec.return_address else " au coordinateur du PST"
+        page.row += 1
+        page.notice(f"À renvoyer{when}{to}.")
+
+    page.heading("À quoi sert ce classeur ?")
+    page.paragraph("Le programme stratégique transversal (PST) rassemble les actions que l’administration mène "
+                   "pendant la législature pour atteindre les objectifs du cadre stratégique. Ce classeur recueille "
+                   "les actions de votre service : une ligne par action, dans la feuille « Actions ».")
+
+    page.heading("Ce qu’il faut faire")
+    required = ", ".join(f"« {col.header} »" for col in c.ACTIONS_SHEET.required)
+    if spec.rows:
+        which = "l’action" if len(spec.rows) == 1 else f"les {len(spec.rows)} actions"
+        built = f" construit le {spec.prefilled_from}" if spec.prefilled_from else ""
+        page.paragraph(f"Ce classeur reprend {which} de votre service telles qu’elles figurent dans le PST{built}. "
+                       "Mettez-les à jour :")
+        page.bullet("pour chaque action, actualisez le statut, la santé, le taux d’avancement et la date de mise à "
+                    "jour, et corrigez ce qui a changé ;")
+        page.bullet("ne modifiez pas les colonnes « Réf. » et « N° action » : elles permettent de retrouver chaque "
+                    "action d’une version du PST à l’autre ;")
+        page.bullet("pour ajouter une action, complétez une ligne vide sous les autres, en laissant « Réf. » et "
+                    "« N° action » vides ;")
+        page.bullet("pour retirer une action, sélectionnez toute sa ligne (clic sur le numéro de la ligne) et "
+                    "appuyez sur la touche Suppr : le coordinateur verra qu’elle a été retirée.")
+    else:
+        page.bullet("Ouvrez la feuille « Actions » (onglets en bas de l’écran) et complétez une ligne par action.")
+        page.bullet(f"Les colonnes à l’en-tête orange sont obligatoires : {required}. Complétez les autres autant "
+                    "que possible.")
+
+    page.heading("Comment remplir les cellules")
+    page.bullet("Choisissez les valeurs dans les listes déroulantes (flèche à droite de la cellule). La feuille "
+                "« Cadre » explique chaque numéro d’objectif : « 2.4 » y a son intitulé.")
+    page.bullet("Plusieurs plans, ODD ou institutions partenaires : tapez-les séparés par « ; » "
+                "(par exemple : PCS ; PCDR).")
+    page.bullet("Tapez les dates sous la forme 31/12/2026 et le taux d’avancement comme un nombre de 0 à 100.")
+    page.bullet("En sélectionnant une cellule, une bulle explique ce qu’il faut y mettre ; la feuille « Exemple » "
+                "montre deux lignes complétées.")
+    page.bullet("Les en-têtes sont protégés : ne renommez pas les colonnes ni la feuille « Actions ». Vous pouvez "
+                "élargir les colonnes et filtrer.")
+
+    page.heading("À qui et pour quand ?")
+    to = spec.return_address or "la personne qui coordonne le PST (en général la direction générale)"
+    when = f" pour le {spec.deadline} au plus tard" if spec.deadline else " dès que possible"
+    page.paragraph(f"Enregistrez le classeur au format Excel (.xlsx), sans changer son nom, et renvoyez-le à {to}"
+                   f"{when}.")
+    if spec.contact:
+        page.paragraph(f"Une question ? Contactez {spec.contact}.")
+
+    page.heading("Et ensuite ?")
+    page.paragraph("Le coordinateur rassemble les classeurs de tous les services et construit le document du PST. "
+                   "Si une ligne ne peut pas être reprise (par exemple un numéro d’objectif qui n’existe pas), il "
+                   "vous recontacte en vous indiquant la ligne et la colonne concernées. Le PST est ensuite présenté "
+                   f"{council(spec.entity_type)}."
+                   + ("" if spec.rows else " Il est évolutif : en cours de législature, vous recevrez ce classeur "
+                                           "prérempli avec vos actions pour les mettre à jour."))
+
+    page.heading("Les colonnes de la feuille « Actions »")
+    page.pair("Colonne", "À quoi elle sert", header=True)
+    for column in action_columns():
+        page.pair(column.header, column_help(column))
+    protect(sheet)
+    fit_width(sheet)
+
+
+# --- Blank workbooks of the contract (input_templates/) -------------------------------------------------------
+def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
+    """Headers of a coordinator's sheet (cadre.xlsx), with their help as comments; text cells below."""
+    write_headers(sheet, columns, row=1)
+    for index, column in enumerate(columns, start=1):
+        if column.key in ("title", "observations", "ambitions") or column.kind == c.MULTILINE:
+            sheet.column_dimensions[get_column_letter(index)].width = 50
         if column.kind in TEXT_KINDS:
-            # Formatted as text so Excel never turns "2.4" into a date or "1.10" into 1.1.
             for row in range(2, rows + 2):
                 sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
-    sheet.row_dimensions[1].height = 32
+    fit_width(sheet)
+    sheet.print_title_rows = "1:1"
 
 
 def blank_cadre() -> Workbook:
@@ -53,26 +681,37 @@ def blank_cadre() -> Workbook:
     for row, parameter in enumerate(c.PARAMETERS, start=2):
         parameters.cell(row=row, column=1, value=parameter.label)
         parameters.cell(row=row, column=2).comment = Comment(
-            f"Exemple : {parameter.help}." + ("" if parameter.required else " Facultatif."), "PST")
-    parameters.column_dimensions["B"].width = 40
+            french(f"Exemple : {parameter.help}." + ("" if parameter.required else " Facultatif.")), "PST")
+    parameters.column_dimensions["A"].width = 20
+    parameters.column_dimensions["B"].width = 50
     for contract in (c.STRATEGIC_OBJECTIVES_SHEET, c.OPERATIONAL_OBJECTIVES_SHEET):
         write_header(book.create_sheet(contract.name), contract.columns)
+    lists = book.create_sheet(c.LISTS_SHEET.name)
+    write_header(lists, c.LISTS_SHEET.columns)
+    for index, column in enumerate(c.LISTS_SHEET.columns, start=1):
+        lists.column_dimensions[get_column_letter(index)].width = 40
+        for row, value in enumerate(c.DEFAULT_LISTS.get(column.key, ()), start=2):
+            lists.cell(row=row, column=index, value=value)
     return book
 
 
 def blank_service() -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = c.ACTIONS_SHEET.name
-    write_header(sheet, c.ACTIONS_SHEET.columns)
-    return book
+    """The generic workbook: every dropdown the contract alone can give, the frame left to `make templates`."""
+    return service_workbook(ServiceWorkbook(choices=dict(c.DEFAULT_LISTS)))
+
+
+def save_workbook(book: Workbook, path: Path) -> Path:
+    """Write to a temporary file, then move into place: never a half-written workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".~{path.name}")
+    try:
+        book.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
 
 
 def write_blank_templates(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, book in (("cadre.xlsx", blank_cadre()), ("service.xlsx", blank_service())):
-        path = folder / name
-        book.save(path)
-        written.append(path)
-    return written
+    return [save_workbook(book, folder / name)
+            for name, book in (("cadre.xlsx", blank_cadre()), ("service.xlsx", blank_service()))]

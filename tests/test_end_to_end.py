@@ -7,6 +7,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from pipeline.contract import STATE_FILE
+
 from conftest import SAMPLE, action, docx_paragraphs, docx_text, make_entity, run_module
 
 ACTION_LINE = re.compile(r"^Action\u00a0(?P<number>\S+)\u00a0:\t(?P<title>.*)$")

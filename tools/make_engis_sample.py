@@ -542,7 +542,31 @@ def write_sheet(sheet, rows: list[list], title_row: str | None = None) -> None:
         sheet.cell(row=1 + offset, column=col).font = Font(bold=True)
 
 
-def write_cadre(folder: Path, parameters, strategic, operational) -> None:
+def sample_lists(services: dict) -> dict[str, list[str]]:
+    """The `Listes` sheet (contract 1.1) of a sample cadre: services, mandataires, plans and partner institutions
+    as the sample's own workbooks use them (ODD left to the defaults)."""
+    values: dict[str, list[str]] = {"Services": [file.removesuffix(".xlsx") for file in services],
+                                    "Mandataires": [], "Plans": [], "Institutions partenaires": []}
+    for spec in services.values():
+        for _volet, _oo, _title, extra in spec["actions"]:
+            fields = {**spec.get("common", {}), **extra}
+            for header, key in (("Mandataires", "representative"), ("Plans", "plans"),
+                                ("Institutions partenaires", "synergy")):
+                for value in fields.get(key, "").split(";"):
+                    if value.strip() and value.strip() not in values[header]:
+                        values[header].append(value.strip())
+    return values
+
+
+def write_lists(sheet, lists: dict[str, list[str]]) -> None:
+    depth = max(len(v) for v in lists.values())
+    rows = [list(lists)] + [[column[i] if i < len(column) else "" for column in lists.values()] for i in range(depth)]
+    write_sheet(sheet, rows)
+    for col in range(1, len(lists) + 1):
+        sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = 36
+
+
+def write_cadre(folder: Path, parameters, strategic, operational, services: dict) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "Paramètres"
@@ -551,6 +575,7 @@ def write_cadre(folder: Path, parameters, strategic, operational) -> None:
                 [["Volet", "N° OS", "Intitulé", "Constats", "Ambitions"], *[list(o) for o in strategic]])
     write_sheet(book.create_sheet("Objectifs opérationnels"),
                 [["Volet", "N° OO", "Intitulé", "Indicateurs de résultat"], *[list(o) for o in operational]])
+    write_lists(book.create_sheet("Listes"), sample_lists(services))
     book.save(folder / "cadre.xlsx")
 
 
@@ -584,7 +609,7 @@ def main() -> int:
         (cpas, CPAS_PARAMETERS, CPAS_OS, CPAS_OO, CPAS_SERVICES),
     ):
         folder.mkdir(parents=True, exist_ok=True)
-        write_cadre(folder, parameters, strategic, operational)
+        write_cadre(folder, parameters, strategic, operational, services)
         write_services(folder, services, real_dates=True)
     print(f"Données d'exemple écrites dans {DATA}")
     return 0

@@ -1,0 +1,265 @@
+"""Stable references (« Réf. ») and the state of the last successful build.
+
+The PST is updated during the legislature: services get their actions back in pre-filled workbooks
+(`make templates PREREMPLI=1`) and return them. To recognise an action from one build to the next, every accepted
+action gets a reference `<Code>-0001` once; the pipeline keeps it and never gives the same number twice.
+
+`<BUILD>/<entité>/etat-pst.json` records, after each successful build (no errors), every action with its fields
+and its Réf. On the next build:
+
+- a Réf. typed in a workbook is kept as is (two actions with the same Réf. are an error naming both rows);
+- an action without Réf. that matches a recorded one (same service file, same libellé — case, accents and
+  punctuation aside) gets the recorded Réf.; otherwise the next free number;
+- a recorded action whose service file is still read but which is no longer in it is reported as « action
+  retirée », so that a deleted row is never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from . import contract as c
+from .findings import Finding, finding
+from .load import ConfigurationError, Table
+from .model import Action, Entity
+from .normalize import PartialDate
+
+STATE_FORMAT = 1
+REFERENCE_DIGITS = 4
+
+
+# --- The state file ------------------------------------------------------------------------------------------
+def state_path(build: Path, folder: Path | str) -> Path:
+    return Path(build) / Path(folder).name / c.STATE_FILE
+
+
+def load_state(path: Path) -> dict | None:
+    """The recorded state, None when there is none yet; an unreadable file stops the run (exit code 2).
+
+    Silently ignoring a damaged state would hand out references that pre-filled workbooks already carry."""
+    if not path.exists():
+        return None
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(state, dict) or not isinstance(state.get("actions"), list) or not all(
+                isinstance(a, dict) and a.get("reference") and a.get("file") for a in state["actions"]):
+            raise ValueError("structure inattendue")
+    except (OSError, ValueError) as problem:
+        raise ConfigurationError(
+            f"Le fichier d’état « {path} » est illisible ({problem}). Il est écrit par « make pst » et ne se "
+            "modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
+            "alors de nouvelles références).") from None
+    return state
+
+
+def save_state(result, build: Path, today: dt.date) -> Path | None:
+    """Record the entity's actions and their Réf.; called only once its document is written (no errors)."""
+    entity: Entity | None = result.entity
+    if entity is None:
+        return None
+    path = state_path(build, result.folder)
+    previous = load_state(path)
+    actions = sorted(entity.actions(), key=source_order)
+    state = {
+        "format": STATE_FORMAT,
+        "note": "État de la dernière construction réussie du PST (make pst). Ne pas modifier à la main.",
+        "entity": entity.name,
+        "code": entity.code,
+        "legislature": entity.legislature,
+        "built_on": today.isoformat(),
+        "last_reference": max(last_reference(previous, entity.code),
+                              max((reference_number(a.reference, entity.code) for a in actions), default=0)),
+        "actions": [action_record(a) for a in actions],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".~{path.name}")
+    temporary.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def action_record(action: Action) -> dict:
+    """One action as recorded: its source, the number shown in the document, and every contract field."""
+    record = {"reference": action.reference, "file": action.source.file, "sheet": action.source.sheet,
+              "row": action.source.row, "number": action.number, "given_number": action.given_number}
+    for column in c.ACTIONS_SHEET.columns:
+        if column.key not in record:
+            record[column.key] = to_json(getattr(action, column.key))
+    record["budget"] = [{column.key: getattr(line, column.key) for column in c.FINANCE_SHEET.columns}
+                        for line in action.budget]
+    return record
+
+
+def to_json(value):
+    if isinstance(value, PartialDate):
+        return partial_iso(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def partial_iso(day: PartialDate) -> str:
+    """« 2024-12-31 », « 2024-12 » or « 2024 »: as precise as the service typed it."""
+    text = f"{day.year:04d}"
+    if day.month:
+        text += f"-{day.month:02d}"
+    if day.day:
+        text += f"-{day.day:02d}"
+    return text
+
+
+def from_partial_iso(text: str) -> PartialDate | None:
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", str(text or ""))
+    if not match:
+        return None
+    return PartialDate(int(match[1]), int(match[2]) if match[2] else None, int(match[3]) if match[3] else None)
+
+
+def source_order(action: Action) -> tuple:
+    return (action.source.file.casefold(), action.source.row)
+
+
+# --- References ----------------------------------------------------------------------------------------------
+def reference_key(reference: str) -> str:
+    return c.fold(reference)
+
+
+def reference_number(reference: str, code: str) -> int:
+    """The number of a reference `<code>-0012` (12); 0 for any other reference."""
+    match = re.fullmatch(re.escape(code) + r"-(\d+)", str(reference or "").strip(), flags=re.IGNORECASE)
+    return int(match[1]) if match else 0
+
+
+def last_reference(state: dict | None, code: str) -> int:
+    """The highest number ever handed out, so that a withdrawn action's number is never given again."""
+    if not state:
+        return 0
+    recorded = state.get("last_reference")
+    recorded = recorded if isinstance(recorded, int) else 0
+    return max([recorded, *(reference_number(a["reference"], code) for a in state["actions"])])
+
+
+def file_key(file: str) -> str:
+    """A service file, whatever its extension or case: « Travaux.xlsx » = « travaux.ods »."""
+    return c.fold(Path(file).stem)
+
+
+def action_key(file: str, title: str) -> tuple[str, str]:
+    return file_key(file), c.fold(title)
+
+
+def assign_references(result, build: Path) -> None:
+    """Give every accepted action its Réf. and report the recorded actions withdrawn since the last build."""
+    entity: Entity | None = result.entity
+    if entity is None or not entity.code:
+        return
+    previous = load_state(state_path(build, result.folder))
+    actions = sorted(entity.actions(), key=source_order)
+    used = {reference_key(a.reference) for a in actions if a.reference}
+    recorded = recorded_by_title(previous, used)
+    unmatched = []
+    for action in actions:
+        if action.reference:
+            continue
+        candidates = recorded.get(action_key(action.source.file, action.title), [])
+        if candidates:
+            action.reference = candidates.pop(0)
+            used.add(reference_key(action.reference))
+        else:
+            unmatched.append(action)
+    counter = last_reference(previous, entity.code)
+    for action in unmatched:
+        counter += 1
+        while reference_key(format_reference(entity.code, counter)) in used:
+            counter += 1
+        action.reference = format_reference(entity.code, counter)
+        used.add(reference_key(action.reference))
+    if unmatched:
+        result.findings.append(finding("references-attribuees", count=len(unmatched),
+                                       first=unmatched[0].reference, last=unmatched[-1].reference))
+    if previous:
+        result.findings.extend(withdrawn_actions(previous, result.actions_read))
+
+
+def format_reference(code: str, number: int) -> str:
+    return f"{code}-{number:0{REFERENCE_DIGITS}d}"
+
+
+def recorded_by_title(state: dict | None, used: set[str]) -> dict[tuple[str, str], list[str]]:
+    """(service file, libellé) → recorded Réf. not typed elsewhere in this build, in recorded order."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for record in (state or {}).get("actions", []):
+        if reference_key(record["reference"]) not in used:
+            found.setdefault(action_key(record["file"], record.get("title", "")), []).append(record["reference"])
+    return found
+
+
+def withdrawn_actions(state: dict, read: Table | None) -> list[Finding]:
+    """Recorded actions whose service file was read again but which are no longer in it.
+
+    Every row read counts, even one rejected for an error: an action with a typo is not « retirée »."""
+    if read is None:
+        return []
+    files = {file_key(file): file for file, _sheet in read.letters}
+    frame: pd.DataFrame = read.frame
+    references = {reference_key(r) for r in frame["reference"] if str(r).strip()}
+    titles = {action_key(f, t) for f, t in zip(frame["_file"], frame["title"])}
+    findings = []
+    for record in state["actions"]:
+        current_file = files.get(file_key(record["file"]))
+        if current_file is None:
+            continue
+        if reference_key(record["reference"]) in references \
+                or action_key(record["file"], record.get("title", "")) in titles:
+            continue
+        sheet = next((s for f, s in read.letters if f == current_file), c.ACTIONS_SHEET.name)
+        findings.append(finding("action-retiree", file=current_file, sheet=sheet, value=record["reference"],
+                                title=record.get("title", "")))
+    return findings
+
+
+# --- Pre-filled workbooks ------------------------------------------------------------------------------------
+def prefill_row(record: dict) -> dict[str, object]:
+    """A recorded action as cell values for the « Actions » sheet: key → value, as a service would type it.
+
+    Full dates become real dates; a month or a year stays text (« 12/2024 », « 2024 ») so that the document
+    keeps showing « décembre 2024 »; percentages are numbers 0–100; institution codes are joined by « ; »."""
+    row: dict[str, object] = {}
+    for column in c.ACTIONS_SHEET.columns:
+        value = record.get(column.key)
+        if value in (None, "", []):
+            continue
+        if column.kind == c.DATE:
+            value = date_cell(value)
+        elif column.kind == c.CODE_LIST:
+            value = " ; ".join(value) if isinstance(value, list) else str(value)
+        elif column.kind == c.PERCENT:
+            value = int(value) if float(value).is_integer() else float(value)
+        else:
+            value = str(value)
+        if value not in (None, ""):
+            row[column.key] = value
+    return row
+
+
+def prefill_budget_rows(record: dict) -> list[dict[str, object]]:
+    """A recorded action's budget lines as cell values for the « Financement » sheet."""
+    return [{key: value for key, value in line.items() if value not in (None, "")}
+            for line in record.get("budget", [])]
+
+
+def date_cell(text: str) -> dt.date | str | None:
+    day = from_partial_iso(text)
+    if day is None:
+        return str(text)
+    if day.day:
+        return dt.date(day.year, day.month, day.day)
+    if day.month:
+        return f"{day.month:02d}/{day.year}"
+    return str(day.year)

@@ -1,0 +1,250 @@
+"""`make templates`: one workbook per service, generated from each entity's cadre.xlsx.
+
+The frame gives the objectives (dropdown of `N° OO`, sheet « Cadre ») and, from contract 1.1, the `Listes` sheet
+gives the services (one workbook each), mandataires, plans, partner institutions and ODD. Without it: plans and
+ODD from the contract's defaults, services from the names of the workbooks already in `services/` (else one
+generic « Service.xlsx »), and free text elsewhere.
+
+With `prefilled`, each workbook comes back with the service's actions as of the last successful build (the state
+written by `make pst`, see pipeline/state.py), each with its Réf., so that the returned workbook updates the same
+actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import contract as c
+from .findings import Finding, finding
+from .load import ConfigurationError, empty_table, find_cadre, open_workbook, read_table, service_files
+from .model import Entity, build_entity
+from .normalize import MONTH_NAMES, PartialDate, clean_text, normalize_table, parse_date, read_parameters
+from .state import file_key, load_state, prefill_budget_rows, prefill_row, state_path
+from .validate import Sheet, validate_frame
+from .workbooks import ServiceWorkbook, save_workbook, service_workbook
+
+GENERIC_SERVICE = "Service"
+
+
+class NoPreviousBuild(ConfigurationError):
+    """`--prerempli` without the state of a successful build: exit code 2."""
+
+
+@dataclass
+class Frame:
+    """What cadre.xlsx says, for the workbooks: the objectives (an Entity without actions) and the lists."""
+
+    folder: Path
+    entity: Entity | None
+    parameters: dict[str, str]
+    positions: dict[str, dict]
+    lists: dict[str, tuple[str, ...]]
+    """`Listes` column key → its values; only the columns present with at least one value."""
+    findings: list[Finding]
+
+
+@dataclass
+class EntityTemplates:
+    folder: Path
+    label: str
+    findings: list[Finding]
+    written: list[Path] = field(default_factory=list)
+    prefilled_actions: int = 0
+    prefilled_from: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+
+# --- Reading the frame ---------------------------------------------------------------------------------------
+def read_frame(folder: Path) -> Frame:
+    """cadre.xlsx as the workbooks need it; `entity` is None when the frame has errors."""
+    cadre = find_cadre(folder)
+    if cadre is None:
+        raise ConfigurationError(f"Le dossier « {folder} » n’a pas de cadre.xlsx.")
+    book, problem = open_workbook(cadre)
+    if problem:
+        return Frame(folder, None, {}, {}, {}, [problem])
+    findings: list[Finding] = []
+    tables = {}
+    with book:
+        for contract in c.CADRE_SHEETS:
+            table, found = read_table(book, cadre, contract)
+            findings += found
+            tables[contract.name] = table or empty_table(contract)
+        lists, found = read_lists(book, cadre)
+        findings += found
+    parameters, found = read_parameters(tables[c.PARAMETERS_SHEET.name])
+    findings += found
+    sheets = {}
+    for contract in (c.STRATEGIC_OBJECTIVES_SHEET, c.OPERATIONAL_OBJECTIVES_SHEET):
+        frame, found = normalize_table(tables[contract.name])
+        findings += found
+        sheets[contract.name] = Sheet(tables[contract.name], frame)
+    strategic, operational = sheets[c.STRATEGIC_OBJECTIVES_SHEET.name], sheets[c.OPERATIONAL_OBJECTIVES_SHEET.name]
+    findings += validate_frame(strategic, operational)
+    entity = None
+    if not any(f.is_error for f in findings):
+        no_actions, _ = normalize_table(empty_table(c.ACTIONS_SHEET))
+        entity, _ = build_entity(folder.name, parameters.values, strategic.frame, operational.frame, no_actions, {})
+    return Frame(folder, entity, parameters.values, parameters.positions, lists, findings)
+
+
+def read_lists(book: pd.ExcelFile, cadre: Path) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
+    """The optional `Listes` sheet: each column's non-empty values, top to bottom, without repeats."""
+    if not any(c.LISTS_SHEET.matches_name(str(name)) for name in book.sheet_names):
+        return {}, []
+    file = cadre.name
+    table, findings = read_table(book, cadre, c.LISTS_SHEET)
+    if table is None:
+        expected = ", ".join(f"« {col.header} »" for col in c.LISTS_SHEET.columns)
+        sheet = next(str(n) for n in book.sheet_names if c.LISTS_SHEET.matches_name(str(n)))
+        return {}, [finding("listes-illisibles", file=file, sheet=sheet, expected=expected)]
+    lists = {}
+    for column in c.LISTS_SHEET.columns:
+        seen, values = set(), []
+        for raw in table.frame[column.key]:
+            value = clean_text(raw)[0]
+            if value and c.fold(value) not in seen:
+                seen.add(c.fold(value))
+                values.append(value)
+        if values:
+            lists[column.key] = tuple(values)
+    return lists, findings
+
+
+# --- Choosing what each workbook offers ----------------------------------------------------------------------
+def safe_file_name(name: str) -> str:
+    """A service name as a file name on Windows, macOS and Linux: « Emploi (ADL) » stays, « RH/Paie » → « RH-Paie »."""
+    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-")[:80].strip(" .-")
+    if not text or text.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                                                  *(f"LPT{i}" for i in range(1, 10))}:
+        text = f"Service-{text}" if text else GENERIC_SERVICE
+    return text
+
+
+def service_names(frame: Frame) -> list[str]:
+    """The services to write a workbook for: `Listes`, else the workbooks already in services/, else one."""
+    if frame.lists.get("services"):
+        names = list(frame.lists["services"])
+    else:
+        files, _ = service_files(frame.folder)
+        names = [path.stem for path in files]
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(c.fold(safe_file_name(name)) or name.casefold(), name)
+    return list(unique.values()) or [GENERIC_SERVICE]
+
+
+def choices(frame: Frame, other_codes: list[str]) -> dict[str, tuple[str, ...]]:
+    """Dropdown values per `Listes` column: the sheet's, else the defaults, else (institutions) the other
+    entities of DATA, or « CPAS » for a commune."""
+    found = dict(c.DEFAULT_LISTS)
+    institutions = tuple(code for code in other_codes if code != frame.parameters.get("code"))
+    if not institutions and frame.parameters.get("entity_type") != "CPAS":
+        institutions = ("CPAS",)
+    found["institutions"] = institutions
+    found.update(frame.lists)
+    return found
+
+
+def french_long_date(day: PartialDate) -> str:
+    """« 31 mars 2025 », « 1er avril 2025 », « mars 2025 », « 2025 »."""
+    if day.day:
+        return f"{'1er' if day.day == 1 else day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    if day.month:
+        return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+    return str(day.year)
+
+
+def deadline(frame: Frame) -> tuple[str, list[Finding]]:
+    raw = frame.parameters.get("deadline", "")
+    if not raw:
+        return "", []
+    day, problem = parse_date(raw)
+    if problem:
+        label = next(p.label for p in c.PARAMETERS if p.key == "deadline")
+        return "", [finding("date-limite-illisible", value=raw, label=label, **frame.positions["deadline"])]
+    return french_long_date(day), []
+
+
+# --- Writing -------------------------------------------------------------------------------------------------
+def recorded_by_service(state: dict, names: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
+    """The recorded actions of each service (file name = service name, in the file's row order), and the
+    services to add for recorded files that no listed service matches, so that no action is left behind."""
+    keys = {c.fold(safe_file_name(name)): name for name in names}
+    rows: dict[str, list[dict]] = {name: [] for name in names}
+    extra: list[str] = []
+    for record in sorted(state["actions"], key=lambda r: (str(r["file"]).casefold(), r.get("row") or 0)):
+        key = file_key(record["file"])
+        if key not in keys:
+            name = Path(record["file"]).stem
+            keys[key] = name
+            rows[name] = []
+            extra.append(name)
+        rows[keys[key]].append(record)
+    return rows, extra
+
+
+def templates_folder(build: Path, folder: Path) -> Path:
+    return build / folder.name / c.TEMPLATES_DIR
+
+
+def clear_previous(destination: Path) -> None:
+    """The folder is ours: a service dropped from `Listes` must not keep an old workbook there."""
+    if destination.is_dir():
+        for old in destination.glob("*.xlsx"):
+            old.unlink()
+
+
+def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: dict | None) -> EntityTemplates:
+    label = frame.parameters.get("entity_name") or frame.folder.name
+    result = EntityTemplates(frame.folder, label, list(frame.findings))
+    if frame.entity is None:
+        return result
+    when, found = deadline(frame)
+    result.findings += found
+    names = service_names(frame)
+    recorded: dict[str, list[dict]] = {}
+    if state is not None:
+        recorded, extra = recorded_by_service(state, names)
+        names += extra
+        result.findings += [finding("classeur-hors-liste", file=f"{name}.xlsx", service=name) for name in extra]
+        result.prefilled_actions = len(state["actions"])
+        built_on = dt.date.fromisoformat(state["built_on"]) if state.get("built_on") else None
+        result.prefilled_from = built_on.strftime("%d/%m/%Y") if built_on else ""
+    destination = templates_folder(build, frame.folder)
+    clear_previous(destination)
+    offered = choices(frame, other_codes)
+    for name in names:
+        spec = ServiceWorkbook(
+            service=name, entity_name=frame.entity.name, entity_type=frame.entity.type,
+            legislature=frame.entity.legislature, volets=frame.entity.volets, choices=offered, deadline=when,
+            contact=frame.parameters.get("contact", ""), return_address=frame.parameters.get("return_address", ""),
+            rows=[prefill_row(record) for record in recorded.get(name, [])],
+            budget_rows=[line for record in recorded.get(name, []) for line in prefill_budget_rows(record)],
+            prefilled_from=result.prefilled_from)
+        result.written.append(save_workbook(service_workbook(spec), destination / f"{safe_file_name(name)}.xlsx"))
+    return result
+
+
+def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[EntityTemplates]:
+    """The workbooks of every entity; raises NoPreviousBuild (before writing anything) when `prefilled` and an
+    entity has no recorded build."""
+    states = {folder: load_state(state_path(build, folder)) if prefilled else None for folder in folders}
+    missing = [folder for folder, state in states.items() if prefilled and state is None]
+    if missing:
+        names = ", ".join(f"« {folder.name} »" for folder in missing)
+        raise NoPreviousBuild(
+            f"Aucune construction réussie du PST n’est enregistrée pour {names} dans « {build} » : les classeurs "
+            "ne peuvent pas être préremplis. Lancez d’abord « make pst » (avec le même BUILD), corrigez ses "
+            "erreurs éventuelles, puis relancez « make templates PREREMPLI=1 ».")
+    frames = [read_frame(folder) for folder in folders]
+    codes = [f.parameters.get("code", "").upper() for f in frames if f.parameters.get("code")]
+    return [entity_templates(frame, build, codes, states[frame.folder]) for frame in frames]

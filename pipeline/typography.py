@@ -1,0 +1,16 @@
+"""French typography for text written in workbooks: non-breaking spaces where French wants them.
+
+Texts are written in the source with ordinary spaces (readable, diffable); `french` puts a non-breaking space
+before « : ; ! ? » and inside « », so that Excel never wraps a line before a colon or after an opening guillemet.
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+
+
+def french(text: str) -> str:
+    text = re.sub(r"[ \u00a0]+([:;!?»])", NBSP + r"\1", text)
+    return re.sub(r"«[ \u00a0]+", "«" + NBSP, text)
