@@ -633,6 +633,9 @@ def write_instructions(sheet, spec: ServiceWorkbook) -> None:
                 "montre deux lignes complétées.")
     page.bullet("Les en-têtes sont protégés : ne renommez pas les colonnes ni la feuille « Actions ». Vous pouvez "
                 "élargir les colonnes et filtrer.")
+    page.bullet("Budget (facultatif) : dans la feuille « Financement », une ligne par exercice et par article "
+                "budgétaire, avec la « Réf. » de l’action financée. Une nouvelle action n’a pas encore de Réf. : "
+                "donnez-lui la vôtre (par exemple TRAV-1) dans la feuille « Actions » et reprenez-la ici.")
 
     page.heading("À qui et pour quand ?")
     to = spec.return_address or "la personne qui coordonne le PST (en général la direction générale)"
