@@ -8,6 +8,7 @@ volet, as in the official PSTs (1 … 199 in the externe, 1 … 69 in the intern
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
@@ -298,15 +299,33 @@ def select(entity: Entity, keep: Callable[[Action], bool]) -> list[Volet]:
     return volets
 
 
+def plan_identity(name: str) -> tuple[str, str]:
+    """(key, display name) of a plan: « PCS », « Plan de cohésion sociale » and « PCS – Plan de cohésion
+    sociale » (the dropdown's wording) are one plan, shown as in the dropdown."""
+    typed = c.fold(name)
+    acronym_in_brackets = re.search(r"\(([A-Za-z]{2,})\)\s*$", name)
+    for entry in c.DEFAULT_PLANS:
+        acronym, _, long_name = entry.partition(" – ")
+        candidates = {c.fold(entry), c.fold(acronym), c.fold(long_name)} - {""}
+        if typed in candidates or (acronym_in_brackets and c.fold(acronym_in_brackets[1]) == c.fold(acronym)):
+            return c.fold(entry), entry
+    return typed, name
+
+
 def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
-    """Each plan named in « Plans concernés » (spelling and case aside), alphabetically, with its actions under
-    their OS and OO: the transversal view of all the commune's plans."""
-    spellings: dict[str, str] = {}
+    """Each plan named in « Plans concernés » (spelling, case and acronym aside), alphabetically, with its actions
+    under their OS and OO: the transversal view of all the commune's plans."""
+    names: dict[str, str] = {}
     for action in entity.actions():
         for plan in parse_list(action.plans):
-            spellings.setdefault(c.fold(plan), plan)
-    return [(name, select(entity, lambda a, key=key: key in {c.fold(p) for p in parse_list(a.plans)}))
-            for key, name in sorted(spellings.items(), key=lambda item: item[1].casefold())]
+            key, name = plan_identity(plan)
+            names.setdefault(key, name)
+
+    def serves(action: Action, key: str) -> bool:
+        return key in {plan_identity(plan)[0] for plan in parse_list(action.plans)}
+
+    return [(name, select(entity, lambda a, key=key: serves(a, key)))
+            for key, name in sorted(names.items(), key=lambda item: item[1].casefold())]
 
 
 def sdgs_named(entity: Entity) -> list[tuple[int, list[Volet]]]:

@@ -197,14 +197,30 @@ def test_amounts_are_written_the_belgian_way():
 # --- Plans and ODD ------------------------------------------------------------------------------------------------
 def test_each_plan_lists_the_actions_that_serve_it(built):
     paragraphs = docx_paragraphs(next((built / "engis-commune").glob("PST_*.docx")))
+    start = paragraphs.index(("Heading 1", "Annexe\u00a0: les plans"))
+    plan_headings = []
+    for style, text in paragraphs[start + 1:]:
+        if style == "Heading 1":
+            break
+        if style == "Heading 2":
+            plan_headings.append(text)
+
+    def heading_of(typed: str) -> str:
+        """The annex heading of a plan as services typed it: its own name, or the dropdown's « ACRONYME – nom »."""
+        acronym = re.search(r"\(([A-Z]+)\)$", typed)
+        wanted = typed.replace("'", "’")
+        [found] = [h for h in plan_headings if h in (typed, wanted) or h.startswith(typed + " – ") or h.endswith(" – " + wanted)
+                   or (acronym and h.startswith(acronym[1] + " – "))]
+        return found
+
     expected = defaultdict(set)
     for row in sample_actions("engis-commune"):
         for plan in re.split(r";", row.get("Plans concernés") or ""):
             if plan.strip():
-                expected[plan.strip()].add(row["Libellé de l'action"])
-    assert expected
-    for plan, titles in expected.items():
-        assert set(section_actions(paragraphs, "Heading 2", plan)) == titles, plan
+                expected[heading_of(plan.strip())].add(row["Libellé de l'action"])
+    assert expected and sorted(expected) == sorted(plan_headings)
+    for heading, titles in expected.items():
+        assert set(section_actions(paragraphs, "Heading 2", heading)) == titles, heading
 
 
 def test_each_sdg_has_its_official_title_and_its_actions(built):
