@@ -152,8 +152,8 @@ def assemble(folder: Path) -> EntityResult:
     findings += found
     finances_ok, found = orphans(
         Sheet(finances.table, accepted(finances, rejected)),
-        {c.fold(r) for r in actions_ok["reference"] if r},
-        lambda row: c.fold(row["reference"]), "reference",
+        {c.code_key(r) for r in actions_ok["reference"] if r},
+        lambda row: c.code_key(row["reference"]), "reference",
         lambda row: f"l’action de référence « {row['reference']} »")
     findings += found
     findings += numbering_gaps(strategic, operational, actions)

@@ -38,6 +38,12 @@ def fold(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", without_marks.casefold())
 
 
+def code_key(text: str) -> str:
+    """Matching key for identifiers (Réf., N° action): case and spaces aside, but punctuation kept, so that
+    « COM-S1-11 » and « COM-S11-1 », or « 1.2.3 » and « 12.3 », stay different."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
 # --- Kinds of values -------------------------------------------------------------------------------------------
 TEXT = "text"
 MULTILINE = "multiline"  # free text whose line breaks (Alt+Entrée) mean separate items

@@ -211,9 +211,9 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         )
         operational_index[(action.volet, action.oo_code)].actions.append(action)
         if action.reference:
-            by_reference[c.fold(action.reference)] = action
+            by_reference[c.code_key(action.reference)] = action
     for row in (finances.to_dict("records") if finances is not None else []):
-        by_reference[c.fold(row["reference"])].budget.append(BudgetLine(
+        by_reference[c.code_key(row["reference"])].budget.append(BudgetLine(
             reference=row["reference"], year=row["year"], budget_service=row["budget_service"],
             direction=row["direction"], amount=row["amount"], source=source_of(row), article=row["article"],
             own_funds=row["own_funds"], loan=row["loan"], subsidies=row["subsidies"],
@@ -258,7 +258,7 @@ def number_actions(volet: Volet) -> Finding | None:
     through the volet, or — when the volet mixes both — continue after the previous number, never reusing one
     that is given elsewhere in the volet."""
     actions = volet.actions()
-    given = {c.fold(a.given_number) for a in actions if a.given_number}
+    given = {c.code_key(a.given_number) for a in actions if a.given_number}
     used = set(given)
     previous, assigned = 0, []
     for action in actions:

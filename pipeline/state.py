@@ -127,7 +127,7 @@ def source_order(action: Action) -> tuple:
 
 # --- References ----------------------------------------------------------------------------------------------
 def reference_key(reference: str) -> str:
-    return c.fold(reference)
+    return c.code_key(reference)
 
 
 def reference_number(reference: str, code: str) -> int:

@@ -126,7 +126,7 @@ def duplicate_references(actions: Sheet) -> list[Finding]:
     """A `Réf.` identifies one action across updates: twice in the entity is an error naming both places."""
     findings, first_seen = [], {}
     for index, reference in actions.frame["reference"].items():
-        key = c.fold(reference)
+        key = c.code_key(reference)
         if not key:
             continue
         if key in first_seen:
@@ -142,7 +142,7 @@ def duplicate_action_numbers(actions: Sheet) -> list[Finding]:
     for index, row in actions.frame.iterrows():
         if not row["volet"] or not row["number"]:
             continue
-        ident = (row["volet"], c.fold(row["number"]))
+        ident = (row["volet"], c.code_key(row["number"]))
         if ident in first_seen:
             findings.append(finding("numero-action-en-double", value=actions.raw(index, "number"),
                                     **actions.cell(index, "number"), number=row["number"], volet=row["volet"],
@@ -281,11 +281,11 @@ ARTICLE = re.compile(r"^\d{3,5}/\d{3}-\d{2}(?:\s*[/(-]?\s*\d+\)?)?$")
 
 def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Finding]:
     """Each budget line must name an action by its Réf.; its split and its year are checked against the rest."""
-    references = {c.fold(r): r for r in actions.frame["reference"] if r}
+    references = {c.code_key(r): r for r in actions.frame["reference"] if r}
     first, last = (int(y) for y in legislature.split("-")) if re.match(r"^\d{4}-\d{4}$", legislature) else (0, 9999)
     findings = []
     for index, row in finances.frame.iterrows():
-        if row["reference"] and c.fold(row["reference"]) not in references:
+        if row["reference"] and c.code_key(row["reference"]) not in references:
             same_file = sorted({r for r, f in zip(actions.frame["reference"], actions.frame["_file"])
                                 if r and f == finances.table.frame.at[index, "_file"]})
             known = f" (références de ce classeur : {', '.join(same_file[:12])})" if same_file else ""

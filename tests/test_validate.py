@@ -131,3 +131,13 @@ def test_rows_whose_parent_objective_was_rejected_are_accounted_for(tmp_path):
     parents = [f.position() for f in result.findings if f.code == "parent-rejete"]
     assert parents == [("parent-rejete", "cadre.xlsx", "Objectifs opérationnels", 2, "B"),
                        ("parent-rejete", "T.xlsx", "Actions", 2, "B")]
+
+
+def test_identifiers_differ_by_their_punctuation(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [
+        action(title="Un", **{"Réf.": "COM-S1-11", "N° action": "1.2.3"}),
+        action(title="Deux", **{"Réf.": "COM-S11-1", "N° action": "12.3"}),
+        action(title="Trois", **{"Réf.": "com-s1-11 "})]})
+    result = assemble(folder)
+    assert [f.position()[3] for f in result.findings if f.code == "reference-en-double"] == [4]
+    assert not [f for f in result.findings if f.code == "numero-action-en-double"]
