@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +54,9 @@ class EntityResult:
     report: Path | None = None
     actions_read: Table | None = None
     """Every action row read, rejected ones included (to tell a withdrawn action from one with an error)."""
+    accepted: tuple = ()
+    """The accepted rows of the objectives, actions and budget lines (frames), for the model."""
+    clock: "Stopwatch | None" = None
 
     @property
     def has_errors(self) -> bool:
@@ -113,24 +118,53 @@ def orphans(child: Sheet, parent_keys: set, key_of, column: str, label_of) -> tu
     return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)], findings
 
 
+class Stopwatch:
+    """Seconds spent in each stage (load, normalize, validate, model, render), for `--temps` and `make bench`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
 def assemble(folder: Path) -> EntityResult:
     """Every stage but rendering, for one entity folder."""
-    loaded: LoadedEntity = load_entity(folder)
-    findings = list(loaded.findings)
-    parameters, found = read_parameters(loaded.parameters)
-    findings += found
-    sheets = {}
-    for name, table in (("strategic", loaded.strategic), ("operational", loaded.operational),
-                        ("actions", loaded.actions), ("finances", loaded.finances)):
-        frame, found = normalize_table(table)
+    clock = Stopwatch()
+    with clock.stage("load"):
+        loaded: LoadedEntity = load_entity(folder)
+    with clock.stage("normalize"):
+        findings = list(loaded.findings)
+        parameters, found = read_parameters(loaded.parameters)
         findings += found
-        sheets[name] = Sheet(table, frame)
-    strategic, operational, actions, finances = (sheets[k] for k in ("strategic", "operational", "actions",
-                                                                     "finances"))
-    options, found = display_options(parameters)
-    findings += found
-    findings += recover_lost_zeros(actions.frame, actions.table,
-                                   {v: set(codes) for v, codes in operational_codes(operational).items()})
+        sheets = {}
+        for name, table in (("strategic", loaded.strategic), ("operational", loaded.operational),
+                            ("actions", loaded.actions), ("finances", loaded.finances)):
+            frame, found = normalize_table(table)
+            findings += found
+            sheets[name] = Sheet(table, frame)
+        strategic, operational, actions, finances = (sheets[k] for k in ("strategic", "operational", "actions",
+                                                                         "finances"))
+        options, found = display_options(parameters)
+        findings += found
+        findings += recover_lost_zeros(actions.frame, actions.table,
+                                       {v: set(codes) for v, codes in operational_codes(operational).items()})
+    with clock.stage("validate"):
+        result = validated(folder, loaded, findings, parameters, strategic, operational, actions, finances, options)
+    with clock.stage("model"):
+        modelled(result, folder, loaded, parameters, options)
+    result.clock = clock
+    return result
+
+
+def validated(folder, loaded, findings, parameters, strategic, operational, actions, finances, options):
+    """The validation rules, then the accepted rows (a row whose parent objective or action is rejected is
+    rejected too) and the row accounting."""
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
     findings += missing_required_values(finances) + budget_lines(finances, actions,
@@ -156,7 +190,7 @@ def assemble(folder: Path) -> EntityResult:
         lambda row: c.code_key(row["reference"]), "reference",
         lambda row: f"l’action de référence « {row['reference']} »")
     findings += found
-    findings += numbering_gaps(strategic, operational, actions)
+    findings += numbering_gaps(strategic, operational)
     findings += operational_without_actions(Sheet(operational.table, operational_ok), actions_ok)
 
     outside = rows_outside(findings)
@@ -173,14 +207,20 @@ def assemble(folder: Path) -> EntityResult:
         | refused(loaded.finances),
     )
     result.actions_read = loaded.actions
-    if not any(f.is_error for f in found_parameters(findings)):
-        entity, notes = build_entity(folder.name, parameters.values, strategic_ok, operational_ok, actions_ok,
-                                     loaded.actions.letters, finances_ok, options)
-        result.entity = entity
-        findings += notes
-        findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
-                     for file, sheet, row in sorted(result.unaccounted_rows())]
+    result.accepted = (strategic_ok, operational_ok, actions_ok, finances_ok)
     return result
+
+
+def modelled(result: EntityResult, folder: Path, loaded: LoadedEntity, parameters, options) -> None:
+    """The hierarchy, when the parameters allow one; then the safety net of the row accounting."""
+    if any(f.is_error for f in found_parameters(result.findings)):
+        return
+    entity, notes = build_entity(folder.name, parameters.values, *result.accepted[:3], loaded.actions.letters,
+                                 result.accepted[3], options)
+    result.entity = entity
+    result.findings += notes
+    result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
+                        for file, sheet, row in sorted(result.unaccounted_rows())]
 
 
 def found_parameters(findings: list[Finding]) -> list[Finding]:
@@ -207,6 +247,12 @@ def partner_names(results: list[EntityResult]) -> dict[str, str]:
 def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
                   despite_errors: bool = False) -> None:
     """The entity's validation report, always; its PST when it has no errors (or despite them, on request)."""
+    with (result.clock or Stopwatch()).stage("render"):
+        write_documents(result, build, names, today, despite_errors)
+
+
+def write_documents(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
+                    despite_errors: bool) -> None:
     folder = build / result.folder.name
     result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)
     if result.entity is None:

@@ -18,7 +18,6 @@ import traceback
 from pathlib import Path
 
 from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
-from .load import ConfigurationError, find_entity_folders
 
 LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
 
@@ -82,6 +81,7 @@ def internal_error(build: Path, what: str) -> int:
 def command_pst(args, publish=None) -> int:
     """`publish(report) -> exit code`, when given, runs once the documents are built and reported (make pdf)."""
     from .build import build_all
+    from .load import ConfigurationError, find_entity_folders
     from .render import TemplateProblem
 
     try:
@@ -138,6 +138,7 @@ def command_blank_templates(args) -> int:
 
 
 def command_templates(args) -> int:
+    from .load import ConfigurationError, find_entity_folders
     from .templates import generate
 
     try:

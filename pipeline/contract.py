@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 CONTRACT_VERSION = "1.1"
 """1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
@@ -28,14 +28,19 @@ HEADER_SCAN_ROWS = 15
 """Headers are looked for in this many first rows (services often put a title above the table)."""
 
 
+NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
+
+
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Matching key for names typed by people: no accents, no case, no punctuation, no spaces.
 
     « N° OO », "no oo" and "N°OO" all fold to "noo"; "Libellé de l’action" and "libelle de l'action" match.
+    (Cached: the same headers, titles and plan names are folded over and over.)
     """
     decomposed = unicodedata.normalize("NFKD", str(text))
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]", "", without_marks.casefold())
+    return NOT_ALPHANUMERIC.sub("", without_marks.casefold())
 
 
 def code_key(text: str) -> str:

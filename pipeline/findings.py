@@ -336,6 +336,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "{assigned}.",
         "Donnez un numéro à chaque action, ou à aucune, pour une numérotation maîtrisée.",
     ),
+    "numeros-ignores": (
+        NOTE,
+        "Numérotation hiérarchique : les « N° action » de {count} action(s) ne sont pas repris (le numéro est "
+        "calculé : OS, OO, rang).",
+        "",
+    ),
     "oo-sans-action": (
         WARNING,
         "L’objectif opérationnel {code} du volet {volet} n’a aucune action.",

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import PasswordError
@@ -181,8 +182,8 @@ def pick_sheet(book: pd.ExcelFile, contract: c.SheetContract, file: str,
 def find_header_row(grid: pd.DataFrame, contract: c.SheetContract) -> int | None:
     """Index of the first row, among the first rows, that names the most contract columns."""
     best_index, best_score = None, 0
-    for index in range(min(c.HEADER_SCAN_ROWS, len(grid))):
-        score = sum(contract.match_header(v) is not None for v in grid.iloc[index])
+    for index, row in enumerate(grid.head(c.HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()):
+        score = sum(contract.match_header(v) is not None for v in row)
         if score > best_score:
             best_index, best_score = index, score
     return best_index
@@ -235,10 +236,18 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
     return mapping, unknown, findings
 
 
+HOLDS_TEXT = np.frompyfunc(lambda value: value != "" and not value.isspace(), 1, 1)
+
+
+def filled_cells(grid: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell holds something other than spaces (one pass over the cells, not one per column)."""
+    return pd.DataFrame(HOLDS_TEXT(grid.to_numpy(dtype=object)).astype(bool), index=grid.index, columns=grid.columns)
+
+
 def non_empty_rows(grid: pd.DataFrame, first: int) -> list[int]:
     """Excel numbers of the non-empty rows from index `first` on."""
     body = grid.iloc[first:]
-    filled = body.apply(lambda col: col.str.strip().ne("")).any(axis=1)
+    filled = filled_cells(body).any(axis=1)
     return [int(i) + 1 for i in body.index[filled]]
 
 
@@ -322,7 +331,7 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     formula_rows = {row for row, _ in unknown_cells}
 
     body = grid.iloc[header_index + 1:]
-    filled = body.apply(lambda col: col.str.strip().ne(""))
+    filled = filled_cells(body)
     known_filled = filled.iloc[:, list(mapping.values())].any(axis=1) | (body.index + 1).isin(formula_rows)
     unknown_filled = filled.iloc[:, unknown].any(axis=1) if unknown else known_filled & False
     for index in body.index[unknown_filled & ~known_filled]:
@@ -330,8 +339,10 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
         findings.append(finding("ligne-hors-colonnes", file=file, sheet=sheet, row=int(index) + 1,
                                 columns=columns))
     kept = body[known_filled]
-    frame = pd.DataFrame({col.key: kept.iloc[:, mapping[col.key]] if col.key in mapping else ""
-                          for col in contract.columns}, index=kept.index)
+    frame = kept.iloc[:, list(mapping.values())]
+    frame.columns = list(mapping)
+    frame = frame.assign(**{col.key: "" for col in contract.columns if col.key not in mapping})
+    frame = frame[[col.key for col in contract.columns]]
     frame["_file"] = file
     frame["_sheet"] = sheet
     frame["_row"] = kept.index + 1

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable, Iterator
 
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding
+from .findings import Finding, finding, number_ranges
 from .normalize import DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, parse_list, sdg_number
 
 
@@ -227,13 +228,30 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
                 for action in oo.actions:
                     action.budget.sort(key=lambda line: (line.year, line.budget_service, line.direction))
     entity.volets = [v for v in volets.values() if v.objectives]
-    if options.hierarchical:
-        notes = []
+    return entity, number_entity(entity)
+
+
+def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -> list[Finding]:
+    """Number every action (again, after the last build's numbers were given back); returns the notes on numbers
+    completed and the warnings on gaps. `reserved`: numbers of the last build, per volet, never given to a new
+    action."""
+    if entity.options.hierarchical:
+        ignored = [a for a in entity.actions() if a.given_number]
         for volet in entity.volets:
             number_hierarchically(volet)
-    else:
-        notes = [note for volet in entity.volets if (note := number_actions(volet))]
-    return entity, notes
+        return [finding("numeros-ignores", sheet=c.ACTIONS_SHEET.name, count=len(ignored))] if ignored else []
+    findings = []
+    for volet in entity.volets:
+        for oo in volet.operational():
+            oo.actions.sort(key=action_order)
+        if note := number_actions(volet, (reserved or {}).get(volet.name, set())):
+            findings.append(note)
+        numbers = [int(a.number) for a in volet.actions() if a.number.isdigit()]
+        if gaps := [n for n in range(1, max(numbers, default=0) + 1) if n not in set(numbers)]:
+            findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
+                                    what="action(s)", missing=", ".join(number_ranges(gaps)),
+                                    present=", ".join(number_ranges(numbers))))
+    return findings
 
 
 def source_of(row: dict, letters: dict | None = None) -> Source:
@@ -253,13 +271,14 @@ def action_order(action: Action) -> tuple:
     return (0, natural_key(action.given_number)) if action.given_number else (1, ())
 
 
-def number_actions(volet: Volet) -> Finding | None:
+def number_actions(volet: Volet, reserved: set[str] = frozenset()) -> Finding | None:
     """Give each action its displayed number. Given numbers are kept as typed; the others are numbered 1, 2, 3…
     through the volet, or — when the volet mixes both — continue after the previous number, never reusing one
-    that is given elsewhere in the volet."""
+    that is given elsewhere in the volet or `reserved` (a number the last build gave to an action since
+    withdrawn)."""
     actions = volet.actions()
     given = {c.code_key(a.given_number) for a in actions if a.given_number}
-    used = set(given)
+    used = given | {c.code_key(n) for n in reserved}
     previous, assigned = 0, []
     for action in actions:
         if action.given_number:
@@ -299,6 +318,7 @@ def select(entity: Entity, keep: Callable[[Action], bool]) -> list[Volet]:
     return volets
 
 
+@lru_cache(maxsize=4096)
 def plan_identity(name: str) -> tuple[str, str]:
     """(key, display name) of a plan: « PCS », « Plan de cohésion sociale » and « PCS – Plan de cohésion
     sociale » (the dropdown's wording) are one plan, shown as in the dropdown."""
@@ -316,23 +336,21 @@ def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
     """Each plan named in « Plans concernés » (spelling, case and acronym aside), alphabetically, with its actions
     under their OS and OO: the transversal view of all the commune's plans."""
     names: dict[str, str] = {}
+    keys_of: dict[int, set[str]] = {}
     for action in entity.actions():
-        for plan in parse_list(action.plans):
-            key, name = plan_identity(plan)
+        identities = [plan_identity(plan) for plan in parse_list(action.plans)]
+        keys_of[id(action)] = {key for key, _ in identities}
+        for key, name in identities:
             names.setdefault(key, name)
-
-    def serves(action: Action, key: str) -> bool:
-        return key in {plan_identity(plan)[0] for plan in parse_list(action.plans)}
-
-    return [(name, select(entity, lambda a, key=key: serves(a, key)))
+    return [(name, select(entity, lambda a, key=key: key in keys_of[id(a)]))
             for key, name in sorted(names.items(), key=lambda item: item[1].casefold())]
 
 
 def sdgs_named(entity: Entity) -> list[tuple[int, list[Volet]]]:
     """Each sustainable development goal named in « ODD » (by number or title), in order, with its actions."""
-    named = sorted({n for a in entity.actions() for item in parse_list(a.sdgs) if (n := sdg_number(item))})
-    return [(n, select(entity, lambda a, n=n: n in {sdg_number(item) for item in parse_list(a.sdgs)}))
-            for n in named]
+    numbers_of = {id(a): {n for item in parse_list(a.sdgs) if (n := sdg_number(item))} for a in entity.actions()}
+    named = sorted(set().union(*numbers_of.values())) if numbers_of else []
+    return [(n, select(entity, lambda a, n=n: n in numbers_of[id(a)])) for n in named]
 
 
 def synergy_partners(entity: Entity) -> list[str]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
+from lxml import etree
 from jinja2 import Environment, TemplateError
 
 from .atomic import atomic_path
@@ -260,12 +263,49 @@ def synergies_context(xref: CrossReference, built_on: dt.date) -> dict:
 
 
 # --- Documents -----------------------------------------------------------------------------------------------
+LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
+
+
+class Template(DocxTemplate):
+    """docxtpl's template, with two of its passes skipped when they have nothing to do (the output is the same):
+
+    - `resolve_listing` turns tabs, line breaks… typed in the data into Word runs: it runs a regular expression on
+      every paragraph of the document, even when no value holds such a character;
+    - `fix_tables` re-balances the columns of every table after a `{%tc %}` column loop: only templates with
+      such a loop need it."""
+
+    def resolve_listing(self, xml: str) -> str:
+        if not LISTING_CHARACTERS.search(xml):
+            return xml
+        return super().resolve_listing(xml)
+
+    def fix_tables(self, xml: str):
+        if self.column_loops:
+            return super().fix_tables(xml)
+        return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+
+    @cached_property
+    def column_loops(self) -> bool:
+        return "{%tc " in self.get_xml()
+
+
+UNDECLARED: dict[tuple[str, float], set[str]] = {}
+"""Variables each template uses, by (path, modification time): a batch build reads each template once."""
+
+
+def template_variables(document: Template, template: Path, env: Environment) -> set[str]:
+    key = (str(template), template.stat().st_mtime)
+    if key not in UNDECLARED:
+        UNDECLARED[key] = document.get_undeclared_template_variables(env, {})
+    return UNDECLARED[key]
+
+
 def render_document(template: Path, context: dict, destination: Path) -> Path:
     """Render `template` with `context` into `destination`, atomically."""
-    document = DocxTemplate(template)
+    document = Template(template)
     env = jinja_env()
     try:
-        missing = document.get_undeclared_template_variables(env, context)
+        missing = template_variables(document, template, env) - set(context)
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
     if missing:
@@ -278,7 +318,8 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     fill_table_of_contents(document.docx)
     unescape_properties(document.docx)
     remove_empty_last_section(document.docx)
-    fit_repeated_columns(document.docx)
+    if document.column_loops:
+        fit_repeated_columns(document.docx)
     with atomic_path(destination) as temporary:
         document.save(temporary)
     return destination

@@ -173,6 +173,8 @@ def assign_references(result, build: Path) -> None:
             used.add(reference_key(action.reference))
         else:
             unmatched.append(action)
+    if previous:
+        keep_recorded_numbers(entity, previous, result)
     counter = last_reference(previous, entity.code)
     for action in unmatched:
         counter += 1
@@ -185,6 +187,26 @@ def assign_references(result, build: Path) -> None:
                                        first=unmatched[0].reference, last=unmatched[-1].reference))
     if previous:
         result.findings.extend(withdrawn_actions(previous, result.actions_read))
+
+
+def keep_recorded_numbers(entity: Entity, state: dict, result) -> None:
+    """An action of the last build keeps its number, even when its service sent back a workbook without it; a
+    number of the last build is never given to another action. The numbering and its notes are redone."""
+    from .model import number_entity
+
+    records = {reference_key(r["reference"]): r for r in state["actions"]}
+    for action in entity.actions():
+        record = records.get(reference_key(action.reference))
+        if record and not action.given_number and record.get("number") and record.get("volet") == action.volet \
+                and not entity.options.hierarchical:
+            action.given_number = str(record["number"])
+    reserved: dict[str, set[str]] = {}
+    for record in state["actions"]:
+        if record.get("number") and record.get("volet"):
+            reserved.setdefault(record["volet"], set()).add(str(record["number"]))
+    result.findings[:] = [f for f in result.findings if f.code not in ("numeros-completes", "numeros-ignores")
+                          and not (f.code == "numerotation-lacunaire" and f.sheet == c.ACTIONS_SHEET.name)]
+    result.findings.extend(number_entity(entity, reserved))
 
 
 def format_reference(code: str, number: int) -> str:

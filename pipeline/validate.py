@@ -162,7 +162,9 @@ def gap_warning(file: str, sheet: str, volet: str, what: str, missing: list, pre
                    missing=", ".join(map(str, missing)), present=", ".join(map(str, present)))
 
 
-def numbering_gaps(strategic: Sheet, operational: Sheet, actions: Sheet) -> list[Finding]:
+def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
+    """Gaps in the frame's numbering (OO 4.5 after 4.3). Gaps among the actions' numbers are the model's, once
+    every number is known (model.number_entity)."""
     findings = []
     cadre = strategic.table.frame["_file"].iloc[0] if len(strategic.table.frame) else c.CADRE_FILE
     for volet, numbers in strategic_numbers(strategic).items():
@@ -179,14 +181,6 @@ def numbering_gaps(strategic: Sheet, operational: Sheet, actions: Sheet) -> list
                 findings.append(gap_warning(cadre, c.OPERATIONAL_OBJECTIVES_SHEET.name, volet,
                                             "objectif(s) opérationnel(s)", [f"{os_number}.{g}" for g in gaps],
                                             [f"{os_number}.{r}" for r in sorted(found)]))
-    given: dict[str, list[int]] = defaultdict(list)
-    for volet, number in zip(actions.frame["volet"], actions.frame["number"]):
-        if volet and number and number.isdigit():
-            given[volet].append(int(number))
-    for volet, numbers in given.items():
-        if gaps := missing_numbers(numbers):
-            findings.append(gap_warning("", c.ACTIONS_SHEET.name, volet, "action(s)", number_ranges(gaps),
-                                        number_ranges(numbers)))
     return findings
 
 

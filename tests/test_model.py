@@ -61,3 +61,23 @@ def test_objectives_are_ordered_by_number_whatever_the_frame_order(tmp_path):
     entity = assemble(folder).entity
     assert [v.name for v in entity.volets] == ["Externe", "Interne"]
     assert [oo.code for oo in entity.volets[0].operational()] == ["2.9", "2.10", "10.1"]
+
+
+def test_a_rebuild_keeps_each_action_number_and_never_reuses_a_withdrawn_one(tmp_path):
+    """Mid-term: a service returns its workbook without the numbers, another withdraws an action and adds one."""
+    from pipeline.build import build_all
+
+    build = tmp_path / "build"
+    folder = make_entity(tmp_path / "ville", {
+        "A.xlsx": [action(title="A1"), action(title="A2"), action(oo="2.1", title="A3")],
+        "B.xlsx": [action(title="B1"), action(oo="2.1", title="B2")]})
+    first = {a.title: a.number for a in build_all([folder], build).results[0].entity.actions()}
+    assert first == {"A1": "1", "A2": "2", "B1": "3", "A3": "4", "B2": "5"}
+    # B withdraws B1 and adds B3 under OO 1.1, ahead of the others in file order; A is unchanged.
+    make_entity(folder, {"B.xlsx": [action(title="B3"), action(oo="2.1", title="B2")]})
+    [result] = build_all([folder], build).results
+    second = {a.title: a.number for a in result.entity.actions()}
+    assert {k: second[k] for k in ("A1", "A2", "A3", "B2")} == {k: first[k] for k in ("A1", "A2", "A3", "B2")}
+    assert second["B3"] not in first.values()
+    assert sorted(f.code for f in result.findings if f.code in ("action-retiree", "numerotation-lacunaire")) == [
+        "action-retiree", "numerotation-lacunaire"]

@@ -7,6 +7,7 @@ Jinja tags ({{ }}, {%p %}, {%tr %}) are docxtpl's; each stays whole inside one r
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -416,6 +417,20 @@ def money_table(doc, header: tuple[str, ...], widths, loop: str, cells: tuple[st
     doc.add_paragraph()
 
 
+def keep_header_footer_in_last_section(doc):
+    """python-docx moves the header and footer references into the first section break. That break belongs to the
+    optional budget annex: without the annex it disappears, with the references. The last section gets them too,
+    and the cover's « different first page »."""
+    first = doc.sections[0]._sectPr
+    last = doc.sections[-1]._sectPr
+    if first is last:
+        return
+    references = [copy.deepcopy(e) for e in first if e.tag in (qn("w:headerReference"), qn("w:footerReference"))]
+    for element in reversed(references):
+        last.insert(0, element)
+    doc.sections[-1].different_first_page_header_footer = True
+
+
 def budget_annex(doc):
     """« Programmation financière »: a landscape section of its own, only when budget lines exist."""
     tag(doc, "{%p if budget %}")
@@ -656,6 +671,7 @@ def write_pst(path: Path):
     tag(doc, "{%p endif %}")
 
     budget_annex(doc)
+    keep_header_footer_in_last_section(doc)
     doc.save(path)
 
 
