@@ -54,6 +54,33 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Ce fichier n’est pas un classeur ({suffix}) : il est ignoré.",
         "Seuls les fichiers .xlsx, .xlsm, .xls, .xlsb et .ods du dossier sont lus.",
     ),
+    "dossier-ignore": (
+        WARNING,
+        "Ce sous-dossier de services/ n’est pas lu : les classeurs qu’il contient ne sont pas repris.",
+        "Déplacez dans services/ les classeurs à reprendre ; archivez les autres ailleurs.",
+    ),
+    "classeur-en-double": (
+        ERROR,
+        "Deux classeurs pour le même service : {file} et {other}. Ce fichier-ci n’est pas lu (ses actions "
+        "seraient en double).",
+        "Gardez un seul classeur par service (le plus récent) et retirez l’autre du dossier services/.",
+    ),
+    "feuille-non-lue": (
+        WARNING,
+        "La feuille « {sheet} » ressemble à une feuille d’actions ({count} ligne(s)) mais n’est pas lue : seule la "
+        "feuille « Actions » l’est.",
+        "Recopiez ces lignes dans la feuille « Actions », ou supprimez la feuille si elle ne sert plus.",
+    ),
+    "cellule-hors-tableau": (
+        WARNING,
+        "Cette cellule, dans une colonne sans en-tête, n’est pas lue : « {value} ».",
+        "Si elle doit figurer dans le PST, recopiez-la dans une colonne du modèle (par exemple « Commentaire »).",
+    ),
+    "cellules-hors-tableau": (
+        WARNING,
+        "D’autres cellules de colonnes sans en-tête ne sont pas lues (seules les 20 premières sont citées).",
+        "Recopiez ce qui doit figurer dans le PST dans les colonnes du modèle.",
+    ),
     "services-absents": (
         WARNING,
         "Aucun classeur de service n’a été trouvé : le PST ne contiendra aucune action.",
@@ -83,6 +110,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         NOTE,
         "Colonne(s) hors modèle ignorée(s) : {columns}.",
         "{hint}",
+    ),
+    "colonne-mal-orthographiee": (
+        WARNING,
+        "L’en-tête « {value} » n’est pas reconnu : cette colonne n’est pas lue. Il ressemble à « {near} ».",
+        "Corrigez l’en-tête en « {near} » pour que la colonne soit reprise.",
     ),
     "colonne-en-double": (
         WARNING,
@@ -438,7 +470,7 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
             header: str = "", value: object = "", **params: object) -> Finding:
     """Build a finding from the catalogue; `header` and `value` are also available to the message."""
     severity, message, suggestion = CATALOGUE[code]
-    values = {"header": header, "value": value, **params}
+    values = {"header": header, "value": value, "file": file, "sheet": sheet, **params}
     return Finding(
         severity=severity,
         code=code,

@@ -133,17 +133,25 @@ def find_entity_folders(data: Path) -> list[Path]:
 
 
 def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
+    """The services' workbooks, by name. Subfolders and other files are noted; two workbooks of the same service
+    (Travaux.xlsx beside an older Travaux.ods) are an error: both would be read and every action doubled."""
     services = folder / c.SERVICES_DIR
     if not services.is_dir():
         return [], []
     files, findings = [], []
+    by_service: dict[str, Path] = {}
     for path in sorted(services.iterdir(), key=lambda p: p.name.casefold()):
-        if not path.is_file() or is_ignored_name(path):
+        if is_ignored_name(path):
             continue
-        if path.suffix.lower() in c.WORKBOOK_SUFFIXES:
-            files.append(path)
-        else:
+        if path.is_dir():
+            findings.append(finding("dossier-ignore", file=path.name + "/"))
+        elif path.suffix.lower() not in c.WORKBOOK_SUFFIXES:
             findings.append(finding("fichier-ignore", file=path.name, suffix=path.suffix or "sans extension"))
+        elif (first := by_service.get(path.stem.casefold())) is not None:
+            findings.append(finding("classeur-en-double", file=path.name, other=first.name))
+        else:
+            by_service[path.stem.casefold()] = path
+            files.append(path)
     return files, findings
 
 
@@ -214,17 +222,20 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
                                     second=get_column_letter(index + 1)))
             continue
         mapping[col.key] = index
-    if unknown:
-        labels = [f"{get_column_letter(i + 1)} « {str(grid.iat[header_index, i]).strip()} »" for i in unknown]
-        hints = []
-        for i in unknown:
-            typed = str(grid.iat[header_index, i]).strip()
-            near = closest_header(typed, contract)
-            if near and near not in {contract.column(k).header for k in mapping}:
-                hints.append(f"« {typed} » ressemble à « {near} » : corrigez l’en-tête pour que la colonne soit lue")
+    mapped = {contract.column(k).header for k in mapping}
+    unrelated = []
+    for i in unknown:
+        typed = str(grid.iat[header_index, i]).strip()
+        near = closest_header(typed, contract)
+        if near and near not in mapped:
+            if not contract.match_header(near).required:  # a missing required column is an error of its own
+                findings.append(finding("colonne-mal-orthographiee", file=file, sheet=sheet, row=header_index + 1,
+                                        column=get_column_letter(i + 1), value=typed, near=near))
+        else:
+            unrelated.append(f"{get_column_letter(i + 1)} « {typed} »")
+    if unrelated:
         findings.append(finding("colonne-inconnue", file=file, sheet=sheet, row=header_index + 1,
-                                columns=", ".join(labels),
-                                hint=" ; ".join(hints) + "." if hints else "Ces colonnes ne sont pas reprises."))
+                                columns=", ".join(unrelated), hint="Ces colonnes ne sont pas reprises."))
     for col in contract.required:
         if col.key not in mapping:
             near = [grid.iat[header_index, i] for i in unknown
@@ -249,6 +260,22 @@ def non_empty_rows(grid: pd.DataFrame, first: int) -> list[int]:
     body = grid.iloc[first:]
     filled = filled_cells(body).any(axis=1)
     return [int(i) + 1 for i in body.index[filled]]
+
+
+MAX_CELLS_LISTED = 20
+
+
+def cells_outside_table(grid: pd.DataFrame, filled: pd.DataFrame, header_index: int, headed: set[int], file: str,
+                        sheet: str) -> list[Finding]:
+    """Cells typed in a column without header (a note beside the table): not read, so each is named."""
+    findings = []
+    for index in (i for i in range(grid.shape[1]) if i not in headed):
+        for row in filled.index[filled.iloc[:, index]]:
+            if len(findings) == MAX_CELLS_LISTED:
+                return findings + [finding("cellules-hors-tableau", file=file, sheet=sheet)]
+            findings.append(finding("cellule-hors-tableau", file=file, sheet=sheet, row=int(row) + 1,
+                                    column=get_column_letter(index + 1), value=str(grid.iat[row, index]).strip()))
+    return findings
 
 
 def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header_index: int, file: str
@@ -332,6 +359,7 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
 
     body = grid.iloc[header_index + 1:]
     filled = filled_cells(body)
+    findings += cells_outside_table(grid, filled, header_index, set(mapping.values()) | set(unknown), file, sheet)
     known_filled = filled.iloc[:, list(mapping.values())].any(axis=1) | (body.index + 1).isin(formula_rows)
     unknown_filled = filled.iloc[:, unknown].any(axis=1) if unknown else known_filled & False
     for index in body.index[unknown_filled & ~known_filled]:
@@ -354,6 +382,33 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     table.numeric_cells = {(file, sheet, row, by_index[col]) for row, col in scan.numeric_cells
                            if row > header_index + 1}
     return table, findings
+
+
+KNOWN_SHEETS = ("Actions", "Financement", "Instructions", "Cadre", "Exemple", "Listes")
+"""Sheets of the services' workbooks (generated by make templates) that are either read or help only."""
+
+
+def unread_action_sheets(book: pd.ExcelFile, path: Path) -> list[Finding]:
+    """Another sheet that looks like an « Actions » sheet (« Actions (2) », « Feuil2 ») is not read: say so."""
+    names = [str(n) for n in book.sheet_names]
+    if len(names) < 2:
+        return []
+    findings = []
+    for name in names:
+        if any(c.fold(name) == c.fold(known) for known in KNOWN_SHEETS) or c.ACTIONS_SHEET.matches_name(name):
+            continue
+        try:
+            grid = read_sheet(book, name)
+        except Exception:
+            continue
+        header = find_header_row(grid, c.ACTIONS_SHEET)
+        if header is None:
+            continue
+        matched = {col.key for v in grid.iloc[header] if (col := c.ACTIONS_SHEET.match_header(v))}
+        rows = non_empty_rows(grid, header + 1)
+        if len(matched & {col.key for col in c.ACTIONS_SHEET.required}) >= 2 and rows:
+            findings.append(finding("feuille-non-lue", file=path.name, sheet=name, count=len(rows)))
+    return findings
 
 
 def load_entity(folder: Path) -> LoadedEntity:
@@ -392,6 +447,7 @@ def load_entity(folder: Path) -> LoadedEntity:
             findings += found
             if table is not None:
                 action_tables.append(table)
+            findings += unread_action_sheets(book, path)
             if any(c.FINANCE_SHEET.matches_name(str(name)) for name in book.sheet_names):
                 table, found = read_table(book, path, c.FINANCE_SHEET)
                 findings += found

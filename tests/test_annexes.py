@@ -333,3 +333,15 @@ def test_headings_never_end_a_page_alone(built):
     document = Document(next((built / "engis-commune").glob("PST_*.docx")))
     for name in ("Heading 1", "Heading 2", "Heading 3", "Annexe OS", "Annexe OO", "Étiquette"):
         assert document.styles[name].paragraph_format.keep_with_next, name
+
+
+def test_a_pst_without_budget_lines_still_has_its_header_and_page_numbers(tmp_path, run_pst):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(), action(oo="2.1", title="Aider"),
+                                                         action(volet="Interne", title="Simplifier")]})
+    run = run_pst(folder)
+    document = Document(run.pst())
+    assert len(document.sections) == 1
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.header.paragraphs[0].text == "Ville de Testville — Programme stratégique transversal 2025-2030"
+    assert "NUMPAGES" in section.footer.paragraphs[0]._p.xml

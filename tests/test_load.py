@@ -32,15 +32,19 @@ def test_headers_are_found_below_a_title_in_any_order_and_any_case(tmp_path):
     assert not [f for f in loaded.findings if f.is_error]
 
 
-def test_unknown_columns_are_noted_once_with_the_closest_contract_header(tmp_path):
+def test_unknown_columns_are_noted_once_and_a_misspelled_header_is_a_warning(tmp_path):
     folder = make_entity(tmp_path / "ville", {
         "Travaux.xlsx": [action(**{"Mandataire responsble": "Échevin", "Notes perso": "x"})]})
     loaded = load_entity(folder)
     notes = [f for f in loaded.findings if f.code == "colonne-inconnue"]
     assert len(notes) == 1
     assert notes[0].file == "Travaux.xlsx" and notes[0].row == 1
-    assert "« Notes perso »" in notes[0].message
-    assert "ressemble à « Mandataire responsable »" in notes[0].suggestion
+    assert notes[0].message == "Colonne(s) hors modèle ignorée(s) : E « Notes perso »."
+    [typo] = [f for f in loaded.findings if f.code == "colonne-mal-orthographiee"]
+    assert typo.position() == ("colonne-mal-orthographiee", "Travaux.xlsx", "Actions", 1, "D")
+    assert typo.severity == "avertissement"
+    assert typo.message == ("L’en-tête « Mandataire responsble » n’est pas reconnu : cette colonne n’est pas lue. "
+                            "Il ressemble à « Mandataire responsable ».")
 
 
 def test_a_missing_required_column_is_an_error_naming_the_header_row(tmp_path):
@@ -126,3 +130,39 @@ def test_workbooks_saved_by_libreoffice_calc_read_the_same(tmp_path):
     after = load_entity(folder).actions.frame
     columns = ["volet", "oo_code", "title", "start", "progress", "_row"]
     assert after[columns].to_dict("records") == before[columns].to_dict("records")
+
+
+def test_nothing_typed_beside_the_table_or_in_another_sheet_goes_unnoticed(tmp_path):
+    folder = make_entity(tmp_path / "ville", {})
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    sheet.append(["Volet", "N° OO", "Libellé de l'action"])
+    sheet.append(["Externe", "1.1", "Planter"])
+    sheet["F2"] = "NB : à revoir avec l’échevin !"
+    copy = book.create_sheet("Actions (2)")
+    copy.append(["Volet", "N° OO", "Libellé de l'action"])
+    copy.append(["Externe", "1.1", "Oubliée"])
+    book.save(folder / "services" / "Travaux.xlsx")
+    (folder / "services" / "Anciens").mkdir()
+    write_workbook(folder / "services" / "Anciens" / "Vieux.xlsx", {"Actions": [action()]})
+    write_workbook(folder / "services" / "travaux.ods.xlsx", {"Actions": [action()]})
+    loaded = load_entity(folder)
+    by_code = {f.code: f for f in loaded.findings}
+    assert by_code["cellule-hors-tableau"].position() == ("cellule-hors-tableau", "Travaux.xlsx", "Actions", 2, "F")
+    assert "« NB : à revoir avec l’échevin ! »" in by_code["cellule-hors-tableau"].message
+    assert (by_code["feuille-non-lue"].sheet, by_code["feuille-non-lue"].severity) == ("Actions (2)", "avertissement")
+    assert by_code["dossier-ignore"].file == "Anciens/"
+
+
+def test_two_workbooks_of_the_same_service_are_an_error(tmp_path):
+    office = require_soffice()
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action()]})
+    subprocess.run([office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "ods", "--outdir", str(folder / "services"),
+                    str(folder / "services" / "Travaux.xlsx")], check=True, capture_output=True, timeout=180)
+    loaded = load_entity(folder)
+    [double] = [f for f in loaded.findings if f.code == "classeur-en-double"]
+    assert (double.file, double.is_error) == ("Travaux.xlsx", True)
+    assert "Travaux.ods" in double.message
+    assert len(loaded.actions.frame) == 1
