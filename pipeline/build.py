@@ -240,19 +240,23 @@ def synergy_annexes(entity: Entity) -> list[tuple[str, list]]:
     return [(code, select(entity, lambda a, code=code: code in a.synergy_with)) for code in synergy_partners(entity)]
 
 
+def partner_types(results: list[EntityResult]) -> dict[str, str]:
+    return {r.entity.code: r.entity.type for r in results if r.entity and r.entity.code}
+
+
 def partner_names(results: list[EntityResult]) -> dict[str, str]:
     return {r.entity.code: r.entity.name for r in results if r.entity and r.entity.code}
 
 
 def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
-                  despite_errors: bool = False) -> None:
+                  despite_errors: bool = False, types: dict[str, str] | None = None) -> None:
     """The entity's validation report, always; its PST when it has no errors (or despite them, on request)."""
     with (result.clock or Stopwatch()).stage("render"):
-        write_documents(result, build, names, today, despite_errors)
+        write_documents(result, build, names, today, despite_errors, types or {})
 
 
 def write_documents(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
-                    despite_errors: bool) -> None:
+                    despite_errors: bool, types: dict[str, str]) -> None:
     folder = build / result.folder.name
     result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)
     if result.entity is None:
@@ -263,7 +267,7 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
         return
     provisional = {"errors": result.errors, "rejected": result.rows_rejected, "report": REPORT_NAME} \
         if result.has_errors else None
-    context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional)
+    context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional, types)
     result.document = render_document(PST_TEMPLATE, context, destination)
     result.fiches = render_document(FICHES_TEMPLATE, fiches_context(result.entity, names, today),
                                     folder / f"Fiches_actions_{safe_name(result.entity.code)}.docx")
@@ -335,9 +339,9 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None,
     check_institutions(report.results)
     for result in report.results:
         assign_references(result, build)
-    names = partner_names(report.results)
+    names, types = partner_names(report.results), partner_types(report.results)
     for result in report.results:
-        render_entity(result, build, names, today, despite_errors)
+        render_entity(result, build, names, today, despite_errors, types)
         if result.document and not result.has_errors:
             save_state(result, build, today)
     report.cross_references = cross_references(report.results, build, today)

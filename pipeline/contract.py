@@ -258,8 +258,9 @@ ACTIONS_SHEET = SheetContract(
                help="Numéro officiel de l’action dans son volet, s’il existe déjà. Ne le changez pas. Pour une "
                     "nouvelle action, laissez vide : le numéro est attribué à la construction du PST."),
         Column("reference", "Réf.", aliases=("Réf", "Référence"),
-               help="Référence stable de l’action, attribuée par le PST. Ne la modifiez pas ; laissez-la vide pour "
-                    "une nouvelle action."),
+               help="Référence stable de l’action, attribuée par le PST : ne modifiez pas une référence existante. "
+                    "Pour une nouvelle action, laissez vide, sauf si elle a des lignes dans la feuille « Financement » :"
+                    " donnez-lui alors une référence à vous (par exemple TRAV-1) et reprenez-la là."),
         Column("title", "Libellé de l'action", required=True,
                aliases=("Libellé", "Action", "Intitulé de l'action", "Intitulé"),
                help="Ce que l’on va faire, en une phrase commençant par un verbe."),

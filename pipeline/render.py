@@ -216,7 +216,8 @@ def entity_context(entity: Entity) -> dict:
 
 
 def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], partner_names: dict[str, str],
-                built_on: dt.date, provisional: dict | None = None) -> dict:
+                built_on: dt.date, provisional: dict | None = None, partner_types: dict[str, str] | None = None
+                ) -> dict:
     """`provisional`: {errors, rejected, report} when the document is built despite validation errors."""
     options = entity.options
     p = Presentation(partner_names, options.shown_fields)
@@ -229,7 +230,8 @@ def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], 
         "numbering": options.numbering,
         "fields": [p.label(key) for key in options.shown_fields],
         "volets": [volet_context(v, p) for v in entity.volets],
-        "synergies": [annex_context(volets, p, code=code, partner=partner_names.get(code, code))
+        "synergies": [annex_context(volets, p, code=code, partner=partner_names.get(code, code),
+                                    partner_type=(partner_types or {}).get(code, ""))
                       for code, volets in synergy_annexes],
         "plans": [annex_context(volets, p, name=name) for name, volets in plans_named(entity)],
         "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) for n, volets in sdgs_named(entity)],
@@ -252,8 +254,8 @@ def synergies_context(xref: CrossReference, built_on: dt.date) -> dict:
                 for a in actions]
 
     return {
-        "left": {"name": xref.left.name, "code": xref.left.code},
-        "right": {"name": xref.right.name, "code": xref.right.code},
+        "left": {"name": xref.left.name, "code": xref.left.code, "type": xref.left.type},
+        "right": {"name": xref.right.name, "code": xref.right.code, "type": xref.right.type},
         "legislature": xref.left.legislature,
         "built_on": french_date(built_on),
         "pairs": [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right)} for p in xref.pairs],

@@ -86,7 +86,7 @@ def section_actions(paragraphs, heading_style: str, heading: str) -> list[str]:
                 break
             inside = style == heading_style and text == heading
             continue
-        if inside and style == "Action":
+        if inside and style in ("Action", "Action suivie"):
             titles.append(ACTION_LINE.match(text)["title"])
     return titles
 
@@ -104,7 +104,7 @@ def built(tmp_path_factory):
 def test_one_fiche_per_action_in_the_pst_order(built, folder, code):
     fiches = Document(built / folder / f"Fiches_actions_{code}.docx")
     pst = docx_paragraphs(next((built / folder).glob("PST_*.docx")))
-    in_pst = [ACTION_LINE.match(t) for s, t in pst if s == "Action"][:len(sample_actions(folder))]
+    in_pst = [ACTION_LINE.match(t) for s, t in pst if s in ("Action", "Action suivie")][:len(sample_actions(folder))]
     headings = [p.text for p in fiches.paragraphs if p.style.name == "Heading 1"]
     assert headings == [f"Action\u00a0{m['number']}\u00a0: {m['title']}" for m in in_pst]
     assert len(headings) == len(sample_actions(folder))

@@ -52,7 +52,7 @@ def document_actions(paragraphs: list[tuple[str, str]], start: str, stop: str | 
                 continue
             if inside and (stop is None or text.startswith(stop)):
                 break
-        if inside and style == "Action":
+        if inside and style in ("Action", "Action suivie"):
             match = ACTION_LINE.match(text)
             assert match, text
             found.append((match["number"], match["title"]))

@@ -90,7 +90,7 @@ def document_actions(path: Path) -> list[tuple[str, str, str]]:
     for paragraph in Document(path).paragraphs:
         if paragraph.style.name == "Heading 1" and paragraph.text.startswith("Annexe"):
             break
-        if paragraph.style.name == "Action":
+        if paragraph.style.name in ("Action", "Action suivie"):
             match = ACTION_LINE.match(paragraph.text)
             found.append([match["number"], match["title"], ""])
         elif paragraph.style.name == "Action détail" and found:

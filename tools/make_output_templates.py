@@ -105,6 +105,8 @@ def define_styles(doc):
     action.first_line_indent = Cm(-2.3)
     action.space_after = Pt(3)
     action.keep_together = True
+    followed = paragraph_style(doc, "Action suivie", base="Action")
+    followed.paragraph_format.keep_with_next = True  # its steps or details never alone at the next page's top
     detail = doc.styles["Action détail"].paragraph_format
     detail.left_indent = Cm(2.3)
     detail.space_after = Pt(6)
@@ -344,8 +346,8 @@ def provisional_warning(doc):
     tag(doc, "{%p endif %}")
 
 
-def action_line(doc):
-    p = para(doc, "", "Action")
+def action_line(doc, style: str = "Action"):
+    p = para(doc, "", style)
     p.add_run(f"Action{NBSP}{{{{ a.number }}}}{NBSP}:").bold = True
     p.add_run("\t{{ a.title }}")
 
@@ -356,16 +358,20 @@ def actions_table(doc):
     table = doc.add_table(rows=4, cols=5)
     table.style = doc.styles["Table Grid"]
     header, loop, body, end = table.rows
-    for cell, text in zip(header.cells, ("N°", "Action", "{%tc for f in fields %}", "{{ f }}", "{%tc endfor %}")):
-        cell_text(cell, text, "Tableau en-tête")
+    for cell, text, style in zip(header.cells, ("N°", "Action", "{%tc for f in fields %}", "{{ f }}",
+                                                "{%tc endfor %}"),
+                                 ("Tableau en-tête", "Tableau en-tête", *["Tableau petit en-tête"] * 3)):
+        cell_text(cell, text, style)
         shade(cell, "1F3864")
     repeat_header(header)
     cell_text(loop.cells[0], "{%tr for a in oo.actions %}")
-    for cell, text in zip(body.cells, ("{{ a.number }}", "{{ a.title }}", "{%tc for v in a.cells %}", "{{ v }}",
-                                       "{%tc endfor %}")):
-        cell_text(cell, text)
+    for cell, text, style in zip(body.cells, ("{{ a.number }}", "{{ a.title }}", "{%tc for v in a.cells %}",
+                                              "{{ v }}", "{%tc endfor %}"),
+                                 ("Tableau", "Tableau", *["Tableau petit"] * 3)):
+        cell_text(cell, text, style)
     cell_text(end.cells[0], "{%tr endfor %}")
-    set_widths(table, (Cm(1.4), Cm(6), Cm(3), Cm(3), Cm(3)))
+    set_widths(table, (Cm(1.6), Cm(6.5), Cm(2.3), Cm(2.3), Cm(2.3)))
+    tight_cells(table)
     doc.add_paragraph(style="Action détail")
 
 
@@ -531,18 +537,22 @@ def write_pst(path: Path):
     para(doc, "Le programme fait l’objet d’une évaluation au moins à mi-législature et au terme de celle-ci : "
               "le comité de direction établit un rapport d’exécution, qui comprend un examen des synergies entre "
               "la commune et le CPAS. Il peut être actualisé en cours de législature. Il est publié sur le site "
-              "internet de {% if entity.is_cpas %}la commune ou du CPAS{% else %}la commune{% endif %}.")
+              "internet de {% if entity.is_cpas %}la commune ou du CPAS{% elif entity.type == 'Ville' %}la ville"
+              "{% else %}la commune{% endif %}.")
 
     add_heading(doc, "Méthodologie", 1)
     para(doc, "Le PST se compose de deux volets. Le volet externe, « développement des politiques », reprend les "
-              "projets que {% if entity.is_cpas %}le CPAS{% else %}la commune{% endif %} entreprend dans les "
+              "projets que {% if entity.is_cpas %}le CPAS{% elif entity.type == 'Ville' %}la ville{% else %}la commune"
+              "{% endif %} entreprend dans les "
               "domaines d’intérêt local ; le volet interne, « administration générale », vise l’organisation et le "
               "fonctionnement de l’administration.")
     para(doc, "Chaque volet se décline en objectifs stratégiques (ce que nous voulons être au terme de la "
               "législature), en objectifs opérationnels (ce que nous allons faire) et en actions (comment, par qui, "
               "quand et avec quels moyens). Les actions ont été proposées par les services, au moyen de fiches "
               "standardisées, puis validées par le {% if entity.is_cpas %}conseil{% else %}collège{% endif %}. "
-              "Elles sont numérotées de façon continue dans chaque volet.")
+              "{% if numbering == 'hiérarchique' %}Chaque action porte le numéro de son objectif opérationnel suivi de son "
+              "rang (l’action 2.4.3 est la troisième de l’objectif opérationnel 2.4).{% else %}Elles sont numérotées "
+              "de façon continue dans chaque volet.{% endif %}")
 
     add_heading(doc, "Le PST en résumé", 1)
     para(doc, "En résumé, le PST comprend "
@@ -622,7 +632,11 @@ def write_pst(path: Path):
     actions_table(doc)
     tag(doc, "{%p else %}")
     tag(doc, "{%p for a in oo.actions %}")
+    tag(doc, "{%p if a.planning or a.shown %}")
+    action_line(doc, "Action suivie")
+    tag(doc, "{%p else %}")
     action_line(doc)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p for step in a.planning %}")
     para(doc, "{{ step }}", "List Bullet 2")
     tag(doc, "{%p endfor %}")
@@ -640,7 +654,8 @@ def write_pst(path: Path):
     tag(doc, "{%p for s in synergies %}")
     heading = add_heading(doc, f"Annexe{NBSP}: synergies {{{{ entity.name }}}} & {{{{ s.partner }}}}", 1)
     heading.paragraph_format.page_break_before = True
-    para(doc, "Actions du PST menées avec {{ s.partner }}, présentées sous leurs objectifs stratégiques et "
+    para(doc, "Actions du PST menées avec {% if s.partner_type == 'CPAS' %}le {% elif s.partner_type %}la "
+              "{% else %}l’institution {% endif %}{{ s.partner }}, présentées sous leurs objectifs stratégiques et "
               "opérationnels, avec leur numéro (" + plural("s.count", "action", "actions") + ").")
     annex_hierarchy(doc, "s.volets")
     tag(doc, "{%p endfor %}")
@@ -648,7 +663,8 @@ def write_pst(path: Path):
     tag(doc, "{%p if plans %}")
     heading = add_heading(doc, f"Annexe{NBSP}: les plans", 1)
     heading.paragraph_format.page_break_before = True
-    para(doc, "Le PST fédère les plans auxquels {% if entity.is_cpas %}le CPAS{% else %}la commune{% endif %} "
+    para(doc, "Le PST fédère les plans auxquels {% if entity.is_cpas %}le CPAS{% elif entity.type == 'Ville' %}"
+              "la ville{% else %}la commune{% endif %} "
               "souscrit. Pour chaque plan, voici les actions du PST qui y contribuent, sous leurs objectifs, avec "
               "leur numéro.")
     tag(doc, "{%p for plan in plans %}")
@@ -691,8 +707,10 @@ def write_synergies(path: Path):
               "en commun, établi le {{ built_on }}.")
     para(doc, "Les actions sont rapprochées par leur « code synergie ». "
               + plural("pairs|length", "synergie rapprochée", "synergies rapprochées") + ", "
-              + plural("left_only|length", "action signalée", "actions signalées") + " par {{ left.name }} seulement et "
-              + plural("right_only|length", "action signalée", "actions signalées") + " par {{ right.name }} seulement.")
+              + plural("left_only|length", "action signalée", "actions signalées") + " par "
+              "{% if left.type == 'CPAS' %}le {% else %}la {% endif %}{{ left.name }} seulement et "
+              + plural("right_only|length", "action signalée", "actions signalées") + " par "
+              "{% if right.type == 'CPAS' %}le {% else %}la {% endif %}{{ right.name }} seulement.")
 
     table = doc.add_table(rows=1, cols=3)
     table.style = doc.styles["Table Grid"]
@@ -717,7 +735,8 @@ def write_synergies(path: Path):
 
     for side, name in (("left_only", "left"), ("right_only", "right")):
         tag(doc, "{%p if " + side + " %}")
-        add_heading(doc, "Actions signalées par {{ " + name + ".name }} seulement", 2)
+        add_heading(doc, "Actions signalées par {% if " + name + ".type == 'CPAS' %}le {% else %}la {% endif %}{{ "
+                    + name + ".name }} seulement", 2)
         para(doc, "Ces actions mentionnent une synergie, mais aucune action de l’autre institution ne porte le même "
                   "code synergie.")
         tag(doc, "{%p for a in " + side + " %}")
