@@ -31,19 +31,19 @@ $(READY): pyproject.toml constraints.txt
 	@touch $@
 
 pst: $(READY)
-	$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+	@$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 pdf: $(READY)
-	$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+	@$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 templates: $(READY)
-	$(PY) -m pipeline modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)
+	@$(PY) -m pipeline modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)
 
 test: $(READY)
-	$(PY) -m pytest
+	@$(PY) -m pytest
 
 modeles-vierges: $(READY)
-	$(PY) -m pipeline modeles-vierges --out input_templates
+	@$(PY) -m pipeline modeles-vierges --out input_templates
 
 clean:
 	rm -rf $(BUILD)

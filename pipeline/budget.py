@@ -60,6 +60,8 @@ class BudgetSummary:
     by_source: list[tuple[str, float, int]]  # source, subsidies, number of lines
     total: Totals
     lines: int
+    ordinary: Totals = field(default_factory=Totals)
+    extraordinary: Totals = field(default_factory=Totals)
 
     def __bool__(self) -> bool:
         return self.lines > 0
@@ -103,4 +105,6 @@ def budget_summary(entity: Entity) -> BudgetSummary:
         by_source=[(name, amount, count) for name, (amount, count) in sorted(sources.items(), key=lambda i: -i[1][0])],
         total=total_of(lines),
         lines=len(lines),
+        ordinary=total_of(line for line in lines if line.budget_service != "Extraordinaire"),
+        extraordinary=total_of(line for line in lines if line.budget_service == "Extraordinaire"),
     )

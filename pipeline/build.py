@@ -79,6 +79,10 @@ class EntityResult:
         return self.rows_read - self.rows_accepted
 
     @property
+    def budget_rows_rejected(self) -> int:
+        return len(self.budget_rows - self.entity.sources()) if self.entity else len(self.budget_rows)
+
+    @property
     def label(self) -> str:
         return self.entity.name if self.entity and self.entity.name else self.folder.name
 
@@ -265,11 +269,11 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
     if result.has_errors and not despite_errors:
         result.stale_document = destination if destination.exists() else None
         return
-    provisional = {"errors": result.errors, "rejected": result.rows_rejected, "report": REPORT_NAME} \
-        if result.has_errors else None
+    provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
+                   "report": REPORT_NAME} if result.has_errors else None
     context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional, types)
     result.document = render_document(PST_TEMPLATE, context, destination)
-    result.fiches = render_document(FICHES_TEMPLATE, fiches_context(result.entity, names, today),
+    result.fiches = render_document(FICHES_TEMPLATE, fiches_context(result.entity, names, today, provisional),
                                     folder / f"Fiches_actions_{safe_name(result.entity.code)}.docx")
 
 

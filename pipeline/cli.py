@@ -46,9 +46,10 @@ def print_entity(result) -> None:
                   f"{plural(len(volet.objectives), 'objectif stratégique', 'objectifs stratégiques')}, "
                   f"{plural(len(volet.operational()), 'objectif opérationnel', 'objectifs opérationnels')}, "
                   f"{plural(len(volet.actions()), 'action', 'actions')}")
+    rejected = f"{plural(result.rows_rejected, 'rejetée', 'rejetées')}" + (" (voir rapport)" if result.rows_rejected
+                                                                          else "")
     print(f"  {plural(result.rows_read, 'ligne lue', 'lignes lues')} : "
-          f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, "
-          f"{plural(result.rows_rejected, 'rejetée', 'rejetées')} (voir rapport)")
+          f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, {rejected}")
     counts = count_by_severity(result.findings)
     print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, "
           f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {plural(counts[NOTE], 'note', 'notes')}")
@@ -57,13 +58,17 @@ def print_entity(result) -> None:
     if result.document and result.has_errors:
         print(f"  → Document PROVISOIRE écrit malgré les erreurs : {result.document}")
         print("    Sa première page indique les lignes écartées.")
+        print(f"  → Fiches actions PROVISOIRES : {result.fiches}")
     elif result.document:
         print(f"  → Document écrit : {result.document}")
-    if result.fiches:
         print(f"  → Fiches actions : {result.fiches}")
     else:
-        print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » "
-              "(ou « make pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")
+        if result.entity is None:
+            print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
+                  "corrigés, même pour un document provisoire.")
+        else:
+            print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » (ou « make "
+                  "pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")
         if result.stale_document:
             print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 

@@ -135,7 +135,8 @@ class Column:
 
     @property
     def display_label(self) -> str:
-        return self.label or self.header
+        """The label in documents, with the typographic apostrophe (« Taux d’avancement (%) »)."""
+        return (self.label or self.header).replace("'", "’")
 
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)

@@ -7,6 +7,7 @@ tests can assert either the compact position or the exact text.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -269,6 +270,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Fonds propres + emprunt + subsides = {parts}, mais le montant estimé est {amount}.",
         "Vérifiez la répartition du financement.",
     ),
+    "montant-negatif": (
+        WARNING,
+        "La colonne « {header} » contient un montant négatif ({value}).",
+        "Une recette s’indique en positif avec « Recette » dans la colonne « R/D » : vérifiez le signe.",
+    ),
     "article-budgetaire": (
         WARNING,
         "L’article budgétaire « {value} » n’a pas la forme habituelle (fonction/économique-…, par exemple "
@@ -470,7 +476,7 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
             header: str = "", value: object = "", **params: object) -> Finding:
     """Build a finding from the catalogue; `header` and `value` are also available to the message."""
     severity, message, suggestion = CATALOGUE[code]
-    values = {"header": header, "value": value, "file": file, "sheet": sheet, **params}
+    values = {"header": header, "value": readable(value), "file": file, "sheet": sheet, **params}
     return Finding(
         severity=severity,
         code=code,
@@ -481,8 +487,19 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
         row=row,
         column=column,
         header=header,
-        value=str(value),
+        value=readable(value),
     )
+
+
+EXCEL_DATE_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")
+
+
+def readable(value: object) -> str:
+    """The value as the service sees it in Excel: a date cell read as « 2025-04-02 00:00:00 » shows 02/04/2025."""
+    text = str(value)
+    if match := EXCEL_DATE_TEXT.match(text):
+        return f"{match[3]}/{match[2]}/{match[1]}"
+    return text
 
 
 def number_ranges(numbers) -> list[str]:

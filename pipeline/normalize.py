@@ -254,6 +254,11 @@ def parse_date(raw: str) -> Parsed:
     result = None
     if m := re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", text):
         result = _valid(int(m[1]), int(m[2]), int(m[3]))
+        if result and result.year < 1910 and result.day:
+            # A year typed into a cell formatted as a date: Excel stores 2027 as the 2027th day after 1899-12-30
+            # (19/07/1905). No PST action starts before 1910: the serial number is the year that was typed.
+            serial = (dt.date(result.year, result.month, result.day) - EXCEL_EPOCH).days
+            result = _valid(serial) if 1990 <= serial <= 2200 else result
     elif m := re.match(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$", text):
         result = _valid(_full_year(m[3]), int(m[2]), int(m[1]))
     elif m := re.match(r"^(\d{1,2})[/.\-](\d{4})$", text):

@@ -201,6 +201,8 @@ def budget_context(summary: BudgetSummary) -> dict:
         "by_source": [{"source": source, "subsidies": format_amount(amount), "lines": count}
                       for source, amount, count in summary.by_source],
         "total": totals_context(summary.total),
+        "ordinary": totals_context(summary.ordinary),
+        "extraordinary": totals_context(summary.extraordinary),
     }
 
 
@@ -239,13 +241,15 @@ def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], 
     }
 
 
-def fiches_context(entity: Entity, partner_names: dict[str, str], built_on: dt.date) -> dict:
+def fiches_context(entity: Entity, partner_names: dict[str, str], built_on: dt.date,
+                   provisional: dict | None = None) -> dict:
     """One fiche per action, in the document's order, with its OS and OO."""
     p = Presentation(partner_names)
     fiches = [{"volet": volet.key, "os": {"number": os.number, "title": os.title},
                "oo": {"code": oo.code, "title": oo.title}, "a": action_context(action, p)}
               for volet in entity.volets for os in volet.objectives for oo in os.objectives for action in oo.actions]
-    return {"entity": entity_context(entity), "built_on": french_date(built_on), "fiches": fiches}
+    return {"entity": entity_context(entity), "built_on": french_date(built_on), "fiches": fiches,
+            "provisional": provisional or {}}
 
 
 def synergies_context(xref: CrossReference, built_on: dt.date) -> dict:

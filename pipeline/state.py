@@ -51,8 +51,10 @@ def load_state(path: Path) -> dict | None:
                 isinstance(a, dict) and a.get("reference") and a.get("file") for a in state["actions"]):
             raise ValueError("structure inattendue")
     except (OSError, ValueError) as problem:
+        reason = "structure inattendue" if "structure" in str(problem) else (
+            "contenu JSON invalide" if isinstance(problem, ValueError) else "lecture impossible")
         raise ConfigurationError(
-            f"Le fichier d’état « {path} » est illisible ({problem}). Il est écrit par « make pst » et ne se "
+            f"Le fichier d’état « {path} » est illisible ({reason}). Il est écrit par « make pst » et ne se "
             "modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
             "alors de nouvelles références).") from None
     return state

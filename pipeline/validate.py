@@ -290,6 +290,9 @@ def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Find
             findings.append(finding("financement-total", value=finances.raw(index, "amount"),
                                     **finances.cell(index, "amount"), parts=format_amount(sum(parts)),
                                     amount=format_amount(row["amount"])))
+        negative = [k for k in ("amount", "own_funds", "loan", "subsidies") if row[k] is not None and row[k] < 0]
+        for key in negative:
+            findings.append(finding("montant-negatif", value=finances.raw(index, key), **finances.cell(index, key)))
         if row["article"] and not ARTICLE.match(row["article"]):
             findings.append(finding("article-budgetaire", value=row["article"], **finances.cell(index, "article")))
         if row["year"] is not None and not first <= row["year"] <= last:

@@ -391,7 +391,10 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
         first, last = (str((day - EXCEL_EPOCH).days) for day in DATE_RANGE)
         validation = DataValidation(type="date", operator="between", formula1=first, formula2=last,
                                     allow_blank=True, showErrorMessage=True)
-        validation.error = french("Tapez une date complète, par exemple 31/12/2026.")
+        # A warning, not a stop: a month (« 12/2027 ») or a year (« 2027 ») typed as text is accepted by the PST.
+        validation.errorStyle = "warning"
+        validation.error = french("Ce n’est pas une date complète. Gardez-la si vous vouliez un mois (12/2027) ou "
+                                  "une année (2027) ; sinon, tapez une date comme 31/12/2026.")
     else:
         validation = DataValidation(allow_blank=True)
     validation.errorTitle = column.header[:32]

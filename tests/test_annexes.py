@@ -169,6 +169,8 @@ def test_the_budget_annex_totals_match_the_workbooks(built):
         year = int(row[0])
         assert row[1] == euros(by_year[(year, "Ordinaire")])
         assert row[3] == euros(by_year[(year, "Extraordinaire")])
+    assert years[-1][1] == euros(sum(v for (y, service), v in by_year.items() if service == "Ordinaire"))
+    assert years[-1][3] == euros(sum(v for (y, service), v in by_year.items() if service == "Extraordinaire"))
     sources = table_starting_with(document, "Source des subsides")
     assert {row[0]: row[1] for row in sources[1:-1]} == {name: euros(v) for name, v in by_source.items()}
 

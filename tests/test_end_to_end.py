@@ -74,7 +74,7 @@ def test_the_sample_builds_both_documents_and_the_cross_reference(sample_build):
     assert (build / "Synergies_COMMUNE_CPAS.docx").is_file()
     assert "Traceback" not in completed.stderr
     assert "Volet externe : 2 objectifs stratégiques, 4 objectifs opérationnels, 10 actions" in completed.stdout
-    assert "34 lignes lues : 34 actions retenues, 0 rejetée (voir rapport)" in completed.stdout
+    assert "34 lignes lues : 34 actions retenues, 0 rejetée\n" in completed.stdout
     assert "Document écrit : " + str(build / "engis-cpas" / "PST_CPAS_2019-2024.docx") in completed.stdout
 
 

@@ -341,6 +341,10 @@ def test_despite_errors_the_document_leaves_out_only_rejected_rows_and_says_so(t
     first_page = [p.text for p in Document(document).paragraphs[:25]]
     assert ("Document provisoire, établi malgré 1 erreur\u00a0: 1 ligne des classeurs des services n’y figure pas "
             "(voir Rapport_validation.xlsx).") in first_page
+    assert Document(document).sections[0].header.paragraphs[0].text.endswith("— DOCUMENT PROVISOIRE")
+    [fiches] = (tmp_path / "build").rglob("Fiches_actions_*.docx")
+    assert any(p.text.startswith("Document provisoire") for p in Document(fiches).paragraphs[:15])
+    assert Document(fiches).sections[0].header.paragraphs[0].text.endswith("— DOCUMENT PROVISOIRE")
 
 
 def test_a_data_folder_holding_an_entity_without_cadre_exits_2(tmp_path, run_pst):

@@ -144,3 +144,8 @@ def test_a_percentage_column_is_read_per_workbook(tmp_path):
     })
     actions = {a.title: a.progress for a in assemble(folder).entity.actions()}
     assert actions == {"A": 25, "B": 100, "C": 50, "D": 1, "E": 75}
+
+
+def test_a_year_typed_into_a_date_cell_is_the_year():
+    # Excel stores 2027 typed in a date-formatted cell as the date 19/07/1905 (serial 2027).
+    assert value(parse_date("1905-07-19 00:00:00")) == PartialDate(2027)

@@ -465,7 +465,9 @@ def budget_annex(doc):
                 (Cm(3.3), Cm(4.4), Cm(4.4), Cm(4.4), Cm(4.4), Cm(4.4)), "budget.by_year",
                 ("{{ row.year }}", "{{ row.ordinary_expenses }}", "{{ row.ordinary_revenues }}",
                  "{{ row.extraordinary_expenses }}", "{{ row.extraordinary_revenues }}", "{{ row.expenses }}"),
-                ("Total", "", "", "", "", "{{ budget.total.expenses }}"))
+                ("Total", "{{ budget.ordinary.expenses }}", "{{ budget.ordinary.revenues }}",
+                 "{{ budget.extraordinary.expenses }}", "{{ budget.extraordinary.revenues }}",
+                 "{{ budget.total.expenses }}"))
     tag(doc, "{%p if budget.by_source %}")
     add_heading(doc, "Par source des subsides", 2)
     money_table(doc, ("Source des subsides", "Subsides", "Lignes budgétaires"), (Cm(9), Cm(5), Cm(4)),
@@ -487,8 +489,10 @@ def write_pst(path: Path):
     update_fields_on_open(doc)
     section = doc.sections[0]
     page_setup(section)
-    header_footer(section, "{{ entity.name }} — Programme stratégique transversal {{ entity.legislature }}")
-    doc.core_properties.title = "Programme stratégique transversal {{ entity.legislature }} — {{ entity.name }}"
+    header_footer(section, "{{ entity.name }} — Programme stratégique transversal {{ entity.legislature }}"
+                           "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+    doc.core_properties.title = ("Programme stratégique transversal {{ entity.legislature }} — {{ entity.name }}"
+                                 "{% if provisional %} (document provisoire){% endif %}")
     doc.core_properties.subject = "Programme stratégique transversal"
     doc.core_properties.author = "{{ entity.name }}"
 
@@ -794,8 +798,10 @@ def write_fiches(path: Path):
     set_language(doc)
     section = doc.sections[0]
     page_setup(section)
-    header_footer(section, "{{ entity.name }} — Fiches actions du PST {{ entity.legislature }}")
-    doc.core_properties.title = "Fiches actions du PST {{ entity.legislature }} — {{ entity.name }}"
+    header_footer(section, "{{ entity.name }} — Fiches actions du PST {{ entity.legislature }}"
+                           "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+    doc.core_properties.title = ("Fiches actions du PST {{ entity.legislature }} — {{ entity.name }}"
+                                 "{% if provisional %} (document provisoire){% endif %}")
 
     for _ in range(6):
         doc.add_paragraph()
@@ -804,6 +810,8 @@ def write_fiches(path: Path):
     para(doc, "Fiches actions", "Couverture titre")
     para(doc, plural("fiches|length", "fiche", "fiches") + ", dans l’ordre du PST — version du {{ built_on }}",
          "Couverture mention")
+    doc.add_paragraph()
+    provisional_warning(doc)
 
     tag(doc, "{%p for f in fiches %}")
     heading = add_heading(doc, f"Action{NBSP}{{{{ f.a.number }}}}{NBSP}: {{{{ f.a.title }}}}", 1)
