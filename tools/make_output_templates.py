@@ -831,7 +831,7 @@ def write_fiches(path: Path):
                                        ("updated", "progress", "status", "health", "start", "end")):
         label_cell(cell, label)
     for cell, expression in zip(state.rows[1].cells, ("updated", "progress", "status", "health", "start", "end")):
-        cell_text(cell, or_empty("f.a." + expression))
+        cell_text(cell, "{{ f.a." + expression + " or '—' }}")  # narrow cells: a dash says « not filled »
     set_widths(state, (Cm(2.9), Cm(2.6), Cm(2.9), Cm(2.4), Cm(2.9), Cm(2.9)))
     para(doc, "Intervenants", "Étiquette")
     fiche_table(doc, [
