@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
@@ -61,6 +61,8 @@ class Presentation:
 
     partner_names: dict[str, str] = field(default_factory=dict)
     shown_fields: tuple[str, ...] = ()
+    brief: bool = False
+    """Annexes show an action's number and libellé only."""
 
     def label(self, key: str) -> str:
         return c.ACTIONS_SHEET.column(key).display_label
@@ -94,6 +96,9 @@ def field_text(value) -> str:
 
 
 def action_context(action: Action, p: Presentation) -> dict:
+    if p.brief:
+        return {"number": action.number, "title": action.title, "volet": action.volet,
+                "synergy_code": action.synergy_code}
     context = {
         "number": action.number,
         "title": action.title,
@@ -161,7 +166,9 @@ def volet_context(volet: Volet, p: Presentation) -> dict:
 
 def annex_context(volets: list[Volet], p: Presentation, **extra) -> dict:
     """An annex listing some actions under their OS and OO (synergies, a plan, an ODD)."""
-    return {**extra, "count": sum(len(v.actions()) for v in volets), "volets": [volet_context(v, p) for v in volets]}
+    brief = replace(p, brief=True)
+    return {**extra, "count": sum(len(v.actions()) for v in volets),
+            "volets": [volet_context(v, brief) for v in volets]}
 
 
 def counts(entity: Entity) -> dict:
@@ -273,12 +280,15 @@ LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
 
 
 class Template(DocxTemplate):
-    """docxtpl's template, with two of its passes skipped when they have nothing to do (the output is the same):
+    """docxtpl's template, with three of its passes made cheaper for large documents (the output is the same):
 
     - `resolve_listing` turns tabs, line breaks… typed in the data into Word runs: it runs a regular expression on
       every paragraph of the document, even when no value holds such a character;
     - `fix_tables` re-balances the columns of every table after a `{%tc %}` column loop: only templates with
-      such a loop need it."""
+      such a loop need it;
+    - `map_tree` puts the rendered body into the document by moving it from one lxml document into another, which
+      costs seconds on a few thousand actions: the whole document is parsed at once instead, as python-docx
+      parses a part, and the part takes it."""
 
     def resolve_listing(self, xml: str) -> str:
         if not LISTING_CHARACTERS.search(xml):
@@ -287,8 +297,24 @@ class Template(DocxTemplate):
 
     def fix_tables(self, xml: str):
         if self.column_loops:
-            return super().fix_tables(xml)
-        return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+            xml = etree.tostring(super().fix_tables(xml), encoding="unicode")
+        root = self.docx._element
+        head, _, tail = etree.tostring(root.makeelement(root.tag, root.attrib, root.nsmap),
+                                       encoding="unicode").partition("/>")
+        around = [etree.tostring(child, encoding="unicode") for child in root if child.tag != qn("w:body")]
+        document = head + ">" + "".join(around) + xml + f"</{root.prefix}:document>"
+        return parse_xml(document.encode("utf-8"))
+
+    def fix_docpr_ids(self, tree) -> None:
+        """As docxtpl's (drawing ids made unique), for a python-docx element."""
+        for element in tree.iter(qn("wp:docPr")):
+            self.docx_ids_index += 1
+            element.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree) -> None:
+        part = self.docx.part
+        part._element = tree
+        self.docx.__init__(tree, part)  # python-docx's Document over the new element (its body is re-read lazily)
 
     @cached_property
     def column_loops(self) -> bool:
