@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from docx.oxml import OxmlElement, parse_xml
@@ -48,7 +48,9 @@ def accord(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n < 2 else plural}"
 
 
+@lru_cache(maxsize=1)
 def jinja_env() -> Environment:
+    """The one Jinja environment (autoescape on), shared so that compiled templates can be reused."""
     env = Environment(autoescape=True)
     env.filters["accord"] = accord
     return env
@@ -295,6 +297,25 @@ class Template(DocxTemplate):
             return xml
         return super().resolve_listing(xml)
 
+    def render_xml_part(self, src_xml: str, part, context: dict, jinja_env=None) -> str:
+        """docxtpl's, with plain string replacements instead of regular expressions and each template part
+        compiled once per process (a batch renders the same template for every entity)."""
+        src_xml = src_xml.replace("<w:p>", "\n<w:p>").replace("<w:p ", "\n<w:p ")
+        self.current_rendering_part = part
+        try:
+            template = COMPILED.get(src_xml)
+            if template is None:
+                template = COMPILED[src_xml] = jinja_env.from_string(src_xml)
+            dst_xml = template.render(context)
+        except TemplateError as exc:
+            if getattr(exc, "lineno", None) is not None:
+                first = max(exc.lineno - 4, 0)
+                exc.docx_context = [re.sub(r"<[^>]+>", "", line) for line in src_xml.splitlines()[first:first + 7]]
+            raise
+        dst_xml = dst_xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
+        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self.resolve_listing(dst_xml)
+
     def fix_tables(self, xml: str):
         if self.column_loops:
             xml = etree.tostring(super().fix_tables(xml), encoding="unicode")
@@ -320,6 +341,9 @@ class Template(DocxTemplate):
     def column_loops(self) -> bool:
         return "{%tc " in self.get_xml()
 
+
+COMPILED: dict[str, object] = {}
+"""Compiled Jinja templates by their source XML (the same template rendered for many entities)."""
 
 UNDECLARED: dict[tuple[str, float], set[str]] = {}
 """Variables each template uses, by (path, modification time): a batch build reads each template once."""
@@ -408,12 +432,26 @@ def text_widths(body) -> dict:
     return widths
 
 
+def repeated_columns(table) -> bool:
+    """True when a table's grid no longer matches its first row's cells (count or widths)."""
+    grid = table.find(qn("w:tblGrid"))
+    first_row = table.find(qn("w:tr"))
+    if grid is None or first_row is None:
+        return False
+    columns = [c.get(qn("w:w")) for c in grid.findall(qn("w:gridCol"))]
+    cells = [cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") for cell in first_row.findall(qn("w:tc"))]
+    return columns != [w.get(qn("w:w")) if w is not None else None for w in cells]
+
+
 def fit_repeated_columns(document) -> None:
     """Tables whose columns a {%tc for %} loop repeated: the grid follows the cells, scaled to the text width.
 
     docxtpl keeps the template's grid; Word reads the cells' widths but LibreOffice reads the grid, where the
     repeated columns would be squeezed to nothing."""
-    for table, available in text_widths(document.element.body).items():
+    body = document.element.body
+    if not any(repeated_columns(table) for table in body.iter(qn("w:tbl"))):
+        return
+    for table, available in text_widths(body).items():
         grid = table.find(qn("w:tblGrid"))
         first_row = table.find(qn("w:tr"))
         if grid is None or first_row is None:
@@ -453,25 +491,26 @@ def fill_table_of_contents(document) -> None:
 
     Word recomputes the field (with page numbers) on opening thanks to updateFields; until then — and in
     LibreOffice, which does not — the reader sees the real list of headings rather than a placeholder."""
-    ids = styles_by_name(document)
-    heading_levels = {ids[f"heading {n}"]: n for n in (1, 2, 3) if f"heading {n}" in ids}
-    toc_styles = {n: ids.get(f"toc {n}", f"TOC{n}") for n in (1, 2, 3)}
     body = document.element.body
-    paragraphs = list(body.iter(qn("w:p")))
-    start = next((p for p in paragraphs if any("TOC" in (t.text or "") for t in p.iter(qn("w:instrText")))), None)
-    if start is None:
+    instruction = next((i for i in body.iter(qn("w:instrText")) if "TOC" in (i.text or "")), None)
+    if instruction is None:
         return
-    end = next((p for p in paragraphs[paragraphs.index(start) + 1:]
+    start = next(ancestor for ancestor in instruction.iterancestors(qn("w:p")))
+    end = next((p for p in start.itersiblings(qn("w:p"))
                 if any(f.get(qn("w:fldCharType")) == "end" for f in p.iter(qn("w:fldChar")))), None)
     if end is None:
         return
+    ids = styles_by_name(document)
+    heading_levels = {ids[f"heading {n}"]: n for n in (1, 2, 3) if f"heading {n}" in ids}
+    toc_styles = {n: ids.get(f"toc {n}", f"TOC{n}") for n in (1, 2, 3)}
     entries = []
-    for p in paragraphs:
-        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        level = heading_levels.get(style.get(qn("w:val"))) if style is not None else None
-        text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
-        if level and text:
-            entries.append((level, text))
+    for style in body.iter(qn("w:pStyle")):
+        level = heading_levels.get(style.get(qn("w:val")))
+        paragraph = style.getparent().getparent()
+        if level and paragraph.tag == qn("w:p"):
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()
+            if text:
+                entries.append((level, text))
     sibling = start.getnext()
     while sibling is not None and sibling is not end:
         following = sibling.getnext()
