@@ -8,8 +8,11 @@ written for every pair of entities that name each other in « Synergie avec ».
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import re
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,8 +276,31 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
                    "report": REPORT_NAME} if result.has_errors else None
     context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional, types)
     result.document = render_document(PST_TEMPLATE, context, destination)
-    result.fiches = render_document(FICHES_TEMPLATE, fiches_context(result.entity, names, today, provisional),
-                                    folder / f"Fiches_actions_{safe_name(result.entity.code)}.docx")
+    del context
+    result.fiches = write_fiches(result, folder, names, today, provisional)
+
+
+FICHES_PER_DOCUMENT = 1000
+"""A real PST has 170 to 550 actions: one document of fiches. Beyond 1,000 fiches (a synthetic or regional
+batch), they are split into documents of 1,000, in the PST's order, so that memory stays bounded."""
+
+
+def write_fiches(result: EntityResult, folder: Path, names: dict[str, str], today: dt.date,
+                 provisional: dict | None) -> Path:
+    """Fiches_actions_<Code>.docx, or Fiches_actions_<Code>_1.docx, _2… for very large entities; returns the
+    first. Older parts that a smaller build no longer writes are removed."""
+    context = fiches_context(result.entity, names, today, provisional)
+    fiches = context["fiches"]
+    stem = f"Fiches_actions_{safe_name(result.entity.code)}"
+    parts = [fiches[i:i + FICHES_PER_DOCUMENT] for i in range(0, len(fiches), FICHES_PER_DOCUMENT)] or [[]]
+    paths = [folder / f"{stem}.docx"] if len(parts) == 1 else [folder / f"{stem}_{n}.docx"
+                                                               for n in range(1, len(parts) + 1)]
+    for old in folder.glob(f"{stem}*.docx"):
+        if old not in paths:
+            old.unlink()
+    for path, part in zip(paths, parts):
+        render_document(FICHES_TEMPLATE, {**context, "fiches": part}, path)
+    return paths[0]
 
 
 def check_institutions(results: list[EntityResult]) -> None:
@@ -336,17 +362,60 @@ class BuildReport:
         return count_by_severity([f for r in self.results for f in r.findings])
 
 
-def build_all(folders: list[Path], build: Path, today: dt.date | None = None,
-              despite_errors: bool = False) -> BuildReport:
+def prepared(folder: Path, build: Path) -> EntityResult:
+    """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
+    documents, then the stable references. Returns the result without its raw tables (lighter to send back)."""
+    result = assemble(folder)
+    assign_references(result, build)
+    result.actions_read, result.accepted = None, ()
+    return result
+
+
+def rendered(result: EntityResult, build: Path, names: dict[str, str], types: dict[str, str], today: dt.date,
+             despite_errors: bool) -> EntityResult:
+    """Phase 2 for one entity: its documents, and the state of the build when it has no errors."""
+    render_entity(result, build, names, today, despite_errors, types)
+    if result.document and not result.has_errors:
+        save_state(result, build, today)
+    return result
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def run_all(function, items: list, jobs: int, done=None) -> list:
+    """`function` on every item, in `jobs` processes when there are several items, in order; `done(i, value)`
+    is called as each one finishes (progress lines)."""
+    if jobs <= 1 or len(items) <= 1:
+        values = []
+        for index, item in enumerate(items):
+            values.append(function(*item))
+            if done:
+                done(index, values[-1])
+        return values
+    values: list = [None] * len(items)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=multiprocessing.get_context("fork")) \
+            as pool:
+        futures = {pool.submit(function, *item): index for index, item in enumerate(items)}
+        for future in as_completed(futures):
+            index = futures[future]
+            values[index] = future.result()
+            if done:
+                done(index, values[index])
+    return values
+
+
+def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
+              jobs: int = 1, progress=None) -> BuildReport:
+    """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents."""
     today = today or dt.date.today()
-    report = BuildReport([assemble(folder) for folder in folders], despite_errors=despite_errors)
-    check_institutions(report.results)
-    for result in report.results:
-        assign_references(result, build)
-    names, types = partner_names(report.results), partner_types(report.results)
-    for result in report.results:
-        render_entity(result, build, names, today, despite_errors, types)
-        if result.document and not result.has_errors:
-            save_state(result, build, today)
+    results = run_all(prepared, [(folder, build) for folder in folders], jobs)
+    check_institutions(results)
+    names, types = partner_names(results), partner_types(results)
+    finished = iter(range(1, len(results) + 1))
+    results = run_all(rendered, [(r, build, names, types, today, despite_errors) for r in results], jobs,
+                      (lambda index, result: progress(next(finished), len(results), result)) if progress else None)
+    report = BuildReport(results, despite_errors=despite_errors)
     report.cross_references = cross_references(report.results, build, today)
     return report

@@ -36,6 +36,31 @@ def print_findings(findings: list[Finding], indent: str = "  ") -> None:
                 print(f"{indent}  {'':<13} → {f.suggestion}")
 
 
+def print_progress(done: int, total: int, result) -> None:
+    """One line per entity as soon as its documents are written (several entities are built in parallel)."""
+    counts = count_by_severity(result.findings)
+    if result.document and result.has_errors:
+        outcome = "document PROVISOIRE écrit"
+    elif result.document:
+        outcome = "document écrit"
+    else:
+        outcome = "pas de document"
+    seconds = sum(result.clock.seconds.values()) if result.clock else 0
+    print(f"[{done}/{total}] {result.label} : {outcome} ({plural(counts[ERROR], 'erreur', 'erreurs')}, "
+          f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {french_seconds(seconds)})", flush=True)
+
+
+def french_seconds(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",") + "\u00a0s"
+
+
+def print_timings(result) -> None:
+    if result.clock:
+        labels = {"load": "lecture", "normalize": "normalisation", "validate": "contrôles", "model": "modèle",
+                  "render": "documents"}
+        print("  Temps : " + " · ".join(f"{labels[k]} {french_seconds(v)}" for k, v in result.clock.seconds.items()))
+
+
 def print_entity(result) -> None:
     print()
     print(f"{result.label} ({result.folder})")
@@ -85,13 +110,15 @@ def internal_error(build: Path, what: str) -> int:
 
 def command_pst(args, publish=None) -> int:
     """`publish(report) -> exit code`, when given, runs once the documents are built and reported (make pdf)."""
-    from .build import build_all
+    from .build import build_all, default_jobs
     from .load import ConfigurationError, find_entity_folders
     from .render import TemplateProblem
 
     try:
         folders = find_entity_folders(Path(args.data))
-        report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs)
+        jobs = args.processus or default_jobs()
+        report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
+                           progress=print_progress)
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -100,6 +127,8 @@ def command_pst(args, publish=None) -> int:
                                                 "moitié écrit)")
     for result in report.results:
         print_entity(result)
+        if getattr(args, "temps", False):
+            print_timings(result)
     for xref in report.cross_references:
         print()
         print(f"Synergies {xref.xref.left.name} & {xref.xref.right.name}")
@@ -192,6 +221,9 @@ def parser() -> argparse.ArgumentParser:
     pst.add_argument("--build", default="build", help="dossier où écrire les documents (défaut : build)")
     pst.add_argument("--malgre-erreurs", action="store_true",
                      help="construit quand même un document provisoire, sans les lignes rejetées")
+    pst.add_argument("--processus", type=int, default=0,
+                     help="nombre d’entités construites en parallèle (défaut : le nombre de processeurs)")
+    pst.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
     pst.set_defaults(run=command_pst)
     pdf = commands.add_parser("pdf", parents=[pst], add_help=False,
                               help="construit le PST puis son PDF à publier (LibreOffice : table des matières "

@@ -1,0 +1,182 @@
+"""`make bench`: how long `make pst` takes, and how much memory, from one town to a region.
+
+For 300, 3,000 and 30,000 synthetic actions (one entity; 15, 50 and 150 service workbooks) it measures the whole
+`make pst` work as a process (wall time and peak memory, without LibreOffice), the time of each stage (reported by
+`pst --temps`), and in the same run the *floor*: a process that only reads the same workbooks with python-calamine
+and renders the same actions once through a minimal docxtpl template. Then the start-up of the CLI, and a batch of
+50 entities of 300 actions built in parallel. Results go to bench/RESULTS.md, with the machine's description.
+
+Whole processes are timed from outside with os.wait4 (wall clock and the child's own peak resident memory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.synthetic import Shape, generate  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+PYTHON = sys.executable
+SIZES = ((300, 15, 5), (3000, 50, 2), (30000, 150, 1))  # actions, workbooks, counted runs
+BATCH = (50, 300, 6)  # entities, actions each, workbooks each
+STAGES = ("lecture", "normalisation", "contrôles", "modèle", "documents")
+
+
+def run(command: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak resident memory in MiB, stdout) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0,):
+        raise SystemExit(f"{' '.join(command)} a échoué ({process.returncode}) :\n{output[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, output
+
+
+def measured(command: list[str], runs: int) -> dict:
+    """A warm-up run, then `runs` counted ones: median wall time, highest peak memory, last output."""
+    run(command)
+    walls, peaks, output = [], [], ""
+    for _ in range(runs):
+        wall, peak, output = run(command)
+        walls.append(wall)
+        peaks.append(peak)
+    return {"wall": statistics.median(walls), "min": min(walls), "max": max(walls), "peak": max(peaks),
+            "output": output}
+
+
+def stage_times(output: str) -> dict[str, float]:
+    """Seconds per stage, from the « Temps : lecture 0,2 s · … » line of `pst --temps`."""
+    line = next(l for l in output.splitlines() if l.strip().startswith("Temps :"))
+    return {name: float(value.replace(",", ".")) for name, value in re.findall(r"(\w[\wéô]*) (\d+,\d+)", line)}
+
+
+def dataset(name: str, shape: Shape) -> Path:
+    """Generated once and kept in bench/.cache (deterministic: same seed, same workbooks)."""
+    folder = CACHE / name
+    marker = folder / ".complete"
+    if not marker.exists():
+        generate(folder, shape)
+        marker.write_text(repr(shape))
+    return folder
+
+
+def machine() -> str:
+    cpu = "?"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        cpu = next((l.split(":", 1)[1].strip() for l in cpuinfo.read_text().splitlines()
+                    if l.startswith("model name")), platform.processor() or "?")
+    memory = "?"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text())[1])
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"{cpu}, {cores} processeur(s) disponible(s), {memory} de mémoire ; {platform.system()} "
+            f"{platform.release()} ; Python {platform.python_version()}")
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s".replace(".", ",")
+
+
+def verdict(ok: bool) -> str:
+    return "tenu" if ok else "**non tenu**"
+
+
+def main() -> int:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rows, stages, figures = [], [], {}
+    for actions, workbooks, runs in SIZES:
+        data = dataset(f"{actions}", Shape(actions=actions, services=workbooks))
+        build = CACHE / f"build-{actions}"
+        print(f"{actions} actions ({workbooks} classeurs)…", flush=True)
+        whole = measured([PYTHON, "-m", "pipeline", "pst", "--data", str(data), "--build", str(build), "--temps",
+                          "--processus", "1"], runs)
+        floor = measured([PYTHON, str(ROOT / "bench" / "floor.py"), str(data), str(build / "plancher.docx")], runs)
+        figures[actions] = (whole, floor)
+        rows.append(f"| {actions} | {workbooks} | {seconds(whole['wall'])} ({seconds(whole['min'])}–"
+                    f"{seconds(whole['max'])}) | {whole['peak']:.0f} Mio | {seconds(floor['wall'])} | "
+                    f"{whole['wall'] / floor['wall']:.2f} |")
+        times = stage_times(whole["output"])
+        stages.append(f"| {actions} | " + " | ".join(seconds(times.get(s, 0.0)) for s in STAGES) + " |")
+
+    print("démarrage de la commande…", flush=True)
+    start = measured([PYTHON, "-m", "pipeline", "--help"], 5)
+
+    entities, each, workbooks = BATCH
+    print(f"lot de {entities} entités de {each} actions…", flush=True)
+    batch_data = dataset(f"lot-{entities}x{each}", Shape(actions=each, services=workbooks, entities=entities))
+    batch = measured([PYTHON, "-m", "pipeline", "pst", "--data", str(batch_data), "--build",
+                      str(CACHE / "build-lot")], 1)
+    progress_lines = len(re.findall(r"^\[\d+/\d+\]", batch["output"], re.M))
+
+    w300, f300 = figures[300]
+    w3000, _ = figures[3000]
+    w30000, _ = figures[30000]
+    targets = [
+        ("300 actions en 1,5 s au plus (à chaud)", seconds(w300["wall"]), w300["wall"] <= 1.5),
+        ("construction complète ≤ 1,5 × le plancher (300 actions)",
+         f"{w300['wall'] / f300['wall']:.2f} ×", w300["wall"] <= 1.5 * f300["wall"]),
+        ("3 000 actions ≤ 10 × le temps de 300", f"{w3000['wall'] / w300['wall']:.1f} ×",
+         w3000["wall"] <= 10 * w300["wall"]),
+        ("30 000 actions sous 2 Gio de mémoire", f"{w30000['peak']:.0f} Mio", w30000["peak"] < 2048),
+        ("démarrage de la commande ≤ 0,5 s", seconds(start["wall"]), start["wall"] <= 0.5),
+        (f"lot de {entities} entités de {each} actions en moins d’une minute", seconds(batch["wall"]),
+         batch["wall"] < 60),
+    ]
+    report = [
+        "# Mesures de `make pst` (`make bench`)",
+        "",
+        f"Mesuré le {dt.date.today():%d/%m/%Y} sur : {machine()}.",
+        "",
+        "Chaque figure est le temps d’un processus entier (médiane des passages comptés, après un passage de "
+        "chauffe ; entre parenthèses le plus rapide et le plus lent) et sa mémoire maximale, sans LibreOffice. "
+        "Le *plancher* lit les mêmes classeurs avec python-calamine et rend une fois les mêmes actions (numéro et "
+        "libellé) dans un modèle docxtpl minimal : le coût incompressible de la lecture et du rendu.",
+        "",
+        "| Actions | Classeurs | `make pst` | Mémoire max. | Plancher | Rapport au plancher |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        "Temps par étape (`pst --temps`) :",
+        "",
+        "| Actions | " + " | ".join(STAGES) + " |",
+        "| ---: |" + " ---: |" * len(STAGES),
+        *stages,
+        "",
+        f"Démarrage de la commande (`python -m pipeline --help`) : {seconds(start['wall'])}.",
+        "",
+        f"Lot de {entities} entités de {each} actions (communes et CPAS appariés, {workbooks} classeurs chacune), "
+        f"construites en parallèle sur {len(os.sched_getaffinity(0))} processeur(s) : {seconds(batch['wall'])}, "
+        f"{progress_lines} lignes de progression, mémoire maximale d’un processus {batch['peak']:.0f} Mio.",
+        "",
+        "## Objectifs",
+        "",
+        "| Objectif | Mesure | |",
+        "| --- | ---: | --- |",
+        *[f"| {name} | {value} | {verdict(ok)} |" for name, value, ok in targets],
+        "",
+    ]
+    RESULTS.write_text("\n".join(report), encoding="utf-8")
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
