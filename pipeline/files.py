@@ -114,6 +114,9 @@ class SheetScan:
     error_cells: list[tuple[int, int, str]] = field(default_factory=list)
     """Cells showing an Excel error (#DIV/0!, #N/A…): calamine reads them as empty."""
     numeric_cells: set[tuple[int, int]] = field(default_factory=set)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
+    """Merged ranges as ((top, left), (bottom, right)), 0-based like calamine's; None when the format does not
+    tell (not .xlsx): calamine is asked then."""
 
 
 CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -141,7 +144,7 @@ def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
-MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f", b't="e"')
+MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f", b't="e"', b"<mergeCell")
 
 
 def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozenset()) -> SheetScan:
@@ -152,6 +155,7 @@ def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozense
     scan = SheetScan()
     if path.suffix.lower() not in OOXML_SUFFIXES:
         return scan
+    scan.merged = []
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet_name)
@@ -160,6 +164,7 @@ def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozense
             with archive.open(part) as stream:
                 parse_sheet(stream, scan, numeric_columns)
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError):
+        scan.merged = None
         return scan  # calamine read the data; the structure is a bonus
     return scan
 
@@ -185,8 +190,20 @@ def parse_sheet(stream, scan: SheetScan, numeric_columns: set[int]) -> None:
             if element.get("hidden") in ("1", "true"):
                 scan.hidden_rows.append(int(element.get("r", "0")))
             element.clear()
+        elif tag == f"{MAIN}mergeCell":
+            if merge := merged_range(element.get("ref", "")):
+                scan.merged.append(merge)
         elif tag == f"{MAIN}col" and element.get("hidden") in ("1", "true"):
             scan.hidden_columns.extend(range(int(element.get("min", "1")), int(element.get("max", "1")) + 1))
+
+
+def merged_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """ "B2:B4" → ((1, 1), (3, 1))."""
+    corners = [CELL_REF.match(part) for part in ref.split(":")]
+    if len(corners) != 2 or not all(corners):
+        return None
+    (top, left), (bottom, right) = ((int(m[2]) - 1, column_number(m[1]) - 1) for m in corners)
+    return (top, left), (bottom, right)
 
 
 def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int]) -> None:

@@ -62,6 +62,11 @@ class Table:
         }
 
 
+def rows(frame: pd.DataFrame):
+    """(index, row as a dict) for each row: what iterrows gives, without building a Series per row."""
+    return zip(frame.index, frame.to_dict("records"))
+
+
 def empty_table(contract: c.SheetContract) -> Table:
     columns = [col.key for col in contract.columns] + list(PROVENANCE)
     return Table(contract, pd.DataFrame({name: pd.Series(dtype=object) for name in columns}))
@@ -278,11 +283,13 @@ def cells_outside_table(grid: pd.DataFrame, filled: pd.DataFrame, header_index: 
     return findings
 
 
-def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header_index: int, file: str
-                      ) -> list[Finding]:
-    """A value merged over several rows (an OO typed once for three actions) belongs to each of those rows."""
+def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header_index: int, file: str,
+                      known: list | None) -> list[Finding]:
+    """A value merged over several rows (an OO typed once for three actions) belongs to each of those rows.
+
+    `known`: the merged ranges when the sheet scan found them (.xlsx); else calamine is asked (a second parse)."""
     try:
-        ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
+        ranges = known if known is not None else (book.book.get_sheet_by_name(sheet).merged_cell_ranges or [])
     except Exception:
         return []
     filled = []
@@ -353,7 +360,7 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
         return Table(contract, empty_table(contract).frame, refused_rows=refused_rows), findings
     scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in numeric_keys if k in mapping})
     structure = structure_findings(scan, mapping, header_index, contract, file, sheet)
-    findings += structure + fill_merged_cells(grid, book, sheet, header_index, file)
+    findings += structure + fill_merged_cells(grid, book, sheet, header_index, file, scan.merged)
     unknown_cells = {(f.row, f.column) for f in structure if f.code in ("formule-sans-valeur", "cellule-en-erreur")}
     formula_rows = {row for row, _ in unknown_cells}
 

@@ -247,7 +247,8 @@ def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -
         if note := number_actions(volet, (reserved or {}).get(volet.name, set())):
             findings.append(note)
         numbers = [int(a.number) for a in volet.actions() if a.number.isdigit()]
-        if gaps := [n for n in range(1, max(numbers, default=0) + 1) if n not in set(numbers)]:
+        present = set(numbers)
+        if gaps := [n for n in range(1, max(numbers, default=0) + 1) if n not in present]:
             findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
                                     what="action(s)", missing=", ".join(number_ranges(gaps)),
                                     present=", ".join(number_ranges(numbers))))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding
-from .load import Table
+from .load import Table, rows
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,24 @@ def clean_text(raw: str) -> Parsed:
 
 
 BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")
+
+
+NEEDS_CLEANING = re.compile("[\r\n\t\u00a0\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]|  ")
+
+
+def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:
+    """clean_text on a column: most cells only need trimming, the few holding line breaks, tabs, double spaces
+    or control characters get the whole treatment. Returns the column and the indexes where characters were
+    removed."""
+    cleaned = raw.str.strip()
+    special = raw.str.contains(NEEDS_CLEANING)
+    removed = []
+    for index in raw.index[special]:
+        text, problem = clean_text(raw.at[index])
+        cleaned.at[index] = text
+        if problem is not None:
+            removed.append(index)
+    return cleaned, removed
 
 
 def split_lines(text: str) -> list[str]:
@@ -370,9 +388,8 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     frame = table.frame.copy()
     findings: list[Finding] = []
     for column in table.contract.columns:
-        cleaned = table.frame[column.key].map(clean_text)
-        frame[column.key] = cleaned.map(lambda pair: pair[0])
-        for index in cleaned.index[cleaned.map(lambda pair: pair[1] is not None)]:
+        frame[column.key], removed = clean_column(table.frame[column.key])
+        for index in removed:
             findings.append(finding("caracteres-retires", **table.cell(table.frame.loc[index], column.key)))
         convert = converter_for(column)
         if convert is None:
@@ -410,7 +427,7 @@ def read_parameters(table: Table) -> tuple[Parameters, list[Finding]]:
     values: dict[str, str] = {}
     positions: dict[str, dict] = {}
     by_label = {c.fold(name): p.key for p in c.PARAMETERS for name in (p.label, *p.aliases)}
-    for index, row in frame.iterrows():
+    for index, row in rows(frame):
         key = by_label.get(c.fold(row["parameter"]), c.fold(row["parameter"]))
         if key and key not in values:
             values[key] = row["value"]
@@ -450,7 +467,7 @@ def recover_lost_zeros(frame: pd.DataFrame, table: Table, known: dict[str, set[s
     if not cells:
         return []
     findings = []
-    for index, row in frame.iterrows():
+    for index, row in rows(frame):
         code = row["oo_code"]
         if not code or (row["_file"], row["_sheet"], int(row["_row"])) not in cells:
             continue

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding, number_ranges
-from .load import Table
+from .load import Table, rows
 from .normalize import format_amount, oo_parts, parse_list, sdg_number
 
 
@@ -54,7 +54,7 @@ def missing_required_values(sheet: Sheet) -> list[Finding]:
 def duplicates(sheet: Sheet, key: str, code: str, label: str) -> list[Finding]:
     """Same (volet, key) twice: an error on each later row, naming the first."""
     findings, first_seen = [], {}
-    for index, row in sheet.frame.iterrows():
+    for index, row in rows(sheet.frame):
         if row["volet"] is None or row[key] is None:
             continue
         ident = (row["volet"], row[key])
@@ -87,7 +87,7 @@ def operational_codes(operational: Sheet) -> dict[str, list[str]]:
 def operational_without_strategic(operational: Sheet, strategic: Sheet) -> list[Finding]:
     known = strategic_numbers(strategic)
     findings = []
-    for index, row in operational.frame.iterrows():
+    for index, row in rows(operational.frame):
         if row["volet"] and row["code"]:
             os_number = oo_parts(row["code"])[0]
             if os_number not in known.get(row["volet"], set()):
@@ -100,14 +100,14 @@ def operational_without_strategic(operational: Sheet, strategic: Sheet) -> list[
 def operational_places(operational: Sheet) -> dict[tuple[str, str], str]:
     """(volet, code) → « cadre.xlsx, ligne 7 », for messages naming where an objective is declared."""
     return {(row["volet"], row["code"]): operational.place(index)
-            for index, row in operational.frame.iterrows() if row["volet"] and row["code"]}
+            for index, row in rows(operational.frame) if row["volet"] and row["code"]}
 
 
 def unknown_operational_objectives(actions: Sheet, operational: Sheet) -> list[Finding]:
     codes = operational_codes(operational)
     places = operational_places(operational)
     findings = []
-    for index, row in actions.frame.iterrows():
+    for index, row in rows(actions.frame):
         if not row["volet"] or not row["oo_code"] or row["oo_code"] in codes.get(row["volet"], []):
             continue
         other = next((v for v, found in codes.items() if v != row["volet"] and row["oo_code"] in found), None)
@@ -139,7 +139,7 @@ def duplicate_references(actions: Sheet) -> list[Finding]:
 
 def duplicate_action_numbers(actions: Sheet) -> list[Finding]:
     findings, first_seen = [], {}
-    for index, row in actions.frame.iterrows():
+    for index, row in rows(actions.frame):
         if not row["volet"] or not row["number"]:
             continue
         ident = (row["volet"], c.code_key(row["number"]))
@@ -187,7 +187,7 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
 def operational_without_actions(operational: Sheet, accepted_actions: pd.DataFrame) -> list[Finding]:
     used = set(zip(accepted_actions["volet"], accepted_actions["oo_code"]))
     findings = []
-    for index, row in operational.frame.iterrows():
+    for index, row in rows(operational.frame):
         if row["volet"] and row["code"] and (row["volet"], row["code"]) not in used:
             findings.append(finding("oo-sans-action", **operational.cell(index, "code"), value=row["code"],
                                     code=row["code"], volet=row["volet"]))
@@ -221,7 +221,7 @@ def self_synergies(actions: Sheet, own_code: str) -> list[Finding]:
 
 def inverted_dates(actions: Sheet) -> list[Finding]:
     findings = []
-    for index, (start, end) in actions.frame[["start", "end"]].iterrows():
+    for index, start, end in zip(actions.frame.index, actions.frame["start"], actions.frame["end"]):
         if start and end and start.first_day() > end.last_day():
             findings.append(finding("dates-inversees", **actions.cell(index, "start"), value=actions.raw(index, "start"),
                                     start=start.french(), end=end.french()))
@@ -278,7 +278,7 @@ def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Find
     references = {c.code_key(r): r for r in actions.frame["reference"] if r}
     first, last = (int(y) for y in legislature.split("-")) if re.match(r"^\d{4}-\d{4}$", legislature) else (0, 9999)
     findings = []
-    for index, row in finances.frame.iterrows():
+    for index, row in rows(finances.frame):
         if row["reference"] and c.code_key(row["reference"]) not in references:
             same_file = sorted({r for r, f in zip(actions.frame["reference"], actions.frame["_file"])
                                 if r and f == finances.table.frame.at[index, "_file"]})
