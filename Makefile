@@ -14,7 +14,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst pdf templates test modeles-vierges clean help
+.PHONY: pst pdf templates test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -23,6 +23,7 @@ help:
 	@echo "make templates [DATA=…] [BUILD=…]    écrit le classeur de chaque service dans BUILD/<entité>/modeles/"
 	@echo "make templates PREREMPLI=1           … prérempli avec ses actions de la dernière construction"
 	@echo "make test                            lance les tests"
+	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
 
 $(READY): pyproject.toml constraints.txt
@@ -41,6 +42,9 @@ templates: $(READY)
 
 test: $(READY)
 	@$(PY) -m pytest
+
+bench: $(READY)
+	@$(PY) bench/run.py
 
 modeles-vierges: $(READY)
 	@$(PY) -m pipeline modeles-vierges --out input_templates

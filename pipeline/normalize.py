@@ -54,14 +54,12 @@ def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:
     or control characters get the whole treatment. Returns the column and the indexes where characters were
     removed."""
     cleaned = raw.str.strip()
-    special = raw.str.contains(NEEDS_CLEANING)
-    removed = []
-    for index in raw.index[special]:
-        text, problem = clean_text(raw.at[index])
-        cleaned.at[index] = text
-        if problem is not None:
-            removed.append(index)
-    return cleaned, removed
+    special = raw.index[raw.str.contains(NEEDS_CLEANING)]
+    if not len(special):
+        return cleaned, []
+    results = [clean_text(text) for text in raw.loc[special]]
+    cleaned.loc[special] = [text for text, _ in results]
+    return cleaned, [index for index, (_, problem) in zip(special, results) if problem is not None]
 
 
 def split_lines(text: str) -> list[str]:
