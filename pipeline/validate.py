@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Iterator
 
 import pandas as pd
 
@@ -51,21 +52,26 @@ def missing_required_values(sheet: Sheet) -> list[Finding]:
     return findings
 
 
+def repeats(keys) -> Iterator[tuple]:
+    """(index, index of the first row with the same key) for each later row; rows whose key is empty are skipped."""
+    first_seen: dict = {}
+    for index, key in keys:
+        if not key:
+            continue
+        if key in first_seen:
+            yield index, first_seen[key]
+        else:
+            first_seen[key] = index
+
+
 def duplicates(sheet: Sheet, key: str, code: str, label: str) -> list[Finding]:
     """Same (volet, key) twice: an error on each later row, naming the first."""
-    findings, first_seen = [], {}
-    for index, row in rows(sheet.frame):
-        if row["volet"] is None or row[key] is None:
-            continue
-        ident = (row["volet"], row[key])
-        if ident in first_seen:
-            first = first_seen[ident]
-            other = int(sheet.table.frame.at[first, "_row"])
-            findings.append(finding(code, value=sheet.raw(index, key), **sheet.cell(index, key),
-                                    volet=row["volet"], other_row=other, **{label: row[key]}))
-        else:
-            first_seen[ident] = index
-    return findings
+    frame = sheet.frame
+    keys = ((index, (volet, value) if volet is not None and value is not None else None)
+            for index, volet, value in zip(frame.index, frame["volet"], frame[key]))
+    return [finding(code, value=sheet.raw(index, key), **sheet.cell(index, key), volet=frame.at[index, "volet"],
+                    other_row=int(sheet.table.frame.at[first, "_row"]), **{label: frame.at[index, key]})
+            for index, first in repeats(keys)]
 
 
 def strategic_numbers(strategic: Sheet) -> dict[str, set[int]]:
@@ -124,32 +130,19 @@ def unknown_operational_objectives(actions: Sheet, operational: Sheet) -> list[F
 
 def duplicate_references(actions: Sheet) -> list[Finding]:
     """A `Réf.` identifies one action across updates: twice in the entity is an error naming both places."""
-    findings, first_seen = [], {}
-    for index, reference in actions.frame["reference"].items():
-        key = c.code_key(reference)
-        if not key:
-            continue
-        if key in first_seen:
-            findings.append(finding("reference-en-double", value=reference, **actions.cell(index, "reference"),
-                                    other=actions.place(first_seen[key])))
-        else:
-            first_seen[key] = index
-    return findings
+    keys = ((index, c.code_key(reference)) for index, reference in actions.frame["reference"].items())
+    return [finding("reference-en-double", value=actions.frame.at[index, "reference"],
+                    **actions.cell(index, "reference"), other=actions.place(first))
+            for index, first in repeats(keys)]
 
 
 def duplicate_action_numbers(actions: Sheet) -> list[Finding]:
-    findings, first_seen = [], {}
-    for index, row in rows(actions.frame):
-        if not row["volet"] or not row["number"]:
-            continue
-        ident = (row["volet"], c.code_key(row["number"]))
-        if ident in first_seen:
-            findings.append(finding("numero-action-en-double", value=actions.raw(index, "number"),
-                                    **actions.cell(index, "number"), number=row["number"], volet=row["volet"],
-                                    other=actions.place(first_seen[ident])))
-        else:
-            first_seen[ident] = index
-    return findings
+    frame = actions.frame
+    keys = ((index, (volet, c.code_key(number)) if volet and number else None)
+            for index, volet, number in zip(frame.index, frame["volet"], frame["number"]))
+    return [finding("numero-action-en-double", value=actions.raw(index, "number"), **actions.cell(index, "number"),
+                    number=frame.at[index, "number"], volet=frame.at[index, "volet"], other=actions.place(first))
+            for index, first in repeats(keys)]
 
 
 def missing_numbers(numbers: list[int]) -> list[int]:
@@ -195,19 +188,13 @@ def operational_without_actions(operational: Sheet, accepted_actions: pd.DataFra
 
 
 def duplicate_titles(actions: Sheet) -> list[Finding]:
-    findings, first_seen = [], {}
-    for index, title in actions.frame["title"].items():
-        key = c.fold(title)
-        if not key:
-            continue
-        if key in first_seen:
-            first = first_seen[key]
-            volet_note = (f"volet {actions.frame.at[first, 'volet']}, "
-                          if actions.frame.at[first, "volet"] != actions.frame.at[index, "volet"] else "")
-            findings.append(finding("libelle-en-double", value=title, **actions.cell(index, "title"),
-                                    other=f"aussi {volet_note}{actions.place(first)}"))
-        else:
-            first_seen[key] = index
+    frame = actions.frame
+    findings = []
+    for index, first in repeats((index, c.fold(title)) for index, title in frame["title"].items()):
+        volet_note = (f"volet {frame.at[first, 'volet']}, " if frame.at[first, "volet"] != frame.at[index, "volet"]
+                      else "")
+        findings.append(finding("libelle-en-double", value=frame.at[index, "title"], **actions.cell(index, "title"),
+                                other=f"aussi {volet_note}{actions.place(first)}"))
     return findings
 
 

@@ -307,17 +307,31 @@ def write_lists(book: Workbook, spec: ServiceWorkbook) -> dict[str, str]:
 
 # --- Sheet « Actions » ---------------------------------------------------------------------------------------
 def write_actions(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
-    columns = action_columns()
+    write_input_table(sheet, action_columns(), spec.rows, spec.input_rows, names, ACTIONS_TABLE)
+    sheet.freeze_panes = sheet.cell(row=2, column=FROZEN_COLUMNS + 1).coordinate
+
+
+# --- Sheet « Financement » (contract 1.1) ------------------------------------------------------------------------
+def write_finances(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
+    """One row per budget line of the service's actions, each naming its action by « Réf. »."""
+    lists = {col.key: names[col.key] for col in c.FINANCE_SHEET.columns if col.vocabulary and col.key in names}
+    write_input_table(sheet, c.FINANCE_SHEET.columns, spec.budget_rows, spec.budget_input_rows, lists, BUDGET_TABLE)
+    sheet.freeze_panes = "B2"
+
+
+def write_input_table(sheet, columns: tuple[c.Column, ...], rows: list[dict], input_rows: int,
+                      names: dict[str, str], table_name: str) -> None:
+    """Headers, the pre-filled rows then empty input rows (all open, whole rows included, so that selecting a row
+    and pressing Suppr clears it), a check on every column, an Excel table, protected headers."""
     write_headers(sheet, columns, row=1)
-    last_row = spec.input_rows + 1
+    last_row = input_rows + 1
     for row in range(2, last_row + 1):
-        if row - 2 < len(spec.rows) or row == 2:
-            write_row(sheet, row, columns, spec.rows[row - 2] if spec.rows else {}, locked=False)
+        if row - 2 < len(rows) or row == 2:
+            write_row(sheet, row, columns, rows[row - 2] if rows else {}, locked=False)
         else:
             # Same styles as row 2, copied (setting them cell by cell is what makes generation slow).
             for col in range(1, len(columns) + 1):
                 sheet.cell(row=row, column=col)._style = copy(sheet.cell(row=2, column=col)._style)
-        # The whole row is open, so that selecting it and pressing Suppr clears an action.
         sheet.row_dimensions[row].protection = UNLOCKED
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -325,43 +339,13 @@ def write_actions(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
         validation.add(f"{letter}2:{letter}{last_row}")
         sheet.add_data_validation(validation)
     ref = f"A1:{get_column_letter(len(columns))}{last_row}"
-    table = Table(displayName=ACTIONS_TABLE, ref=ref, autoFilter=AutoFilter(ref=ref))
+    table = Table(displayName=table_name, ref=ref, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     sheet.add_table(table)
-    sheet.freeze_panes = sheet.cell(row=2, column=FROZEN_COLUMNS + 1).coordinate
     protect(sheet)
     sheet.protection.autoFilter = False
     sheet.protection.sort = False
-    print_like_screen(sheet, rows="1:1", last_row=len(spec.rows) + 1 + PRINTED_BLANK_ROWS)
-
-
-# --- Sheet « Financement » (contract 1.1) ------------------------------------------------------------------------
-def write_finances(sheet, spec: ServiceWorkbook, names: dict[str, str]) -> None:
-    """One row per budget line of the service's actions, each naming its action by « Réf. »."""
-    columns = c.FINANCE_SHEET.columns
-    write_headers(sheet, columns, row=1)
-    last_row = spec.budget_input_rows + 1
-    for row in range(2, last_row + 1):
-        if row - 2 < len(spec.budget_rows) or row == 2:
-            write_row(sheet, row, columns, spec.budget_rows[row - 2] if spec.budget_rows else {}, locked=False)
-        else:
-            for col in range(1, len(columns) + 1):
-                sheet.cell(row=row, column=col)._style = copy(sheet.cell(row=2, column=col)._style)
-        sheet.row_dimensions[row].protection = UNLOCKED
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        validation = validation_for(column, names.get(column.key) if column.vocabulary else None)
-        validation.add(f"{letter}2:{letter}{last_row}")
-        sheet.add_data_validation(validation)
-    ref = f"A1:{get_column_letter(len(columns))}{last_row}"
-    table = Table(displayName=BUDGET_TABLE, ref=ref, autoFilter=AutoFilter(ref=ref))
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
-    sheet.add_table(table)
-    sheet.freeze_panes = "B2"
-    protect(sheet)
-    sheet.protection.autoFilter = False
-    sheet.protection.sort = False
-    print_like_screen(sheet, rows="1:1", last_row=len(spec.budget_rows) + 1 + PRINTED_BLANK_ROWS)
+    print_like_screen(sheet, rows="1:1", last_row=len(rows) + 1 + PRINTED_BLANK_ROWS)
 
 
 def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:

@@ -36,6 +36,18 @@ def assemble(folder: Path):
     return pipeline.build.assemble(folder)
 
 
+def positions(result, code: str) -> list[tuple]:
+    """The compact positions (code, file, sheet, row, column) of a build's findings of one code."""
+    return [f.position() for f in result.findings if f.code == code]
+
+
+def only(result, code: str):
+    """The one finding of `code` (fails, listing every finding, when there is not exactly one)."""
+    found = [f for f in result.findings if f.code == code]
+    assert len(found) == 1, [f.position() for f in result.findings]
+    return found[0]
+
+
 def write_rows(sheet, rows: list[dict], headers: list[str] | None = None, first_row: int = 1) -> None:
     headers = headers or list(dict.fromkeys(k for row in rows for k in row))
     for col, header in enumerate(headers, start=1):

@@ -13,17 +13,8 @@ from pathlib import Path
 from docx import Document
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, action, assemble, docx_text, make_entity, require_soffice, write_workbook
-
-
-def finding_positions(result, code):
-    return [f.position() for f in result.findings if f.code == code]
-
-
-def only(result, code):
-    found = [f for f in result.findings if f.code == code]
-    assert len(found) == 1, [f.position() for f in result.findings]
-    return found[0]
+from conftest import (ROOT, action, assemble, docx_text, make_entity, only, positions, require_soffice,
+                      write_workbook)
 
 
 def entity_with(tmp_path, extra: dict[str, bytes] | None = None, rows=None) -> Path:
@@ -63,7 +54,7 @@ def test_a_truncated_workbook_is_refused_by_name_without_document(tmp_path, run_
     good = workbook_bytes([HEADERS, ["Externe", "1.1", "Réparer"]])
     folder = entity_with(tmp_path, {"Finances.xlsx": good[: len(good) // 2]})
     result = assemble(folder)
-    assert finding_positions(result, "fichier-illisible") == [("fichier-illisible", "Finances.xlsx", "", None, "")]
+    assert positions(result, "fichier-illisible") == [("fichier-illisible", "Finances.xlsx", "", None, "")]
     run = run_pst(folder)
     assert run.code == 1 and not run.documents()
     assert "Finances.xlsx" in run.out and "endommagé" in run.out
@@ -207,7 +198,7 @@ def test_a_cell_showing_an_excel_error_is_named_not_read_as_empty(tmp_path):
     f = only(result, "cellule-en-erreur")
     assert f.position() == ("cellule-en-erreur", "Erreurs.xlsx", "Actions", 2, "B")
     assert f.message == "La cellule affiche l’erreur Excel #DIV/0! : sa valeur est inconnue."
-    assert not finding_positions(result, "valeur-obligatoire-absente")
+    assert not positions(result, "valeur-obligatoire-absente")
 
 
 def test_characters_xml_forbids_are_removed_and_the_document_opens(tmp_path, run_pst):

@@ -1,16 +1,6 @@
 """Validation rules, each asserted on the finding's position and, for a few, on the exact French text."""
 
-from conftest import OPERATIONAL, STRATEGIC, action, assemble, make_entity
-
-
-def positions(result, code):
-    return [f.position() for f in result.findings if f.code == code]
-
-
-def only(result, code):
-    found = [f for f in result.findings if f.code == code]
-    assert len(found) == 1, [f.position() for f in result.findings]
-    return found[0]
+from conftest import OPERATIONAL, STRATEGIC, action, assemble, make_entity, only, positions
 
 
 def test_unknown_oo_names_the_cell_and_lists_the_existing_objectives(tmp_path):
