@@ -256,28 +256,36 @@ def partner_names(results: list[EntityResult]) -> dict[str, str]:
 
 
 def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
-                  despite_errors: bool = False, types: dict[str, str] | None = None) -> None:
-    """The entity's validation report, always; its PST when it has no errors (or despite them, on request)."""
+                  despite_errors: bool = False, types: dict[str, str] | None = None, jobs: int = 1) -> None:
+    """The entity's validation report, always; its PST when it has no errors (or despite them, on request).
+
+    `jobs` > 1: its documents are written side by side in that many processes (one entity built alone on a
+    machine with several cores)."""
     with (result.clock or Stopwatch()).stage("render"):
-        write_documents(result, build, names, today, despite_errors, types or {})
+        write_documents(result, build, names, today, despite_errors, types or {}, jobs)
 
 
 def write_documents(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
-                    despite_errors: bool, types: dict[str, str]) -> None:
+                    despite_errors: bool, types: dict[str, str], jobs: int = 1) -> None:
     folder = build / result.folder.name
-    result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)
-    if result.entity is None:
-        return
-    destination = document_path(build, result)
-    if result.has_errors and not despite_errors:
-        result.stale_document = destination if destination.exists() else None
+    report = lambda: write_validation_report(result.findings, folder / REPORT_NAME, result.label)  # noqa: E731
+    destination = document_path(build, result) if result.entity is not None else None
+    if destination is None or (result.has_errors and not despite_errors):
+        result.report = report()
+        if destination is not None:
+            result.stale_document = destination if destination.exists() else None
         return
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": REPORT_NAME} if result.has_errors else None
-    context = pst_context(result.entity, synergy_annexes(result.entity), names, today, provisional, types)
-    result.document = render_document(PST_TEMPLATE, context, destination)
-    del context
-    result.fiches = write_fiches(result, folder, names, today, provisional)
+    entity = result.entity
+
+    def pst() -> Path:
+        context = pst_context(entity, synergy_annexes(entity), names, today, provisional, types)
+        return render_document(PST_TEMPLATE, context, destination)
+
+    fiches = fiches_tasks(entity, folder, names, today, provisional)
+    written = run_tasks([*fiches, pst, report], jobs)  # the longest first: fiches are a page per action
+    result.fiches, result.document, result.report = written[0], written[-2], written[-1]
 
 
 FICHES_PER_DOCUMENT = 1000
@@ -285,22 +293,51 @@ FICHES_PER_DOCUMENT = 1000
 batch), they are split into documents of 1,000, in the PST's order, so that memory stays bounded."""
 
 
-def write_fiches(result: EntityResult, folder: Path, names: dict[str, str], today: dt.date,
-                 provisional: dict | None) -> Path:
-    """Fiches_actions_<Code>.docx, or Fiches_actions_<Code>_1.docx, _2… for very large entities; returns the
-    first. Older parts that a smaller build no longer writes are removed."""
-    context = fiches_context(result.entity, names, today, provisional)
-    fiches = context["fiches"]
-    stem = f"Fiches_actions_{safe_name(result.entity.code)}"
-    parts = [fiches[i:i + FICHES_PER_DOCUMENT] for i in range(0, len(fiches), FICHES_PER_DOCUMENT)] or [[]]
-    paths = [folder / f"{stem}.docx"] if len(parts) == 1 else [folder / f"{stem}_{n}.docx"
-                                                               for n in range(1, len(parts) + 1)]
+def fiches_tasks(entity: Entity, folder: Path, names: dict[str, str], today: dt.date,
+                 provisional: dict | None) -> list:
+    """One task per document of fiches: Fiches_actions_<Code>.docx, or Fiches_actions_<Code>_1.docx, _2… for
+    very large entities, each returning its path. Older parts that a smaller build no longer writes are
+    removed."""
+    total = len(entity.actions())
+    starts = list(range(0, total, FICHES_PER_DOCUMENT)) or [0]
+    stem = f"Fiches_actions_{safe_name(entity.code)}"
+    paths = [folder / f"{stem}.docx"] if len(starts) == 1 else [folder / f"{stem}_{n}.docx"
+                                                                for n in range(1, len(starts) + 1)]
     for old in folder.glob(f"{stem}*.docx"):
         if old not in paths:
             old.unlink()
-    for path, part in zip(paths, parts):
-        render_document(FICHES_TEMPLATE, {**context, "fiches": part}, path)
-    return paths[0]
+
+    def task(path: Path, start: int):
+        def write() -> Path:
+            context = fiches_context(entity, names, today, provisional, start, start + FICHES_PER_DOCUMENT)
+            return render_document(FICHES_TEMPLATE, context, path)
+        return write
+
+    return [task(path, start) for path, start in zip(paths, starts)]
+
+
+TASKS: list = []
+"""The tasks `run_tasks` hands to its forked processes: they inherit them, nothing is pickled on the way in."""
+
+
+def run_task(index: int):
+    return TASKS[index]()
+
+
+def run_tasks(tasks: list, jobs: int) -> list:
+    """Call every task (a function without arguments); in `jobs` forked processes when there are several.
+
+    Results come back in the tasks' order; a task's exception is raised here, as if it had run in this process."""
+    global TASKS
+    if jobs <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    TASKS = tasks
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(run_task, range(len(tasks))))
+    finally:
+        TASKS = []
 
 
 def check_institutions(results: list[EntityResult]) -> None:
@@ -372,9 +409,10 @@ def prepared(folder: Path, build: Path) -> EntityResult:
 
 
 def rendered(result: EntityResult, build: Path, names: dict[str, str], types: dict[str, str], today: dt.date,
-             despite_errors: bool) -> EntityResult:
-    """Phase 2 for one entity: its documents, and the state of the build when it has no errors."""
-    render_entity(result, build, names, today, despite_errors, types)
+             despite_errors: bool, jobs: int = 1) -> EntityResult:
+    """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
+    errors."""
+    render_entity(result, build, names, today, despite_errors, types, jobs)
     if result.document and not result.has_errors:
         save_state(result, build, today)
     return result
@@ -414,7 +452,9 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     check_institutions(results)
     names, types = partner_names(results), partner_types(results)
     finished = iter(range(1, len(results) + 1))
-    results = run_all(rendered, [(r, build, names, types, today, despite_errors) for r in results], jobs,
+    # Cores left over when there are fewer entities than processes write each entity's documents side by side.
+    inner = max(1, jobs // len(results)) if results else 1
+    results = run_all(rendered, [(r, build, names, types, today, despite_errors, inner) for r in results], jobs,
                       (lambda index, result: progress(next(finished), len(results), result)) if progress else None)
     report = BuildReport(results, despite_errors=despite_errors)
     report.cross_references = cross_references(report.results, build, today)

@@ -251,12 +251,15 @@ def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], 
 
 
 def fiches_context(entity: Entity, partner_names: dict[str, str], built_on: dt.date,
-                   provisional: dict | None = None) -> dict:
-    """One fiche per action, in the document's order, with its OS and OO."""
+                   provisional: dict | None = None, start: int = 0, stop: int | None = None) -> dict:
+    """One fiche per action, in the document's order, with its OS and OO; the actions[start:stop] only when
+    the fiches are split into several documents."""
     p = Presentation(partner_names)
+    placed = [(volet, os, oo, action) for volet in entity.volets for os in volet.objectives
+              for oo in os.objectives for action in oo.actions][start:stop]
     fiches = [{"volet": volet.key, "os": {"number": os.number, "title": os.title},
                "oo": {"code": oo.code, "title": oo.title}, "a": action_context(action, p)}
-              for volet in entity.volets for os in volet.objectives for oo in os.objectives for action in oo.actions]
+              for volet, os, oo, action in placed]
     return {"entity": entity_context(entity), "built_on": french_date(built_on), "fiches": fiches,
             "provisional": provisional or {}}
 

@@ -47,3 +47,36 @@ def test_generated_entities_build_without_errors_with_stage_times_and_progress_l
     headings = [text for style, text in docx_paragraphs(commune) if style == "Heading 1"]
     assert "Annexe\u00a0: synergies Commune de Synthèse-1 & CPAS de Synthèse-1" in headings
     assert "Annexe\u00a0: programmation financière" in headings
+
+
+def document_text(path) -> list[str]:
+    document = Document(path)
+    return [p.text for p in document.paragraphs] + [cell.text for table in document.tables
+                                                     for row in table.rows for cell in row.cells]
+
+
+def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_content(tmp_path, monkeypatch):
+    """One entity and two processes: the PST, the fiches (split here into parts) and the report are written in
+    parallel; every document holds what the one-process build writes, the fiches in the PST's order."""
+    import pipeline.build as build
+    from pipeline.build import build_all
+
+    monkeypatch.setattr(build, "FICHES_PER_DOCUMENT", 25)
+    [folder] = generate(tmp_path / "data", Shape(actions=60, services=3))
+    alone = build_all([folder], tmp_path / "one", jobs=1)
+    side_by_side = build_all([folder], tmp_path / "two", jobs=2)
+    assert alone.exit_code == side_by_side.exit_code == 0
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.docx"))
+    two = sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*.docx"))
+    assert one == two
+    assert [p.name for p in one if p.name.startswith("Fiches")] == [
+        "Fiches_actions_COM1_1.docx", "Fiches_actions_COM1_2.docx", "Fiches_actions_COM1_3.docx"]
+    for path in one:
+        assert document_text(tmp_path / "one" / path) == document_text(tmp_path / "two" / path)
+    [result] = side_by_side.results
+    assert result.fiches.name == "Fiches_actions_COM1_1.docx" and result.document.name.startswith("PST_COM1")
+    assert result.report.exists()
+    numbers = [re.match("Action\u00a0(\\S+)\u00a0:", text)[1] for part in two if part.name.startswith("Fiches")
+               for style, text in docx_paragraphs(tmp_path / "two" / part) if style == "Heading 1"]
+    in_document = [a.number for v in result.entity.volets for a in v.actions()]
+    assert numbers == in_document and len(numbers) == 60
