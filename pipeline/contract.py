@@ -31,6 +31,10 @@ HEADER_SCAN_ROWS = 15
 NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
 
 
+HEADER_MAX_LENGTH = 200
+"""No header (60 characters at most, spaces around included) is longer: a longer cell is a value."""
+
+
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Matching key for names typed by people: no accents, no case, no punctuation, no spaces.
@@ -168,7 +172,11 @@ class SheetContract:
         return lookup
 
     def match_header(self, text: str) -> Column | None:
-        return self.by_folded_name.get(fold(text)) if text else None
+        """The column whose header `text` is. Long texts are not folded: the header row is searched among the
+        first rows of a sheet, which may hold descriptions of a thousand characters."""
+        if not text or len(text) > HEADER_MAX_LENGTH:
+            return None
+        return self.by_folded_name.get(fold(text))
 
     def matches_name(self, sheet_name: str) -> bool:
         return fold(sheet_name) in {fold(n) for n in (self.name, *self.aliases)}
