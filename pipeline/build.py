@@ -284,9 +284,16 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
         return render_document(PST_TEMPLATE, context, destination)
 
     fiches = fiches_tasks(entity, folder, names, today, provisional)
+    if len(entity.actions()) > SIDE_BY_SIDE_MAX_ACTIONS:
+        jobs = 1
     written = run_tasks([*fiches, pst, report], jobs)  # the longest first: fiches are a page per action
     result.fiches, result.document, result.report = written[0], written[-2], written[-1]
 
+
+SIDE_BY_SIDE_MAX_ACTIONS = 5000
+"""Beyond, an entity's documents are written one after another: the PST of a very large (synthetic or regional)
+entity alone takes more than a gigabyte while it is rendered, and with the fiches beside it 30,000 actions would
+need more than 2 GB (make bench)."""
 
 FICHES_PER_DOCUMENT = 1000
 """A real PST has 170 to 550 actions: one document of fiches. Beyond 1,000 fiches (a synthetic or regional
