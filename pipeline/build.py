@@ -23,13 +23,13 @@ from . import contract as c
 from .findings import Finding, count_by_severity, finding
 from .load import LoadedEntity, Table, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
-from .normalize import display_options, normalize_table, read_parameters, recover_lost_zeros
+from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
 from .state import assign_references, save_state
 from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, fiches_context, pst_context, render_document,
                      synergies_context)
 from .validate import (Sheet, accepted, budget_lines, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
-                       rejected_rows, validate_actions, validate_frame)
+                       rejected_rows, validate_actions, validate_frame, values_outside_lists)
 
 
 RowKey = tuple[str, str, int]
@@ -174,6 +174,7 @@ def validated(folder, loaded, findings, parameters, strategic, operational, acti
     rejected too) and the row accounting."""
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
+    findings += values_outside_lists(actions, list_values(loaded.lists))
     findings += missing_required_values(finances) + budget_lines(finances, actions,
                                                                  parameters.values.get("legislature", ""))
     rejected = rejected_rows(findings)

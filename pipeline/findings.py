@@ -8,6 +8,7 @@ tests can assert either the compact position or the exact text.
 from __future__ import annotations
 
 import re
+import string
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,7 +17,8 @@ WARNING = "avertissement"
 NOTE = "note"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
 
-# code -> (severity, message, suggestion). Placeholders are filled by `finding(..., **params)`.
+# code -> (severity, message, suggestion). Placeholders are filled by `finding(..., **params)`;
+# « {count:action|actions} » agrees with a number (French: singular for 0 and 1).
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # Files and sheets
     "fichier-illisible": (
@@ -66,9 +68,17 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "seraient en double).",
         "Gardez un seul classeur par service (le plus récent) et retirez l’autre du dossier services/.",
     ),
+    "classeur-copie": (
+        WARNING,
+        "Ce classeur reprend exactement les actions de {other} ({count} {count:ligne|lignes}) : c’est une copie, "
+        "il n’est pas lu (ses actions seraient en double).",
+        "Retirez la copie du dossier services/ ; si elle devait contenir les actions d’un autre service, demandez "
+        "à ce service de la compléter.",
+    ),
     "feuille-non-lue": (
         WARNING,
-        "La feuille « {sheet} » ressemble à une feuille d’actions ({count} ligne(s)) mais n’est pas lue : seule la "
+        "La feuille « {sheet} » ressemble à une feuille d’actions ({count} {count:ligne|lignes}) mais n’est pas lue : "
+        "seule la "
         "feuille « Actions » l’est.",
         "Recopiez ces lignes dans la feuille « Actions », ou supprimez la feuille si elle ne sert plus.",
     ),
@@ -109,7 +119,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "colonne-inconnue": (
         NOTE,
-        "Colonne(s) hors modèle ignorée(s) : {columns}.",
+        "{count:Colonne hors modèle ignorée|Colonnes hors modèle ignorées} : {columns}.",
         "{hint}",
     ),
     "colonne-mal-orthographiee": (
@@ -129,12 +139,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "lignes-masquees": (
         NOTE,
-        "Ligne(s) masquée(s), lue(s) comme les autres : {rows}.",
+        "{count:Ligne masquée, lue|Lignes masquées, lues} comme les autres : {rows}.",
         "",
     ),
     "colonnes-masquees": (
         NOTE,
-        "Colonne(s) masquée(s), lue(s) comme les autres : {columns}.",
+        "{count:Colonne masquée, lue|Colonnes masquées, lues} comme les autres : {columns}.",
         "",
     ),
     "cellules-fusionnees": (
@@ -364,20 +374,19 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "numerotation-lacunaire": (
         WARNING,
-        "Numérotation avec des trous dans le volet {volet} : {what} {missing} manquant(s) (numéros présents : "
-        "{present}).",
+        "Numérotation avec des trous dans le volet {volet} : pas {what} {missing} (numéros présents : {present}).",
         "Rien n’est renuméroté : vérifiez qu’aucun élément n’a été oublié.",
     ),
     "numeros-completes": (
         NOTE,
-        "{count} action(s) du volet {volet} sans « N° action » ont reçu un numéro à la suite des numéros donnés : "
-        "{assigned}.",
+        "{count} {count:action|actions} du volet {volet} sans « N° action » {count:a|ont} reçu un numéro à la suite "
+        "des numéros donnés : {assigned}.",
         "Donnez un numéro à chaque action, ou à aucune, pour une numérotation maîtrisée.",
     ),
     "numeros-ignores": (
         NOTE,
-        "Numérotation hiérarchique : les « N° action » de {count} action(s) ne sont pas repris (le numéro est "
-        "calculé : OS, OO, rang).",
+        "Numérotation hiérarchique : {count:le « N° action » d’une action n’est pas repris|les « N° action » de "
+        "{count} actions ne sont pas repris} (le numéro est calculé : OS, OO, rang).",
         "",
     ),
     "oo-sans-action": (
@@ -415,10 +424,18 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "references-attribuees": (
         NOTE,
-        "{count} action(s) sans « Réf. » ont reçu une référence ({first} à {last}).",
+        "{count:Une action sans « Réf. » a reçu la référence {first}|{count} actions sans « Réf. » ont reçu une "
+        "référence ({first} à {last})}.",
         "Les classeurs préremplis (make templates PREREMPLI=1) reprendront ces références.",
     ),
     # Generation of the services' workbooks (pipeline/templates.py)
+    "hors-liste-du-cadre": (
+        WARNING,
+        "« {header} » contient « {value} » ({count:ligne|lignes} {rows}), qui n’est pas dans la liste « {list} » du "
+        "cadre.{near}",
+        "Choisissez la valeur dans la liste déroulante ; si elle manque, ajoutez-la dans la colonne « {list} » de "
+        "la feuille « Listes » de cadre.xlsx.",
+    ),
     "listes-illisibles": (
         WARNING,
         "La feuille « Listes » n’a pas de ligne d’en-têtes reconnue : ses listes ne sont pas reprises.",
@@ -480,8 +497,8 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
     return Finding(
         severity=severity,
         code=code,
-        message=message.format(**values),
-        suggestion=suggestion.format(**values),
+        message=MESSAGES.format(message, **values),
+        suggestion=MESSAGES.format(suggestion, **values),
         file=file,
         sheet=sheet,
         row=row,
@@ -489,6 +506,20 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
         header=header,
         value=readable(value),
     )
+
+
+class MessageFormatter(string.Formatter):
+    """str.format, plus agreement in number: « {count:ligne|lignes} » gives « ligne » for 0 or 1, « lignes »
+    beyond (French puts 0 in the singular)."""
+
+    def format_field(self, value, format_spec: str):
+        if "|" in format_spec:
+            singular, plural = format_spec.split("|", 1)
+            return singular if abs(int(value)) < 2 else plural
+        return super().format_field(value, format_spec)
+
+
+MESSAGES = MessageFormatter()
 
 
 EXCEL_DATE_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")

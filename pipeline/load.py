@@ -9,6 +9,7 @@ and headers become findings; nothing here raises for bad input except a missing 
 from __future__ import annotations
 
 import difflib
+from collections import defaultdict
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,12 @@ def empty_table(contract: c.SheetContract) -> Table:
     return Table(contract, pd.DataFrame({name: pd.Series(dtype=object) for name in columns}))
 
 
+def contents(table: Table) -> tuple:
+    """What a workbook's actions say, wherever they stand: two files with the same contents are copies."""
+    keys = [col.key for col in table.contract.columns]
+    return tuple(sorted(map(tuple, table.frame[keys].itertuples(index=False, name=None))))
+
+
 def concat_tables(contract: c.SheetContract, tables: list[Table]) -> Table:
     if not tables:
         return empty_table(contract)
@@ -95,6 +102,8 @@ class LoadedEntity:
     finances: Table
     """Budget lines of the optional `Financement` sheets (contract v1.1)."""
     findings: list[Finding]
+    lists: Table | None = None
+    """The frame's optional `Listes` sheet (contract v1.1): services, mandataires… offered to the services."""
 
     @property
     def name(self) -> str:
@@ -126,7 +135,7 @@ def find_entity_folders(data: Path) -> list[Path]:
     without = [p.name for p in subfolders if not find_cadre(p) and (p / c.SERVICES_DIR).is_dir()]
     if without:
         raise ConfigurationError(
-            "Dossier(s) sans cadre.xlsx : " + ", ".join(without)
+            ("Dossier sans cadre.xlsx : " if len(without) == 1 else "Dossiers sans cadre.xlsx : ") + ", ".join(without)
             + ". Chaque entité a son dossier avec un cadre.xlsx et un sous-dossier services/."
         )
     if not with_cadre:
@@ -240,7 +249,9 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
             unrelated.append(f"{get_column_letter(i + 1)} « {typed} »")
     if unrelated:
         findings.append(finding("colonne-inconnue", file=file, sheet=sheet, row=header_index + 1,
-                                columns=", ".join(unrelated), hint="Ces colonnes ne sont pas reprises."))
+                                columns=", ".join(unrelated), count=len(unrelated),
+                                hint="Ces colonnes ne sont pas reprises." if len(unrelated) > 1 else
+                                "Cette colonne n’est pas reprise."))
     for col in contract.required:
         if col.key not in mapping:
             near = [grid.iat[header_index, i] for i in unknown
@@ -310,10 +321,11 @@ def structure_findings(scan: SheetScan, mapping: dict[str, int], header_index: i
     """Notes for hidden rows and columns (read like the others); errors for formulas saved without a result."""
     findings = []
     if rows := [r for r in scan.hidden_rows if r > header_index + 1]:
-        findings.append(finding("lignes-masquees", file=file, sheet=sheet, rows=", ".join(number_ranges(rows))))
+        findings.append(finding("lignes-masquees", file=file, sheet=sheet, rows=", ".join(number_ranges(rows)),
+                                count=len(rows)))
     by_index = {index + 1: key for key, index in mapping.items()}
     if columns := [n for n in scan.hidden_columns if n in by_index]:
-        findings.append(finding("colonnes-masquees", file=file, sheet=sheet, columns=", ".join(
+        findings.append(finding("colonnes-masquees", file=file, sheet=sheet, count=len(columns), columns=", ".join(
             f"{get_column_letter(n)} (« {contract.column(by_index[n]).header} »)" for n in columns)))
     for row, column in scan.formulas_without_value:
         if row > header_index + 1 and column in by_index:
@@ -434,7 +446,10 @@ def load_entity(folder: Path) -> LoadedEntity:
             table, found = read_table(book, cadre, contract)
             findings += found
         tables[contract.name] = table or empty_table(contract)
+    lists = None
     if book is not None:
+        lists, found = read_lists(book, cadre)
+        findings += found
         book.close()
 
     files, ignored = service_files(folder)
@@ -443,23 +458,19 @@ def load_entity(folder: Path) -> LoadedEntity:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
     action_tables, finance_tables = [], []
     numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(tables[c.OPERATIONAL_OBJECTIVES_SHEET.name]) else ()
-    for path in files:
-        book, problem = open_workbook(path)
-        if problem:
-            findings.append(problem)
+    workbooks = [read_service_workbook(path, numeric_keys) for path in files]
+    copies = copied_workbooks(workbooks)
+    for workbook in workbooks:
+        if workbook.path.name in copies:
+            original, table = copies[workbook.path.name], workbook.actions
+            findings.append(finding("classeur-copie", file=workbook.path.name, sheet=table.frame["_sheet"].iloc[0],
+                                    other=original, count=len(table.frame)))
             continue
-        with book:
-            table, found = read_table(book, path, c.ACTIONS_SHEET, allow_single_sheet=True,
-                                      numeric_keys=numeric_keys)
-            findings += found
-            if table is not None:
-                action_tables.append(table)
-            findings += unread_action_sheets(book, path)
-            if any(c.FINANCE_SHEET.matches_name(str(name)) for name in book.sheet_names):
-                table, found = read_table(book, path, c.FINANCE_SHEET)
-                findings += found
-                if table is not None:
-                    finance_tables.append(table)
+        findings += workbook.findings
+        if workbook.actions is not None:
+            action_tables.append(workbook.actions)
+        if workbook.finances is not None:
+            finance_tables.append(workbook.finances)
     return LoadedEntity(
         folder=folder,
         cadre_name=cadre.name,
@@ -469,4 +480,57 @@ def load_entity(folder: Path) -> LoadedEntity:
         actions=concat_tables(c.ACTIONS_SHEET, action_tables),
         finances=concat_tables(c.FINANCE_SHEET, finance_tables),
         findings=findings,
+        lists=lists,
     )
+
+
+@dataclass
+class ServiceFile:
+    path: Path
+    actions: Table | None = None
+    finances: Table | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_service_workbook(path: Path, numeric_keys: tuple[str, ...]) -> ServiceFile:
+    """One service's workbook: its `Actions` sheet and its optional `Financement` sheet."""
+    workbook = ServiceFile(path)
+    book, problem = open_workbook(path)
+    if problem:
+        workbook.findings.append(problem)
+        return workbook
+    with book:
+        workbook.actions, found = read_table(book, path, c.ACTIONS_SHEET, allow_single_sheet=True,
+                                             numeric_keys=numeric_keys)
+        workbook.findings += found
+        workbook.findings += unread_action_sheets(book, path)
+        if any(c.FINANCE_SHEET.matches_name(str(name)) for name in book.sheet_names):
+            workbook.finances, found = read_table(book, path, c.FINANCE_SHEET)
+            workbook.findings += found
+    return workbook
+
+
+def copied_workbooks(workbooks: list[ServiceFile]) -> dict[str, str]:
+    """Workbooks whose actions are exactly those of another (« Travaux - copie.xlsx »), by name → the name of
+    the one kept: the shortest name, the original one as a copy is usually named."""
+    by_contents: dict[tuple, list[str]] = defaultdict(list)
+    for workbook in workbooks:
+        if workbook.actions is not None and len(workbook.actions.frame):
+            by_contents[contents(workbook.actions)].append(workbook.path.name)
+    copies = {}
+    for names in by_contents.values():
+        kept = min(names, key=lambda name: (len(name), name))
+        copies.update({name: kept for name in names if name != kept})
+    return copies
+
+
+def read_lists(book, cadre: Path) -> tuple[Table | None, list[Finding]]:
+    """The frame's optional `Listes` sheet; None without it, or when none of its headers is found (an error)."""
+    sheet = next((str(n) for n in book.sheet_names if c.LISTS_SHEET.matches_name(str(n))), None)
+    if sheet is None:
+        return None, []
+    table, findings = read_table(book, cadre, c.LISTS_SHEET)
+    if table is None:
+        expected = ", ".join(f"« {col.header} »" for col in c.LISTS_SHEET.columns)
+        findings.append(finding("listes-illisibles", file=cadre.name, sheet=sheet, expected=expected))
+    return table, findings

@@ -250,7 +250,7 @@ def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -
         present = set(numbers)
         if gaps := [n for n in range(1, max(numbers, default=0) + 1) if n not in present]:
             findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
-                                    what="action(s)", missing=", ".join(number_ranges(gaps)),
+                                    what="d’action", count=len(gaps), missing=", ".join(number_ranges(gaps)),
                                     present=", ".join(number_ranges(numbers))))
     return findings
 
@@ -295,7 +295,7 @@ def number_actions(volet: Volet, reserved: set[str] = frozenset()) -> Finding | 
         assigned.append(action)
     if given and assigned:
         listed = ", ".join(f"{a.number} ({a.source.file}, ligne {a.source.row})" for a in assigned[:20])
-        more = f" et {len(assigned) - 20} autre(s)" if len(assigned) > 20 else ""
+        more = f" et {len(assigned) - 20} autres" if len(assigned) > 20 else ""
         return finding("numeros-completes", sheet=c.ACTIONS_SHEET.name, volet=volet.name, count=len(assigned),
                        assigned=listed + more)
     return None

@@ -43,6 +43,23 @@ def clean_text(raw: str) -> Parsed:
     return "\n".join(lines).strip("\n "), problem
 
 
+def list_values(table) -> dict[str, tuple[str, ...]]:
+    """The frame's `Listes` sheet as lists: each column's non-empty values, top to bottom, without repeats."""
+    if table is None:
+        return {}
+    lists = {}
+    for column in table.contract.columns:
+        seen, values = set(), []
+        for raw in table.frame[column.key]:
+            value = clean_text(raw)[0]
+            if value and c.fold(value) not in seen:
+                seen.add(c.fold(value))
+                values.append(value)
+        if values:
+            lists[column.key] = tuple(values)
+    return lists
+
+
 BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")
 
 

@@ -21,9 +21,9 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding
-from .load import ConfigurationError, empty_table, find_cadre, open_workbook, read_table, service_files
+from .load import ConfigurationError, empty_table, find_cadre, open_workbook, read_lists, read_table, service_files
 from .model import Entity, build_entity
-from .normalize import MONTH_NAMES, PartialDate, clean_text, normalize_table, parse_date, read_parameters
+from .normalize import MONTH_NAMES, PartialDate, list_values, normalize_table, parse_date, read_parameters
 from .state import file_key, load_state, prefill_budget_rows, prefill_row, state_path
 from .validate import Sheet, validate_frame
 from .workbooks import ServiceWorkbook, save_workbook, service_workbook
@@ -78,8 +78,9 @@ def read_frame(folder: Path) -> Frame:
             table, found = read_table(book, cadre, contract)
             findings += found
             tables[contract.name] = table or empty_table(contract)
-        lists, found = read_lists(book, cadre)
+        table, found = read_lists(book, cadre)
         findings += found
+        lists = list_values(table)
     parameters, found = read_parameters(tables[c.PARAMETERS_SHEET.name])
     findings += found
     sheets = {}
@@ -94,29 +95,6 @@ def read_frame(folder: Path) -> Frame:
         no_actions, _ = normalize_table(empty_table(c.ACTIONS_SHEET))
         entity, _ = build_entity(folder.name, parameters.values, strategic.frame, operational.frame, no_actions, {})
     return Frame(folder, entity, parameters.values, parameters.positions, lists, findings)
-
-
-def read_lists(book: pd.ExcelFile, cadre: Path) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
-    """The optional `Listes` sheet: each column's non-empty values, top to bottom, without repeats."""
-    if not any(c.LISTS_SHEET.matches_name(str(name)) for name in book.sheet_names):
-        return {}, []
-    file = cadre.name
-    table, findings = read_table(book, cadre, c.LISTS_SHEET)
-    if table is None:
-        expected = ", ".join(f"« {col.header} »" for col in c.LISTS_SHEET.columns)
-        sheet = next(str(n) for n in book.sheet_names if c.LISTS_SHEET.matches_name(str(n)))
-        return {}, [finding("listes-illisibles", file=file, sheet=sheet, expected=expected)]
-    lists = {}
-    for column in c.LISTS_SHEET.columns:
-        seen, values = set(), []
-        for raw in table.frame[column.key]:
-            value = clean_text(raw)[0]
-            if value and c.fold(value) not in seen:
-                seen.add(c.fold(value))
-                values.append(value)
-        if values:
-            lists[column.key] = tuple(values)
-    return lists, findings
 
 
 # --- Choosing what each workbook offers ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ places are involved, both.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -162,7 +163,7 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
     cadre = strategic.table.frame["_file"].iloc[0] if len(strategic.table.frame) else c.CADRE_FILE
     for volet, numbers in strategic_numbers(strategic).items():
         if gaps := missing_numbers(list(numbers)):
-            findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "objectif(s) stratégique(s)",
+            findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "d’objectif stratégique",
                                         gaps, sorted(numbers)))
     for volet, codes in operational_codes(operational).items():
         ranks: dict[int, list[int]] = defaultdict(list)
@@ -172,7 +173,7 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
         for os_number, found in sorted(ranks.items()):
             if gaps := missing_numbers(found):
                 findings.append(gap_warning(cadre, c.OPERATIONAL_OBJECTIVES_SHEET.name, volet,
-                                            "objectif(s) opérationnel(s)", [f"{os_number}.{g}" for g in gaps],
+                                            "d’objectif opérationnel", [f"{os_number}.{g}" for g in gaps],
                                             [f"{os_number}.{r}" for r in sorted(found)]))
     return findings
 
@@ -233,6 +234,35 @@ def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[
             + self_synergies(actions, own_code)
             + inverted_dates(actions)
             + unknown_sdgs(actions))
+
+
+LISTED_KEYS = ("managing_service", "representative_responsible")
+"""Single-value columns whose values the frame's `Listes` sheet may list: a value outside it is a warning (the
+dropdown was bypassed by a paste, or the list is incomplete). Plans and ODD are lists of their own."""
+
+
+def values_outside_lists(actions: Sheet, lists: dict[str, tuple[str, ...]]) -> list[Finding]:
+    """One warning per workbook, column and value outside its list, naming every row where it is typed."""
+    findings = []
+    for key in LISTED_KEYS:
+        list_key = c.ACTION_LISTS[key]
+        allowed = {c.fold(value): value for value in lists.get(list_key, ())}
+        if not allowed:
+            continue
+        where: dict[tuple[str, str], list] = defaultdict(list)
+        for index, value in actions.frame[key].items():
+            if value and c.fold(value) not in allowed:
+                where[(actions.table.frame.at[index, "_file"], c.fold(value))].append(index)
+        for (_, folded), indexes in where.items():
+            first = indexes[0]
+            near = difflib.get_close_matches(folded, list(allowed), n=1, cutoff=0.75)
+            rows_typed = [int(actions.table.frame.at[i, "_row"]) for i in indexes]
+            findings.append(finding(
+                "hors-liste-du-cadre", value=actions.frame.at[first, key], **actions.cell(first, key),
+                list=c.LISTS_SHEET.column(list_key).header, count=len(indexes),
+                rows=", ".join(number_ranges(rows_typed)),
+                near=f" Voulez-vous dire « {allowed[near[0]]} » ?" if near else ""))
+    return findings
 
 
 def rejected_rows(findings: list[Finding]) -> set[tuple[str, str, int]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"
@@ -85,6 +85,17 @@ def make_entity(folder: Path, services: dict[str, list[dict]], parameters: dict 
         headers = list(dict.fromkeys(["Volet", "N° OO", "Libellé de l'action", *[k for r in rows for k in r]]))
         write_workbook(folder / "services" / name, {"Actions": rows}, {"Actions": headers})
     return folder
+
+
+def add_sheet(path: Path, name: str, columns: dict[str, list]) -> None:
+    """Add a sheet with one list per column (header in row 1) to an existing workbook."""
+    book = load_workbook(path)
+    sheet = book.create_sheet(name)
+    for col, (header, values) in enumerate(columns.items(), start=1):
+        sheet.cell(row=1, column=col, value=header)
+        for row, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=col, value=value)
+    book.save(path)
 
 
 def action(volet: str = "Externe", oo: str = "1.1", title: str = "Planter cent arbres", **fields) -> dict:

@@ -169,7 +169,7 @@ def test_hidden_rows_and_columns_are_read_and_noted(tmp_path):
     book.save(folder / "services" / "Masques.xlsx")
     result = assemble(folder)
     assert [a.title for a in result.entity.actions()] == ["Visible", "Masquée"]
-    assert only(result, "lignes-masquees").message == "Ligne(s) masquée(s), lue(s) comme les autres : 3."
+    assert only(result, "lignes-masquees").message == "Ligne masquée, lue comme les autres : 3."
     assert "D (« Description »)" in only(result, "colonnes-masquees").message
 
 
@@ -343,4 +343,4 @@ def test_a_data_folder_holding_an_entity_without_cadre_exits_2(tmp_path, run_pst
     (tmp_path / "data" / "cpas" / "services").mkdir(parents=True)
     run = run_pst(tmp_path / "data")
     assert run.code == 2
-    assert "Dossier(s) sans cadre.xlsx : cpas" in run.err
+    assert "Dossier sans cadre.xlsx : cpas" in run.err

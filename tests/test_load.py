@@ -39,7 +39,7 @@ def test_unknown_columns_are_noted_once_and_a_misspelled_header_is_a_warning(tmp
     notes = [f for f in loaded.findings if f.code == "colonne-inconnue"]
     assert len(notes) == 1
     assert notes[0].file == "Travaux.xlsx" and notes[0].row == 1
-    assert notes[0].message == "Colonne(s) hors modèle ignorée(s) : E « Notes perso »."
+    assert notes[0].message == "Colonne hors modèle ignorée : E « Notes perso »."
     [typo] = [f for f in loaded.findings if f.code == "colonne-mal-orthographiee"]
     assert typo.position() == ("colonne-mal-orthographiee", "Travaux.xlsx", "Actions", 1, "D")
     assert typo.severity == "avertissement"
@@ -166,3 +166,23 @@ def test_two_workbooks_of_the_same_service_are_an_error(tmp_path):
     assert (double.file, double.is_error) == ("Travaux.xlsx", True)
     assert "Travaux.ods" in double.message
     assert len(loaded.actions.frame) == 1
+
+
+def test_a_copy_of_a_workbook_under_another_name_is_one_warning_and_is_not_read(tmp_path):
+    """« Travaux - copie.xlsx » beside Travaux.xlsx: one message, not an error for every Réf. and libellé."""
+    import shutil
+
+    from conftest import assemble
+
+    folder = make_entity(tmp_path / "ville", {
+        "Travaux.xlsx": [action(title="Planter cent arbres", **{"Réf.": "VILLE-0001"}),
+                         action(oo="2.1", title="Aider", **{"Réf.": "VILLE-0002"})],
+        "Finances.xlsx": [action(title="Voter le budget")]})
+    shutil.copy(folder / "services" / "Travaux.xlsx", folder / "services" / "Travaux - copie.xlsx")
+    result = assemble(folder)
+    assert not result.has_errors, [f.message for f in result.findings if f.is_error]
+    [copy] = [f for f in result.findings if f.code == "classeur-copie"]
+    assert (copy.file, copy.sheet, copy.is_error) == ("Travaux - copie.xlsx", "Actions", False)
+    assert copy.message.startswith("Ce classeur reprend exactement les actions de Travaux.xlsx (2 lignes)")
+    assert not [f for f in result.findings if f.code in ("libelle-en-double", "reference-en-double")]
+    assert sorted(a.title for a in result.entity.actions()) == ["Aider", "Planter cent arbres", "Voter le budget"]

@@ -43,7 +43,8 @@ def test_a_volet_mixing_given_and_missing_numbers_continues_without_reusing_a_nu
     assert numbered(result, "Externe") == [("1", "Un"), ("3", "Sans numéro A"), ("2", "Deux"),
                                            ("4", "Sans numéro B")]
     note = next(f for f in result.findings if f.code == "numeros-completes")
-    assert "3 (T.xlsx, ligne 3)" in note.message and "4 (T.xlsx, ligne 5)" in note.message
+    assert note.message == ("2 actions du volet Externe sans « N° action » ont reçu un numéro à la suite des "
+                            "numéros donnés : 3 (T.xlsx, ligne 3), 4 (T.xlsx, ligne 5).")
 
 
 def test_objectives_are_ordered_by_number_whatever_the_frame_order(tmp_path):

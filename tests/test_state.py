@@ -34,7 +34,7 @@ def test_every_action_gets_a_reference_once_and_keeps_it_from_build_to_build(tmp
     assert references(tmp_path / "b", folder) == {
         "Planter cent arbres": "VILLE-0001", "Numériser les primes": "VILLE-0002", "Simplifier": "VILLE-0003"}
     assert [f.message for f in found(first, "references-attribuees")] == [
-        "3 action(s) sans « Réf. » ont reçu une référence (VILLE-0001 à VILLE-0003)."]
+        "3 actions sans « Réf. » ont reçu une référence (VILLE-0001 à VILLE-0003)."]
 
     # Same actions, typed again with other case and accents, in another order: same references, no new one.
     make_entity(folder, {"Travaux.xlsx": [action(volet="Interne", title="simplifier"),

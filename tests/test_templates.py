@@ -17,7 +17,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import ROOT, action, make_entity, require_soffice, run_module
+from conftest import ROOT, action, add_sheet, make_entity, require_soffice, run_module
 from pipeline.load import load_entity
 
 ACTION_LINE = re.compile(r"^Action\u00a0(?P<number>\S+)\u00a0:\t(?P<title>.*)$")
@@ -35,17 +35,6 @@ LISTS = {
 
 
 # --- Helpers -------------------------------------------------------------------------------------------------
-def add_sheet(path: Path, name: str, columns: dict[str, list]) -> None:
-    """Add a sheet with one list per column (header in row 1) to an existing workbook."""
-    book = load_workbook(path)
-    sheet = book.create_sheet(name)
-    for col, (header, values) in enumerate(columns.items(), start=1):
-        sheet.cell(row=1, column=col, value=header)
-        for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=col, value=value)
-    book.save(path)
-
-
 def add_parameters(path: Path, parameters: dict[str, object]) -> None:
     book = load_workbook(path)
     sheet = book["Paramètres"]

@@ -87,7 +87,9 @@ def test_warnings_gaps_empty_objectives_and_twice_the_same_libelle(tmp_path):
     result = assemble(folder)
     assert not result.has_errors
     gap = only(result, "numerotation-lacunaire")
-    assert "1.2" in gap.message and gap.sheet == "Objectifs opérationnels"
+    assert gap.message == ("Numérotation avec des trous dans le volet Externe : pas d’objectif opérationnel 1.2 "
+                           "(numéros présents : 1.1, 1.3).")
+    assert gap.sheet == "Objectifs opérationnels"
     empty = [f.message for f in result.findings if f.code == "oo-sans-action"]
     assert empty == ["L’objectif opérationnel 1.3 du volet Externe n’a aucune action."]
     twice = only(result, "libelle-en-double")
@@ -131,3 +133,54 @@ def test_identifiers_differ_by_their_punctuation(tmp_path):
     result = assemble(folder)
     assert [f.position()[3] for f in result.findings if f.code == "reference-en-double"] == [4]
     assert not [f for f in result.findings if f.code == "numero-action-en-double"]
+
+
+def test_messages_agree_with_their_count():
+    from pipeline.findings import finding
+
+    assert finding("references-attribuees", count=1, first="VILLE-0007", last="VILLE-0007").message == (
+        "Une action sans « Réf. » a reçu la référence VILLE-0007.")
+    assert finding("references-attribuees", count=2, first="VILLE-0007", last="VILLE-0008").message == (
+        "2 actions sans « Réf. » ont reçu une référence (VILLE-0007 à VILLE-0008).")
+    assert finding("colonnes-masquees", count=2, columns="C, D").message == (
+        "Colonnes masquées, lues comme les autres : C, D.")
+    assert finding("numeros-ignores", count=1).message.startswith(
+        "Numérotation hiérarchique : le « N° action » d’une action n’est pas repris")
+
+
+def test_the_catalogue_declares_each_code_once():
+    """A code declared twice in the dict literal silently replaces the first message."""
+    import ast
+    from pathlib import Path
+
+    source = (Path(__file__).parent.parent / "pipeline" / "findings.py").read_text(encoding="utf-8")
+    catalogue = next(node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.AnnAssign)
+                     and getattr(node.target, "id", "") == "CATALOGUE")
+    codes = [key.value for key in catalogue.keys]
+    assert len(codes) == len(set(codes)), sorted(code for code in codes if codes.count(code) > 1)
+
+
+def test_a_service_or_mandataire_outside_the_frame_lists_is_one_warning_per_value(tmp_path):
+    from conftest import add_sheet
+
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [
+        action(title="Un", **{"Service gestionnaire": "Travaux", "Mandataire responsable": "Échevine des Travaux"}),
+        action(title="Deux", **{"Service gestionnaire": "Travx"}),
+        action(title="Trois", **{"Service gestionnaire": "Travx"}),
+        action(title="Quatre", **{"Service gestionnaire": "travaux ", "Mandataire responsable": "Le bourgmestre"}),
+    ]})
+    add_sheet(folder / "cadre.xlsx", "Listes", {"Services": ["Travaux", "Finances"],
+                                                 "Mandataires": ["Échevine des Travaux", "Bourgmestre"]})
+    result = assemble(folder)
+    outside = sorted((f for f in result.findings if f.code == "hors-liste-du-cadre"), key=lambda f: f.row)
+    assert [f.position() for f in outside] == [("hors-liste-du-cadre", "Travaux.xlsx", "Actions", 3, "D"),
+                                               ("hors-liste-du-cadre", "Travaux.xlsx", "Actions", 5, "E")]
+    assert outside[0].message == ("« Service gestionnaire » contient « Travx » (lignes 3-4), qui n’est pas dans la "
+                                  "liste « Services » du cadre. Voulez-vous dire « Travaux » ?")
+    assert not outside[1].is_error and "liste « Mandataires »" in outside[1].message
+    assert len(result.entity.actions()) == 4  # a warning: the actions are kept
+
+
+def test_without_lists_in_the_frame_any_service_name_is_accepted(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(**{"Service gestionnaire": "Nouveau service"})]})
+    assert not [f for f in assemble(folder).findings if f.code == "hors-liste-du-cadre"]
