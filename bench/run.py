@@ -237,8 +237,8 @@ def main() -> int:
         "mesure donc surtout le travail en plus, pas une étape lente.",
         "- Aucune étape n’est quadratique : de 300 à 3 000 actions le temps est multiplié par "
         f"{ratio(w3000['wall'] / w300['wall'], 1)}, de 3 000 à 30 000 par {ratio(w30000['wall'] / w3000['wall'], 1)} "
-        "(chaque classeur est lu une fois, les contrôles passent par des index). Jusqu’à 5 000 actions, le PST, "
-        "les fiches et le rapport d’une entité construite seule sont écrits côte à côte, un par processeur ; "
+        "(chaque classeur est lu une fois, les contrôles passent par des index). Jusqu’à 5 000 actions, le PST "
+        "et les fiches d’une entité construite seule sont écrits côte à côte, un par processeur ; "
         "au-delà ils le sont l’un après l’autre, pour que la mémoire reste sous 2 Gio"
         + (" : c’est ce qui fait passer le dernier rapport au-dessus de 10." if w30000["wall"] > 10 * w3000["wall"]
            else "."),

@@ -258,10 +258,11 @@ def partner_names(results: list[EntityResult]) -> dict[str, str]:
 
 def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
                   despite_errors: bool = False, types: dict[str, str] | None = None, jobs: int = 1) -> None:
-    """The entity's validation report, always; its PST when it has no errors (or despite them, on request).
+    """The entity's validation report, always; its PST and fiches when it has no errors (or despite them, on
+    request).
 
-    `jobs` > 1: its documents are written side by side in that many processes (one entity built alone on a
-    machine with several cores)."""
+    `jobs` > 1: the PST and the fiches are written side by side in that many processes (one entity built alone on
+    a machine with several cores)."""
     with (result.clock or Stopwatch()).stage("render"):
         write_documents(result, build, names, today, despite_errors, types or {}, jobs)
 
@@ -269,12 +270,12 @@ def render_entity(result: EntityResult, build: Path, names: dict[str, str], toda
 def write_documents(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
                     despite_errors: bool, types: dict[str, str], jobs: int = 1) -> None:
     folder = build / result.folder.name
-    report = lambda: write_validation_report(result.findings, folder / REPORT_NAME, result.label)  # noqa: E731
-    destination = document_path(build, result) if result.entity is not None else None
-    if destination is None or (result.has_errors and not despite_errors):
-        result.report = report()
-        if destination is not None:
-            result.stale_document = destination if destination.exists() else None
+    result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)  # always, first
+    if result.entity is None:
+        return
+    destination = document_path(build, result)
+    if result.has_errors and not despite_errors:
+        result.stale_document = destination if destination.exists() else None
         return
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": REPORT_NAME} if result.has_errors else None
@@ -287,8 +288,8 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
     fiches = fiches_tasks(entity, folder, names, today, provisional)
     if len(entity.actions()) > SIDE_BY_SIDE_MAX_ACTIONS:
         jobs = 1
-    written = run_tasks([*fiches, pst, report], jobs)  # the longest first: fiches are a page per action
-    result.fiches, result.document, result.report = written[0], written[-2], written[-1]
+    written = run_tasks([*fiches, pst], jobs)  # the longest first: fiches are a page per action
+    result.fiches, result.document = written[0], written[-1]
 
 
 SIDE_BY_SIDE_MAX_ACTIONS = 5000

@@ -56,8 +56,8 @@ def document_text(path) -> list[str]:
 
 
 def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_content(tmp_path, monkeypatch):
-    """One entity and two processes: the PST, the fiches (split here into parts) and the report are written in
-    parallel; every document holds what the one-process build writes, the fiches in the PST's order."""
+    """One entity and two processes: the PST and the fiches (split here into parts) are written in parallel;
+    every document holds what the one-process build writes, the fiches in the PST's order."""
     import pipeline.build as build
     from pipeline.build import build_all
 
@@ -80,3 +80,24 @@ def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_c
                for style, text in docx_paragraphs(tmp_path / "two" / part) if style == "Heading 1"]
     in_document = [a.number for v in result.entity.volets for a in v.actions()]
     assert numbers == in_document and len(numbers) == 60
+
+
+def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_the_report_is_written(
+        tmp_path, monkeypatch, capsys):
+    import pipeline.build as build
+
+    broken = tmp_path / "fiches_actions.docx"
+    document = Document()
+    document.add_paragraph("{%p for f in fiches %}")
+    document.add_paragraph("{{ f.a.title }} {{ champ_inconnu }}")
+    document.add_paragraph("{%p endfor %}")
+    document.save(broken)
+    monkeypatch.setattr(build, "FICHES_TEMPLATE", broken)
+    [folder] = generate(tmp_path / "data", Shape(actions=20, services=2))
+    code = main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"])
+    output = capsys.readouterr()
+    assert code == 2, output.out + output.err
+    assert "Le modèle fiches_actions.docx utilise des variables inconnues : champ_inconnu." in output.out + output.err
+    assert (tmp_path / "build" / folder.name / "Rapport_validation.xlsx").exists()
+    assert not (tmp_path / "build" / "erreur-interne.log").exists()
+    assert not list((tmp_path / "build").rglob("Fiches_actions_*.docx"))
