@@ -69,9 +69,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Gardez un seul classeur par service (le plus récent) et retirez l’autre du dossier services/.",
     ),
     "classeur-copie": (
-        WARNING,
-        "Ce classeur reprend exactement les actions de {other} ({count} {count:ligne|lignes}) : c’est une copie, "
-        "il n’est pas lu (ses actions seraient en double).",
+        ERROR,
+        "Ce classeur reprend exactement les actions de {other} ({count:ligne|lignes} {rows}) : c’est une copie, il "
+        "n’est pas lu (ses actions seraient en double).",
         "Retirez la copie du dossier services/ ; si elle devait contenir les actions d’un autre service, demandez "
         "à ce service de la compléter.",
     ),

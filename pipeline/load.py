@@ -464,7 +464,8 @@ def load_entity(folder: Path) -> LoadedEntity:
         if workbook.path.name in copies:
             original, table = copies[workbook.path.name], workbook.actions
             findings.append(finding("classeur-copie", file=workbook.path.name, sheet=table.frame["_sheet"].iloc[0],
-                                    other=original, count=len(table.frame)))
+                                    other=original, count=len(table.frame),
+                                    rows=", ".join(number_ranges(table.frame["_row"].astype(int)))))
             continue
         findings += workbook.findings
         if workbook.actions is not None:

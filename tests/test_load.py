@@ -168,8 +168,9 @@ def test_two_workbooks_of_the_same_service_are_an_error(tmp_path):
     assert len(loaded.actions.frame) == 1
 
 
-def test_a_copy_of_a_workbook_under_another_name_is_one_warning_and_is_not_read(tmp_path):
-    """« Travaux - copie.xlsx » beside Travaux.xlsx: one message, not an error for every Réf. and libellé."""
+def test_a_copy_of_a_workbook_under_another_name_is_one_error_and_is_not_read(tmp_path):
+    """« Travaux - copie.xlsx » beside Travaux.xlsx: one error naming both files, not one for every Réf. and
+    libellé; the copy is not read (a provisional document holds each action once)."""
     import shutil
 
     from conftest import assemble
@@ -180,9 +181,9 @@ def test_a_copy_of_a_workbook_under_another_name_is_one_warning_and_is_not_read(
         "Finances.xlsx": [action(title="Voter le budget")]})
     shutil.copy(folder / "services" / "Travaux.xlsx", folder / "services" / "Travaux - copie.xlsx")
     result = assemble(folder)
-    assert not result.has_errors, [f.message for f in result.findings if f.is_error]
-    [copy] = [f for f in result.findings if f.code == "classeur-copie"]
-    assert (copy.file, copy.sheet, copy.is_error) == ("Travaux - copie.xlsx", "Actions", False)
-    assert copy.message.startswith("Ce classeur reprend exactement les actions de Travaux.xlsx (2 lignes)")
+    [copy] = [f for f in result.findings if f.is_error]
+    assert (copy.code, copy.file, copy.sheet) == ("classeur-copie", "Travaux - copie.xlsx", "Actions")
+    assert copy.message == ("Ce classeur reprend exactement les actions de Travaux.xlsx (lignes 2-3) : c’est une "
+                            "copie, il n’est pas lu (ses actions seraient en double).")
     assert not [f for f in result.findings if f.code in ("libelle-en-double", "reference-en-double")]
     assert sorted(a.title for a in result.entity.actions()) == ["Aider", "Planter cent arbres", "Voter le budget"]
