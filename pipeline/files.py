@@ -114,6 +114,10 @@ class SheetScan:
     error_cells: list[tuple[int, int, str]] = field(default_factory=list)
     """Cells showing an Excel error (#DIV/0!, #N/A…): calamine reads them as empty."""
     numeric_cells: set[tuple[int, int]] = field(default_factory=set)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    """Number cells of the asked columns displayed as a percentage (Excel's « 0 % »: 1 shows 100 %)."""
+    formats_known: bool = False
+    """True when the cells' number formats were read (percent_cells is then complete)."""
     merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
     """Merged ranges as ((top, left), (bottom, right)), 0-based like calamine's; None when the format does not
     tell (not .xlsx): calamine is asked then."""
@@ -147,8 +151,10 @@ def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
 MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f", b't="e"', b"<mergeCell")
 
 
-def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozenset()) -> SheetScan:
-    """Hidden rows/columns, formula cells saved without a result, and numeric cells of `numeric_columns`.
+def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozenset(),
+               percent_columns: set[int] = frozenset()) -> SheetScan:
+    """Hidden rows/columns, formula cells saved without a result, numeric cells of `numeric_columns` and
+    percentage-formatted cells of `percent_columns`.
 
     Only .xlsx/.xlsm carry this; other formats return an empty scan. The sheet is parsed (defusedxml, streaming)
     only when a quick byte search finds something to look for."""
@@ -159,14 +165,36 @@ def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozense
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet_name)
-            if part is None or (not numeric_columns and not has_markers(archive, part)):
+            if part is None or (not numeric_columns and not percent_columns and not has_markers(archive, part)):
                 return scan
+            percent_styles = percent_style_indexes(archive) if percent_columns else set()
             with archive.open(part) as stream:
-                parse_sheet(stream, scan, numeric_columns)
+                parse_sheet(stream, scan, numeric_columns, percent_columns, percent_styles)
+            scan.formats_known = bool(percent_columns)
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError):
         scan.merged = None
+        scan.percent_cells, scan.formats_known = set(), False
         return scan  # calamine read the data; the structure is a bonus
     return scan
+
+
+PERCENT_FORMAT_IDS = {9, 10}
+"""Excel's built-in « 0% » and « 0.00% »."""
+
+
+def percent_style_indexes(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes (a cell's `s`) of the cell styles whose number format shows a percentage."""
+    if "xl/styles.xml" not in archive.namelist():
+        return set()
+    styles = SafeET.fromstring(archive.read("xl/styles.xml"))
+    custom = {int(f.get("numFmtId", "-1")): f.get("formatCode", "") for f in styles.iter(f"{MAIN}numFmt")}
+    percent_ids = PERCENT_FORMAT_IDS | {number for number, code in custom.items()
+                                        if "%" in re.sub(r'"[^"]*"|\\.', "", code)}
+    cell_styles = styles.find(f"{MAIN}cellXfs")
+    if cell_styles is None:
+        return set()
+    return {index for index, xf in enumerate(cell_styles.iter(f"{MAIN}xf"))
+            if int(xf.get("numFmtId", "0")) in percent_ids}
 
 
 def has_markers(archive: zipfile.ZipFile, part: str) -> bool:
@@ -180,11 +208,12 @@ def has_markers(archive: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def parse_sheet(stream, scan: SheetScan, numeric_columns: set[int]) -> None:
+def parse_sheet(stream, scan: SheetScan, numeric_columns: set[int], percent_columns: set[int] = frozenset(),
+                percent_styles: set[int] = frozenset()) -> None:
     for _, element in SafeET.iterparse(stream, events=("end",)):
         tag = element.tag
         if tag == f"{MAIN}c":
-            inspect_cell(element, scan, numeric_columns)
+            inspect_cell(element, scan, numeric_columns, percent_columns, percent_styles)
             element.clear()
         elif tag == f"{MAIN}row":
             if element.get("hidden") in ("1", "true"):
@@ -206,7 +235,8 @@ def merged_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     return (top, left), (bottom, right)
 
 
-def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int]) -> None:
+def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int], percent_columns: set[int] = frozenset(),
+                 percent_styles: set[int] = frozenset()) -> None:
     match = CELL_REF.match(cell.get("r", ""))
     if not match:
         return
@@ -220,3 +250,6 @@ def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int]) -> None:
         scan.error_cells.append((row, column, value.text))
     if column in numeric_columns and has_value and cell.get("t", "n") == "n":
         scan.numeric_cells.add((row, column))
+    if column in percent_columns and has_value and cell.get("t", "n") == "n" and cell.get("s", "0").isdigit() \
+            and int(cell.get("s", "0")) in percent_styles:
+        scan.percent_cells.add((row, column))

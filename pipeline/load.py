@@ -48,6 +48,10 @@ class Table:
     """(file, sheet, row, key) of formula cells saved without their result: their value is unknown."""
     numeric_cells: set[tuple[str, str, int, str]] = field(default_factory=set)
     """(file, sheet, row, key) of code cells Excel stored as numbers (1.10 may have become 1.1)."""
+    percent_cells: set[tuple[str, str, int, str]] = field(default_factory=set)
+    """(file, sheet, row, key) of number cells displayed as a percentage: there 1 is 100 %."""
+    formats_known: set[tuple[str, str]] = field(default_factory=set)
+    """(file, sheet) whose percent_cells were read from the cells' formats (else a column heuristic applies)."""
 
     def letter(self, file: str, sheet: str, key: str) -> str:
         return self.letters.get((file, sheet), {}).get(key, "")
@@ -88,6 +92,8 @@ def concat_tables(contract: c.SheetContract, tables: list[Table]) -> Table:
         merged.refused_rows.update(t.refused_rows)
         merged.formula_cells |= t.formula_cells
         merged.numeric_cells |= t.numeric_cells
+        merged.percent_cells |= t.percent_cells
+        merged.formats_known |= t.formats_known
     return merged
 
 
@@ -370,7 +376,8 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     if any(f.is_error for f in header_findings):
         refused_rows = {(file, sheet): non_empty_rows(grid, header_index + 1)}
         return Table(contract, empty_table(contract).frame, refused_rows=refused_rows), findings
-    scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in numeric_keys if k in mapping})
+    scan = scan_sheet(path, sheet, {mapping[k] + 1 for k in numeric_keys if k in mapping},
+                      ambiguous_percent_columns(grid, header_index, mapping, contract))
     structure = structure_findings(scan, mapping, header_index, contract, file, sheet)
     findings += structure + fill_merged_cells(grid, book, sheet, header_index, file, scan.merged)
     unknown_cells = {(f.row, f.column) for f in structure if f.code in ("formule-sans-valeur", "cellule-en-erreur")}
@@ -400,7 +407,23 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
                            for row, letter in unknown_cells}
     table.numeric_cells = {(file, sheet, row, by_index[col]) for row, col in scan.numeric_cells
                            if row > header_index + 1}
+    table.percent_cells = {(file, sheet, row, by_index[col]) for row, col in scan.percent_cells}
+    if scan.formats_known:
+        table.formats_known.add((file, sheet))
     return table, findings
+
+
+def ambiguous_percent_columns(grid: pd.DataFrame, header_index: int, mapping: dict[str, int],
+                              contract: c.SheetContract) -> set[int]:
+    """Percentage columns (Excel numbers, 1-based) holding a plain 1: 1 % in a General cell, 100 % in a cell
+    formatted as a percentage. Only then are the cells' formats read."""
+    columns = set()
+    for col in contract.columns:
+        if col.kind == c.PERCENT and col.key in mapping:
+            values = grid.iloc[header_index + 1:, mapping[col.key]]
+            if values.isin(("1", "1.0")).any():
+                columns.add(mapping[col.key] + 1)
+    return columns
 
 
 KNOWN_SHEETS = ("Actions", "Financement", "Instructions", "Cadre", "Exemple", "Listes")

@@ -216,10 +216,13 @@ def percent_number(raw: str) -> tuple[float | None, bool]:
     return float(number_text.replace(",", ".")), has_sign
 
 
-def holds_fractions(raws: pd.Series) -> bool:
-    """True when every plain number of a percentage column lies between 0 and 1: Excel's % format."""
+def holds_fractions(raws: pd.Series, evidence_needed: bool = False) -> bool:
+    """True when every plain number of a percentage column lies between 0 and 1: Excel's % format, or a service
+    typing 0,25 for 25 %. `evidence_needed`: one of them must lie strictly between 0 and 1."""
     numbers = [n for n, sign in map(percent_number, raws) if n is not None and not sign]
-    return bool(numbers) and max(numbers) <= 1
+    if not numbers or max(numbers) > 1:
+        return False
+    return not evidence_needed or any(0 < n < 1 for n in numbers)
 
 
 def format_percent(value: float | None) -> str:
@@ -387,11 +390,16 @@ def converter_for(column: c.Column):
     return None
 
 
-def parse_percent_column(cells: pd.DataFrame, key: str) -> pd.Series:
-    """parse_percent on each cell, reading 1 as 100 % in the sheets whose percentage column holds fractions."""
-    fraction_sheets = {source for source, group in cells.groupby(["_file", "_sheet"]) if holds_fractions(group[key])}
-    return pd.Series([parse_percent(raw, (file, sheet) in fraction_sheets)
-                      for raw, file, sheet in zip(cells[key], cells["_file"], cells["_sheet"])],
+def parse_percent_column(cells: pd.DataFrame, key: str, table: Table) -> pd.Series:
+    """parse_percent on each cell, where a plain 1 may be 1 % or 100 %. It is 100 % in a cell formatted as a
+    percentage (formats are read from .xlsx files), and in a sheet whose percentages are all fractions — with at
+    least one strictly between 0 and 1 where the formats are known (0 and 1 alone in General cells are 0 % and
+    1 %)."""
+    fraction_sheets = {source for source, group in cells.groupby(["_file", "_sheet"])
+                       if holds_fractions(group[key], evidence_needed=source in table.formats_known)}
+    return pd.Series([parse_percent(raw, (file, sheet) in fraction_sheets
+                                    or (file, sheet, int(row), key) in table.percent_cells)
+                      for raw, file, sheet, row in zip(cells[key], cells["_file"], cells["_sheet"], cells["_row"])],
                      index=cells.index, dtype=object)
 
 
@@ -411,7 +419,7 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
             continue
         filled = frame[column.key] != ""
         if column.kind == c.PERCENT:
-            parsed = parse_percent_column(frame.loc[filled], column.key)
+            parsed = parse_percent_column(frame.loc[filled], column.key, table)
         else:
             parsed = frame.loc[filled, column.key].map(convert)
         values = dict.fromkeys(frame.index, () if column.kind == c.CODE_LIST else None)

@@ -149,3 +149,26 @@ def test_a_percentage_column_is_read_per_workbook(tmp_path):
 def test_a_year_typed_into_a_date_cell_is_the_year():
     # Excel stores 2027 typed in a date-formatted cell as the date 19/07/1905 (serial 2027).
     assert value(parse_date("1905-07-19 00:00:00")) == PartialDate(2027)
+
+
+def test_a_plain_one_is_100_percent_only_where_excel_shows_it_so(tmp_path):
+    """0 and 1 alone: in cells formatted « 0 % » (Excel stores 100 % as 1) they are 0 % and 100 %; in General
+    cells, as the services' workbooks have them, 0 % and 1 %."""
+    from openpyxl import load_workbook
+
+    from conftest import action, assemble, make_entity
+
+    rate = "Taux d'avancement (%)"
+    folder = make_entity(tmp_path / "ville", {
+        "Format pourcentage.xlsx": [action(title="A", **{rate: 0}), action(title="B", **{rate: 1})],
+        "Format standard.xlsx": [action(title="C", **{rate: 0}), action(title="D", **{rate: 1})],
+    })
+    path = folder / "services" / "Format pourcentage.xlsx"
+    book = load_workbook(path)
+    sheet = book["Actions"]
+    column = next(cell.column for cell in sheet[1] if cell.value == rate)
+    for row in (2, 3):
+        sheet.cell(row=row, column=column).number_format = "0%"
+    book.save(path)
+    actions = {a.title: a.progress for a in assemble(folder).entity.actions()}
+    assert actions == {"A": 0, "B": 100, "C": 0, "D": 1}
