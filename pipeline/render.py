@@ -9,17 +9,21 @@ written to a temporary file and moved into place, so a failed render never leave
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import json
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+import docxtpl
 from docxtpl import DocxTemplate
 from lxml import etree
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
 
 from .atomic import atomic_path
 from . import contract as c
@@ -50,10 +54,37 @@ def accord(n: int, singular: str, plural: str) -> str:
 
 @lru_cache(maxsize=1)
 def jinja_env() -> Environment:
-    """The one Jinja environment (autoescape on), shared so that compiled templates can be reused."""
-    env = Environment(autoescape=True)
+    """The Jinja environment (autoescape on). Its templates are the parts of the Word templates, by the digest of
+    their XML (`compiled`), so that Jinja's bytecode cache keeps them compiled from one run to the next."""
+    env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache())
     env.filters["accord"] = accord
     return env
+
+
+SOURCES: dict[str, str] = {}
+"""Template parts' XML by their digest: what the environment's loader serves."""
+
+
+@lru_cache(maxsize=1)
+def bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Jinja's cache of compiled templates, in the user's own folder of the system's temporary directory
+    (created private by Jinja, which refuses it otherwise): compiling the PST's template costs a few tenths of a
+    second on every run. None when no safe folder can be had: templates are then compiled on each run."""
+    try:
+        return FileSystemBytecodeCache(pattern="pst-builder-%s.cache")
+    except (RuntimeError, OSError):
+        return None
+
+
+def compiled(env: Environment, source: str):
+    """The template part `source`, compiled once per process, and loaded from the bytecode cache when an earlier
+    run compiled it (keyed by the digest of its text: an edited template is compiled anew)."""
+    template = COMPILED.get(source)
+    if template is None:
+        name = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        SOURCES[name] = source
+        template = COMPILED[source] = env.get_template(name)
+    return template
 
 
 @dataclass(frozen=True)
@@ -306,10 +337,7 @@ class Template(DocxTemplate):
         src_xml = src_xml.replace("<w:p>", "\n<w:p>").replace("<w:p ", "\n<w:p ")
         self.current_rendering_part = part
         try:
-            template = COMPILED.get(src_xml)
-            if template is None:
-                template = COMPILED[src_xml] = jinja_env.from_string(src_xml)
-            dst_xml = template.render(context)
+            dst_xml = compiled(jinja_env, src_xml).render(context)
         except TemplateError as exc:
             if getattr(exc, "lineno", None) is not None:
                 first = max(exc.lineno - 4, 0)
@@ -348,15 +376,32 @@ class Template(DocxTemplate):
 COMPILED: dict[str, object] = {}
 """Compiled Jinja templates by their source XML (the same template rendered for many entities)."""
 
-UNDECLARED: dict[tuple[str, float], set[str]] = {}
-"""Variables each template uses, by (path, modification time): a batch build reads each template once."""
+UNDECLARED: dict[str, set[str] | None] = {}
+"""Variables each template uses, by the digest of its content: a batch build reads each template once."""
 
 
 def template_variables(document: Template, template: Path, env: Environment) -> set[str]:
-    key = (str(template), template.stat().st_mtime)
-    if key not in UNDECLARED:
-        UNDECLARED[key] = document.get_undeclared_template_variables(env, {})
-    return UNDECLARED[key]
+    """The variables the template uses, found once per template content and kept beside the compiled templates
+    (docxtpl parses the whole template again to find them)."""
+    digest = hashlib.sha256(template.read_bytes() + docxtpl.__version__.encode()).hexdigest()
+    if digest not in UNDECLARED:
+        stored = variables_file(digest)
+        try:
+            UNDECLARED[digest] = set(json.loads(stored.read_text(encoding="utf-8"))) if stored else None
+        except (OSError, ValueError, TypeError):
+            UNDECLARED[digest] = None
+        if UNDECLARED[digest] is None:
+            UNDECLARED[digest] = document.get_undeclared_template_variables(env, {})
+            if stored:
+                with suppress(OSError), atomic_path(stored) as temporary:
+                    temporary.write_text(json.dumps(sorted(UNDECLARED[digest])), encoding="utf-8")
+    return UNDECLARED[digest]
+
+
+def variables_file(digest: str) -> Path | None:
+    """Where the variables of a template's exact content are kept (None without a bytecode cache)."""
+    cache = bytecode_cache()
+    return Path(cache.directory) / f"pst-builder-variables-{digest}.json" if cache else None
 
 
 def render_document(template: Path, context: dict, destination: Path) -> Path:

@@ -101,3 +101,33 @@ def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_the_r
     assert (tmp_path / "build" / folder.name / "Rapport_validation.xlsx").exists()
     assert not (tmp_path / "build" / "erreur-interne.log").exists()
     assert not list((tmp_path / "build").rglob("Fiches_actions_*.docx"))
+
+
+def test_an_edited_template_takes_effect_at_once_despite_the_cache_of_compiled_templates(
+        tmp_path, monkeypatch, capsys):
+    """Templates are kept compiled between runs (and their variables known): editing one in Word must show in
+    the very next build, a new unknown variable included."""
+    import shutil
+
+    import pipeline.build as build
+
+    template = tmp_path / "fiches_actions.docx"
+    shutil.copy(build.FICHES_TEMPLATE, template)
+    monkeypatch.setattr(build, "FICHES_TEMPLATE", template)
+    [folder] = generate(tmp_path / "data", Shape(actions=5, services=1))
+    arguments = ["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "1"]
+    assert main(arguments) == 0
+    fiches = next((tmp_path / "build").rglob("Fiches_actions_*.docx"))
+    assert "Conseil communal d’essai" not in "\n".join(p.text for p in Document(fiches).paragraphs)
+
+    document = Document(template)
+    document.paragraphs[0].insert_paragraph_before("Conseil communal d’essai")
+    document.save(template)
+    assert main(arguments) == 0
+    assert "Conseil communal d’essai" in "\n".join(p.text for p in Document(fiches).paragraphs)
+
+    document.paragraphs[0].insert_paragraph_before("{{ variable_nouvelle }}")
+    document.save(template)
+    capsys.readouterr()
+    assert main(arguments) == 2
+    assert "variables inconnues : variable_nouvelle" in capsys.readouterr().err
