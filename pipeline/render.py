@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import os
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -66,14 +67,30 @@ SOURCES: dict[str, str] = {}
 
 
 @lru_cache(maxsize=1)
-def bytecode_cache() -> FileSystemBytecodeCache | None:
-    """Jinja's cache of compiled templates, in the user's own folder of the system's temporary directory
-    (created private by Jinja, which refuses it otherwise): compiling the PST's template costs a few tenths of a
-    second on every run. None when no safe folder can be had: templates are then compiled on each run."""
+def bytecode_cache() -> QuietBytecodeCache | None:
+    """Jinja's cache of compiled templates, in the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then
+    pst-builder/): compiling the PST's template costs a few tenths of a second on every run. None when that folder
+    cannot be made: templates are then compiled on each run."""
     try:
-        return FileSystemBytecodeCache(pattern="pst-builder-%s.cache")
-    except (RuntimeError, OSError):
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pst-builder"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return None
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
         return None
+    return QuietBytecodeCache(str(folder), pattern="%s.cache")
+
+
+class QuietBytecodeCache(FileSystemBytecodeCache):
+    """A cache never stops a build: a file that cannot be read or written (disk full…) is simply not used."""
+
+    def load_bytecode(self, bucket) -> None:
+        with suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def compiled(env: Environment, source: str):
@@ -401,7 +418,7 @@ def template_variables(document: Template, template: Path, env: Environment) -> 
 def variables_file(digest: str) -> Path | None:
     """Where the variables of a template's exact content are kept (None without a bytecode cache)."""
     cache = bytecode_cache()
-    return Path(cache.directory) / f"pst-builder-variables-{digest}.json" if cache else None
+    return Path(cache.directory) / f"variables-{digest}.json" if cache else None
 
 
 def render_document(template: Path, context: dict, destination: Path) -> Path:
