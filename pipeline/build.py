@@ -12,9 +12,11 @@ import multiprocessing
 import os
 import re
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -26,8 +28,8 @@ from .model import CrossReference, Entity, build_entity, cross_reference, select
 from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
 from .state import assign_references, save_state
-from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, fiches_context, pst_context, render_document,
-                     synergies_context)
+from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, TemplateProblem, fiches_context, pst_context,
+                     render_document, synergies_context)
 from .validate import (Sheet, accepted, budget_lines, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
                        rejected_rows, validate_actions, validate_frame, values_outside_lists)
 
@@ -281,15 +283,16 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
                    "report": REPORT_NAME} if result.has_errors else None
     entity = result.entity
 
-    def pst() -> Path:
+    def pst(into: Path) -> Path:
         context = pst_context(entity, synergy_annexes(entity), names, today, provisional, types)
-        return render_document(PST_TEMPLATE, context, destination)
+        return render_document(PST_TEMPLATE, context, into)
 
-    fiches = fiches_tasks(entity, folder, names, today, provisional)
-    if len(entity.actions()) > SIDE_BY_SIDE_MAX_ACTIONS:
-        jobs = 1
-    written = run_tasks([*fiches, pst], jobs)  # the longest first: fiches are a page per action
-    result.fiches, result.document = written[0], written[-1]
+    fiches, stale_parts = fiches_documents(entity, folder, names, today, provisional)
+    jobs = jobs if len(entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
+    write_together([*fiches, (destination, pst)], jobs)  # the longest first: fiches are a page per action
+    for old in stale_parts:
+        old.unlink(missing_ok=True)
+    result.fiches, result.document = fiches[0][0], destination
 
 
 SIDE_BY_SIDE_MAX_ACTIONS = 5000
@@ -302,35 +305,57 @@ FICHES_PER_DOCUMENT = 1000
 batch), they are split into documents of 1,000, in the PST's order, so that memory stays bounded."""
 
 
-def fiches_tasks(entity: Entity, folder: Path, names: dict[str, str], today: dt.date,
-                 provisional: dict | None) -> list:
-    """One task per document of fiches: Fiches_actions_<Code>.docx, or Fiches_actions_<Code>_1.docx, _2… for
-    very large entities, each returning its path. Older parts that a smaller build no longer writes are
-    removed."""
+def fiches_documents(entity: Entity, folder: Path, names: dict[str, str], today: dt.date,
+                     provisional: dict | None) -> tuple[list, list[Path]]:
+    """The documents of fiches, as (path, render into a given path): Fiches_actions_<Code>.docx, or
+    Fiches_actions_<Code>_1.docx, _2… for very large entities; and the older parts a smaller build no longer
+    writes (removed once the new ones are in place)."""
     total = len(entity.actions())
     starts = list(range(0, total, FICHES_PER_DOCUMENT)) or [0]
     stem = f"Fiches_actions_{safe_name(entity.code)}"
     paths = [folder / f"{stem}.docx"] if len(starts) == 1 else [folder / f"{stem}_{n}.docx"
                                                                 for n in range(1, len(starts) + 1)]
-    for old in folder.glob(f"{stem}*.docx"):
-        if old not in paths:
-            old.unlink()
 
-    def task(path: Path, start: int):
-        def write() -> Path:
+    def renderer(start: int):
+        def render(into: Path) -> Path:
             context = fiches_context(entity, names, today, provisional, start, start + FICHES_PER_DOCUMENT)
-            return render_document(FICHES_TEMPLATE, context, path)
-        return write
+            return render_document(FICHES_TEMPLATE, context, into)
+        return render
 
-    return [task(path, start) for path, start in zip(paths, starts)]
+    stale = [old for old in folder.glob(f"{stem}*.docx") if old not in paths]
+    return [(path, renderer(start)) for path, start in zip(paths, starts)], stale
+
+
+def write_together(documents: list, jobs: int) -> None:
+    """Render each (path, render) into a file beside its path, in `jobs` processes, and move them all into place
+    only when every one succeeded: a failed build changes no document, and the PST and its fiches always come
+    from the same build."""
+    staged = [path.with_name(f".~{path.name}") for path, _ in documents]
+    try:
+        run_tasks([partial(render, into) for (_, render), into in zip(documents, staged)], jobs)
+        for (path, _), into in zip(documents, staged):
+            os.replace(into, path)
+    finally:
+        for into in staged:
+            into.unlink(missing_ok=True)
 
 
 TASKS: list = []
 """The tasks `run_tasks` hands to its forked processes: they inherit them, nothing is pickled on the way in."""
 
 
+class TaskFailed(Exception):
+    """An unexpected error in a forked task, with its traceback as text: any exception can cross back this way
+    (some cannot be pickled, or rebuilt from their arguments)."""
+
+
 def run_task(index: int):
-    return TASKS[index]()
+    try:
+        return TASKS[index]()
+    except (TemplateProblem, OSError):
+        raise  # reported to the user as such (a broken template, a document open in Word)
+    except Exception:
+        raise TaskFailed(traceback.format_exc()) from None
 
 
 def run_tasks(tasks: list, jobs: int) -> list:

@@ -122,6 +122,11 @@ def command_pst(args, publish=None) -> int:
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
+    except OSError as problem:
+        print(f"Impossible de construire le PST : « {problem.filename or problem} » n’a pas pu être écrit. Est-il "
+              "ouvert dans Word ou Excel ? Fermez-le et relancez (les documents déjà en place n’ont pas changé).",
+              file=sys.stderr)
+        return 2
     except Exception:
         return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
                                                 "moitié écrit)")
@@ -222,7 +227,9 @@ def parser() -> argparse.ArgumentParser:
     pst.add_argument("--malgre-erreurs", action="store_true",
                      help="construit quand même un document provisoire, sans les lignes rejetées")
     pst.add_argument("--processus", type=int, default=0,
-                     help="nombre d’entités construites en parallèle (défaut : le nombre de processeurs)")
+                     help="nombre de processus : les entités sont construites en parallèle et, s’il en reste, "
+                          "le PST et les fiches d’une entité sont écrits côte à côte (défaut : le nombre de "
+                          "processeurs)")
     pst.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
     pst.set_defaults(run=command_pst)
     pdf = commands.add_parser("pdf", parents=[pst], add_help=False,

@@ -70,8 +70,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "classeur-copie": (
         ERROR,
-        "Ce classeur reprend exactement les actions de {other} ({count:ligne|lignes} {rows}) : c’est une copie, il "
-        "n’est pas lu (ses actions seraient en double).",
+        "Ce classeur reprend exactement les actions du classeur {other} ({count:ligne|lignes} {rows}) : c’est une "
+        "copie, il n’est pas lu (ses actions seraient en double).",
         "Retirez la copie du dossier services/ ; si elle devait contenir les actions d’un autre service, demandez "
         "à ce service de la compléter.",
     ),

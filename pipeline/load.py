@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from python_calamine import PasswordError
 
 from . import contract as c
 from .files import FileProblem, SheetScan, check_file, scan_sheet
-from .findings import Finding, finding, number_ranges
+from .findings import WARNING, Finding, finding, number_ranges
 
 PROVENANCE = ("_file", "_sheet", "_row")
 
@@ -535,12 +535,16 @@ def read_service_workbook(path: Path, numeric_keys: tuple[str, ...]) -> ServiceF
 
 
 def copied_workbooks(workbooks: list[ServiceFile]) -> dict[str, str]:
-    """Workbooks whose actions are exactly those of another (« Travaux - copie.xlsx »), by name → the name of
-    the one kept: the shortest name, the original one as a copy is usually named."""
+    """Workbooks whose actions and budget lines are exactly those of another (« Travaux - copie.xlsx »), by
+    name → the name of the one kept: the shortest name, the original one as a copy is usually named.
+
+    A single action is not enough to call a workbook a copy: two services may well type the same one (the usual
+    rules then report it)."""
     by_contents: dict[tuple, list[str]] = defaultdict(list)
     for workbook in workbooks:
-        if workbook.actions is not None and len(workbook.actions.frame):
-            by_contents[contents(workbook.actions)].append(workbook.path.name)
+        if workbook.actions is not None and len(workbook.actions.frame) >= 2:
+            finances = contents(workbook.finances) if workbook.finances is not None else ()
+            by_contents[(contents(workbook.actions), finances)].append(workbook.path.name)
     copies = {}
     for names in by_contents.values():
         kept = min(names, key=lambda name: (len(name), name))
@@ -549,12 +553,17 @@ def copied_workbooks(workbooks: list[ServiceFile]) -> dict[str, str]:
 
 
 def read_lists(book, cadre: Path) -> tuple[Table | None, list[Finding]]:
-    """The frame's optional `Listes` sheet; None without it, or when none of its headers is found (an error)."""
+    """The frame's optional `Listes` sheet; None without it. It only feeds dropdowns and checks: a sheet without
+    a recognised header row is one warning, and a problem in a cell (an Excel error…) is a warning, never an
+    error that would hold back the PST. Rows typed only beside the lists are not reported: notes, probably."""
     sheet = next((str(n) for n in book.sheet_names if c.LISTS_SHEET.matches_name(str(n))), None)
     if sheet is None:
         return None, []
     table, findings = read_table(book, cadre, c.LISTS_SHEET)
-    if table is None:
+    if table is not None and not any(table.refused_rows.values()) and table.frame.empty:
+        return None, []  # an empty sheet: nothing to say
+    if table is None or any(f.code == "entetes-absents" for f in findings):
         expected = ", ".join(f"« {col.header} »" for col in c.LISTS_SHEET.columns)
-        findings.append(finding("listes-illisibles", file=cadre.name, sheet=sheet, expected=expected))
-    return table, findings
+        return None, [finding("listes-illisibles", file=cadre.name, sheet=sheet, expected=expected)]
+    return table, [replace(f, severity=WARNING) if f.is_error else f for f in findings
+                   if f.code != "ligne-hors-colonnes"]

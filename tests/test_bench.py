@@ -82,9 +82,19 @@ def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_c
     assert numbers == in_document and len(numbers) == 60
 
 
-def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_the_report_is_written(
+def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_changes_no_document(
         tmp_path, monkeypatch, capsys):
+    """The fiches' template is broken after a good build: the message names it, the validation report is
+    written, and neither the PST nor the fiches change — they stay those of the same, earlier build."""
     import pipeline.build as build
+
+    [folder] = generate(tmp_path / "data", Shape(actions=20, services=2))
+    arguments = ["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"]
+    assert main(arguments) == 0
+    written = {path: path.read_bytes() for path in (tmp_path / "build").rglob("*.docx")}
+    assert sorted(path.name.split("_")[0] for path in written) == ["Fiches", "PST"]
+    report = tmp_path / "build" / folder.name / "Rapport_validation.xlsx"
+    report.unlink()
 
     broken = tmp_path / "fiches_actions.docx"
     document = Document()
@@ -93,14 +103,35 @@ def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_the_r
     document.add_paragraph("{%p endfor %}")
     document.save(broken)
     monkeypatch.setattr(build, "FICHES_TEMPLATE", broken)
-    [folder] = generate(tmp_path / "data", Shape(actions=20, services=2))
-    code = main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"])
+    capsys.readouterr()
+    code = main(arguments)
     output = capsys.readouterr()
     assert code == 2, output.out + output.err
-    assert "Le modèle fiches_actions.docx utilise des variables inconnues : champ_inconnu." in output.out + output.err
-    assert (tmp_path / "build" / folder.name / "Rapport_validation.xlsx").exists()
+    assert "Le modèle fiches_actions.docx utilise des variables inconnues : champ_inconnu." in output.err
+    assert report.exists()
     assert not (tmp_path / "build" / "erreur-interne.log").exists()
-    assert not list((tmp_path / "build").rglob("Fiches_actions_*.docx"))
+    assert {path: path.read_bytes() for path in (tmp_path / "build").rglob("*.docx")} == written
+    assert not [path for path in (tmp_path / "build").rglob(".~*")]
+
+
+def test_an_unexpected_error_in_a_forked_task_keeps_its_traceback_for_the_maintainers(tmp_path, monkeypatch,
+                                                                                      capsys):
+    import pipeline.build as build
+
+    class Odd(Exception):
+        def __init__(self, first, second):  # cannot be rebuilt from its args after pickling
+            super().__init__(f"{first}-{second}")
+
+    def failing(*args, **kwargs):
+        raise Odd("panne", "imprévue")
+
+    monkeypatch.setattr(build, "fiches_context", failing)
+    [folder] = generate(tmp_path / "data", Shape(actions=10, services=1))
+    code = main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"])
+    assert code == 3
+    assert "Erreur interne inattendue" in capsys.readouterr().err
+    log = (tmp_path / "build" / "erreur-interne.log").read_text(encoding="utf-8")
+    assert "Odd: panne-imprévue" in log and "failing" in log
 
 
 def test_an_edited_template_takes_effect_at_once_despite_the_cache_of_compiled_templates(

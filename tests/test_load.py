@@ -1,7 +1,7 @@
 import subprocess
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import action, make_entity, require_soffice, write_workbook
 from pipeline.load import ConfigurationError, find_entity_folders, load_entity
@@ -183,7 +183,28 @@ def test_a_copy_of_a_workbook_under_another_name_is_one_error_and_is_not_read(tm
     result = assemble(folder)
     [copy] = [f for f in result.findings if f.is_error]
     assert (copy.code, copy.file, copy.sheet) == ("classeur-copie", "Travaux - copie.xlsx", "Actions")
-    assert copy.message == ("Ce classeur reprend exactement les actions de Travaux.xlsx (lignes 2-3) : c’est une "
-                            "copie, il n’est pas lu (ses actions seraient en double).")
+    assert copy.message == ("Ce classeur reprend exactement les actions du classeur Travaux.xlsx (lignes 2-3) : "
+                            "c’est une copie, il n’est pas lu (ses actions seraient en double).")
     assert not [f for f in result.findings if f.code in ("libelle-en-double", "reference-en-double")]
     assert sorted(a.title for a in result.entity.actions()) == ["Aider", "Planter cent arbres", "Voter le budget"]
+
+
+def test_two_services_typing_the_same_single_action_or_a_copy_with_budget_lines_are_not_copies(tmp_path):
+    from conftest import assemble
+
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(title="Rénover l’école")],
+                                              "Écoles.xlsx": [action(title="Rénover l’école")]})
+    result = assemble(folder)
+    assert not result.has_errors and not [f for f in result.findings if f.code == "classeur-copie"]
+    assert [f.code for f in result.findings if f.code == "libelle-en-double"] == ["libelle-en-double"]
+
+    rows = [action(title="Un", **{"Réf.": "VILLE-0001"}), action(title="Deux", **{"Réf.": "VILLE-0002"})]
+    folder = make_entity(tmp_path / "autre", {"Travaux.xlsx": rows, "Travaux v2.xlsx": rows})
+    book = load_workbook(folder / "services" / "Travaux v2.xlsx")
+    budget = book.create_sheet("Financement")
+    budget.append(["Réf.", "Exercice", "Service", "R/D", "Montant estimé"])
+    budget.append(["VILLE-0001", 2026, "Extraordinaire", "Dépense", 1000])
+    book.save(folder / "services" / "Travaux v2.xlsx")
+    result = assemble(folder)
+    assert not [f for f in result.findings if f.code == "classeur-copie"]
+    assert [f.code for f in result.findings if f.is_error] == ["reference-en-double", "reference-en-double"]

@@ -184,3 +184,29 @@ def test_a_service_or_mandataire_outside_the_frame_lists_is_one_warning_per_valu
 def test_without_lists_in_the_frame_any_service_name_is_accepted(tmp_path):
     folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(**{"Service gestionnaire": "Nouveau service"})]})
     assert not [f for f in assemble(folder).findings if f.code == "hors-liste-du-cadre"]
+
+
+def test_an_odd_listes_sheet_never_holds_back_the_pst(tmp_path):
+    """The Listes sheet only feeds dropdowns and checks: empty, without headers, with an Excel error or notes
+    beside the lists, the PST is still built."""
+    from conftest import add_sheet
+
+    cases = {
+        "vide": ({}, []),
+        "sans en-têtes": ({"Remarques": ["à compléter"]}, ["listes-illisibles"]),
+        "erreur et notes": ({"Services": ["Travaux", "#N/A"], "Notes": ["", "", "à revoir"]}, None),
+    }
+    for name, (columns, expected) in cases.items():
+        folder = make_entity(tmp_path / name, {"T.xlsx": [action(**{"Service gestionnaire": "Travaux"})]})
+        add_sheet(folder / "cadre.xlsx", "Listes", columns)
+        result = assemble(folder)
+        assert not result.has_errors, (name, [f.message for f in result.findings if f.is_error])
+        from_lists = [f for f in result.findings if f.sheet == "Listes"]
+        if expected is not None:
+            assert [f.code for f in from_lists] == expected, name
+        else:
+            assert "ligne-hors-colonnes" not in [f.code for f in from_lists]
+            assert [f.code for f in from_lists if f.code == "cellule-en-erreur"] == ["cellule-en-erreur"]
+            assert not [f for f in result.findings if f.code == "hors-liste-du-cadre"]
+    warning = next(f for f in assemble(tmp_path / "sans en-têtes").findings if f.code == "listes-illisibles")
+    assert not warning.is_error and "« Services »" in warning.suggestion
