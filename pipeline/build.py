@@ -57,6 +57,8 @@ class EntityResult:
     fiches: Path | None = None
     stale_document: Path | None = None
     report: Path | None = None
+    held_numbers: dict[str, set[str]] = field(default_factory=dict)
+    """« N° action » typed on rows rejected for an error, per volet: kept for them (not reused, not a gap)."""
     actions_read: Table | None = None
     """Every action row read, rejected ones included (to tell a withdrawn action from one with an error)."""
     accepted: tuple = ()
@@ -97,11 +99,16 @@ class EntityResult:
             return set()  # the entity itself is refused: its parameter errors say why, for every row
         used = self.entity.sources()
         explained = {(f.file, f.sheet, f.row) for f in self.findings
-                     if f.row is not None and (f.is_error or f.code == "ligne-hors-colonnes")}
+                     if f.row is not None and (f.is_error or f.code in ROW_EXPLAINING_WARNINGS)}
         refused_sheets = {(f.file, f.sheet) for f in self.findings if f.is_error}
         return {key for key in self.action_rows | self.frame_rows | self.budget_rows
                 if key not in used and key not in explained
                 and not (key in self.refused_rows and key[:2] in refused_sheets)}
+
+
+ROW_EXPLAINING_WARNINGS = ("ligne-hors-colonnes", "parent-rejete")
+"""Warnings on rows left out of the document: read, reported, not used (the error that causes a
+« parent-rejete » is counted once, on its own row)."""
 
 
 def table_rows(table) -> set[RowKey]:
@@ -218,7 +225,17 @@ def validated(folder, loaded, findings, parameters, strategic, operational, acti
     )
     result.actions_read = loaded.actions
     result.accepted = (strategic_ok, operational_ok, actions_ok, finances_ok)
+    result.held_numbers = held_numbers(actions.frame.loc[~actions.frame.index.isin(actions_ok.index)])
     return result
+
+
+def held_numbers(rejected: pd.DataFrame) -> dict[str, set[str]]:
+    """The « N° action » of rejected rows, per volet: once corrected, the row comes back with its number."""
+    held: dict[str, set[str]] = {}
+    for volet, number in zip(rejected["volet"], rejected["number"]):
+        if volet in c.VOLET_ORDER and number:
+            held.setdefault(volet, set()).add(str(number))
+    return held
 
 
 def modelled(result: EntityResult, folder: Path, loaded: LoadedEntity, parameters, options) -> None:
@@ -226,7 +243,7 @@ def modelled(result: EntityResult, folder: Path, loaded: LoadedEntity, parameter
     if any(f.is_error for f in found_parameters(result.findings)):
         return
     entity, notes = build_entity(folder.name, parameters.values, *result.accepted[:3], loaded.actions.letters,
-                                 result.accepted[3], options)
+                                 result.accepted[3], options, result.held_numbers)
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)

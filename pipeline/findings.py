@@ -346,8 +346,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Choisissez un objectif opérationnel du cadre, ou demandez au coordinateur de l’ajouter.",
     ),
     "parent-rejete": (
-        ERROR,
-        "Cette ligne dépend de {parent}, écarté(e) à cause d’une erreur : elle est écartée aussi.",
+        WARNING,
+        "Cette ligne dépend de {parent}, qui n’entre pas dans le PST à cause d’une erreur : elle est écartée aussi.",
         "Corrigez d’abord l’erreur signalée sur {parent}.",
     ),
     "oo-autre-volet": (

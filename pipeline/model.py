@@ -177,9 +177,9 @@ def text(value) -> str:
 def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFrame, operational: pd.DataFrame,
                  actions: pd.DataFrame, letters: dict[tuple[str, str], dict[str, str]],
                  finances: pd.DataFrame | None = None, options: DisplayOptions = DisplayOptions(),
-                 ) -> tuple[Entity, list[Finding]]:
+                 reserved: dict[str, set[str]] | None = None) -> tuple[Entity, list[Finding]]:
     """The hierarchy from accepted rows (budget lines attached to their action by Réf.); returns the numbering
-    notes as findings."""
+    notes as findings. `reserved`: see number_entity."""
     entity = Entity(
         folder=folder,
         name=parameters.get("entity_name", ""),
@@ -228,13 +228,14 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
                 for action in oo.actions:
                     action.budget.sort(key=lambda line: (line.year, line.budget_service, line.direction))
     entity.volets = [v for v in volets.values() if v.objectives]
-    return entity, number_entity(entity)
+    return entity, number_entity(entity, reserved)
 
 
 def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -> list[Finding]:
     """Number every action (again, after the last build's numbers were given back); returns the notes on numbers
-    completed and the warnings on gaps. `reserved`: numbers of the last build, per volet, never given to a new
-    action."""
+    completed and the warnings on gaps. `reserved`: numbers, per volet, never given to a new action and not
+    reported as gaps — those of the last builds (a withdrawn action's number stays unused) and those typed on
+    rows rejected for an error (the row will come back with it)."""
     if entity.options.hierarchical:
         ignored = [a for a in entity.actions() if a.given_number]
         for volet in entity.volets:
@@ -247,7 +248,7 @@ def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -
         if note := number_actions(volet, (reserved or {}).get(volet.name, set())):
             findings.append(note)
         numbers = [int(a.number) for a in volet.actions() if a.number.isdigit()]
-        present = set(numbers)
+        present = set(numbers) | {int(n) for n in (reserved or {}).get(volet.name, ()) if n.isdigit()}
         if gaps := [n for n in range(1, max(numbers, default=0) + 1) if n not in present]:
             findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
                                     what="d’action", count=len(gaps), missing=", ".join(number_ranges(gaps)),

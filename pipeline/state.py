@@ -77,6 +77,7 @@ def save_state(result, build: Path, today: dt.date) -> Path | None:
         "built_on": today.isoformat(),
         "last_reference": max(last_reference(previous, entity.code),
                               max((reference_number(a.reference, entity.code) for a in actions), default=0)),
+        "retired_numbers": retired_numbers(previous, actions),
         "actions": [action_record(a) for a in actions],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +85,18 @@ def save_state(result, build: Path, today: dt.date) -> Path | None:
     temporary.write_text(state_text(state), encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+def retired_numbers(previous: dict | None, actions: list[Action]) -> dict[str, list[str]]:
+    """The numbers shown by earlier builds that no current action holds (withdrawn actions), per volet."""
+    current = {(a.volet, a.number) for a in actions}
+    return {volet: sorted((n for n in numbers if (volet, n) not in current), key=natural_number)
+            for volet, numbers in sorted(recorded_numbers(previous).items())
+            if any((volet, n) not in current for n in numbers)}
+
+
+def natural_number(text: str) -> tuple:
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
 
 
 def state_text(state: dict) -> str:
@@ -211,13 +224,25 @@ def keep_recorded_numbers(entity: Entity, state: dict, result) -> None:
         if record and not action.given_number and record.get("number") and record.get("volet") == action.volet \
                 and not entity.options.hierarchical:
             action.given_number = str(record["number"])
-    reserved: dict[str, set[str]] = {}
-    for record in state["actions"]:
-        if record.get("number") and record.get("volet"):
-            reserved.setdefault(record["volet"], set()).add(str(record["number"]))
+    reserved = recorded_numbers(state)
+    for volet, numbers in result.held_numbers.items():
+        reserved.setdefault(volet, set()).update(numbers)
     result.findings[:] = [f for f in result.findings if f.code not in ("numeros-completes", "numeros-ignores")
                           and not (f.code == "numerotation-lacunaire" and f.sheet == c.ACTIONS_SHEET.name)]
     result.findings.extend(number_entity(entity, reserved))
+
+
+def recorded_numbers(state: dict | None) -> dict[str, set[str]]:
+    """Every action number the builds so far have shown, per volet: those of the last build's actions and those
+    of actions withdrawn before (`retired_numbers`). None is given to a new action, none is reported as a gap."""
+    numbers: dict[str, set[str]] = {}
+    for record in (state or {}).get("actions", []):
+        if record.get("number") and record.get("volet"):
+            numbers.setdefault(record["volet"], set()).add(str(record["number"]))
+    retired = (state or {}).get("retired_numbers", {})
+    for volet, values in (retired.items() if isinstance(retired, dict) else ()):
+        numbers.setdefault(str(volet), set()).update(str(v) for v in values if v)
+    return numbers
 
 
 def format_reference(code: str, number: int) -> str:

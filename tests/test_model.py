@@ -80,5 +80,29 @@ def test_a_rebuild_keeps_each_action_number_and_never_reuses_a_withdrawn_one(tmp
     second = {a.title: a.number for a in result.entity.actions()}
     assert {k: second[k] for k in ("A1", "A2", "A3", "B2")} == {k: first[k] for k in ("A1", "A2", "A3", "B2")}
     assert second["B3"] not in first.values()
-    assert sorted(f.code for f in result.findings if f.code in ("action-retiree", "numerotation-lacunaire")) == [
-        "action-retiree", "numerotation-lacunaire"]
+    # The withdrawal is reported once, as such; its number stays unused without a « gap » warning, build after
+    # build, and is never given to a new action.
+    assert [f.code for f in result.findings if f.code in ("action-retiree", "numerotation-lacunaire")] == [
+        "action-retiree"]
+    make_entity(folder, {"B.xlsx": [action(title="B3"), action(oo="2.1", title="B2"), action(title="B4")]})
+    [result] = build_all([folder], build).results
+    third = {a.title: a.number for a in result.entity.actions()}
+    assert {k: third[k] for k in second} == second
+    assert third["B4"] not in first.values() and third["B4"] != second["B3"]
+    assert not [f.code for f in result.findings if f.code in ("action-retiree", "numerotation-lacunaire")]
+
+
+def test_the_number_of_a_rejected_row_is_kept_for_it_and_is_not_a_gap(tmp_path):
+    """Action 2 has an unreadable date: only its own error is reported (no « pas d’action 2 »), and an action
+    without a number does not take its 2, which it will get back once corrected."""
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [
+        action(title="Un", **{"N° action": "1"}),
+        action(title="Deux", **{"N° action": "2", "Début": "31/13/2025"}),
+        action(title="Trois", **{"N° action": "3"}),
+        action(title="Sans numéro"),
+    ]})
+    result = assemble(folder)
+    assert [f.code for f in result.findings if f.is_error] == ["date-illisible"]
+    assert not [f for f in result.findings if f.code == "numerotation-lacunaire"]
+    numbers = {a.title: a.number for a in result.entity.actions()}
+    assert numbers == {"Un": "1", "Trois": "3", "Sans numéro": "4"}
