@@ -57,6 +57,17 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Ce fichier n’est pas un classeur ({suffix}) : il est ignoré.",
         "Seuls les fichiers .xlsx, .xlsm, .xls, .xlsb et .ods du dossier sont lus.",
     ),
+    "classeur-ouvert": (
+        NOTE,
+        "Ce classeur semble ouvert dans Excel ou LibreOffice ({lock}) : ce qui n’y est pas encore enregistré n’est "
+        "pas lu.",
+        "Enregistrez-le et fermez-le, puis relancez.",
+    ),
+    "classeur-mis-de-cote": (
+        NOTE,
+        "Ce classeur commence par « _ » : il est mis de côté et n’est pas lu.",
+        "Retirez le « _ » du nom pour qu’il soit lu.",
+    ),
     "dossier-ignore": (
         WARNING,
         "Ce sous-dossier de services/ n’est pas lu : les classeurs qu’il contient ne sont pas repris.",
@@ -74,6 +85,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "copie, il n’est pas lu (ses actions seraient en double).",
         "Retirez la copie du dossier services/ ; si elle devait contenir les actions d’un autre service, demandez "
         "à ce service de la compléter.",
+    ),
+    "classeur-autre-version": (
+        ERROR,
+        "Ce classeur porte les mêmes références (« Réf. ») que le classeur {other} ({count:ligne|lignes} {rows}) : "
+        "ce sont deux versions du même classeur. Seul {other} est lu.",
+        "Gardez la bonne version (la plus récente) sous le nom du service et retirez l’autre du dossier services/.",
     ),
     "feuille-non-lue": (
         WARNING,

@@ -122,6 +122,18 @@ def is_ignored_name(path: Path) -> bool:
     return path.name.startswith(("~$", ".", "_"))
 
 
+def locked_workbook(lock: Path, entries: list[Path]) -> Path | None:
+    """The workbook that the lock file `lock` says is open: Excel writes « ~$Travaux.xlsx » (for a long name, its
+    first two characters replaced: « ~$avaux2025.xlsx »), LibreOffice « .~lock.Travaux.xlsx# »."""
+    name = lock.name
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return next((p for p in entries if p.name == name[len(".~lock."):-1]), None)
+    if name.startswith("~$"):
+        return next((p for p in entries if p.name == name[2:] or (
+            len(p.name) == len(name) and p.name[2:] == name[2:] and not p.name.startswith("~$"))), None)
+    return None
+
+
 def find_cadre(folder: Path) -> Path | None:
     for path in sorted(folder.iterdir()):
         if path.is_file() and not is_ignored_name(path) and c.fold(path.stem) == "cadre" \
@@ -160,8 +172,13 @@ def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
         return [], []
     files, findings = [], []
     by_service: dict[str, Path] = {}
-    for path in sorted(services.iterdir(), key=lambda p: p.name.casefold()):
+    entries = sorted(services.iterdir(), key=lambda p: p.name.casefold())
+    for path in entries:
         if is_ignored_name(path):
+            if (opened := locked_workbook(path, entries)) is not None:
+                findings.append(finding("classeur-ouvert", file=opened.name, lock=path.name))
+            elif path.name.startswith("_") and path.suffix.lower() in c.WORKBOOK_SUFFIXES:
+                findings.append(finding("classeur-mis-de-cote", file=path.name))
             continue
         if path.is_dir():
             findings.append(finding("dossier-ignore", file=path.name + "/"))
@@ -485,8 +502,8 @@ def load_entity(folder: Path) -> LoadedEntity:
     copies = copied_workbooks(workbooks)
     for workbook in workbooks:
         if workbook.path.name in copies:
-            original, table = copies[workbook.path.name], workbook.actions
-            findings.append(finding("classeur-copie", file=workbook.path.name, sheet=table.frame["_sheet"].iloc[0],
+            (original, code), table = copies[workbook.path.name], workbook.actions
+            findings.append(finding(code, file=workbook.path.name, sheet=table.frame["_sheet"].iloc[0],
                                     other=original, count=len(table.frame),
                                     rows=", ".join(number_ranges(table.frame["_row"].astype(int)))))
             continue
@@ -534,22 +551,29 @@ def read_service_workbook(path: Path, numeric_keys: tuple[str, ...]) -> ServiceF
     return workbook
 
 
-def copied_workbooks(workbooks: list[ServiceFile]) -> dict[str, str]:
-    """Workbooks whose actions and budget lines are exactly those of another (« Travaux - copie.xlsx »), by
-    name → the name of the one kept: the shortest name, the original one as a copy is usually named.
+def copied_workbooks(workbooks: list[ServiceFile]) -> dict[str, tuple[str, str]]:
+    """Workbooks that repeat another, by name → (the name of the one read, finding code): an exact copy
+    (« Travaux - copie.xlsx »: same actions and budget lines), or another version of it (the same « Réf. », the
+    actions edited). The one read has the shortest name, the original one as a copy is usually named.
 
-    A single action is not enough to call a workbook a copy: two services may well type the same one (the usual
-    rules then report it)."""
-    by_contents: dict[tuple, list[str]] = defaultdict(list)
+    A single action is not enough: two services may well type the same one (the usual rules then report it)."""
+    groups: dict[tuple, list[str]] = defaultdict(list)
     for workbook in workbooks:
-        if workbook.actions is not None and len(workbook.actions.frame) >= 2:
-            finances = contents(workbook.finances) if workbook.finances is not None else ()
-            by_contents[(contents(workbook.actions), finances)].append(workbook.path.name)
-    copies = {}
-    for names in by_contents.values():
+        actions = workbook.actions
+        if actions is None or len(actions.frame) < 2:
+            continue
+        finances = contents(workbook.finances) if workbook.finances is not None else ()
+        groups[("classeur-copie", contents(actions), finances)].append(workbook.path.name)
+        references = frozenset(c.code_key(r) for r in actions.frame["reference"] if str(r).strip())
+        if len(references) >= 2:
+            groups[("classeur-autre-version", references)].append(workbook.path.name)
+    repeats: dict[str, tuple[str, str]] = {}
+    for (code, *_), names in sorted(groups.items(), key=lambda item: item[0][0] != "classeur-copie"):
         kept = min(names, key=lambda name: (len(name), name))
-        copies.update({name: kept for name in names if name != kept})
-    return copies
+        for name in names:
+            if name != kept and name not in repeats:
+                repeats[name] = (kept, code)
+    return repeats
 
 
 def read_lists(book, cadre: Path) -> tuple[Table | None, list[Finding]]:

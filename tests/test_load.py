@@ -77,13 +77,26 @@ def test_a_workbook_without_an_actions_sheet_among_several_is_an_error(tmp_path)
 
 
 def test_lock_files_and_hidden_files_are_ignored_and_other_files_noted(tmp_path):
-    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action()]})
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action()],
+                                              "Aménagement2025.xlsx": [action(title="Aménager")]})
     (folder / "services" / "~$Travaux.xlsx").write_bytes(b"lock")
+    (folder / "services" / "~$énagement2025.xlsx").write_bytes(b"lock of a long name")
+    (folder / "services" / ".~lock.Travaux.xlsx#").write_bytes(b"LibreOffice lock")
     (folder / "services" / ".Travaux.xlsx").write_bytes(b"hidden")
+    (folder / "services" / "_ancien Travaux.xlsx").write_bytes(b"set aside")
     (folder / "services" / "notes.docx").write_bytes(b"PK")
     loaded = load_entity(folder)
-    assert codes(loaded.findings) == [("fichier-ignore", "notes.docx", "", None, "")]
-    assert len(loaded.actions.frame) == 1
+    assert sorted(codes(loaded.findings)) == [
+        ("classeur-mis-de-cote", "_ancien Travaux.xlsx", "", None, ""),
+        ("classeur-ouvert", "Aménagement2025.xlsx", "", None, ""),
+        ("classeur-ouvert", "Travaux.xlsx", "", None, ""),
+        ("classeur-ouvert", "Travaux.xlsx", "", None, ""),
+        ("fichier-ignore", "notes.docx", "", None, "")]
+    opened = next(f for f in loaded.findings if f.code == "classeur-ouvert" and "~$Travaux" in f.message)
+    assert opened.message == ("Ce classeur semble ouvert dans Excel ou LibreOffice (~$Travaux.xlsx) : ce qui n’y "
+                              "est pas encore enregistré n’est pas lu.")
+    assert not any(f.is_error for f in loaded.findings)
+    assert len(loaded.actions.frame) == 2
 
 
 def test_an_unreadable_workbook_is_an_error_naming_the_file(tmp_path):
@@ -207,4 +220,23 @@ def test_two_services_typing_the_same_single_action_or_a_copy_with_budget_lines_
     book.save(folder / "services" / "Travaux v2.xlsx")
     result = assemble(folder)
     assert not [f for f in result.findings if f.code == "classeur-copie"]
-    assert [f.code for f in result.findings if f.is_error] == ["reference-en-double", "reference-en-double"]
+    # Not a copy — it has budget lines — but another version of the same workbook (the same Réf.).
+    assert [(f.code, f.file) for f in result.findings if f.is_error] == [("classeur-autre-version",
+                                                                          "Travaux v2.xlsx")]
+
+
+def test_another_version_of_a_workbook_is_one_error_not_one_per_reference(tmp_path):
+    """« Travaux - copie.xlsx », a status changed since: same Réf., so one error naming both files; only the
+    original name is read (MALGRE_ERREURS builds from it)."""
+    from conftest import assemble
+
+    rows = [action(title="Un", Statut="En cours", **{"Réf.": "VILLE-0001"}),
+            action(title="Deux", **{"Réf.": "VILLE-0002"})]
+    edited = [dict(rows[0], Statut="Terminée"), rows[1]]
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": rows, "Travaux - copie.xlsx": edited})
+    result = assemble(folder)
+    [error] = [f for f in result.findings if f.is_error]
+    assert (error.code, error.file) == ("classeur-autre-version", "Travaux - copie.xlsx")
+    assert error.message == ("Ce classeur porte les mêmes références (« Réf. ») que le classeur Travaux.xlsx "
+                             "(lignes 2-3) : ce sont deux versions du même classeur. Seul Travaux.xlsx est lu.")
+    assert {a.title: a.status for a in result.entity.actions()} == {"Un": "En cours", "Deux": None}
