@@ -13,16 +13,20 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .atomic import atomic_path
 from .findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
+from .workbooks import text_height
 
 REPORT_NAME = "Rapport_validation.xlsx"
 COLUMNS = (  # header, width
-    ("Gravité", 14), ("Code", 24), ("Fichier", 30), ("Feuille", 22), ("Ligne", 8), ("Colonne", 9),
-    ("En-tête", 24), ("Valeur lue", 30), ("Message", 80), ("Suggestion", 60),
+    ("Gravité", 14), ("Code", 20), ("Fichier", 26), ("Feuille", 20), ("Ligne", 8), ("Colonne", 9),
+    ("En-tête", 20), ("Valeur lue", 24), ("Message", 70), ("Suggestion", 50),
 )
+FONT = "Calibri"
+"""Named on every styled cell: a font without a name is shown in a serif font by LibreOffice."""
 SEVERITY_FILLS = {ERROR: "F8CBAD", WARNING: "FFE699", NOTE: "DDEBF7"}
 MAX_CELL = 32767
 
@@ -46,7 +50,7 @@ def finding_row(f: Finding) -> tuple:
 
 
 def write_findings_sheet(sheet, findings: list[Finding]) -> None:
-    header_font = Font(bold=True, color="FFFFFF")
+    header_font = Font(name=FONT, bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F3864")
     for index, (title, width) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=title)
@@ -55,12 +59,16 @@ def write_findings_sheet(sheet, findings: list[Finding]) -> None:
     ordered = sorted(findings, key=lambda f: (f.file, SEVERITY_ORDER[f.severity], f.sheet, f.row or 0))
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, f in enumerate(ordered, start=2):
-        for col, value in enumerate(finding_row(f), start=1):
+        values = finding_row(f)
+        for col, value in enumerate(values, start=1):
             put(sheet, r, col, value if value is not None else "")
             sheet.cell(row=r, column=col).alignment = wrap
         sheet.cell(row=r, column=1).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[f.severity])
+        sheet.row_dimensions[r].height = min(409, max(text_height(as_text(value), width)
+                                                      for value, (_, width) in zip(values, COLUMNS) if value))
     last = max(len(ordered) + 1, 2)
-    table = Table(displayName="Constats", ref=f"A1:{get_column_letter(len(COLUMNS))}{last}")
+    ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
+    table = Table(displayName="Constats", ref=ref, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     sheet.add_table(table)
     sheet.freeze_panes = "A2"
@@ -68,14 +76,21 @@ def write_findings_sheet(sheet, findings: list[Finding]) -> None:
 
 def write_summary_sheet(sheet, findings: list[Finding], label: str) -> None:
     sheet["A1"] = f"Rapport de validation — {as_text(label)}"
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = Font(name=FONT, bold=True, size=14)
+    errors = sum(f.severity == ERROR for f in findings)
+    outcome = ("Aucune erreur : le PST est écrit." if not errors else
+               "Tant qu’une erreur subsiste, le PST n’est pas écrit (ou seulement en version provisoire, sans les "
+               "lignes en erreur, avec MALGRE_ERREURS=1).")
     sheet["A2"] = ("Chaque ligne de la feuille « Constats » signale un problème, avec le fichier, la feuille, la "
-                   "ligne et la colonne. Filtrez la colonne « Fichier » pour envoyer à chaque service ses lignes.")
-    sheet["A2"].alignment = Alignment(wrap_text=True)
+                   "ligne et la colonne. Filtrez la colonne « Fichier » pour envoyer à chaque service ses lignes. "
+                   + outcome)
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells("A2:D2")
-    sheet.row_dimensions[2].height = 60
+    sheet.row_dimensions[2].height = 75
     for col, title in enumerate(("Fichier", "Erreurs", "Avertissements", "Notes"), start=1):
-        sheet.cell(row=4, column=col, value=title).font = Font(bold=True)
+        cell = sheet.cell(row=4, column=col, value=title)
+        cell.font = Font(name=FONT, bold=True)
+        cell.alignment = Alignment(horizontal="left" if col == 1 else "right")
     counts = Counter((f.file, f.severity) for f in findings)
     files = sorted({f.file for f in findings})
     for r, file in enumerate(files, start=5):

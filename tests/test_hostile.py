@@ -312,6 +312,11 @@ def test_the_validation_report_lists_every_finding_and_never_creates_formulas(tm
     assert by_code["libelle-en-double"][7] == "@SUM(1)"
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None
                and isinstance(cell.value, str))
+    # Readable as opened: filter buttons on the headers, each row as tall as its longest message, the outcome said.
+    assert sheet.tables["Constats"].autoFilter.ref == sheet.tables["Constats"].ref
+    assert all(sheet.row_dimensions[r].height >= 15 for r in range(2, len(rows) + 1))
+    summary = load_workbook(report)["Résumé"]["A2"].value
+    assert "Tant qu’une erreur subsiste, le PST n’est pas écrit" in summary
     from pipeline.build import build_all
 
     [result] = build_all([folder], tmp_path / "again").results
