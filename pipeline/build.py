@@ -258,9 +258,27 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^\w.-]+", "-", text).strip("-") or "PST"
 
 
-def document_path(build: Path, result: EntityResult) -> Path:
+PROVISIONAL_SUFFIX = "_PROVISOIRE"
+"""Added to the names of documents built despite errors: the last valid PST stays beside them, and a
+provisional one is never taken for it."""
+
+
+def document_path(build: Path, result: EntityResult, provisional: bool = False) -> Path:
     entity = result.entity
-    return build / result.folder.name / f"PST_{safe_name(entity.code)}_{safe_name(entity.legislature)}.docx"
+    suffix = PROVISIONAL_SUFFIX if provisional else ""
+    return build / result.folder.name / f"PST_{safe_name(entity.code)}_{safe_name(entity.legislature)}{suffix}.docx"
+
+
+def remove_provisional(folder: Path, stems: list[str]) -> None:
+    """After a build without errors, the provisional documents (and their PDF) of earlier builds are gone."""
+    for stem in stems:
+        for old in folder.glob(f"{stem}{PROVISIONAL_SUFFIX}*"):
+            if old.suffix in (".docx", ".pdf"):
+                old.unlink(missing_ok=True)
+
+
+def fiches_stem(entity: Entity, provisional: bool = False) -> str:
+    return f"Fiches_actions_{safe_name(entity.code)}{PROVISIONAL_SUFFIX if provisional else ''}"
 
 
 def synergy_annexes(entity: Entity) -> list[tuple[str, list]]:
@@ -292,10 +310,11 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
     result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)  # always, first
     if result.entity is None:
         return
-    destination = document_path(build, result)
+    final = document_path(build, result)
+    result.stale_document = final if result.has_errors and final.exists() else None
     if result.has_errors and not despite_errors:
-        result.stale_document = destination if destination.exists() else None
         return
+    destination = document_path(build, result, provisional=result.has_errors)
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": REPORT_NAME} if result.has_errors else None
     entity = result.entity
@@ -309,6 +328,8 @@ def write_documents(result: EntityResult, build: Path, names: dict[str, str], to
     write_together([*fiches, (destination, pst)], jobs)  # the longest first: fiches are a page per action
     for old in stale_parts:
         old.unlink(missing_ok=True)
+    if provisional is None:
+        remove_provisional(folder, [destination.stem, fiches_stem(entity)])
     result.fiches, result.document = fiches[0][0], destination
 
 
@@ -329,7 +350,7 @@ def fiches_documents(entity: Entity, folder: Path, names: dict[str, str], today:
     writes (removed once the new ones are in place)."""
     total = len(entity.actions())
     starts = list(range(0, total, FICHES_PER_DOCUMENT)) or [0]
-    stem = f"Fiches_actions_{safe_name(entity.code)}"
+    stem = fiches_stem(entity, provisional is not None)
     paths = [folder / f"{stem}.docx"] if len(starts) == 1 else [folder / f"{stem}_{n}.docx"
                                                                 for n in range(1, len(starts) + 1)]
 
@@ -339,7 +360,8 @@ def fiches_documents(entity: Entity, folder: Path, names: dict[str, str], today:
             return render_document(FICHES_TEMPLATE, context, into)
         return render
 
-    stale = [old for old in folder.glob(f"{stem}*.docx") if old not in paths]
+    stale = [old for old in folder.glob(f"{stem}*.docx") if old not in paths
+             and (provisional or PROVISIONAL_SUFFIX not in old.stem)]
     return [(path, renderer(start)) for path, start in zip(paths, starts)], stale
 
 

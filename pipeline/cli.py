@@ -82,7 +82,8 @@ def print_entity(result) -> None:
         print(f"  → Rapport de validation : {result.report}")
     if result.document and result.has_errors:
         print(f"  → Document PROVISOIRE écrit malgré les erreurs : {result.document}")
-        print("    Sa première page indique les lignes écartées.")
+        print("    Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
+              "liste. À ne pas publier.")
         print(f"  → Fiches actions PROVISOIRES : {result.fiches}")
     elif result.document:
         print(f"  → Document écrit : {result.document}")
@@ -94,8 +95,8 @@ def print_entity(result) -> None:
         else:
             print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » (ou « make "
                   "pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")
-        if result.stale_document:
-            print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
+    if result.stale_document:
+        print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 
 
 def internal_error(build: Path, what: str) -> int:

@@ -341,6 +341,30 @@ def test_despite_errors_the_document_leaves_out_only_rejected_rows_and_says_so(t
     [fiches] = (tmp_path / "build").rglob("Fiches_actions_*.docx")
     assert any(p.text.startswith("Document provisoire") for p in Document(fiches).paragraphs[:15])
     assert Document(fiches).sections[0].header.paragraphs[0].text.endswith("— DOCUMENT PROVISOIRE")
+    assert (document.name, fiches.name) == ("PST_VILLE_2025-2030_PROVISOIRE.docx",
+                                            "Fiches_actions_VILLE_PROVISOIRE.docx")
+
+
+def test_a_provisional_document_never_replaces_the_last_valid_one_and_goes_once_errors_are_fixed(tmp_path):
+    from pipeline.cli import main
+
+    build = tmp_path / "build"
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(title="Gardée"), action(oo="2.1", title="Autre")]})
+    assert main(["pst", "--data", str(folder), "--build", str(build)]) == 0
+    valid = build / "ville" / "PST_VILLE_2025-2030.docx"
+    before = valid.read_bytes()
+
+    make_entity(folder, {"T.xlsx": [action(title="Gardée"), action(oo="9.9", title="Rejetée")]})
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--malgre-erreurs"]) == 0
+    provisional = build / "ville" / "PST_VILLE_2025-2030_PROVISOIRE.docx"
+    assert provisional.exists() and valid.read_bytes() == before
+    assert (build / "ville" / "Fiches_actions_VILLE_PROVISOIRE.docx").exists()
+
+    make_entity(folder, {"T.xlsx": [action(title="Gardée"), action(oo="2.1", title="Corrigée")]})
+    assert main(["pst", "--data", str(folder), "--build", str(build)]) == 0
+    assert sorted(p.name for p in (build / "ville").glob("*.docx")) == ["Fiches_actions_VILLE.docx",
+                                                                        "PST_VILLE_2025-2030.docx"]
+    assert "Corrigée" in docx_text(valid)
 
 
 def test_a_data_folder_holding_an_entity_without_cadre_exits_2(tmp_path, run_pst):

@@ -267,7 +267,7 @@ def test_despite_errors_the_provisional_pdf_is_marked_not_for_publication(tmp_pa
     require_pdf_tools()
     code, out, err, build = run_pdf(small_entity(tmp_path / "ville", broken=True), None, "--malgre-erreurs")
     assert code == 0, out + err
-    pdf = build / "ville" / "PST_VILLE_2025-2030.pdf"
+    pdf = build / "ville" / "PST_VILLE_2025-2030_PROVISOIRE.pdf"
     assert f"→ PDF PROVISOIRE écrit (à ne pas publier) : {pdf}" in out
     assert "PROVISOIRE" in pdf_pages(pdf)[0].upper()
 
