@@ -411,6 +411,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "L’objectif opérationnel {code} du volet {volet} n’a aucune action.",
         "Vérifiez qu’aucun service n’a oublié d’y rattacher ses actions.",
     ),
+    "ligne-en-double": (
+        ERROR,
+        "Cette ligne répète exactement la ligne {other_row}, cellule pour cellule : elle n’est pas reprise, pour que "
+        "l’action ne figure qu’une fois.",
+        "Supprimez cette ligne (collée deux fois ?).",
+    ),
     "libelle-en-double": (
         WARNING,
         "Le libellé « {value} » apparaît deux fois ({other}).",
@@ -430,8 +436,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "reference-en-double": (
         ERROR,
         "La référence « {value} » est déjà celle d’une autre action ({other}).",
-        "Chaque action garde sa propre référence. Si cette ligne est une nouvelle action (ligne copiée), videz sa "
-        "cellule « Réf. » : une référence lui sera attribuée.",
+        "Chaque action garde sa propre référence. Si les deux lignes sont la même action, supprimez l’une d’elles ; "
+        "si celle-ci est une nouvelle action (ligne copiée puis modifiée), videz sa cellule « Réf. » : une "
+        "référence lui sera attribuée.",
     ),
     "action-retiree": (
         WARNING,

@@ -226,14 +226,28 @@ def validate_frame(strategic: Sheet, operational: Sheet) -> list[Finding]:
 
 def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[Finding]:
     """Rules on the actions of every service workbook, against the frame."""
+    repeated = repeated_rows(actions)
+    pasted_twice = {(f.file, f.sheet, f.row) for f in repeated}
+    twice = [f for f in duplicate_action_numbers(actions) + duplicate_references(actions) + duplicate_titles(actions)
+             if (f.file, f.sheet, f.row) not in pasted_twice]  # a row pasted twice: said once, as such
     return (missing_required_values(actions)
             + unknown_operational_objectives(actions, operational)
-            + duplicate_action_numbers(actions)
-            + duplicate_references(actions)
-            + duplicate_titles(actions)
+            + repeated
+            + twice
             + self_synergies(actions, own_code)
             + inverted_dates(actions)
             + unknown_sdgs(actions))
+
+
+def repeated_rows(actions: Sheet) -> list[Finding]:
+    """A row identical in every cell to an earlier one of the same sheet (pasted twice): an error on the later
+    one, which is left out, so that the action appears once."""
+    raw = actions.table.frame
+    keys = [col.key for col in actions.table.contract.columns]
+    rows = zip(raw.index, raw["_file"], raw["_sheet"], raw[keys].itertuples(index=False, name=None))
+    return [finding("ligne-en-double", value=raw.at[index, "title"], **actions.cell(index, "title"),
+                    other_row=int(raw.at[first, "_row"]))
+            for index, first in repeats((index, (file, sheet, values)) for index, file, sheet, values in rows)]
 
 
 LISTED_KEYS = ("managing_service", "representative_responsible")

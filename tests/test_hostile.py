@@ -297,7 +297,8 @@ def test_a_synergy_with_an_unknown_institution_names_the_known_ones(tmp_path, ru
 # --- Reports, options, exit codes -----------------------------------------------------------------------------
 def test_the_validation_report_lists_every_finding_and_never_creates_formulas(tmp_path, run_pst):
     folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [
-        action(oo="=HYPERLINK(\"http://x\")", title="Une"), action(title="@SUM(1)"), action(title="@SUM(1)")]})
+        action(oo="=HYPERLINK(\"http://x\")", title="Une"), action(title="@SUM(1)"),
+        action(oo="2.1", title="@SUM(1)")]})
     run = run_pst(folder)
     assert run.code == 1
     report = run.build / "ville" / "Rapport_validation.xlsx"

@@ -210,3 +210,16 @@ def test_an_odd_listes_sheet_never_holds_back_the_pst(tmp_path):
             assert not [f for f in result.findings if f.code == "hors-liste-du-cadre"]
     warning = next(f for f in assemble(tmp_path / "sans en-têtes").findings if f.code == "listes-illisibles")
     assert not warning.is_error and "« Services »" in warning.suggestion
+
+
+def test_a_row_pasted_twice_is_one_error_on_the_copy_and_the_action_appears_once(tmp_path):
+    row = action(title="Planter cent arbres", Statut="En cours", **{"Réf.": "VILLE-0001", "N° action": "1"})
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [row, action(oo="2.1", title="Aider"), row]})
+    result = assemble(folder)
+    [error] = [f for f in result.findings if f.is_error]
+    assert error.position() == ("ligne-en-double", "T.xlsx", "Actions", 4, "C")
+    assert error.message == ("Cette ligne répète exactement la ligne 2, cellule pour cellule : elle n’est pas "
+                             "reprise, pour que l’action ne figure qu’une fois.")
+    assert not [f for f in result.findings if f.code in ("reference-en-double", "libelle-en-double",
+                                                         "numero-action-en-double")]
+    assert [a.title for a in result.entity.actions()].count("Planter cent arbres") == 1
