@@ -81,7 +81,7 @@ def define_styles(doc):
         ("Annexe OO", 10.5, True, False, NAVY, WD_ALIGN_PARAGRAPH.LEFT),
         ("Action", 10.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
         ("Action détail", 9, False, True, GREY, WD_ALIGN_PARAGRAPH.LEFT),
-        ("Résumé", 11, False, False, None, WD_ALIGN_PARAGRAPH.JUSTIFY),
+        ("Résumé", 11, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
         ("Tableau", 9.5, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
         ("Tableau en-tête", 9.5, True, False, RGBColor(0xFF, 0xFF, 0xFF), WD_ALIGN_PARAGRAPH.LEFT),
         ("Tableau petit", 8, False, False, None, WD_ALIGN_PARAGRAPH.LEFT),
@@ -172,10 +172,18 @@ def tag(doc, text: str):
     doc.add_paragraph(text)
 
 
-def add_field(paragraph, instruction: str, placeholder: str = "1"):
-    """A complex field (PAGE, NUMPAGES…) in its own runs, with a cached result Word and LibreOffice replace."""
+def add_field(paragraph, instruction: str, placeholder: str = "1", size: float | None = None):
+    """A complex field (PAGE, NUMPAGES…) in its own runs, with a cached result Word and LibreOffice replace;
+    `size` in points, as the text around it."""
     def run_with(child):
         run = OxmlElement("w:r")
+        if size is not None:
+            properties = OxmlElement("w:rPr")
+            for tag in ("w:sz", "w:szCs"):
+                half_points = OxmlElement(tag)
+                half_points.set(qn("w:val"), str(round(size * 2)))
+                properties.append(half_points)
+            run.append(properties)
         run.append(child)
         paragraph._p.append(run)
 
@@ -264,9 +272,9 @@ def header_footer(section, header_text: str):
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("Page ").font.size = Pt(8.5)
-    add_field(footer, "PAGE")
+    add_field(footer, "PAGE", size=8.5)
     footer.add_run(" / ").font.size = Pt(8.5)
-    add_field(footer, "NUMPAGES")
+    add_field(footer, "NUMPAGES", size=8.5)
 
 
 def shade(cell, fill: str):
