@@ -290,12 +290,18 @@ def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], 
         "fields": [p.label(key) for key in options.shown_fields],
         "volets": [volet_context(v, p) for v in entity.volets],
         "synergies": [annex_context(volets, p, code=code, partner=partner_names.get(code, code),
-                                    partner_type=(partner_types or {}).get(code, ""))
+                                    partner_type=(partner_types or {}).get(code, "") or type_from_code(code))
                       for code, volets in synergy_annexes],
         "plans": [annex_context(volets, p, name=name) for name, volets in plans_named(entity)],
         "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) for n, volets in sdgs_named(entity)],
         "budget": budget_context(budget_summary(entity)),
     }
+
+
+def type_from_code(code: str) -> str:
+    """The type of a partner institution that is not built with this entity, when its code says it: « CPAS »
+    (then the annex reads « menées avec le CPAS », not « avec l’institution CPAS »)."""
+    return "CPAS" if c.fold(code).startswith("cpas") else ""
 
 
 def fiches_context(entity: Entity, partner_names: dict[str, str], built_on: dt.date,

@@ -203,6 +203,9 @@ def test_a_single_entity_folder_without_synergy_partner_still_gets_its_annex(tmp
         ("1", "Planter cent arbres"), ("1", "Simplifier")]
     assert document_actions(paragraphs, "Annexe\u00a0: synergies Ville de Testville & ZP", None) == [
         ("1", "Simplifier")]
+    texts = [text for _, text in paragraphs]
+    assert any(t.startswith("Actions du PST menées avec le CPAS,") for t in texts)  # its type read from its code
+    assert any(t.startswith("Actions du PST menées avec l’institution ZP,") for t in texts)
 
 
 def test_a_synergy_code_found_on_one_side_only_is_a_warning_and_listed_apart(tmp_path, run_pst):
