@@ -484,10 +484,10 @@ def write_objectives(sheet, volets: list[Volet], row: int) -> None:
         cell = sheet.cell(row=row, column=1, value=french(VOLET_TITLES.get(volet.name, f"Volet {volet.key}")))
         cell.font, cell.fill = WHITE_BOLD, PatternFill("solid", fgColor="2F5597")
         sheet.row_dimensions[row].height = 20
-        for os in volet.objectives:
+        for strategic in volet.objectives:
             row += 1
-            frame_line(sheet, row, f"OS {os.number}", os.title, bold=True)
-            for oo in os.objectives:
+            frame_line(sheet, row, f"OS {strategic.number}", strategic.title, bold=True)
+            for oo in strategic.objectives:
                 row += 1
                 frame_line(sheet, row, oo.code, oo.title, bold=False)
 

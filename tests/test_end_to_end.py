@@ -7,7 +7,6 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from pipeline.contract import STATE_FILE
 
 from conftest import SAMPLE, action, docx_paragraphs, docx_text, make_entity, run_module
 
