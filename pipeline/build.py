@@ -360,8 +360,7 @@ def fiches_documents(entity: Entity, folder: Path, names: dict[str, str], today:
             return render_document(FICHES_TEMPLATE, context, into)
         return render
 
-    stale = [old for old in folder.glob(f"{stem}*.docx") if old not in paths
-             and (provisional or PROVISIONAL_SUFFIX not in old.stem)]
+    stale = [old for old in folder.glob(f"{stem}*.docx") if old not in paths]
     return [(path, renderer(start)) for path, start in zip(paths, starts)], stale
 
 
