@@ -23,18 +23,47 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, count_by_severity, finding
-from .load import LoadedEntity, Table, load_entity
+from .load import ConfigurationError, LoadedEntity, Table, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
 from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
 from .state import assign_references, save_state
+from .typography import shorten
 from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, TemplateProblem, fiches_context, pst_context,
                      render_document, synergies_context)
-from .validate import (Sheet, accepted, budget_lines, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
+from .validate import (Sheet, accepted, budget_lines, long_entity_name, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
                        rejected_rows, validate_actions, validate_frame, values_outside_lists)
 
 
 RowKey = tuple[str, str, int]
+
+
+@dataclass
+class Failure:
+    """Why an entity (or a cross-reference) got no document although the build went on for the others: unusable
+    input or configuration (exit code 2: a broken Word template, a document open in Word, a damaged state file)
+    or a bug of ours (3: `details` holds the traceback, for <BUILD>/erreur-interne.log)."""
+
+    exit_code: int
+    message: str
+    details: str = ""
+
+    @property
+    def internal(self) -> bool:
+        return self.exit_code == 3
+
+
+def failure_of(problem: BaseException) -> Failure:
+    """The failure an exception means; to be called in its `except` block (the traceback is taken there)."""
+    if isinstance(problem, (ConfigurationError, TemplateProblem)):
+        return Failure(2, str(problem))
+    if isinstance(problem, OSError):
+        return Failure(2, f"« {problem.filename or problem} » n’a pas pu être écrit. Est-il ouvert dans Word ou "
+                          "Excel ? Fermez-le et relancez (les documents déjà en place n’ont pas changé).")
+    details = str(problem) if isinstance(problem, TaskFailed) else traceback.format_exc()
+    return Failure(3, "erreur interne inattendue de PST builder (aucun document n’est laissé à moitié écrit) ; "
+                      "transmettez le fichier erreur-interne.log du dossier de sortie à l’équipe qui maintient "
+                      "l’outil.", details)
 
 
 @dataclass
@@ -64,6 +93,8 @@ class EntityResult:
     accepted: tuple = ()
     """The accepted rows of the objectives, actions and budget lines (frames), for the model."""
     clock: "Stopwatch | None" = None
+    failure: Failure | None = None
+    """Set when the entity could not be built at all (the other entities are built as usual)."""
 
     @property
     def has_errors(self) -> bool:
@@ -91,7 +122,7 @@ class EntityResult:
 
     @property
     def label(self) -> str:
-        return self.entity.name if self.entity and self.entity.name else self.folder.name
+        return shorten(self.entity.name if self.entity and self.entity.name else self.folder.name, LABEL_MAX)
 
     def unaccounted_rows(self) -> set[RowKey]:
         """Rows neither in the document nor explained by a finding: must always be empty (« rien n’est perdu »)."""
@@ -105,6 +136,9 @@ class EntityResult:
                 if key not in used and key not in explained
                 and not (key in self.refused_rows and key[:2] in refused_sheets)}
 
+
+LABEL_MAX = 100
+"""Characters of an entity's name in the console and the report's title."""
 
 ROW_EXPLAINING_WARNINGS = ("ligne-hors-colonnes", "parent-rejete")
 """Warnings on rows left out of the document: read, reported, not used (the error that causes a
@@ -181,6 +215,7 @@ def assemble(folder: Path) -> EntityResult:
 def validated(folder, loaded, findings, parameters, strategic, operational, actions, finances, options):
     """The validation rules, then the accepted rows (a row whose parent objective or action is rejected is
     rejected too) and the row accounting."""
+    findings += long_entity_name(parameters.values, parameters.positions)
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
     findings += values_outside_lists(actions, list_values(loaded.lists))
@@ -435,7 +470,8 @@ def check_institutions(results: list[EntityResult]) -> None:
 @dataclass
 class CrossReferenceResult:
     xref: CrossReference
-    document: Path
+    document: Path | None
+    failure: Failure | None = None
 
 
 def entity_order(entity: Entity) -> tuple:
@@ -451,8 +487,11 @@ def cross_references(results: list[EntityResult], build: Path, today: dt.date) -
             if right.code in synergy_partners(left) or left.code in synergy_partners(right):
                 xref = cross_reference(left, right)
                 path = build / f"Synergies_{safe_name(left.code)}_{safe_name(right.code)}.docx"
-                render_document(SYNERGIES_TEMPLATE, synergies_context(xref, today), path)
-                written.append(CrossReferenceResult(xref, path))
+                try:
+                    render_document(SYNERGIES_TEMPLATE, synergies_context(xref, today), path)
+                    written.append(CrossReferenceResult(xref, path))
+                except Exception as problem:
+                    written.append(CrossReferenceResult(xref, None, failure_of(problem)))
     return written
 
 
@@ -464,8 +503,16 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every entity got its document (despite errors, if asked), 1 otherwise."""
-        return 0 if all(r.document for r in self.results) else 1
+        """0 when every entity got its document (despite errors, if asked), 1 otherwise; 2 or 3 when an entity
+        or a cross-reference failed (the highest wins)."""
+        failures = [item.failure.exit_code for item in (*self.results, *self.cross_references) if item.failure]
+        return max([0 if all(r.document for r in self.results) else 1, *failures])
+
+    def failures(self) -> list[tuple[str, Failure]]:
+        """(what, failure) for each entity or cross-reference that failed."""
+        return ([(f"le PST de {r.label}", r.failure) for r in self.results if r.failure]
+                + [(f"le document des synergies {x.xref.left.code} & {x.xref.right.code}", x.failure)
+                   for x in self.cross_references if x.failure])
 
     def counts(self) -> dict[str, int]:
         return count_by_severity([f for r in self.results for f in r.findings])
@@ -474,8 +521,11 @@ class BuildReport:
 def prepared(folder: Path, build: Path) -> EntityResult:
     """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
     documents, then the stable references. Returns the result without its raw tables (lighter to send back)."""
-    result = assemble(folder)
-    assign_references(result, build)
+    try:
+        result = assemble(folder)
+        assign_references(result, build)
+    except Exception as problem:  # one entity's failure never hides the others
+        return EntityResult(folder, [], failure=failure_of(problem), stale_document=previous_document(build, folder))
     result.actions_read, result.accepted = None, ()
     return result
 
@@ -484,9 +534,29 @@ def rendered(result: EntityResult, build: Path, names: dict[str, str], types: di
              despite_errors: bool, jobs: int = 1) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
     errors."""
-    render_entity(result, build, names, today, despite_errors, types, jobs)
-    if result.document and not result.has_errors:
-        save_state(result, build, today)
+    if result.failure:
+        return result
+    try:
+        render_entity(result, build, names, today, despite_errors, types, jobs)
+        if result.document and not result.has_errors:
+            save_state(result, build, today)
+    except Exception as problem:  # one entity's failure never hides the others
+        result.failure = failure_of(problem)
+        result.document = result.fiches = None
+        result.stale_document = previous_document(build, result.folder)
+    return result
+
+
+def previous_document(build: Path, folder: Path) -> Path | None:
+    """The PST an earlier build wrote for this entity folder, left in place by a failed build (out of date)."""
+    return next((path for path in sorted((build / folder.name).glob("PST_*.docx"))
+                 if PROVISIONAL_SUFFIX not in path.stem), None)
+
+
+def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
+    """An entity whose rendering process died: its result as it was before, with the failure."""
+    result = item[0]
+    result.failure = failure_of(problem)
     return result
 
 
@@ -494,9 +564,10 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def run_all(function, items: list, jobs: int, done=None) -> list:
+def run_all(function, items: list, jobs: int, done=None, failed=None) -> list:
     """`function` on every item, in `jobs` processes when there are several items, in order; `done(i, value)`
-    is called as each one finishes (progress lines)."""
+    is called as each one finishes (progress lines). `failed(item, exception)` gives the value of an item whose
+    process died (`function` itself is expected to catch its own errors)."""
     if jobs <= 1 or len(items) <= 1:
         values = []
         for index, item in enumerate(items):
@@ -510,7 +581,12 @@ def run_all(function, items: list, jobs: int, done=None) -> list:
         futures = {pool.submit(function, *item): index for index, item in enumerate(items)}
         for future in as_completed(futures):
             index = futures[future]
-            values[index] = future.result()
+            try:
+                values[index] = future.result()
+            except Exception as problem:  # the process itself died (killed for lack of memory…)
+                if failed is None:
+                    raise
+                values[index] = failed(items[index], problem)
             if done:
                 done(index, values[index])
     return values
@@ -520,14 +596,16 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
               jobs: int = 1, progress=None) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents."""
     today = today or dt.date.today()
-    results = run_all(prepared, [(folder, build) for folder in folders], jobs)
+    results = run_all(prepared, [(folder, build) for folder in folders], jobs,
+                      failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     check_institutions(results)
     names, types = partner_names(results), partner_types(results)
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
     results = run_all(rendered, [(r, build, names, types, today, despite_errors, inner) for r in results], jobs,
-                      (lambda index, result: progress(next(finished), len(results), result)) if progress else None)
+                      (lambda index, result: progress(next(finished), len(results), result)) if progress else None,
+                      failed=lost_in_process)
     report = BuildReport(results, despite_errors=despite_errors)
     report.cross_references = cross_references(report.results, build, today)
     return report

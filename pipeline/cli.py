@@ -39,7 +39,9 @@ def print_findings(findings: list[Finding], indent: str = "  ") -> None:
 def print_progress(done: int, total: int, result) -> None:
     """One line per entity as soon as its documents are written (several entities are built in parallel)."""
     counts = count_by_severity(result.findings)
-    if result.document and result.has_errors:
+    if result.failure:
+        outcome = "ÉCHEC, " + ("erreur interne" if result.failure.internal else "pas de document")
+    elif result.document and result.has_errors:
         outcome = "document PROVISOIRE écrit"
     elif result.document:
         outcome = "document écrit"
@@ -88,6 +90,8 @@ def print_entity(result) -> None:
     elif result.document:
         print(f"  → Document écrit : {result.document}")
         print(f"  → Fiches actions : {result.fiches}")
+    elif result.failure:
+        print(f"  → Aucun document écrit : {result.failure.message}")
     else:
         if result.entity is None:
             print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
@@ -99,14 +103,33 @@ def print_entity(result) -> None:
         print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
 
 
-def internal_error(build: Path, what: str) -> int:
+def internal_error(build: Path, what: str, details: str | None = None) -> int:
     """A bug of ours: the traceback goes to <BUILD>/erreur-interne.log, the console gets a French sentence."""
-    log = build / "erreur-interne.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(traceback.format_exc(), encoding="utf-8")
+    log = write_log(build, details if details is not None else traceback.format_exc())
     print(f"Erreur interne inattendue de PST builder : {what}. Transmettez le fichier {log} à l’équipe qui "
           "maintient l’outil.", file=sys.stderr)
     return 3
+
+
+def write_log(build: Path, text: str) -> Path:
+    log = build / "erreur-interne.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(text, encoding="utf-8")
+    return log
+
+
+def report_failures(report, build: Path) -> None:
+    """Each entity or cross-reference that failed, in French on the error output; the tracebacks of internal
+    errors together in <BUILD>/erreur-interne.log."""
+    failures = report.failures()
+    internal = [(what, failure) for what, failure in failures if failure.internal]
+    if internal:
+        details = "\n\n".join(f"=== {what} ===\n{failure.details}" for what, failure in internal)
+        internal_error(build, "pour " + ", ".join(what for what, _ in internal) + ", aucun document n’a été écrit "
+                       "(rien n’est laissé à moitié écrit ; les autres entités sont construites)", details)
+    for what, failure in failures:
+        if not failure.internal:
+            print(f"Impossible de construire {what} : {failure.message}", file=sys.stderr)
 
 
 def command_pst(args, publish=None) -> int:
@@ -142,7 +165,10 @@ def command_pst(args, publish=None) -> int:
         print(f"  {plural(len(xref.xref.pairs), 'synergie rapprochée', 'synergies rapprochées')} ; "
               f"signalées d’un seul côté : {len(xref.xref.left_only)} ({xref.xref.left.code}), "
               f"{len(xref.xref.right_only)} ({xref.xref.right.code})")
-        print(f"  → Document écrit : {xref.document}")
+        if xref.failure:
+            print(f"  → Aucun document écrit : {xref.failure.message}")
+        else:
+            print(f"  → Document écrit : {xref.document}")
     published = 0
     if publish is not None:
         try:
@@ -151,8 +177,9 @@ def command_pst(args, publish=None) -> int:
             return internal_error(Path(args.build), "la production des PDF s’est arrêtée (aucun PDF n’est laissé "
                                                     "à moitié écrit)")
     print()
-    if report.exit_code:
-        failed = [r.label for r in report.results if not r.document]
+    report_failures(report, Path(args.build))
+    failed = [r.label for r in report.results if not r.document and not r.failure]
+    if failed:
         print(f"Échec : pas de document pour {', '.join(failed)} (voir les erreurs ci-dessus).", file=sys.stderr)
     return max(report.exit_code, published)
 

@@ -34,6 +34,21 @@ NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
 HEADER_MAX_LENGTH = 200
 """No header (60 characters at most, spaces around included) is longer: a longer cell is a value."""
 
+# --- Bounds: what a PST can hold. Beyond, a value is a typing or pasting mistake (a phone number in « N° action »)
+# and is refused with a message naming the cell; no computation is ever sized by a value typed in a cell.
+MAX_NUMBER = 9999
+"""« N° OS », « N° action » and the OS part of « N° OO »: a PST holds a few hundred actions."""
+MAX_RANK = 999
+"""The rank of an OO within its OS (the « 4 » of « 2.4 »)."""
+MAX_AMOUNT = 999_999_999_999.99
+"""Euros in « Financement »: far above any commune's or CPAS' budget."""
+MAX_CELL_TEXT = 32767
+"""Characters in one Excel cell: Excel refuses more, so a longer value comes from a file made by a program."""
+MAX_PROPERTY = 255
+"""Characters in a property of a Word document (title, author: Fichier › Informations)."""
+MAX_ENTITY_NAME = 150
+"""Beyond, « Entité » is abridged in the documents' properties (their title adds the législature to it)."""
+
 
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:

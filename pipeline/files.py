@@ -123,7 +123,9 @@ class SheetScan:
     tell (not .xlsx): calamine is asked then."""
 
 
-CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+CELL_REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+EXCEL_COLUMNS = 16384
+"""Columns of an Excel sheet (XFD): a file claiming more is not believed."""
 
 
 def column_number(letters: str) -> int:
@@ -223,7 +225,8 @@ def parse_sheet(stream, scan: SheetScan, numeric_columns: set[int], percent_colu
             if merge := merged_range(element.get("ref", "")):
                 scan.merged.append(merge)
         elif tag == f"{MAIN}col" and element.get("hidden") in ("1", "true"):
-            scan.hidden_columns.extend(range(int(element.get("min", "1")), int(element.get("max", "1")) + 1))
+            first, last = (min(int(element.get(end, "1")), EXCEL_COLUMNS) for end in ("min", "max"))
+            scan.hidden_columns.extend(range(first, last + 1))
 
 
 def merged_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:

@@ -12,6 +12,8 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .typography import shorten
+
 ERROR = "erreur"
 WARNING = "avertissement"
 NOTE = "note"
@@ -245,6 +247,17 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "La colonne « {header} » contient « {value} », qui n’est pas un numéro d’action.",
         "Écrivez un nombre entier (par exemple 12), ou laissez vide pour une numérotation automatique.",
     ),
+    "nombre-trop-grand": (
+        ERROR,
+        "La colonne « {header} » contient « {value} » : {what} ne dépasse pas {maximum} dans un PST.",
+        "Vérifiez la cellule : un autre nombre (un numéro de téléphone, un montant…) y a-t-il été collé ?",
+    ),
+    "texte-trop-long": (
+        WARNING,
+        "La colonne « {header} » contient un texte de {length} caractères, plus qu’une cellule Excel n’en admet "
+        "({maximum}) : il est coupé (« … »).",
+        "Raccourcissez ce texte dans le classeur (le fichier a sans doute été produit par un autre programme).",
+    ),
     "taux-illisible": (
         ERROR,
         "La colonne « {header} » contient « {value} », qui n’est pas un pourcentage.",
@@ -323,6 +336,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "Le paramètre « {label} » vaut « {value} », qui n’est pas une valeur admise : {default} est utilisé.",
         "Valeurs admises : {allowed}.",
+    ),
+    "parametre-trop-long": (
+        WARNING,
+        "Le paramètre « {label} » compte {length} caractères : il figure tel quel sur la couverture, mais il est "
+        "abrégé (« … ») dans le titre des documents (Fichier › Informations), limité à {maximum} caractères.",
+        "Vérifiez la cellule : un nom d’entité tient d’ordinaire en quelques mots (Ville de Soignies).",
     ),
     "type-inconnu": (
         ERROR,
@@ -513,11 +532,21 @@ class Finding:
         return ", ".join(parts)
 
 
+QUOTED_MAX = 200
+"""Characters of a typed value quoted in a message (the whole value, up to VALUE_MAX, is in the report)."""
+VALUE_MAX = 1000
+PARAMETER_MAX = 2000
+"""Characters of any other part of a message (lists of codes, places): messages stay readable and bounded."""
+
+
 def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = None, column: str = "",
             header: str = "", value: object = "", **params: object) -> Finding:
-    """Build a finding from the catalogue; `header` and `value` are also available to the message."""
+    """Build a finding from the catalogue; `header` and `value` are also available to the message. Whatever a
+    cell holds, the message quotes at most QUOTED_MAX characters of it (cut with « … »)."""
     severity, message, suggestion = CATALOGUE[code]
-    values = {"header": header, "value": readable(value), "file": file, "sheet": sheet, **params}
+    shown = readable(value)
+    values = {"header": header, "value": shorten(shown, QUOTED_MAX), "file": file, "sheet": sheet,
+              **{key: shorten(v, PARAMETER_MAX) if isinstance(v, str) else v for key, v in params.items()}}
     return Finding(
         severity=severity,
         code=code,
@@ -528,7 +557,7 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
         row=row,
         column=column,
         header=header,
-        value=readable(value),
+        value=shorten(shown, VALUE_MAX),
     )
 
 
@@ -566,6 +595,29 @@ def number_ranges(numbers) -> list[str]:
         else:
             ranges.append([n, n])
     return [f"{a}-{b}" if b > a else str(a) for a, b in ranges]
+
+
+def missing_runs(numbers) -> list[tuple[int, int]]:
+    """The runs of whole numbers missing between 1 and the largest of `numbers`: {1, 2, 5, 9} → [(3, 4), (6, 8)].
+
+    Computed from the numbers present and their neighbours, never by counting up to the largest: a huge number
+    costs no more than a small one."""
+    runs, expected = [], 1
+    for n in sorted(set(numbers)):
+        if n > expected:
+            runs.append((expected, n - 1))
+        expected = max(expected, n + 1)
+    return runs
+
+
+def runs_count(runs: list[tuple[int, int]]) -> int:
+    return sum(last - first + 1 for first, last in runs)
+
+
+def runs_text(runs: list[tuple[int, int]], prefix: str = "") -> str:
+    """[(3, 3), (6, 8)] → « 3, 6-8 »; with the prefix « 2. »: « 2.3, 2.6-2.8 »."""
+    return ", ".join(f"{prefix}{first}" if first == last else f"{prefix}{first}-{prefix}{last}"
+                     for first, last in runs)
 
 
 def count_by_severity(findings: list[Finding]) -> dict[str, int]:

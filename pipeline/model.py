@@ -16,8 +16,9 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding, number_ranges
-from .normalize import DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, parse_list, sdg_number
+from .findings import Finding, finding, missing_runs, number_ranges, runs_count, runs_text
+from .normalize import (DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, parse_list, sdg_number,
+                        whole_number)
 
 
 @dataclass(frozen=True)
@@ -247,11 +248,13 @@ def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -
             oo.actions.sort(key=action_order)
         if note := number_actions(volet, (reserved or {}).get(volet.name, set())):
             findings.append(note)
-        numbers = [int(a.number) for a in volet.actions() if a.number.isdigit()]
-        present = set(numbers) | {int(n) for n in (reserved or {}).get(volet.name, ()) if n.isdigit()}
-        if gaps := [n for n in range(1, max(numbers, default=0) + 1) if n not in present]:
+        numbers = [n for a in volet.actions() if (n := whole_number(a.number)) is not None]
+        reserved_numbers = [n for text in (reserved or {}).get(volet.name, ()) if (n := whole_number(text))]
+        # Reserved numbers beyond the last action's are no gap to report: they only fill the runs below it.
+        runs = missing_runs(numbers + [n for n in reserved_numbers if n < max(numbers, default=0)])
+        if runs:
             findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
-                                    what="d’action", count=len(gaps), missing=", ".join(number_ranges(gaps)),
+                                    what="d’action", count=runs_count(runs), missing=runs_text(runs),
                                     present=", ".join(number_ranges(numbers))))
     return findings
 
@@ -285,8 +288,8 @@ def number_actions(volet: Volet, reserved: set[str] = frozenset()) -> Finding | 
     for action in actions:
         if action.given_number:
             action.number = action.given_number
-            if action.given_number.isdigit():
-                previous = int(action.given_number)
+            if (number := whole_number(action.given_number)) is not None:
+                previous = number
             continue
         previous += 1
         while str(previous) in used:

@@ -17,6 +17,7 @@ import pandas as pd
 from . import contract as c
 from .findings import Finding, finding
 from .load import Table, rows
+from .typography import shorten
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,41 @@ def split_lines(text: str) -> list[str]:
 
 
 # --- Codes and numbers ---------------------------------------------------------------------------------------
-INTEGER = re.compile(r"^\d+(?:\.0+)?$")
+INTEGER = re.compile(r"^(\d+)(?:\.0+)?$")
+MAX_DIGITS = 12
+"""Digits converted to a number at most: a cell of 5,000 digits is never turned into an int (Python refuses
+beyond 4,300, and a huge number must never size a computation)."""
+
+
+def whole_number(digits: str) -> int | None:
+    """The value of a run of digits ("0012" → 12); None when it has more than MAX_DIGITS significant digits or
+    is not made of digits. Every number typed in a cell goes through here before any arithmetic."""
+    significant = digits.lstrip("0") or "0"
+    if not digits or len(significant) > MAX_DIGITS or not significant.isdecimal():
+        return None
+    return int(significant)
+
+
+def bounded(number: int | None, maximum: int, what: str) -> Problem | None:
+    """None when `number` is within what a PST can hold, else the finding's problem (« nombre-trop-grand »)."""
+    if number is not None and number <= maximum:
+        return None
+    return Problem("nombre-trop-grand", {"what": what, "maximum": format_whole(maximum)})
+
+
+def format_whole(number: int) -> str:
+    """9999 → « 9 999 » (non-breaking space between thousands, the French way)."""
+    return f"{number:,}".replace(",", "\u00a0")
 
 
 def parse_os_number(raw: str) -> Parsed:
-    """ "2", "2.0" (a number cell), "OS 2", "OS2" → 2."""
+    """ "2", "2.0" (a number cell), "OS 2", "OS2" → 2; beyond MAX_NUMBER, refused."""
     text = re.sub(r"^\s*(?:o\.?\s*s\.?)\s*", "", raw.strip(), flags=re.IGNORECASE)
-    if INTEGER.match(text):
-        return int(float(text)), None
+    if match := INTEGER.match(text):
+        number = whole_number(match[1])
+        if problem := bounded(number, c.MAX_NUMBER, "un numéro d’objectif stratégique"):
+            return None, problem
+        return number, None
     return None, Problem("os-illisible")
 
 
@@ -109,7 +137,8 @@ def parse_oo_code(raw: str) -> Parsed:
     """ "2.4" → "2.4". Accepted with a warning: "OO2.4", "OO 2.4", "003.1" (OO typed as zeros), "2,4", and the
     date a French-locale Excel makes of "2.4" (2 April: day = OS, month = rank, so "1.10" survives as 1 October).
 
-    Leading zeros are dropped ("02.4" → "2.4"). Anything else is refused.
+    Leading zeros are dropped ("02.4" → "2.4"). An OS number beyond MAX_NUMBER or a rank beyond MAX_RANK is
+    refused, as is anything else.
     """
     text = raw.strip()
     if date := EXCEL_DATE.match(text):
@@ -119,7 +148,11 @@ def parse_oo_code(raw: str) -> Parsed:
     match = OO_PATTERN.match(text)
     if not match:
         return None, Problem("oo-illisible")
-    code = f"{int(match['os'])}.{int(match['rank'])}"
+    os_number, rank = whole_number(match["os"]), whole_number(match["rank"])
+    if problem := (bounded(os_number, c.MAX_NUMBER, "le numéro d’objectif stratégique (avant le point)")
+                   or bounded(rank, c.MAX_RANK, "le rang d’un objectif opérationnel (après le point)")):
+        return None, problem
+    code = f"{os_number}.{rank}"
     if text == code:
         return code, None
     return code, Problem("oo-format-corrige", {"code": code})
@@ -137,26 +170,43 @@ def oo_parts(code: str) -> tuple[int, int]:
 
 ACTION_NUMBER_AS_TYPED = re.compile(r"^\d+(?:\s?(?:bis|ter|quater|[a-z]))?$|^\d+(?:\.\d+)+$", re.IGNORECASE)
 DECORATED_NUMBER = re.compile(r"^(?:n°|no|nr|num(?:éro|ero)?|#|action|a)?\s*[.:°-]?\s*(\d+)\s*\.?$", re.IGNORECASE)
+ACTION_NUMBER_MAX_LENGTH = 20
+"""« 12bis », « 1.2.3 »: a longer « N° action » is not a number."""
 
 
 def parse_action_number(raw: str) -> Parsed:
     """The official number as typed: "12", "3bis", "1.2.3". "12.0" (a number cell) is shown "12"; "12.",
-    "A12", "n° 12" are read as 12 with a warning. Anything else is refused."""
+    "A12", "n° 12" are read as 12 with a warning. A number (or a part of one) beyond MAX_NUMBER is refused, as is
+    anything else."""
     text = raw.strip()
-    if INTEGER.match(text):
-        return str(int(float(text))), None
-    if ACTION_NUMBER_AS_TYPED.match(text):
+    if match := INTEGER.match(text):
+        number = whole_number(match[1])
+        if problem := bounded(number, c.MAX_NUMBER, "un numéro d’action"):
+            return None, problem
+        return str(number), None
+    if len(text) <= ACTION_NUMBER_MAX_LENGTH and ACTION_NUMBER_AS_TYPED.match(text):
+        if any(bounded(whole_number(part), c.MAX_NUMBER, "") for part in re.findall(r"\d+", text)):
+            return None, bounded(None, c.MAX_NUMBER, "un numéro d’action")
         return text, None
     if match := DECORATED_NUMBER.match(text):
-        number = str(int(match[1]))
-        return number, Problem("numero-action-corrige", {"number": number})
+        number = whole_number(match[1])
+        if problem := bounded(number, c.MAX_NUMBER, "un numéro d’action"):
+            return None, problem
+        return str(number), Problem("numero-action-corrige", {"number": str(number)})
     return None, Problem("numero-action-illisible")
 
 
 def natural_key(text: str) -> tuple:
-    """Sort "2" before "10" and "3bis" after "3"."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in re.findall(r"\d+|\D+", text))
+    """Sort "2" before "10" and "3bis" after "3". Runs of digits compare by value (length without leading zeros,
+    then digits): a code of a thousand digits sorts like any other, without ever becoming a number."""
+    key = []
+    for part in re.findall(r"\d+|\D+", text):
+        if part.isdigit():
+            digits = part.lstrip("0") or "0"
+            key.append((0, len(digits), digits, ""))
+        else:
+            key.append((1, 0, "", part.casefold()))
+    return tuple(key)
 
 
 def parse_codes(raw: str) -> Parsed:
@@ -329,7 +379,10 @@ def parse_amount(raw: str) -> Parsed:
         text = text.replace(".", "")
     if not re.match(r"^-?\d+(?:\.\d+)?$", text):
         return None, Problem("montant-illisible")
-    return round(float(text), 2), None
+    amount = float(text)  # a thousand digits give infinity, refused below: never an error
+    if abs(amount) > c.MAX_AMOUNT:
+        return None, Problem("nombre-trop-grand", {"what": "un montant", "maximum": format_amount(c.MAX_AMOUNT)})
+    return round(amount, 2), None
 
 
 def format_amount(value: float | None) -> str:
@@ -414,6 +467,11 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
         frame[column.key], removed = clean_column(table.frame[column.key])
         for index in removed:
             findings.append(finding("caracteres-retires", **table.cell(table.frame.loc[index], column.key)))
+        for index in frame.index[frame[column.key].str.len() > c.MAX_CELL_TEXT]:
+            frame.at[index, column.key] = shorten(frame.at[index, column.key], c.MAX_CELL_TEXT)
+            findings.append(finding("texte-trop-long", **table.cell(table.frame.loc[index], column.key),
+                                    length=format_whole(len(table.frame.at[index, column.key])),
+                                    maximum=format_whole(c.MAX_CELL_TEXT)))
         convert = converter_for(column)
         if convert is None:
             continue

@@ -27,6 +27,7 @@ from lxml import etree
 from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
 
 from .atomic import atomic_path
+from .typography import shorten
 from . import contract as c
 from .budget import BudgetSummary, Totals, budget_summary
 from .model import (Action, BudgetLine, CrossReference, Entity, OperationalObjective, StrategicObjective, Volet,
@@ -349,6 +350,18 @@ class Template(DocxTemplate):
       costs seconds on a few thousand actions: the whole document is parsed at once instead, as python-docx
       parses a part, and the part takes it."""
 
+    PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+    """The core properties docxtpl renders (Fichier › Informations in Word)."""
+
+    def render_properties(self, context: dict, jinja_env=None) -> None:
+        """docxtpl's, with two differences: a property is plain text (rendered with autoescape, « d&#39;Engis »
+        is turned back into « d'Engis »), and it holds at most 255 characters — Word's limit, which python-docx
+        enforces with an exception — so a very long entity name is abridged (« … ») there, and only there."""
+        properties = self.docx.core_properties
+        for name in self.PROPERTIES:
+            rendered = html.unescape(jinja_env.from_string(getattr(properties, name)).render(context))
+            setattr(properties, name, shorten(rendered, c.MAX_PROPERTY))
+
     def resolve_listing(self, xml: str) -> str:
         if not LISTING_CHARACTERS.search(xml):
             return xml
@@ -443,7 +456,6 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
     fill_table_of_contents(document.docx)
-    unescape_properties(document.docx)
     remove_empty_last_section(document.docx)
     if document.column_loops:
         fit_repeated_columns(document.docx)
@@ -456,16 +468,6 @@ def template_problem(template: Path, exc: TemplateError) -> TemplateProblem:
     around = " ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
     where = f" près de : « {around[:200]} »" if around else ""
     return TemplateProblem(f"Le modèle {template.name} contient une balise incorrecte ({exc}){where}.")
-
-
-def unescape_properties(document) -> None:
-    """docxtpl renders the core properties (title, author…) with autoescape, which suits XML text but leaves
-    « d&#39;Engis » in a property: properties are plain text."""
-    properties = document.core_properties
-    for name in ("author", "comments", "identifier", "language", "subject", "title"):
-        value = getattr(properties, name)
-        if value and "&" in value:
-            setattr(properties, name, html.unescape(value))
 
 
 def remove_empty_last_section(document) -> None:

@@ -28,10 +28,12 @@ from . import contract as c
 from .findings import Finding, finding
 from .load import ConfigurationError, Table
 from .model import Action, Entity
-from .normalize import PartialDate
+from .normalize import PartialDate, natural_key, whole_number
 
 STATE_FORMAT = 1
 REFERENCE_DIGITS = 4
+MAX_REFERENCE = 999_999
+"""A typed Réf. numbered beyond is kept, but does not move the counter of the references given."""
 
 
 # --- The state file ------------------------------------------------------------------------------------------
@@ -90,13 +92,9 @@ def save_state(result, build: Path, today: dt.date) -> Path | None:
 def retired_numbers(previous: dict | None, actions: list[Action]) -> dict[str, list[str]]:
     """The numbers shown by earlier builds that no current action holds (withdrawn actions), per volet."""
     current = {(a.volet, a.number) for a in actions}
-    return {volet: sorted((n for n in numbers if (volet, n) not in current), key=natural_number)
+    return {volet: sorted((n for n in numbers if (volet, n) not in current), key=natural_key)
             for volet, numbers in sorted(recorded_numbers(previous).items())
             if any((volet, n) not in current for n in numbers)}
-
-
-def natural_number(text: str) -> tuple:
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)
 
 
 def state_text(state: dict) -> str:
@@ -157,7 +155,8 @@ def reference_key(reference: str) -> str:
 def reference_number(reference: str, code: str) -> int:
     """The number of a reference `<code>-0012` (12); 0 for any other reference."""
     match = re.fullmatch(re.escape(code) + r"-(\d+)", str(reference or "").strip(), flags=re.IGNORECASE)
-    return int(match[1]) if match else 0
+    number = whole_number(match[1]) if match else None
+    return number if number is not None and number <= MAX_REFERENCE else 0
 
 
 def last_reference(state: dict | None, code: str) -> int:

@@ -14,3 +14,15 @@ NBSP = "\u00a0"
 def french(text: str) -> str:
     text = re.sub(r"[ \u00a0]+([:;!?»])", NBSP + r"\1", text)
     return re.sub(r"«[ \u00a0]+", "«" + NBSP, text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters: cut at the last space before the limit when there is one nearby, and
+    ended with « … »."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "…"

@@ -17,7 +17,7 @@ from typing import Iterator
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding, number_ranges
+from .findings import Finding, finding, missing_runs, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .normalize import format_amount, oo_parts, parse_list, sdg_number
 
@@ -146,14 +146,10 @@ def duplicate_action_numbers(actions: Sheet) -> list[Finding]:
             for index, first in repeats(keys)]
 
 
-def missing_numbers(numbers: list[int]) -> list[int]:
-    present = set(numbers)
-    return [n for n in range(1, max(present) + 1) if n not in present] if present else []
-
-
-def gap_warning(file: str, sheet: str, volet: str, what: str, missing: list, present: list) -> Finding:
-    return finding("numerotation-lacunaire", file=file, sheet=sheet, volet=volet, what=what,
-                   missing=", ".join(map(str, missing)), present=", ".join(map(str, present)))
+def gap_warning(file: str, sheet: str, volet: str, what: str, runs: list[tuple[int, int]], present: str,
+                prefix: str = "") -> Finding:
+    return finding("numerotation-lacunaire", file=file, sheet=sheet, volet=volet, what=what, count=runs_count(runs),
+                   missing=runs_text(runs, prefix), present=present)
 
 
 def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
@@ -162,19 +158,19 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
     findings = []
     cadre = strategic.table.frame["_file"].iloc[0] if len(strategic.table.frame) else c.CADRE_FILE
     for volet, numbers in strategic_numbers(strategic).items():
-        if gaps := missing_numbers(list(numbers)):
+        if runs := missing_runs(numbers):
             findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "d’objectif stratégique",
-                                        gaps, sorted(numbers)))
+                                        runs, ", ".join(number_ranges(numbers))))
     for volet, codes in operational_codes(operational).items():
         ranks: dict[int, list[int]] = defaultdict(list)
         for code in codes:
             os_number, rank = oo_parts(code)
             ranks[os_number].append(rank)
         for os_number, found in sorted(ranks.items()):
-            if gaps := missing_numbers(found):
+            if runs := missing_runs(found):
                 findings.append(gap_warning(cadre, c.OPERATIONAL_OBJECTIVES_SHEET.name, volet,
-                                            "d’objectif opérationnel", [f"{os_number}.{g}" for g in gaps],
-                                            [f"{os_number}.{r}" for r in sorted(found)]))
+                                            "d’objectif opérationnel", runs,
+                                            ", ".join(f"{os_number}.{r}" for r in sorted(found)), f"{os_number}."))
     return findings
 
 
@@ -214,6 +210,16 @@ def inverted_dates(actions: Sheet) -> list[Finding]:
             findings.append(finding("dates-inversees", **actions.cell(index, "start"), value=actions.raw(index, "start"),
                                     start=start.french(), end=end.french()))
     return findings
+
+
+def long_entity_name(values: dict[str, str], positions: dict[str, dict]) -> list[Finding]:
+    """An « Entité » too long for the documents' title property: shown whole on the cover, abridged there."""
+    name = values.get("entity_name", "")
+    if len(name) <= c.MAX_ENTITY_NAME:
+        return []
+    label = next(p.label for p in c.PARAMETERS if p.key == "entity_name")
+    return [finding("parametre-trop-long", value=name, **positions.get("entity_name", {}), label=label,
+                    length=len(name), maximum=c.MAX_PROPERTY)]
 
 
 def validate_frame(strategic: Sheet, operational: Sheet) -> list[Finding]:

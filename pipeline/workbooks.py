@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from copy import copy
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +36,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from . import contract as c
 from .model import Volet
 from .normalize import oo_parts
-from .typography import french
+from .atomic import atomic_path
+from .typography import french, shorten
 
 # --- Look ----------------------------------------------------------------------------------------------------
 NAVY = "1F3864"
@@ -178,10 +178,15 @@ def service_workbook(spec: ServiceWorkbook) -> Workbook:
 def text_height(text: str, width: float, size: float = 11) -> float:
     """Row height (points) that shows `text` wrapped in a column `width` characters wide.
 
-    Neither Excel nor LibreOffice reliably fits rows of a generated file, so the height is set."""
+    Neither Excel nor LibreOffice reliably fits rows of a generated file, so the height is set — at most
+    MAX_ROW_HEIGHT, Excel's limit (a longer text scrolls in its cell)."""
     per_line = max(1.0, width * 1.25 * 11 / size)
     lines = sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
-    return lines * LINE_HEIGHT * size / 11 + 3
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT * size / 11 + 3)
+
+
+MAX_ROW_HEIGHT = 409
+"""Points: the tallest row Excel allows."""
 
 
 def protect(sheet) -> None:
@@ -691,14 +696,15 @@ def blank_service() -> Workbook:
 
 
 def save_workbook(book: Workbook, path: Path) -> Path:
-    """Write to a temporary file, then move into place: never a half-written workbook."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".~{path.name}")
-    try:
+    """Write to a temporary file, then move into place: never a half-written workbook. A text longer than a cell
+    admits (a composed instruction, institutions joined by « ; ») is cut with « … » rather than refused by Excel
+    when the service opens the file."""
+    for sheet in book.worksheets:
+        for cell in sheet._cells.values():  # the cells written (iter_rows would create every empty one)
+            if isinstance(cell.value, str) and len(cell.value) > c.MAX_CELL_TEXT:
+                cell.value = shorten(cell.value, c.MAX_CELL_TEXT)
+    with atomic_path(path) as temporary:
         book.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
     return path
 
 

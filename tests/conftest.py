@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +153,28 @@ def docx_text(path: Path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+@contextmanager
+def memory_limit(extra: int = 1536 << 20):
+    """This process's address space (and that of the processes it forks meanwhile) limited to its current size
+    plus `extra` bytes: a computation sized by a typed value ends in MemoryError — an internal error, exit 3 —
+    instead of eating the machine. No limit where the platform sets none this way (Windows, macOS)."""
+    status = Path("/proc/self/status")
+    try:
+        import resource
+        size = next(int(line.split()[1]) * 1024 for line in status.read_text().splitlines()
+                    if line.startswith("VmSize:"))
+    except (ImportError, OSError, StopIteration):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def soffice() -> str | None:
