@@ -118,10 +118,9 @@ def write_log(build: Path, text: str) -> Path:
     return log
 
 
-def report_failures(report, build: Path) -> None:
-    """Each entity or cross-reference that failed, in French on the error output; the tracebacks of internal
-    errors together in <BUILD>/erreur-interne.log."""
-    failures = report.failures()
+def report_failures(failures: list, build: Path) -> None:
+    """Each entity or document that failed — (what, build.Failure) — in French on the error output; the
+    tracebacks of internal errors together in <BUILD>/erreur-interne.log."""
     internal = [(what, failure) for what, failure in failures if failure.internal]
     if internal:
         details = "\n\n".join(f"=== {what} ===\n{failure.details}" for what, failure in internal)
@@ -129,7 +128,7 @@ def report_failures(report, build: Path) -> None:
                        "(rien n’est laissé à moitié écrit ; les autres entités sont construites)", details)
     for what, failure in failures:
         if not failure.internal:
-            print(f"Impossible de construire {what} : {failure.message}", file=sys.stderr)
+            print(f"Impossible d’écrire {what} : {failure.message}", file=sys.stderr)
 
 
 def command_pst(args, publish=None) -> int:
@@ -177,7 +176,7 @@ def command_pst(args, publish=None) -> int:
             return internal_error(Path(args.build), "la production des PDF s’est arrêtée (aucun PDF n’est laissé "
                                                     "à moitié écrit)")
     print()
-    report_failures(report, Path(args.build))
+    report_failures(report.failures(), Path(args.build))
     failed = [r.label for r in report.results if not r.document and not r.failure]
     if failed:
         print(f"Échec : pas de document pour {', '.join(failed)} (voir les erreurs ci-dessus).", file=sys.stderr)
@@ -224,6 +223,9 @@ def command_templates(args) -> int:
         print()
         print(f"{result.label} ({result.folder})")
         print_findings(result.findings)
+        if result.failure:
+            print(f"  → Aucun classeur écrit : {result.failure.message}")
+            continue
         if result.has_errors:
             print("  → Aucun classeur écrit : corrigez les erreurs de cadre.xlsx ci-dessus puis relancez "
                   "« make templates ».")
@@ -235,10 +237,13 @@ def command_templates(args) -> int:
             print(f"  Préremplis avec {plural(result.prefilled_actions, 'action', 'actions')} de la construction "
                   f"du {result.prefilled_from}.")
     print()
+    failures = [(f"les classeurs de {r.label}", r.failure) for r in results if r.failure]
+    report_failures(failures, Path(args.build))
     failed = [r.label for r in results if r.has_errors]
     if failed:
         print(f"Échec : erreurs dans le cadre de {', '.join(failed)}.", file=sys.stderr)
-        return 1
+    if failures or failed:
+        return max([1 if failed else 0, *(failure.exit_code for _, failure in failures)])
     print("Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier services/ de "
           "l’entité, puis lancez « make pst ».")
     return 0

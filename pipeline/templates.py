@@ -55,6 +55,8 @@ class EntityTemplates:
     written: list[Path] = field(default_factory=list)
     prefilled_actions: int = 0
     prefilled_from: str = ""
+    failure: object = None
+    """build.Failure when the entity's workbooks could not be written at all (the others are)."""
 
     @property
     def has_errors(self) -> bool:
@@ -222,6 +224,20 @@ def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[
             f"Aucune construction réussie du PST n’est enregistrée pour {names} dans « {build} » : les classeurs "
             "ne peuvent pas être préremplis. Lancez d’abord « make pst » (avec le même BUILD), corrigez ses "
             "erreurs éventuelles, puis relancez « make templates PREREMPLI=1 ».")
-    frames = [read_frame(folder) for folder in folders]
-    codes = [f.parameters.get("code", "").upper() for f in frames if f.parameters.get("code")]
-    return [entity_templates(frame, build, codes, states[frame.folder]) for frame in frames]
+    frames = {folder: isolated(folder, read_frame, folder) for folder in folders}
+    codes = [f.parameters.get("code", "").upper() for f in frames.values()
+             if isinstance(f, Frame) and f.parameters.get("code")]
+    return [frame if isinstance(frame, EntityTemplates)
+            else isolated(folder, entity_templates, frame, build, codes, states[folder])
+            for folder, frame in frames.items()]
+
+
+def isolated(folder: Path, function, *args):
+    """`function(*args)`, or — when it fails — the entity's result carrying the failure: one entity's failure
+    never hides the others' workbooks."""
+    from .build import failure_of
+
+    try:
+        return function(*args)
+    except Exception as problem:
+        return EntityTemplates(folder, folder.name, [], failure=failure_of(problem))

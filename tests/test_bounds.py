@@ -274,3 +274,25 @@ def test_a_damaged_state_in_one_entity_is_exit_2_and_the_other_is_built(tmp_path
     output = capsys.readouterr()
     assert (tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").is_file()
     assert "etat-pst.json" in output.err and "est illisible" in output.err
+
+
+def test_make_templates_writes_the_other_entities_workbooks_when_one_fails(tmp_path, monkeypatch, capsys):
+    import pipeline.templates
+
+    data = tmp_path / "data"
+    make_entity(data / "ville", {"T.xlsx": [action()]})
+    make_entity(data / "cpas", {"T.xlsx": [action()]}, parameters={"Type": "CPAS", "Code": "CPAS"})
+    original = pipeline.templates.entity_templates
+
+    def failing(frame, *args):
+        if frame.folder.name == "cpas":
+            raise KeyError("panne")
+        return original(frame, *args)
+
+    monkeypatch.setattr(pipeline.templates, "entity_templates", failing)
+    assert main(["modeles", "--data", str(data), "--build", str(tmp_path / "build")]) == 3
+    output = capsys.readouterr()
+    assert (tmp_path / "build" / "ville" / "modeles" / "T.xlsx").is_file()
+    assert not (tmp_path / "build" / "cpas" / "modeles").exists()
+    assert "Erreur interne inattendue" in output.err and "cpas" in output.err
+    assert "KeyError" in (tmp_path / "build" / "erreur-interne.log").read_text(encoding="utf-8")
