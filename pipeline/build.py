@@ -53,6 +53,13 @@ class Failure:
         return self.exit_code == 3
 
 
+def interruption(problem: BaseException) -> None:
+    """Ctrl+C and exits go through; any other exception (a panic of calamine's Rust code derives from
+    BaseException) is one entity's failure."""
+    if isinstance(problem, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise problem
+
+
 def failure_of(problem: BaseException) -> Failure:
     """The failure an exception means; to be called in its `except` block (the traceback is taken there)."""
     if isinstance(problem, (ConfigurationError, TemplateProblem)):
@@ -524,7 +531,8 @@ def prepared(folder: Path, build: Path) -> EntityResult:
     try:
         result = assemble(folder)
         assign_references(result, build)
-    except Exception as problem:  # one entity's failure never hides the others
+    except BaseException as problem:  # one entity's failure never hides the others
+        interruption(problem)
         return EntityResult(folder, [], failure=failure_of(problem), stale_document=previous_document(build, folder))
     result.actions_read, result.accepted = None, ()
     return result
@@ -540,7 +548,8 @@ def rendered(result: EntityResult, build: Path, names: dict[str, str], types: di
         render_entity(result, build, names, today, despite_errors, types, jobs)
         if result.document and not result.has_errors:
             save_state(result, build, today)
-    except Exception as problem:  # one entity's failure never hides the others
+    except BaseException as problem:  # one entity's failure never hides the others
+        interruption(problem)
         result.failure = failure_of(problem)
         result.document = result.fiches = None
         result.stale_document = previous_document(build, result.folder)

@@ -285,4 +285,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("Interrompu : les documents déjà en place n’ont pas changé.", file=sys.stderr)
+        return 130
+    except BaseException as problem:  # what the commands did not catch (a panic of native code…)
+        if isinstance(problem, SystemExit):
+            raise
+        return internal_error(Path(getattr(args, "build", "build")), "la commande s’est arrêtée (aucun document "
+                                                                      "n’est laissé à moitié écrit)")

@@ -256,3 +256,62 @@ def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int], percent_colum
     if column in percent_columns and has_value and cell.get("t", "n") == "n" and cell.get("s", "0").isdigit() \
             and int(cell.get("s", "0")) in percent_styles:
         scan.percent_cells.add((row, column))
+
+
+# --- How far a sheet reaches -------------------------------------------------------------------------------------
+MAX_SHEET_CELLS = 1_000_000
+"""Cells of the rectangle from A1 to a sheet's furthest value: a real workbook holds a few tens of thousands
+(500 actions × 30 columns); calamine, and the grid read from it, would hold every one of them."""
+ANY_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"')
+VALUE_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b')
+
+
+def sheet_extent_problem(path: Path, sheet_name: str) -> FileProblem | None:
+    """None when the sheet's values fit in MAX_SHEET_CELLS; else the problem naming its furthest cells.
+
+    A quick pass over every cell reference settles almost every sheet (the declared dimension cannot be trusted:
+    files written by programs get it wrong); only a sheet reaching further is scanned again for the cells that
+    hold something (formatted empty cells reach far without costing anything)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, sheet_name)
+            if part is None:
+                return None
+            with archive.open(part) as stream:
+                bottom, right = furthest_cells(stream, ANY_CELL)
+            if bottom[0] * right[1] <= MAX_SHEET_CELLS:
+                return None
+            with archive.open(part) as stream:
+                bottom, right = furthest_cells(stream, VALUE_CELL)
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError):
+        return None  # calamine will say what is wrong with the file
+    if bottom[0] * right[1] <= MAX_SHEET_CELLS:
+        return None
+    cells = sorted({cell_name(*bottom), cell_name(*right)})
+    return FileProblem("feuille-demesuree", {"cells": " et ".join(cells), "count": len(cells),
+                                             "area": f"{bottom[0] * right[1]:,}".replace(",", "\u00a0")})
+
+
+def furthest_cells(stream, pattern: re.Pattern) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(row, column) of the lowest and of the rightmost cell matched by `pattern` in a sheet's XML stream, read
+    in chunks. Each chunk is searched with the end of the previous one before it, so that a cell cut in two by
+    a read is found whole (found twice does not change a maximum)."""
+    bottom, right, tail = (0, 0), (0, 0), b""
+    while chunk := stream.read(1 << 22):
+        window = tail + chunk
+        for match in pattern.finditer(window):
+            row, column = int(match[2]), column_number(match[1].decode())
+            if row > bottom[0]:
+                bottom = (row, column)
+            if column > right[1]:
+                right = (row, column)
+        tail = window[-1024:]
+    return bottom, right
+
+
+def cell_name(row: int, column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return f"{letters}{row}"

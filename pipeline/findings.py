@@ -126,6 +126,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Pas de feuille « {expected} » : la feuille « {used} », seule du classeur, a été lue à sa place.",
         "Renommez la feuille en « {expected} ».",
     ),
+    "feuille-demesuree": (
+        ERROR,
+        "La feuille s’étend jusqu’{count:à la cellule|aux cellules} {cells}, très loin du tableau (un rectangle de "
+        "{area} cellules) : elle n’est pas lue.",
+        "Ouvrez la feuille, allez à {cells} (Ctrl+Fin mène à la dernière cellule), supprimez son contenu, "
+        "enregistrez et relancez.",
+    ),
     "entetes-absents": (
         ERROR,
         "Aucune ligne d’en-têtes reconnue dans les {scan} premières lignes (il faut au moins {required}).",

@@ -9,6 +9,10 @@ and headers become findings; nothing here raises for bad input except a missing 
 from __future__ import annotations
 
 import difflib
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
 from collections import defaultdict
 import re
 from dataclasses import dataclass, field, replace
@@ -20,7 +24,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import PasswordError
 
 from . import contract as c
-from .files import FileProblem, SheetScan, check_file, scan_sheet
+from .files import FileProblem, SheetScan, check_file, scan_sheet, sheet_extent_problem
 from .findings import WARNING, Finding, finding, number_ranges
 
 PROVENANCE = ("_file", "_sheet", "_row")
@@ -193,22 +197,78 @@ def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
 
 
 # --- Reading -------------------------------------------------------------------------------------------------
+class Unreadable(Exception):
+    """calamine could not read a workbook or a sheet."""
+
+
+def calamine_failure(problem: BaseException) -> bool:
+    """calamine raises its own exception types for unreadable files, and a panic of its Rust code (a date cell
+    far out of range) as pyo3's PanicException, which derives from BaseException: both mean « cannot be read »."""
+    return isinstance(problem, Exception) or type(problem).__name__ == "PanicException"
+
+
+@contextmanager
+def calamine_guard():
+    """Around a call into calamine: its failures become `Unreadable`, and what its Rust code prints on the
+    process's standard error when it panics (in English) stays off the console."""
+    with quiet_native_stderr():
+        try:
+            yield
+        except PasswordError:
+            raise
+        except BaseException as problem:
+            if not calamine_failure(problem):
+                raise
+            raise Unreadable(type(problem).__name__) from None
+
+
+@contextmanager
+def quiet_native_stderr():
+    """The process's standard error (file descriptor 2) sent to a temporary file for the duration."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def open_workbook(path: Path) -> tuple[pd.ExcelFile | None, Finding | None]:
     """The workbook opened by calamine, or the finding that says why it cannot be (checked before opening)."""
     problem = check_file(path)
     if problem is None:
         try:
-            return pd.ExcelFile(path, engine="calamine"), None
+            with calamine_guard():
+                return pd.ExcelFile(path, engine="calamine"), None
         except PasswordError:
             problem = FileProblem("fichier-protege")
-        except Exception:  # calamine raises its own types for every unreadable format
+        except Unreadable:  # calamine raises its own types for every unreadable format
             problem = FileProblem("fichier-illisible", {"reason": "fichier endommagé ou format non reconnu"})
     return None, finding(problem.code, file=path.name, suffix=path.suffix or "(aucune)", **problem.params)
 
 
-def read_sheet(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
-    """The sheet as a grid of strings from cell A1, row i being Excel row i + 1."""
-    return pd.read_excel(book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False)
+def read_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
+    """The sheet as a grid of strings from cell A1, row i being Excel row i + 1; raises Unreadable, and
+    SheetTooLarge before calamine is asked for a sheet whose furthest value lies far beyond any real table
+    (calamine builds the whole rectangle up to it: XFD1048576 alone would need 500 GB)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm") and (problem := sheet_extent_problem(path, sheet)) is not None:
+        raise SheetTooLarge(problem)
+    with calamine_guard():
+        return pd.read_excel(book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False)
+
+
+class SheetTooLarge(Exception):
+    def __init__(self, problem: FileProblem):
+        super().__init__(problem.code)
+        self.problem = problem
 
 
 def pick_sheet(book: pd.ExcelFile, contract: c.SheetContract, file: str,
@@ -323,8 +383,9 @@ def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header
 
     `known`: the merged ranges when the sheet scan found them (.xlsx); else calamine is asked (a second parse)."""
     try:
-        ranges = known if known is not None else (book.book.get_sheet_by_name(sheet).merged_cell_ranges or [])
-    except Exception:
+        with calamine_guard():
+            ranges = known if known is not None else (book.book.get_sheet_by_name(sheet).merged_cell_ranges or [])
+    except Unreadable:
         return []
     filled = []
     for (top, left), (bottom, right) in ranges:
@@ -378,10 +439,14 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     if sheet is None:
         return None, findings
     try:
-        grid = read_sheet(book, sheet)
-    except Exception:
+        grid = read_sheet(book, sheet, path)
+    except SheetTooLarge as too_large:
+        return None, findings + [finding(too_large.problem.code, file=file, sheet=sheet, **too_large.problem.params)]
+    except Unreadable:
         return None, findings + [finding("fichier-illisible", file=file, sheet=sheet,
-                                         reason="feuille illisible")]
+                                         reason="feuille illisible : une cellule contient une valeur que le lecteur "
+                                                "ne sait pas convertir, par exemple un très grand nombre au format "
+                                                "date")]
     header_index = find_header_row(grid, contract)
     if header_index is None:
         required = ", ".join(f"« {col.header} »" for col in contract.required)
@@ -457,8 +522,8 @@ def unread_action_sheets(book: pd.ExcelFile, path: Path) -> list[Finding]:
         if any(c.fold(name) == c.fold(known) for known in KNOWN_SHEETS) or c.ACTIONS_SHEET.matches_name(name):
             continue
         try:
-            grid = read_sheet(book, name)
-        except Exception:
+            grid = read_sheet(book, name, path)
+        except (Unreadable, SheetTooLarge):
             continue
         header = find_header_row(grid, c.ACTIONS_SHEET)
         if header is None:

@@ -395,9 +395,9 @@ def format_amount(value: float | None) -> str:
 
 
 def parse_year(raw: str) -> Parsed:
-    """ "2024", "2024.0" (a number cell) or a date cell → 2024."""
+    """ "2024", "2024.0" (a number cell) or a date cell → 2024; a year outside 1900–2200 (« 0000 ») is refused."""
     text = raw.strip()
-    if m := re.match(r"^(\d{4})(?:\.0+|-\d{2}-\d{2}(?: 00:00:00)?)?$", text):
+    if (m := re.match(r"^(\d{4})(?:\.0+|-\d{2}-\d{2}(?: 00:00:00)?)?$", text)) and 1900 <= int(m[1]) <= 2200:
         return int(m[1]), None
     return None, Problem("exercice-illisible")
 

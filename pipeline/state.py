@@ -164,7 +164,7 @@ def last_reference(state: dict | None, code: str) -> int:
     if not state:
         return 0
     recorded = state.get("last_reference")
-    recorded = recorded if isinstance(recorded, int) else 0
+    recorded = recorded if isinstance(recorded, int) and 0 <= recorded <= MAX_REFERENCE else 0
     return max([recorded, *(reference_number(a["reference"], code) for a in state["actions"])])
 
 

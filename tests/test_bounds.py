@@ -296,3 +296,70 @@ def test_make_templates_writes_the_other_entities_workbooks_when_one_fails(tmp_p
     assert not (tmp_path / "build" / "cpas" / "modeles").exists()
     assert "Erreur interne inattendue" in output.err and "cpas" in output.err
     assert "KeyError" in (tmp_path / "build" / "erreur-interne.log").read_text(encoding="utf-8")
+
+
+# --- Sheets that calamine cannot read as they stand --------------------------------------------------------------
+def test_a_value_far_beyond_the_table_names_the_cell_instead_of_filling_memory(tmp_path, capfd):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    rewrite_part(folder / "services" / "T.xlsx",
+                 lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+                                                          b"<is><t>x</t></is></c></row></sheetData>"))
+    found = only(assemble(folder), "feuille-demesuree")
+    assert found.position()[1:3] == ("T.xlsx", "Actions") and found.is_error
+    assert "XFD1048576" in found.message and "Ctrl+Fin" in found.suggestion
+    assert build(folder, tmp_path / "build") == 1
+    assert "panicked" not in capfd.readouterr().err
+
+
+def test_formatted_empty_cells_far_below_the_table_are_no_problem(tmp_path):
+    """Excel declares the sheet's dimension up to its last formatted cell: empty cells cost nothing."""
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    rewrite_part(folder / "services" / "T.xlsx", lambda xml: xml.replace(
+        b'<dimension ref="A1:C2"/>', b'<dimension ref="A1:XFD1048576"/>').replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'))
+    assert b"XFD1048576" in zipfile.ZipFile(folder / "services" / "T.xlsx").read("xl/worksheets/sheet1.xml")
+    assert build(folder, tmp_path / "build") == 0
+
+
+def test_a_date_cell_far_out_of_range_is_a_french_finding_without_native_noise(tmp_path, capfd):
+    """calamine's Rust code panics on a date-formatted number like -1e12 (a BaseException, with an English
+    message on the process's standard error)."""
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(Début=-1e12)]})
+    book_path = folder / "services" / "T.xlsx"
+    from openpyxl import load_workbook
+    book = load_workbook(book_path)
+    book["Actions"]["D2"].number_format = "DD/MM/YYYY"
+    book.save(book_path)
+    found = only(assemble(folder), "fichier-illisible")
+    assert found.position()[1:3] == ("T.xlsx", "Actions") and "format date" in found.message
+    assert build(folder, tmp_path / "build") == 1
+    captured = capfd.readouterr()
+    assert "panicked" not in captured.err and "Traceback" not in captured.out + captured.err
+
+
+def test_a_state_recording_a_reference_beyond_any_counter_is_not_believed(tmp_path):
+    import json
+
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    assert build(folder, tmp_path / "build") == 0
+    state_file = tmp_path / "build" / "ville" / "etat-pst.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["last_reference"] = int("9" * 4300)
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    make_entity(folder, {"T.xlsx": [action(), action(title="Nouvelle")]})
+    assert build(folder, tmp_path / "build") == 0
+
+
+def test_the_extent_scan_never_cuts_a_cell_between_two_reads():
+    import io as _io
+
+    from pipeline.files import ANY_CELL, VALUE_CELL, furthest_cells
+
+    class Trickle(_io.BytesIO):
+        def read(self, size=-1):
+            return super().read(7)  # a few bytes at a time: every cell reference straddles two reads
+
+    xml = (b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="AB1" s="2"/></row>'
+           b'<row r="40"><c r="C40" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    assert furthest_cells(Trickle(xml), ANY_CELL) == ((40, 3), (1, 28))
+    assert furthest_cells(Trickle(xml), VALUE_CELL) == ((40, 3), (40, 3))
