@@ -28,7 +28,7 @@ from .model import CrossReference, Entity, build_entity, cross_reference, select
 from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
 from .report import REPORT_NAME, write_validation_report
 from .state import assign_references, save_state
-from .typography import shorten
+from .french import shorten
 from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, TemplateProblem, fiches_context, pst_context,
                      render_document, synergies_context)
 from .validate import (Sheet, accepted, budget_lines, long_entity_name, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,

@@ -18,12 +18,9 @@ import traceback
 from pathlib import Path
 
 from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
+from .french import plural, seconds as seconds_text
 
 LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
-
-
-def plural(n: int, singular: str, plural_form: str) -> str:
-    return f"{n} {singular if n < 2 else plural_form}"
 
 
 def print_findings(findings: list[Finding], indent: str = "  ") -> None:
@@ -49,18 +46,14 @@ def print_progress(done: int, total: int, result) -> None:
         outcome = "pas de document"
     seconds = sum(result.clock.seconds.values()) if result.clock else 0
     print(f"[{done}/{total}] {result.label} : {outcome} ({plural(counts[ERROR], 'erreur', 'erreurs')}, "
-          f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {french_seconds(seconds)})", flush=True)
-
-
-def french_seconds(seconds: float) -> str:
-    return f"{seconds:.1f}".replace(".", ",") + "\u00a0s"
+          f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {seconds_text(seconds)})", flush=True)
 
 
 def print_timings(result) -> None:
     if result.clock:
         labels = {"load": "lecture", "normalize": "normalisation", "validate": "contrôles", "model": "modèle",
                   "render": "documents"}
-        print("  Temps : " + " · ".join(f"{labels[k]} {french_seconds(v)}" for k, v in result.clock.seconds.items()))
+        print("  Temps : " + " · ".join(f"{labels[k]} {seconds_text(v)}" for k, v in result.clock.seconds.items()))
 
 
 def print_entity(result) -> None:

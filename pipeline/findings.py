@@ -12,7 +12,7 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .typography import shorten
+from .french import agree, shorten
 
 ERROR = "erreur"
 WARNING = "avertissement"
@@ -575,7 +575,7 @@ class MessageFormatter(string.Formatter):
     def format_field(self, value, format_spec: str):
         if "|" in format_spec:
             singular, plural = format_spec.split("|", 1)
-            return singular if abs(int(value)) < 2 else plural
+            return agree(value, singular, plural)
         return super().format_field(value, format_spec)
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 from . import contract as c
 from .findings import Finding, finding
 from .load import Table, rows
-from .typography import shorten
+from . import french
+from .french import MONTH_NAMES
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,8 @@ def bounded(number: int | None, maximum: int, what: str) -> Problem | None:
     """None when `number` is within what a PST can hold, else the finding's problem (« nombre-trop-grand »)."""
     if number is not None and number <= maximum:
         return None
-    return Problem("nombre-trop-grand", {"what": what, "maximum": format_whole(maximum)})
+    return Problem("nombre-trop-grand", {"what": what, "maximum": french.whole(maximum)})
 
-
-def format_whole(number: int) -> str:
-    """9999 → « 9 999 » (non-breaking space between thousands, the French way)."""
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def parse_os_number(raw: str) -> Parsed:
@@ -275,11 +272,6 @@ def holds_fractions(raws: pd.Series, evidence_needed: bool = False) -> bool:
     return not evidence_needed or any(0 < n < 1 for n in numbers)
 
 
-def format_percent(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text}\u00a0%"
 
 
 # --- Dates ---------------------------------------------------------------------------------------------------
@@ -288,8 +280,6 @@ MONTHS = {
     "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9,
     "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
 }
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-               "novembre", "décembre")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -363,7 +353,6 @@ def parse_date(raw: str) -> Parsed:
 
 
 # --- Budget ---------------------------------------------------------------------------------------------------
-NBSP = "\u00a0"
 THOUSANDS_DOTS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
 
 
@@ -381,17 +370,10 @@ def parse_amount(raw: str) -> Parsed:
         return None, Problem("montant-illisible")
     amount = float(text)  # a thousand digits give infinity, refused below: never an error
     if abs(amount) > c.MAX_AMOUNT:
-        return None, Problem("nombre-trop-grand", {"what": "un montant", "maximum": format_amount(c.MAX_AMOUNT)})
+        return None, Problem("nombre-trop-grand", {"what": "un montant", "maximum": french.amount(c.MAX_AMOUNT)})
     return round(amount, 2), None
 
 
-def format_amount(value: float | None) -> str:
-    """1234567.891 → « 1 234 567,89 € » (non-breaking spaces), the Belgian way."""
-    if value is None:
-        return ""
-    whole, cents = f"{abs(value):,.2f}".split(".")
-    sign = "-" if value < 0 else ""
-    return sign + whole.replace(",", NBSP) + "," + cents + NBSP + "€"
 
 
 def parse_year(raw: str) -> Parsed:
@@ -468,10 +450,10 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
         for index in removed:
             findings.append(finding("caracteres-retires", **table.cell(table.frame.loc[index], column.key)))
         for index in frame.index[frame[column.key].str.len() > c.MAX_CELL_TEXT]:
-            frame.at[index, column.key] = shorten(frame.at[index, column.key], c.MAX_CELL_TEXT)
+            frame.at[index, column.key] = french.shorten(frame.at[index, column.key], c.MAX_CELL_TEXT)
             findings.append(finding("texte-trop-long", **table.cell(table.frame.loc[index], column.key),
-                                    length=format_whole(len(table.frame.at[index, column.key])),
-                                    maximum=format_whole(c.MAX_CELL_TEXT)))
+                                    length=french.whole(len(table.frame.at[index, column.key])),
+                                    maximum=french.whole(c.MAX_CELL_TEXT)))
         convert = converter_for(column)
         if convert is None:
             continue

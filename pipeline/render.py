@@ -27,12 +27,12 @@ from lxml import etree
 from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
 
 from .atomic import atomic_path
-from .typography import shorten
+from . import french
 from . import contract as c
 from .budget import BudgetSummary, Totals, budget_summary
 from .model import (Action, BudgetLine, CrossReference, Entity, OperationalObjective, StrategicObjective, Volet,
                     plans_named, sdgs_named)
-from .normalize import MONTH_NAMES, format_amount, format_percent, parse_list, sdg_number, split_lines
+from .normalize import parse_list, sdg_number, split_lines
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
 PST_TEMPLATE = TEMPLATES / "pst.docx"
@@ -45,21 +45,12 @@ class TemplateProblem(Exception):
 
 
 # --- Values --------------------------------------------------------------------------------------------------
-def french_date(day: dt.date) -> str:
-    return f"{day.day}{'er' if day.day == 1 else ''} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-def accord(n: int, singular: str, plural: str) -> str:
-    """« 0 action », « 1 action », « 2 actions » (French: singular below 2)."""
-    return f"{n} {singular if n < 2 else plural}"
-
-
 @lru_cache(maxsize=1)
 def jinja_env() -> Environment:
     """The Jinja environment (autoescape on). Its templates are the parts of the Word templates, by the digest of
     their XML (`compiled`), so that Jinja's bytecode cache keeps them compiled from one run to the next."""
     env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache())
-    env.filters["accord"] = accord
+    env.filters["accord"] = french.plural
     return env
 
 
@@ -129,10 +120,10 @@ def budget_line_context(line: BudgetLine) -> dict:
         "budget_service": line.budget_service,
         "direction": line.direction,
         "article": line.article,
-        "amount": format_amount(line.amount),
-        "own_funds": format_amount(line.own_funds),
-        "loan": format_amount(line.loan),
-        "subsidies": format_amount(line.subsidies),
+        "amount": french.amount(line.amount),
+        "own_funds": french.amount(line.own_funds),
+        "loan": french.amount(line.loan),
+        "subsidies": french.amount(line.subsidies),
         "subsidy_source": line.subsidy_source or "",
     }
 
@@ -160,7 +151,7 @@ def action_context(action: Action, p: Presentation) -> dict:
         "smart": action.smart,
         "status": action.status or "",
         "health": action.health or "",
-        "progress": format_percent(action.progress),
+        "progress": french.percent(action.progress),
         "start": optional_date(action.start),
         "end": optional_date(action.end),
         "updated": optional_date(action.updated),
@@ -239,7 +230,7 @@ def counts(entity: Entity) -> dict:
 
 
 def totals_context(totals: Totals) -> dict:
-    return {key: format_amount(getattr(totals, key)) for key in ("expenses", "revenues", "own_funds", "loan",
+    return {key: french.amount(getattr(totals, key)) for key in ("expenses", "revenues", "own_funds", "loan",
                                                                   "subsidies")}
 
 
@@ -250,13 +241,13 @@ def budget_context(summary: BudgetSummary) -> dict:
         "lines": summary.lines,
         "by_objective": [{"kind": row.kind, "label": row.label, "title": row.title, **totals_context(row.totals)}
                          for row in summary.by_objective],
-        "by_year": [{"year": y.year, "ordinary_expenses": format_amount(y.ordinary.expenses),
-                     "ordinary_revenues": format_amount(y.ordinary.revenues),
-                     "extraordinary_expenses": format_amount(y.extraordinary.expenses),
-                     "extraordinary_revenues": format_amount(y.extraordinary.revenues),
-                     "expenses": format_amount(y.expenses), "revenues": format_amount(y.revenues)}
+        "by_year": [{"year": y.year, "ordinary_expenses": french.amount(y.ordinary.expenses),
+                     "ordinary_revenues": french.amount(y.ordinary.revenues),
+                     "extraordinary_expenses": french.amount(y.extraordinary.expenses),
+                     "extraordinary_revenues": french.amount(y.extraordinary.revenues),
+                     "expenses": french.amount(y.expenses), "revenues": french.amount(y.revenues)}
                     for y in summary.by_year],
-        "by_source": [{"source": source, "subsidies": format_amount(amount), "lines": count}
+        "by_source": [{"source": source, "subsidies": french.amount(amount), "lines": count}
                       for source, amount, count in summary.by_source],
         "total": totals_context(summary.total),
         "ordinary": totals_context(summary.ordinary),
@@ -284,7 +275,7 @@ def pst_context(entity: Entity, synergy_annexes: list[tuple[str, list[Volet]]], 
     return {
         "provisional": provisional or {},
         "entity": entity_context(entity),
-        "built_on": french_date(built_on),
+        "built_on": french.long_date(built_on),
         "counts": counts(entity),
         "layout": options.layout,
         "numbering": options.numbering,
@@ -315,7 +306,7 @@ def fiches_context(entity: Entity, partner_names: dict[str, str], built_on: dt.d
     fiches = [{"volet": volet.key, "os": {"number": os.number, "title": os.title},
                "oo": {"code": oo.code, "title": oo.title}, "a": action_context(action, p)}
               for volet, os, oo, action in placed]
-    return {"entity": entity_context(entity), "built_on": french_date(built_on), "fiches": fiches,
+    return {"entity": entity_context(entity), "built_on": french.long_date(built_on), "fiches": fiches,
             "provisional": provisional or {}}
 
 
@@ -328,7 +319,7 @@ def synergies_context(xref: CrossReference, built_on: dt.date) -> dict:
         "left": {"name": xref.left.name, "code": xref.left.code, "type": xref.left.type},
         "right": {"name": xref.right.name, "code": xref.right.code, "type": xref.right.type},
         "legislature": xref.left.legislature,
-        "built_on": french_date(built_on),
+        "built_on": french.long_date(built_on),
         "pairs": [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right)} for p in xref.pairs],
         "left_only": side(xref.left_only),
         "right_only": side(xref.right_only),
@@ -360,7 +351,7 @@ class Template(DocxTemplate):
         properties = self.docx.core_properties
         for name in self.PROPERTIES:
             rendered = html.unescape(jinja_env.from_string(getattr(properties, name)).render(context))
-            setattr(properties, name, shorten(rendered, c.MAX_PROPERTY))
+            setattr(properties, name, french.shorten(rendered, c.MAX_PROPERTY))
 
     def resolve_listing(self, xml: str) -> str:
         if not LISTING_CHARACTERS.search(xml):

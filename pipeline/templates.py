@@ -22,7 +22,8 @@ from . import contract as c
 from .findings import Finding, finding
 from .load import ConfigurationError, empty_table, find_cadre, open_workbook, read_lists, read_table, service_files
 from .model import Entity, build_entity
-from .normalize import MONTH_NAMES, PartialDate, list_values, normalize_table, parse_date, read_parameters
+from .french import long_date, short_date
+from .normalize import list_values, normalize_table, parse_date, read_parameters
 from .state import file_key, load_state, prefill_budget_rows, prefill_row, state_path
 from .validate import Sheet, validate_frame
 from .workbooks import ServiceWorkbook, save_workbook, service_workbook
@@ -133,15 +134,6 @@ def choices(frame: Frame, other_codes: list[str]) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def french_long_date(day: PartialDate) -> str:
-    """« 31 mars 2025 », « 1er avril 2025 », « mars 2025 », « 2025 »."""
-    if day.day:
-        return f"{'1er' if day.day == 1 else day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-    if day.month:
-        return f"{MONTH_NAMES[day.month - 1]} {day.year}"
-    return str(day.year)
-
-
 def deadline(frame: Frame) -> tuple[str, list[Finding]]:
     raw = frame.parameters.get("deadline", "")
     if not raw:
@@ -150,7 +142,7 @@ def deadline(frame: Frame) -> tuple[str, list[Finding]]:
     if problem:
         label = next(p.label for p in c.PARAMETERS if p.key == "deadline")
         return "", [finding("date-limite-illisible", value=raw, label=label, **frame.positions["deadline"])]
-    return french_long_date(day), []
+    return long_date(day), []
 
 
 # --- Writing -------------------------------------------------------------------------------------------------
@@ -197,7 +189,7 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
         result.findings += [finding("classeur-hors-liste", file=f"{name}.xlsx", service=name) for name in extra]
         result.prefilled_actions = len(state["actions"])
         built_on = dt.date.fromisoformat(state["built_on"]) if state.get("built_on") else None
-        result.prefilled_from = built_on.strftime("%d/%m/%Y") if built_on else ""
+        result.prefilled_from = short_date(built_on) if built_on else ""
     destination = templates_folder(build, frame.folder)
     clear_previous(destination)
     offered = choices(frame, other_codes)

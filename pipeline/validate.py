@@ -19,7 +19,8 @@ import pandas as pd
 from . import contract as c
 from .findings import Finding, finding, missing_runs, number_ranges, runs_count, runs_text
 from .load import Table, rows
-from .normalize import format_amount, oo_parts, parse_list, sdg_number
+from .french import amount
+from .normalize import oo_parts, parse_list, sdg_number
 
 
 @dataclass
@@ -325,8 +326,8 @@ def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Find
         parts = [row[k] for k in ("own_funds", "loan", "subsidies") if row[k] is not None]
         if parts and row["amount"] is not None and abs(sum(parts) - row["amount"]) > 0.005:
             findings.append(finding("financement-total", value=finances.raw(index, "amount"),
-                                    **finances.cell(index, "amount"), parts=format_amount(sum(parts)),
-                                    amount=format_amount(row["amount"])))
+                                    **finances.cell(index, "amount"), parts=amount(sum(parts)),
+                                    amount=amount(row["amount"])))
         negative = [k for k in ("amount", "own_funds", "loan", "subsidies") if row[k] is not None and row[k] < 0]
         for key in negative:
             findings.append(finding("montant-negatif", value=finances.raw(index, key), **finances.cell(index, key)))

@@ -37,7 +37,7 @@ from . import contract as c
 from .model import Volet
 from .normalize import oo_parts
 from .atomic import atomic_path
-from .typography import french, shorten
+from .french import shorten, typography as french
 
 # --- Look ----------------------------------------------------------------------------------------------------
 NAVY = "1F3864"

@@ -187,7 +187,8 @@ def test_the_budget_annex_is_a_landscape_section_and_the_document_ends_there(bui
 
 
 def test_amounts_are_written_the_belgian_way():
-    from pipeline.normalize import format_amount, parse_amount
+    from pipeline.french import amount as format_amount
+    from pipeline.normalize import parse_amount
 
     assert format_amount(1234567.891) == "1\u00a0234\u00a0567,89\u00a0€"
     assert parse_amount("1 234 567,89 €")[0] == 1234567.89

@@ -1,7 +1,8 @@
 import pytest
 
 from pipeline import contract as c
-from pipeline.normalize import (PartialDate, clean_text, format_percent, natural_key, parse_action_number,
+from pipeline.french import percent as format_percent
+from pipeline.normalize import (PartialDate, clean_text, natural_key, parse_action_number,
                                 parse_codes, parse_date, parse_oo_code, parse_os_number, parse_percent,
                                 parse_vocabulary, parse_volet, split_lines)
 

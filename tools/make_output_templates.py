@@ -21,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from pipeline import french
+
 OUT = Path(__file__).resolve().parent.parent / "output_templates"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 BLUE = RGBColor(0x2E, 0x5C, 0x8A)
@@ -145,12 +147,8 @@ TAG = re.compile(r"({{.*?}}|{%.*?%})")
 
 
 def typography(text: str) -> str:
-    """French typography for the template's own words (tags untouched): a non-breaking space before « : ; ! ? »
-    and inside « »."""
-    def fix(part: str) -> str:
-        part = re.sub(r" ([:;!?])", NBSP + r"\1", part)
-        return part.replace("« ", "«" + NBSP).replace(" »", NBSP + "»")
-    return "".join(part if TAG.fullmatch(part) else fix(part) for part in TAG.split(text))
+    """French typography for the template's own words, tags left untouched."""
+    return "".join(part if TAG.fullmatch(part) else french.typography(part) for part in TAG.split(text))
 
 
 def add_heading(doc, text: str, level: int):

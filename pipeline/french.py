@@ -1,0 +1,101 @@
+"""French as the documents, the workbooks and the console write it: one helper for each way of wording.
+
+Agreement in number (« 0 action », « 2 actions »), dates (« 1er avril 2025 »), numbers and amounts the Belgian
+way (« 1 234 567,89 € », « 42,5 % »), lists (« A, B et C »), typography (non-breaking spaces before « : ; ! ? »
+and inside « »), and texts cut with « … ». Every stage words its French through these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+NBSP = "\u00a0"
+MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+               "novembre", "décembre")
+
+
+# --- Words -----------------------------------------------------------------------------------------------------
+def agree(n: int, singular: str, plural_form: str) -> str:
+    """The word agreeing with `n`: French puts 0 and 1 in the singular."""
+    return singular if abs(int(n)) < 2 else plural_form
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    """« 0 action », « 1 action », « 2 actions »."""
+    return f"{n} {agree(n, singular, plural_form)}"
+
+
+def join(items, last: str = "et") -> str:
+    """["A", "B", "C"] → « A, B et C »."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+# --- Dates ----------------------------------------------------------------------------------------------------
+def long_date(day) -> str:
+    """A date (or a PartialDate, as precise as typed): « 1er avril 2025 », « 31 mars 2025 », « mars 2025 »,
+    « 2025 »."""
+    if getattr(day, "day", None):
+        return f"{'1er' if day.day == 1 else day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    if getattr(day, "month", None):
+        return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+    return str(day.year)
+
+
+def short_date(day: dt.date) -> str:
+    """« 02/12/2026 »."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+# --- Numbers --------------------------------------------------------------------------------------------------
+def whole(number: int) -> str:
+    """9999 → « 9 999 » (non-breaking space between thousands)."""
+    return f"{number:,}".replace(",", NBSP)
+
+
+def decimal(number: float, digits: int = 1) -> str:
+    """0.5 → « 0,5 », 42.0 → « 42 »."""
+    text = f"{number:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{number:.0f}"
+    return text.replace(".", ",")
+
+
+def percent(value: float | None) -> str:
+    """42.5 → « 42,5 % »; None → ""."""
+    return "" if value is None else decimal(value) + NBSP + "%"
+
+
+def amount(value: float | None) -> str:
+    """1234567.891 → « 1 234 567,89 € » (non-breaking spaces), the Belgian way; None → ""."""
+    if value is None:
+        return ""
+    whole_part, cents = f"{abs(value):,.2f}".split(".")
+    sign = "-" if value < 0 else ""
+    return sign + whole_part.replace(",", NBSP) + "," + cents + NBSP + "€"
+
+
+def seconds(value: float) -> str:
+    """« 1,2 s »."""
+    return f"{value:.1f}".replace(".", ",") + NBSP + "s"
+
+
+# --- Typography -----------------------------------------------------------------------------------------------
+def typography(text: str) -> str:
+    """Non-breaking spaces where French wants them (before « : ; ! ? », inside « »), so that no line breaks
+    before a colon or after an opening guillemet. Text is written in the source with ordinary spaces."""
+    text = re.sub(r"[ \u00a0]+([:;!?»])", NBSP + r"\1", text)
+    return re.sub(r"«[ \u00a0]+", "«" + NBSP, text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters: cut at the last space before the limit when there is one nearby, and
+    ended with « … »."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
