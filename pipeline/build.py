@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, count_by_severity, finding
+from .findings import Finding, count_by_severity, finding, phrase
 from .load import ConfigurationError, LoadedEntity, Table, load_entity
 from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
 from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
@@ -235,19 +235,19 @@ def validated(folder, loaded, findings, parameters, strategic, operational, acti
         Sheet(operational.table, accepted(operational, rejected)),
         set(zip(strategic_ok["volet"], strategic_ok["number"])),
         lambda row: (row["volet"], int(row["code"].split(".")[0])), "code",
-        lambda row: f"l’objectif stratégique {row['code'].split('.')[0]} ({row['volet']})")
+        lambda row: phrase("parent-os", number=row["code"].split(".")[0], volet=row["volet"]))
     findings += found
     actions_ok, found = orphans(
         Sheet(actions.table, accepted(actions, rejected)),
         set(zip(operational_ok["volet"], operational_ok["code"])),
         lambda row: (row["volet"], row["oo_code"]), "oo_code",
-        lambda row: f"l’objectif opérationnel {row['oo_code']} ({row['volet']})")
+        lambda row: phrase("parent-oo", code=row["oo_code"], volet=row["volet"]))
     findings += found
     finances_ok, found = orphans(
         Sheet(finances.table, accepted(finances, rejected)),
         {c.code_key(r) for r in actions_ok["reference"] if r},
         lambda row: c.code_key(row["reference"]), "reference",
-        lambda row: f"l’action de référence « {row['reference']} »")
+        lambda row: phrase("parent-action", reference=row["reference"]))
     findings += found
     findings += numbering_gaps(strategic, operational)
     findings += operational_without_actions(Sheet(operational.table, operational_ok), actions_ok)

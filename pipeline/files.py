@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
 
+from .findings import Problem
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
@@ -25,14 +27,6 @@ ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    """Why a file cannot be read: a catalogue code and its parameters."""
-
-    code: str
-    params: dict = field(default_factory=dict)
 
 
 def head(path: Path, size: int = 8) -> bytes:
@@ -47,25 +41,25 @@ def is_encrypted_office_file(path: Path) -> bool:
     return ENCRYPTED_MARK in path.read_bytes()
 
 
-def check_file(path: Path) -> FileProblem | None:
+def check_file(path: Path) -> Problem | None:
     """None when calamine may safely open the file; otherwise what is wrong with it."""
     if path.stat().st_size == 0:
-        return FileProblem("fichier-vide")
+        return Problem("fichier-vide")
     magic = head(path)
     suffix = path.suffix.lower()
     if magic.startswith(OLE2_MAGIC):
         if is_encrypted_office_file(path):
-            return FileProblem("fichier-protege")
+            return Problem("fichier-protege")
         if suffix != ".xls":
-            return FileProblem("fichier-renomme", {"actual": "un classeur Excel 97-2003 (.xls)"})
+            return Problem("fichier-renomme", {"actual": "xls"})
         return None
     if magic.startswith(ZIP_MAGIC):
         if suffix == ".xls":
-            return FileProblem("fichier-renomme", {"actual": "un classeur au format .xlsx ou .ods"})
+            return Problem("fichier-renomme", {"actual": "zip"})
         return check_zip(path)
     if looks_like_text(path):
-        return FileProblem("fichier-texte")
-    return FileProblem("fichier-illisible", {"reason": "format inconnu"})
+        return Problem("fichier-texte")
+    return Problem("fichier-illisible", {"reason": "unknown"})
 
 
 def looks_like_text(path: Path) -> bool:
@@ -79,7 +73,7 @@ def looks_like_text(path: Path) -> bool:
         return all(b >= 9 for b in sample)  # Windows-1252 text has no low control bytes either
 
 
-def check_zip(path: Path) -> FileProblem | None:
+def check_zip(path: Path) -> Problem | None:
     """Refuse zip bombs (announced sizes) and any XML part declaring a DTD (billion laughs, external entities)."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -87,12 +81,12 @@ def check_zip(path: Path) -> FileProblem | None:
             total = sum(e.file_size for e in entries)
             compressed = sum(e.compress_size for e in entries) or 1
             if total > MAX_UNCOMPRESSED_BYTES or (total > 50 * 1024 * 1024 and total / compressed > MAX_RATIO):
-                return FileProblem("fichier-dangereux", {"reason": "contenu compressé démesuré"})
+                return Problem("fichier-dangereux", {"reason": "bomb"})
             for entry in entries:
                 if entry.filename.endswith((".xml", ".rels", ".vml")) and declares_dtd(archive, entry):
-                    return FileProblem("fichier-dangereux", {"reason": "déclaration DTD interdite"})
+                    return Problem("fichier-dangereux", {"reason": "dtd"})
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
-        return FileProblem("fichier-illisible", {"reason": "fichier endommagé ou tronqué"})
+        return Problem("fichier-illisible", {"reason": "damaged"})
     return None
 
 
@@ -266,7 +260,7 @@ ANY_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"')
 VALUE_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b')
 
 
-def sheet_extent_problem(path: Path, sheet_name: str) -> FileProblem | None:
+def sheet_extent_problem(path: Path, sheet_name: str) -> Problem | None:
     """None when the sheet's values fit in MAX_SHEET_CELLS; else the problem naming its furthest cells.
 
     A quick pass over every cell reference settles almost every sheet (the declared dimension cannot be trusted:
@@ -288,7 +282,7 @@ def sheet_extent_problem(path: Path, sheet_name: str) -> FileProblem | None:
     if bottom[0] * right[1] <= MAX_SHEET_CELLS:
         return None
     cells = sorted({cell_name(*bottom), cell_name(*right)})
-    return FileProblem("feuille-demesuree", {"cells": " et ".join(cells), "count": len(cells),
+    return Problem("feuille-demesuree", {"cells": cells, "count": len(cells),
                                              "area": f"{bottom[0] * right[1]:,}".replace(",", "\u00a0")})
 
 

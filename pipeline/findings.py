@@ -10,22 +10,30 @@ from __future__ import annotations
 import re
 import string
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .french import agree, shorten
+from .french import agree, join, shorten
 
 ERROR = "erreur"
 WARNING = "avertissement"
 NOTE = "note"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
 
-# code -> (severity, message, suggestion). Placeholders are filled by `finding(..., **params)`;
-# « {count:action|actions} » agrees with a number (French: singular for 0 and 1).
+# code -> (severity, message, suggestion). Placeholders are filled by `finding(..., **params)`; rule code passes
+# values, never French words. Besides str.format's own, the placeholders know these forms (MessageFormatter):
+#   {count:action|actions}   the word agreeing with a number (French: singular for 0 and 1)
+#   {near:? Voulez-vous dire « @ » ?}   the text when the value is not empty, @ standing for it (a list: « a, b »)
+#   {near:!Ajoutez la colonne.}         the text when the value is empty
+#   {what:=action:d’action|os:d’objectif stratégique}   the text chosen by the value
+#   {codes:et}  a list as « a, b et c »        {sheets:quoted}  a list as « « a », « b » »
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # Files and sheets
     "fichier-illisible": (
         ERROR,
-        "Le fichier ne peut pas être lu comme un classeur Excel ({reason}).",
+        "Le fichier ne peut pas être lu comme un classeur Excel ({reason:=damaged:fichier endommagé ou tronqué|"
+        "unknown:format inconnu|unrecognised:fichier endommagé ou format non reconnu|sheet:feuille illisible : une "
+        "cellule contient une valeur que le lecteur ne sait pas convertir, par exemple un très grand nombre au "
+        "format date}).",
         "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format .xlsx.",
     ),
     "fichier-vide": (
@@ -41,22 +49,24 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "fichier-renomme": (
         ERROR,
-        "Le fichier porte l’extension {suffix} mais contient {actual}.",
+        "Le fichier porte l’extension {suffix:?@}{suffix:!(aucune)} mais contient {actual:=xls:un classeur Excel 97-2003 (.xls)|"
+        "zip:un classeur au format .xlsx ou .ods}.",
         "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format Classeur Excel (.xlsx).",
     ),
     "fichier-texte": (
         ERROR,
-        "Ce fichier est un texte (un CSV ?) dont l’extension a été changée en {suffix} : ce n’est pas un classeur.",
+        "Ce fichier est un texte (un CSV ?) dont l’extension a été changée en {suffix:?@}{suffix:!(aucune)} : ce n’est pas un classeur.",
         "Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format Classeur Excel (.xlsx).",
     ),
     "fichier-dangereux": (
         ERROR,
-        "Le fichier est refusé par sécurité ({reason}) : un classeur ordinaire n’a pas ce contenu.",
+        "Le fichier est refusé par sécurité ({reason:=bomb:contenu compressé démesuré|dtd:déclaration DTD "
+        "interdite}) : un classeur ordinaire n’a pas ce contenu.",
         "Demandez au service de recopier ses données dans un modèle vierge.",
     ),
     "fichier-ignore": (
         NOTE,
-        "Ce fichier n’est pas un classeur ({suffix}) : il est ignoré.",
+        "Ce fichier n’est pas un classeur ({suffix:?@}{suffix:!sans extension}) : il est ignoré.",
         "Seuls les fichiers .xlsx, .xlsm, .xls, .xlsb et .ods du dossier sont lus.",
     ),
     "classeur-ouvert": (
@@ -118,7 +128,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "feuille-absente": (
         ERROR,
-        "La feuille « {expected} » est introuvable. Feuilles présentes : {available}.",
+        "La feuille « {expected} » est introuvable. Feuilles présentes : {available:quoted}{available:!aucune}.",
         "Renommez la feuille qui contient les données en « {expected} ».",
     ),
     "feuille-remplacee": (
@@ -128,25 +138,26 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "feuille-demesuree": (
         ERROR,
-        "La feuille s’étend jusqu’{count:à la cellule|aux cellules} {cells}, très loin du tableau (un rectangle de "
-        "{area} cellules) : elle n’est pas lue.",
-        "Ouvrez la feuille, allez à {cells} (Ctrl+Fin mène à la dernière cellule), supprimez son contenu, "
+        "La feuille s’étend jusqu’{count:à la cellule|aux cellules} {cells:et}, très loin du tableau (un rectangle "
+        "de {area} cellules) : elle n’est pas lue.",
+        "Ouvrez la feuille, allez à {cells:et} (Ctrl+Fin mène à la dernière cellule), supprimez son contenu, "
         "enregistrez et relancez.",
     ),
     "entetes-absents": (
         ERROR,
-        "Aucune ligne d’en-têtes reconnue dans les {scan} premières lignes (il faut au moins {required}).",
+        "Aucune ligne d’en-têtes reconnue dans les {scan} premières lignes (il faut au moins {required:quoted}).",
         "Vérifiez que la première ligne du tableau porte les noms de colonnes du modèle.",
     ),
     "colonne-obligatoire-absente": (
         ERROR,
         "La colonne obligatoire « {header} » est absente de la ligne d’en-têtes.",
-        "{hint}",
+        "{near:?La colonne « @ » porte-t-elle ce nom mal orthographié ?}{near:!Ajoutez une colonne « {header} » "
+        "dans la ligne d’en-têtes.}",
     ),
     "colonne-inconnue": (
         NOTE,
         "{count:Colonne hors modèle ignorée|Colonnes hors modèle ignorées} : {columns}.",
-        "{hint}",
+        "{count:Cette colonne n’est pas reprise.|Ces colonnes ne sont pas reprises.}",
     ),
     "colonne-mal-orthographiee": (
         WARNING,
@@ -241,7 +252,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "oo-ambigu": (
         ERROR,
         "La colonne « {header} » contient le nombre {value} : Excel efface les zéros finaux, et le cadre contient "
-        "{candidates}. Impossible de savoir lequel est voulu.",
+        "{candidates:et}. Impossible de savoir lequel est voulu.",
         "Formatez la cellule en Texte, puis retapez le numéro voulu.",
     ),
     "numero-action-corrige": (
@@ -256,7 +267,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "nombre-trop-grand": (
         ERROR,
-        "La colonne « {header} » contient « {value} » : {what} ne dépasse pas {maximum} dans un PST.",
+        "La colonne « {header} » contient « {value} » : {what:=action:un numéro d’action|os:un numéro d’objectif "
+        "stratégique|oo-os:le numéro d’objectif stratégique (avant le point)|oo-rank:le rang d’un objectif "
+        "opérationnel (après le point)|amount:un montant} ne dépasse pas {maximum} dans un PST.",
         "Vérifiez la cellule : un autre nombre (un numéro de téléphone, un montant…) y a-t-il été collé ?",
     ),
     "texte-trop-long": (
@@ -310,7 +323,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "financement-ref-inconnue": (
         ERROR,
         "La ligne budgétaire porte la référence « {value} », qu’aucune action de l’entité ne porte.",
-        "Indiquez la « Réf. » de l’action financée, telle qu’elle figure dans la feuille « Actions »{known}.",
+        "Indiquez la « Réf. » de l’action financée, telle qu’elle figure dans la feuille « Actions »"
+        "{known:? (références de ce classeur : @)}.",
     ),
     "financement-total": (
         WARNING,
@@ -341,8 +355,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "parametre-invalide": (
         WARNING,
-        "Le paramètre « {label} » vaut « {value} », qui n’est pas une valeur admise : {default} est utilisé.",
-        "Valeurs admises : {allowed}.",
+        "Le paramètre « {label} » vaut « {value} », qui n’est pas une valeur admise : « {default} » est utilisé.",
+        "Valeurs admises : {allowed:quoted}.",
     ),
     "parametre-trop-long": (
         WARNING,
@@ -385,7 +399,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "oo-inconnu": (
         ERROR,
         "La colonne « {header} » contient « {value} », qui n’existe pas dans le cadre. Objectifs opérationnels "
-        "existants pour le volet {volet} : {existing}.",
+        "existants pour le volet {volet} : {existing}{existing:!aucun}.",
         "Choisissez un objectif opérationnel du cadre, ou demandez au coordinateur de l’ajouter.",
     ),
     "parent-rejete": (
@@ -417,13 +431,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "numerotation-lacunaire": (
         WARNING,
-        "Numérotation avec des trous dans le volet {volet} : pas {what} {missing} (numéros présents : {present}).",
+        "Numérotation avec des trous dans le volet {volet} : pas {what:=action:d’action|os:d’objectif stratégique|"
+        "oo:d’objectif opérationnel} {missing} (numéros présents : {present}).",
         "Rien n’est renuméroté : vérifiez qu’aucun élément n’a été oublié.",
     ),
     "numeros-completes": (
         NOTE,
         "{count} {count:action|actions} du volet {volet} sans « N° action » {count:a|ont} reçu un numéro à la suite "
-        "des numéros donnés : {assigned}.",
+        "des numéros donnés : {assigned}{more:? et @ autres}.",
         "Donnez un numéro à chaque action, ou à aucune, pour une numérotation maîtrisée.",
     ),
     "numeros-ignores": (
@@ -445,7 +460,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "libelle-en-double": (
         WARNING,
-        "Le libellé « {value} » apparaît deux fois ({other}).",
+        "Le libellé « {value} » apparaît deux fois (aussi {other_volet:?volet @, }{other}).",
         "S’il s’agit de la même action, supprimez l’une des lignes ; sinon, précisez les libellés.",
     ),
     "synergie-soi-meme": (
@@ -482,14 +497,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "hors-liste-du-cadre": (
         WARNING,
         "« {header} » contient « {value} » ({count:ligne|lignes} {rows}), qui n’est pas dans la liste « {list} » du "
-        "cadre.{near}",
+        "cadre.{near:? Voulez-vous dire « @ » ?}",
         "Choisissez la valeur dans la liste déroulante ; si elle manque, ajoutez-la dans la colonne « {list} » de "
         "la feuille « Listes » de cadre.xlsx.",
     ),
     "listes-illisibles": (
         WARNING,
         "La feuille « Listes » n’a pas de ligne d’en-têtes reconnue : ses listes ne sont pas reprises.",
-        "Mettez en première ligne les en-têtes {expected} (une liste par colonne).",
+        "Mettez en première ligne les en-têtes {expected:quoted} (une liste par colonne).",
     ),
     "classeur-hors-liste": (
         NOTE,
@@ -506,6 +521,28 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 }
 
 
+PHRASES: dict[str, str] = {
+    # What a row left out depends on (« parent-rejete »)
+    "parent-os": "l’objectif stratégique {number} ({volet})",
+    "parent-oo": "l’objectif opérationnel {code} ({volet})",
+    "parent-action": "l’action de référence « {reference} »",
+    # An action given a number (« numeros-completes »)
+    "numbered-action": "{number} ({file}, ligne {row})",
+    # Where a row stands
+    "place": "{file}, ligne {row}",
+}
+"""Parts of messages that name something, built by the rule that knows it (findings.phrase)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a converter or a file check could not accept (or accepted with a warning): a catalogue code and its
+    parameters, turned into a Finding once the cell is known."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Finding:
     severity: str
@@ -518,6 +555,8 @@ class Finding:
     column: str = ""
     header: str = ""
     value: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """The values the message was made of (what tests assert, rather than substrings of the French text)."""
 
     @property
     def is_error(self) -> bool:
@@ -552,8 +591,8 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
     cell holds, the message quotes at most QUOTED_MAX characters of it (cut with « … »)."""
     severity, message, suggestion = CATALOGUE[code]
     shown = readable(value)
-    values = {"header": header, "value": shorten(shown, QUOTED_MAX), "file": file, "sheet": sheet,
-              **{key: shorten(v, PARAMETER_MAX) if isinstance(v, str) else v for key, v in params.items()}}
+    params = {key: shorten(v, PARAMETER_MAX) if isinstance(v, str) else v for key, v in params.items()}
+    values = {"header": header, "value": shorten(shown, QUOTED_MAX), "file": file, "sheet": sheet, **params}
     return Finding(
         severity=severity,
         code=code,
@@ -565,18 +604,45 @@ def finding(code: str, /, *, file: str = "", sheet: str = "", row: int | None = 
         column=column,
         header=header,
         value=shorten(shown, VALUE_MAX),
+        params=params,
     )
 
 
+def phrase(key: str, **params: object) -> str:
+    """A French phrase of PHRASES with its values: a part of a message that names something (an objective, an
+    action), built where the values are known."""
+    return MESSAGES.format(PHRASES[key], **params)
+
+
 class MessageFormatter(string.Formatter):
-    """str.format, plus agreement in number: « {count:ligne|lignes} » gives « ligne » for 0 or 1, « lignes »
-    beyond (French puts 0 in the singular)."""
+    """str.format, plus the forms listed above the catalogue: agreement in number, optional fragments, choices
+    and French lists."""
 
     def format_field(self, value, format_spec: str):
+        if format_spec.startswith("?"):
+            return format_spec[1:].replace("@", listed(value)) if value else ""
+        if format_spec.startswith("!"):
+            return "" if value else format_spec[1:]
+        if format_spec.startswith("="):
+            choices = dict(choice.split(":", 1) for choice in format_spec[1:].split("|"))
+            return choices[str(value)]
+        if format_spec == "et":
+            return join(listed_items(value))
+        if format_spec == "quoted":
+            return ", ".join(f"« {item} »" for item in listed_items(value))
         if "|" in format_spec:
             singular, plural = format_spec.split("|", 1)
             return agree(value, singular, plural)
-        return super().format_field(value, format_spec)
+        return super().format_field(listed(value), format_spec)
+
+
+def listed_items(value) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def listed(value) -> str:
+    """A value as text in a message: a list as « a, b, c »."""
+    return ", ".join(listed_items(value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 MESSAGES = MessageFormatter()

@@ -24,8 +24,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import PasswordError
 
 from . import contract as c
-from .files import FileProblem, SheetScan, check_file, scan_sheet, sheet_extent_problem
-from .findings import WARNING, Finding, finding, number_ranges
+from .files import SheetScan, check_file, scan_sheet, sheet_extent_problem
+from .findings import WARNING, Finding, Problem, finding, number_ranges
 
 PROVENANCE = ("_file", "_sheet", "_row")
 
@@ -187,7 +187,7 @@ def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
         if path.is_dir():
             findings.append(finding("dossier-ignore", file=path.name + "/"))
         elif path.suffix.lower() not in c.WORKBOOK_SUFFIXES:
-            findings.append(finding("fichier-ignore", file=path.name, suffix=path.suffix or "sans extension"))
+            findings.append(finding("fichier-ignore", file=path.name, suffix=path.suffix))
         elif (first := by_service.get(path.stem.casefold())) is not None:
             findings.append(finding("classeur-en-double", file=path.name, other=first.name))
         else:
@@ -249,10 +249,10 @@ def open_workbook(path: Path) -> tuple[pd.ExcelFile | None, Finding | None]:
             with calamine_guard():
                 return pd.ExcelFile(path, engine="calamine"), None
         except PasswordError:
-            problem = FileProblem("fichier-protege")
+            problem = Problem("fichier-protege")
         except Unreadable:  # calamine raises its own types for every unreadable format
-            problem = FileProblem("fichier-illisible", {"reason": "fichier endommagé ou format non reconnu"})
-    return None, finding(problem.code, file=path.name, suffix=path.suffix or "(aucune)", **problem.params)
+            problem = Problem("fichier-illisible", {"reason": "unrecognised"})
+    return None, finding(problem.code, file=path.name, suffix=path.suffix, **problem.params)
 
 
 def read_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
@@ -266,7 +266,7 @@ def read_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
 
 
 class SheetTooLarge(Exception):
-    def __init__(self, problem: FileProblem):
+    def __init__(self, problem: Problem):
         super().__init__(problem.code)
         self.problem = problem
 
@@ -280,8 +280,7 @@ def pick_sheet(book: pd.ExcelFile, contract: c.SheetContract, file: str,
     if allow_single and len(names) == 1:
         return names[0], [finding("feuille-remplacee", file=file, sheet=names[0], expected=contract.name,
                                   used=names[0])]
-    available = ", ".join(f"« {n} »" for n in names) or "aucune"
-    return None, [finding("feuille-absente", file=file, expected=contract.name, available=available)]
+    return None, [finding("feuille-absente", file=file, expected=contract.name, available=names)]
 
 
 def find_header_row(grid: pd.DataFrame, contract: c.SheetContract) -> int | None:
@@ -332,17 +331,13 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
             unrelated.append(f"{get_column_letter(i + 1)} « {typed} »")
     if unrelated:
         findings.append(finding("colonne-inconnue", file=file, sheet=sheet, row=header_index + 1,
-                                columns=", ".join(unrelated), count=len(unrelated),
-                                hint="Ces colonnes ne sont pas reprises." if len(unrelated) > 1 else
-                                "Cette colonne n’est pas reprise."))
+                                columns=", ".join(unrelated), count=len(unrelated)))
     for col in contract.required:
         if col.key not in mapping:
             near = [grid.iat[header_index, i] for i in unknown
                     if closest_header(str(grid.iat[header_index, i]), contract) == col.header]
-            hint = (f"La colonne « {str(near[0]).strip()} » porte-t-elle ce nom mal orthographié ?" if near
-                    else f"Ajoutez une colonne « {col.header} » dans la ligne d’en-têtes.")
             findings.append(finding("colonne-obligatoire-absente", file=file, sheet=sheet, row=header_index + 1,
-                                    header=col.header, hint=hint))
+                                    header=col.header, near=str(near[0]).strip() if near else ""))
     return mapping, unknown, findings
 
 
@@ -444,12 +439,10 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
         return None, findings + [finding(too_large.problem.code, file=file, sheet=sheet, **too_large.problem.params)]
     except Unreadable:
         return None, findings + [finding("fichier-illisible", file=file, sheet=sheet,
-                                         reason="feuille illisible : une cellule contient une valeur que le lecteur "
-                                                "ne sait pas convertir, par exemple un très grand nombre au format "
-                                                "date")]
+                                         reason="sheet")]
     header_index = find_header_row(grid, contract)
     if header_index is None:
-        required = ", ".join(f"« {col.header} »" for col in contract.required)
+        required = [col.header for col in contract.required]
         refused = Table(contract, empty_table(contract).frame, refused_rows={(file, sheet): non_empty_rows(grid, 0)})
         return refused, findings + [finding("entetes-absents", file=file, sheet=sheet, scan=c.HEADER_SCAN_ROWS,
                                             required=required)]
@@ -652,7 +645,7 @@ def read_lists(book, cadre: Path) -> tuple[Table | None, list[Finding]]:
     if table is not None and not any(table.refused_rows.values()) and table.frame.empty:
         return None, []  # an empty sheet: nothing to say
     if table is None or any(f.code == "entetes-absents" for f in findings):
-        expected = ", ".join(f"« {col.header} »" for col in c.LISTS_SHEET.columns)
+        expected = [col.header for col in c.LISTS_SHEET.columns]
         return None, [finding("listes-illisibles", file=cadre.name, sheet=sheet, expected=expected)]
     return table, [replace(f, severity=WARNING) if f.is_error else f for f in findings
                    if f.code != "ligne-hors-colonnes"]

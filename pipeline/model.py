@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding, missing_runs, number_ranges, runs_count, runs_text
+from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .normalize import (DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, parse_list, sdg_number,
                         whole_number)
 
@@ -254,7 +254,7 @@ def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -
         runs = missing_runs(numbers + [n for n in reserved_numbers if n < max(numbers, default=0)])
         if runs:
             findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
-                                    what="d’action", count=runs_count(runs), missing=runs_text(runs),
+                                    what="action", count=runs_count(runs), missing=runs_text(runs),
                                     present=", ".join(number_ranges(numbers))))
     return findings
 
@@ -298,10 +298,10 @@ def number_actions(volet: Volet, reserved: set[str] = frozenset()) -> Finding | 
         used.add(action.number)
         assigned.append(action)
     if given and assigned:
-        listed = ", ".join(f"{a.number} ({a.source.file}, ligne {a.source.row})" for a in assigned[:20])
-        more = f" et {len(assigned) - 20} autres" if len(assigned) > 20 else ""
+        listed = [phrase("numbered-action", number=a.number, file=a.source.file, row=a.source.row)
+                  for a in assigned[:20]]
         return finding("numeros-completes", sheet=c.ACTIONS_SHEET.name, volet=volet.name, count=len(assigned),
-                       assigned=listed + more)
+                       assigned=listed, more=max(0, len(assigned) - 20))
     return None
 
 

@@ -15,18 +15,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding
+from .findings import Finding, Problem, finding
 from .load import Table, rows
 from . import french
 from .french import MONTH_NAMES
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What a converter could not accept (or accepted with a warning): a catalogue code and its parameters."""
-
-    code: str
-    params: dict = field(default_factory=dict)
 
 
 Parsed = tuple[object, Problem | None]
@@ -115,7 +107,7 @@ def parse_os_number(raw: str) -> Parsed:
     text = re.sub(r"^\s*(?:o\.?\s*s\.?)\s*", "", raw.strip(), flags=re.IGNORECASE)
     if match := INTEGER.match(text):
         number = whole_number(match[1])
-        if problem := bounded(number, c.MAX_NUMBER, "un numéro d’objectif stratégique"):
+        if problem := bounded(number, c.MAX_NUMBER, "os"):
             return None, problem
         return number, None
     return None, Problem("os-illisible")
@@ -146,8 +138,8 @@ def parse_oo_code(raw: str) -> Parsed:
     if not match:
         return None, Problem("oo-illisible")
     os_number, rank = whole_number(match["os"]), whole_number(match["rank"])
-    if problem := (bounded(os_number, c.MAX_NUMBER, "le numéro d’objectif stratégique (avant le point)")
-                   or bounded(rank, c.MAX_RANK, "le rang d’un objectif opérationnel (après le point)")):
+    if problem := (bounded(os_number, c.MAX_NUMBER, "oo-os")
+                   or bounded(rank, c.MAX_RANK, "oo-rank")):
         return None, problem
     code = f"{os_number}.{rank}"
     if text == code:
@@ -178,16 +170,16 @@ def parse_action_number(raw: str) -> Parsed:
     text = raw.strip()
     if match := INTEGER.match(text):
         number = whole_number(match[1])
-        if problem := bounded(number, c.MAX_NUMBER, "un numéro d’action"):
+        if problem := bounded(number, c.MAX_NUMBER, "action"):
             return None, problem
         return str(number), None
     if len(text) <= ACTION_NUMBER_MAX_LENGTH and ACTION_NUMBER_AS_TYPED.match(text):
         if any(bounded(whole_number(part), c.MAX_NUMBER, "") for part in re.findall(r"\d+", text)):
-            return None, bounded(None, c.MAX_NUMBER, "un numéro d’action")
+            return None, bounded(None, c.MAX_NUMBER, "action")
         return text, None
     if match := DECORATED_NUMBER.match(text):
         number = whole_number(match[1])
-        if problem := bounded(number, c.MAX_NUMBER, "un numéro d’action"):
+        if problem := bounded(number, c.MAX_NUMBER, "action"):
             return None, problem
         return str(number), Problem("numero-action-corrige", {"number": str(number)})
     return None, Problem("numero-action-illisible")
@@ -370,7 +362,7 @@ def parse_amount(raw: str) -> Parsed:
         return None, Problem("montant-illisible")
     amount = float(text)  # a thousand digits give infinity, refused below: never an error
     if abs(amount) > c.MAX_AMOUNT:
-        return None, Problem("nombre-trop-grand", {"what": "un montant", "maximum": french.amount(c.MAX_AMOUNT)})
+        return None, Problem("nombre-trop-grand", {"what": "amount", "maximum": french.amount(c.MAX_AMOUNT)})
     return round(amount, 2), None
 
 
@@ -538,7 +530,7 @@ def recover_lost_zeros(frame: pd.DataFrame, table: Table, known: dict[str, set[s
         raw = table.frame.loc[index]
         if len(candidates) > 1:
             findings.append(finding("oo-ambigu", value=code, **table.cell(raw, "oo_code"),
-                                    candidates=" et ".join(candidates)))
+                                    candidates=candidates))
         elif candidates and candidates[0] != code:
             frame.at[index, "oo_code"] = candidates[0]
             findings.append(finding("oo-zero-perdu", value=code, **table.cell(raw, "oo_code"), code=candidates[0]))
@@ -570,7 +562,7 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
             return default
         chosen = vocabulary.canonical(raw)
         if chosen is None:
-            findings.append(invalid_parameter(parameters, key, raw, default, ", ".join(vocabulary.values)))
+            findings.append(invalid_parameter(parameters, key, raw, default, vocabulary.values))
             return default
         return chosen
 
@@ -583,15 +575,16 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
         if [c.fold(n) for n in names] == ["aucun"]:
             shown = ()
         elif None in columns:
-            allowed = ", ".join(col.header for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "title"))
+            allowed = [col.header for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "title")]
             unknown = "; ".join(n for n, col in zip(names, columns) if col is None)
-            findings.append(invalid_parameter(parameters, "shown_fields", unknown, "la liste par défaut", allowed))
+            default = " ; ".join(c.ACTIONS_SHEET.column(key).header for key in defaults.shown_fields)
+            findings.append(invalid_parameter(parameters, "shown_fields", unknown, default, allowed))
         else:
             shown = tuple(dict.fromkeys(col.key for col in columns))
     return DisplayOptions(numbering, shown, layout), findings
 
 
-def invalid_parameter(parameters: Parameters, key: str, raw: str, default: str, allowed: str) -> Finding:
+def invalid_parameter(parameters: Parameters, key: str, raw: str, default: str, allowed) -> Finding:
     label = next(p.label for p in c.PARAMETERS if p.key == key)
     return finding("parametre-invalide", value=raw, **parameters.positions.get(key, {}), label=label,
-                   default=f"« {default} »", allowed=allowed)
+                   default=default, allowed=allowed)

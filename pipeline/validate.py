@@ -17,7 +17,7 @@ from typing import Iterator
 import pandas as pd
 
 from . import contract as c
-from .findings import Finding, finding, missing_runs, number_ranges, runs_count, runs_text
+from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .french import amount
 from .normalize import oo_parts, parse_list, sdg_number
@@ -35,7 +35,7 @@ class Sheet:
 
     def place(self, index) -> str:
         raw = self.table.frame.loc[index]
-        return f"{raw['_file']}, ligne {int(raw['_row'])}"
+        return phrase("place", file=raw["_file"], row=int(raw["_row"]))
 
     def raw(self, index, key: str) -> str:
         return str(self.table.frame.at[index, key]).strip()
@@ -124,7 +124,7 @@ def unknown_operational_objectives(actions: Sheet, operational: Sheet) -> list[F
                                     volet=row["volet"], code=row["oo_code"], other_volet=other,
                                     place=places[(other, row["oo_code"])]))
             continue
-        existing = ", ".join(codes.get(row["volet"], [])) or "aucun"
+        existing = codes.get(row["volet"], [])
         findings.append(finding("oo-inconnu", value=actions.raw(index, "oo_code"), **actions.cell(index, "oo_code"),
                                 volet=row["volet"], existing=existing))
     return findings
@@ -160,7 +160,7 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
     cadre = strategic.table.frame["_file"].iloc[0] if len(strategic.table.frame) else c.CADRE_FILE
     for volet, numbers in strategic_numbers(strategic).items():
         if runs := missing_runs(numbers):
-            findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "d’objectif stratégique",
+            findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "os",
                                         runs, ", ".join(number_ranges(numbers))))
     for volet, codes in operational_codes(operational).items():
         ranks: dict[int, list[int]] = defaultdict(list)
@@ -170,7 +170,7 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
         for os_number, found in sorted(ranks.items()):
             if runs := missing_runs(found):
                 findings.append(gap_warning(cadre, c.OPERATIONAL_OBJECTIVES_SHEET.name, volet,
-                                            "d’objectif opérationnel", runs,
+                                            "oo", runs,
                                             ", ".join(f"{os_number}.{r}" for r in sorted(found)), f"{os_number}."))
     return findings
 
@@ -189,10 +189,9 @@ def duplicate_titles(actions: Sheet) -> list[Finding]:
     frame = actions.frame
     findings = []
     for index, first in repeats((index, c.fold(title)) for index, title in frame["title"].items()):
-        volet_note = (f"volet {frame.at[first, 'volet']}, " if frame.at[first, "volet"] != frame.at[index, "volet"]
-                      else "")
+        other_volet = frame.at[first, "volet"] if frame.at[first, "volet"] != frame.at[index, "volet"] else ""
         findings.append(finding("libelle-en-double", value=frame.at[index, "title"], **actions.cell(index, "title"),
-                                other=f"aussi {volet_note}{actions.place(first)}"))
+                                other_volet=other_volet, other=actions.place(first)))
     return findings
 
 
@@ -282,7 +281,7 @@ def values_outside_lists(actions: Sheet, lists: dict[str, tuple[str, ...]]) -> l
                 "hors-liste-du-cadre", value=actions.frame.at[first, key], **actions.cell(first, key),
                 list=c.LISTS_SHEET.column(list_key).header, count=len(indexes),
                 rows=", ".join(number_ranges(rows_typed)),
-                near=f" Voulez-vous dire « {allowed[near[0]]} » ?" if near else ""))
+                near=allowed[near[0]] if near else ""))
     return findings
 
 
@@ -320,7 +319,7 @@ def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Find
         if row["reference"] and c.code_key(row["reference"]) not in references:
             same_file = sorted({r for r, f in zip(actions.frame["reference"], actions.frame["_file"])
                                 if r and f == finances.table.frame.at[index, "_file"]})
-            known = f" (références de ce classeur : {', '.join(same_file[:12])})" if same_file else ""
+            known = same_file[:12]
             findings.append(finding("financement-ref-inconnue", value=row["reference"],
                                     **finances.cell(index, "reference"), known=known))
         parts = [row[k] for k in ("own_funds", "loan", "subsidies") if row[k] is not None]
