@@ -79,6 +79,10 @@ VOCABULARY = "vocabulary"
 PERCENT = "percent"
 DATE = "date"
 CODE_LIST = "code_list"  # codes separated by ";" (institutions)
+LIST = "list"  # names separated by ";" or line breaks (plans)
+SDG_LIST = "sdg_list"  # sustainable development goals separated by ";" or line breaks, by number or title
+LIST_KINDS = (CODE_LIST, LIST, SDG_LIST)
+"""Kinds read as a tuple of values: several values separated by « ; » are allowed (a dropdown suggests)."""
 YEAR = "year"
 AMOUNT = "amount"  # euros, typed the Belgian way (1 234 567,89 €) or stored as a number
 
@@ -151,11 +155,34 @@ class Column:
     """For a vocabulary: an unknown value is an error (strict) or a warning, the value being kept as typed."""
     label: str = ""
     """How the documents name the field beside an action, when it differs from the header (Fin → Échéance)."""
+    shown: bool = True
+    """Whether the coordinator may show it beside each libellé (parameter « Champs affichés »)."""
+    fiche: str | None = "informations"
+    """The part of the fiche action where it is shown (FICHE_GROUPS), None when it is not (the identity of the
+    action is in the fiche's title). A new column lands in « Autres informations »."""
+    listed_in: str = ""
+    """The column of the frame's `Listes` sheet that offers its values (dropdown, and a warning for a single value
+    outside the list)."""
+    width: int = 0
+    """Width in the services' workbooks (characters); 0: the usual width of its kind."""
+    example: tuple = ()
+    """The values of the two example actions of the « Exemple » sheet (« {year} »: a year of the législature)."""
 
     @property
     def display_label(self) -> str:
-        """The label in documents, with the typographic apostrophe (« Taux d’avancement (%) »)."""
+        """The label in documents, with the typographic apostrophe (« Taux d’avancement »)."""
         return (self.label or self.header).replace("'", "’")
+
+    @property
+    def empty(self):
+        """The value of an empty cell once read: "" for text, () for lists, None otherwise."""
+        if self.kind in (TEXT, MULTILINE):
+            return ""
+        return () if self.kind in LIST_KINDS else None
+
+    @property
+    def multiple(self) -> bool:
+        return self.kind in LIST_KINDS
 
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -168,10 +195,11 @@ class SheetContract:
     aliases: tuple[str, ...] = ()
 
     def column(self, key: str) -> Column:
-        for col in self.columns:
-            if col.key == key:
-                return col
-        raise KeyError(key)
+        return self.by_key[key]
+
+    @cached_property
+    def by_key(self) -> dict[str, Column]:
+        return {col.key: col for col in self.columns}
 
     @property
     def required(self) -> tuple[Column, ...]:
@@ -269,77 +297,117 @@ OPERATIONAL_OBJECTIVES_SHEET = SheetContract(
 )
 
 # --- services/<service>.xlsx ---------------------------------------------------------------------------------
+FICHE_GROUPS = ("presentation", "suivi", "intervenants", "planification", "indicateurs", "informations")
+"""The parts of a fiche action, in order; the template (output_templates/fiches_actions.docx) gives each its
+heading and layout, and lists there the fields declared with that `fiche`, in the contract's order."""
+
 ACTIONS_SHEET = SheetContract(
     "Actions",
     (
-        Column("volet", "Volet", VOLET, required=True, vocabulary=VOLETS,
+        Column("volet", "Volet", VOLET, required=True, vocabulary=VOLETS, shown=False, fiche=None, width=11,
+               example=("Externe", "Interne"),
                help="Externe (développement des politiques : ce que l’action change pour les habitants) ou Interne "
                     "(administration générale : le fonctionnement de l’administration)."),
-        Column("oo_code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO"),
+        Column("oo_code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO"), fiche=None, width=9,
                help="Numéro de l’objectif opérationnel du cadre auquel l’action contribue, par exemple 2.4. La "
                     "feuille « Cadre » donne la liste des objectifs et leurs intitulés."),
         Column("number", "N° action", ACTION_NUMBER, aliases=("Numéro action", "N° de l'action", "Numéro de l'action"),
+               fiche=None, width=9,
                help="Numéro officiel de l’action dans son volet, s’il existe déjà. Ne le changez pas. Pour une "
                     "nouvelle action, laissez vide : le numéro est attribué à la construction du PST."),
-        Column("reference", "Réf.", aliases=("Réf", "Référence"),
+        Column("reference", "Réf.", aliases=("Réf", "Référence"), fiche=None, width=14,
                help="Référence stable de l’action, attribuée par le PST : ne modifiez pas une référence existante. "
                     "Pour une nouvelle action, laissez vide, sauf si elle a des lignes dans la feuille « Financement » :"
                     " donnez-lui alors une référence à vous (par exemple TRAV-1) et reprenez-la là."),
         Column("title", "Libellé de l'action", required=True,
-               aliases=("Libellé", "Action", "Intitulé de l'action", "Intitulé"),
+               aliases=("Libellé", "Action", "Intitulé de l'action", "Intitulé"), shown=False, fiche=None, width=48,
+               example=("Rénover l’éclairage public du centre en LED", "Numériser le registre du courrier entrant"),
                help="Ce que l’on va faire, en une phrase commençant par un verbe."),
-        Column("description", "Description", MULTILINE,
+        Column("description", "Description", MULTILINE, fiche="presentation",
+               example=("Les luminaires du centre sont anciens et énergivores.",),
                help="Quelques lignes pour expliquer l’action (contexte, public visé)."),
         Column("smart", "Reformulation SMART", aliases=("SMART", "Proposition de reformulation SMART"),
+               fiche="presentation",
+               example=("Remplacer les 250 points lumineux du centre par des LED d’ici fin {next}.",),
                help="L’action reformulée de manière spécifique, mesurable, atteignable, réaliste et datée."),
-        Column("status", "Statut", VOCABULARY, vocabulary=STATUSES,
+        Column("status", "Statut", VOCABULARY, vocabulary=STATUSES, fiche="suivi", width=13,
+               example=("En cours", "À démarrer"),
                help="Où en est l’action aujourd’hui."),
-        Column("health", "Santé", VOCABULARY, vocabulary=HEALTH, strict=False,
+        Column("health", "Santé", VOCABULARY, vocabulary=HEALTH, strict=False, fiche="suivi", width=10,
+               example=("Bon", "Bon"),
                help="Bon : tout va bien ; Risque : un retard ou une difficulté se profile ; Blocage : l’action est "
                     "à l’arrêt."),
         Column("progress", "Taux d'avancement (%)", PERCENT, aliases=("Taux d'avancement", "Avancement"),
+               label="Taux d'avancement", fiche="suivi", width=13, example=(40, 0),
                help="Nombre entier de 0 à 100 (40 pour 40 %)."),
-        Column("start", "Début", DATE, aliases=("Date de début",),
+        Column("start", "Début", DATE, aliases=("Date de début",), fiche="suivi", example=("{year}-01-01",),
                help="Date de début, par exemple 01/03/2025."),
-        Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance"), label="Échéance",
+        Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance"), label="Échéance", fiche="suivi",
+               example=("{next}-12-31", "{next}"),
                help="Date de fin prévue (échéance), par exemple 31/12/2026."),
         Column("updated", "Date de mise à jour", DATE,
-               aliases=("Date de la dernière mise à jour", "Mise à jour"),
+               aliases=("Date de la dernière mise à jour", "Mise à jour"), label="Mise à jour", fiche="suivi",
+               example=("{year}-06-30",),
                help="Date à laquelle vous avez mis la ligne à jour."),
         Column("representative_responsible", "Mandataire responsable",
-               aliases=("Mandataire", "Mandataire(s) responsable(s)"),
+               aliases=("Mandataire", "Mandataire(s) responsable(s)"), fiche="intervenants",
+               listed_in="representatives", width=24, example=("Échevin des Travaux",),
                help="L’élu(e) qui porte l’action (bourgmestre, échevin(e), président(e) du CPAS)."),
         Column("administrative_responsible", "Responsable administratif", aliases=("Responsable",),
+               fiche="intervenants", width=24, example=("Chef du service technique", "Directeur général"),
                help="La personne de l’administration qui pilote l’action (fonction ou nom)."),
-        Column("managing_service", "Service gestionnaire", aliases=("Service",),
+        Column("managing_service", "Service gestionnaire", aliases=("Service",), fiche="intervenants",
+               listed_in="services", width=24, example=("{service}", "{service}"),
                help="Le service qui gère l’action."),
-        Column("project_lead", "Porteur du projet", aliases=("Porteur de projet", "Porteur"),
+        Column("project_lead", "Porteur du projet", aliases=("Porteur de projet", "Porteur"), fiche="intervenants",
+               width=22,
                help="La personne ou l’organisme qui porte le projet, s’il diffère du service gestionnaire."),
-        Column("partners", "Partenaire(s)", aliases=("Partenaires", "Partenaire"),
+        Column("partners", "Partenaire(s)", aliases=("Partenaires", "Partenaire"), fiche="intervenants", width=28,
+               example=("ORES",),
                help="Les partenaires associés (associations, intercommunales, SPW…), séparés par des « ; »."),
-        Column("plans", "Plans concernés", aliases=("Plans", "Plans communaux concernés"),
+        Column("plans", "Plans concernés", LIST, aliases=("Plans", "Plans communaux concernés"),
+               fiche="indicateurs", listed_in="plans", width=30, example=("PAEDC",),
                help="Les plans ou programmes auxquels l’action contribue (PCS, PCDR, PCM…). Plusieurs : séparez-les "
                     "par des « ; »."),
-        Column("sdgs", "ODD", aliases=("Objectifs de développement durable",),
+        Column("sdgs", "ODD", SDG_LIST, aliases=("Objectifs de développement durable",), fiche="indicateurs",
+               listed_in="sdgs", width=30, example=("ODD 7 ; ODD 11",),
                help="Les objectifs de développement durable auxquels l’action contribue. Plusieurs : séparez-les "
                     "par des « ; »."),
         Column("synergy_with", "Synergie avec", CODE_LIST, aliases=("Synergies avec", "Synergie"),
-               label="En synergie avec",
+               label="En synergie avec", fiche="intervenants", listed_in="institutions", width=14,
                help="Le code de l’institution avec laquelle l’action est menée (par exemple CPAS). Plusieurs : "
                     "séparez-les par des « ; »."),
-        Column("synergy_code", "Code synergie", aliases=("Code de synergie",),
+        Column("synergy_code", "Code synergie", aliases=("Code de synergie",), fiche=None, width=14,
                help="Code commun donné à la même action dans le PST de l’institution partenaire (par exemple "
                     "SYN-EMPLOI), pour les rapprocher."),
         Column("output_indicator", "Indicateur de réalisation", MULTILINE, aliases=("Indicateurs de réalisation",),
+               fiche="indicateurs", example=("Nombre de points lumineux remplacés",),
                help="Comment on vérifie que l’action est réalisée (par exemple : nombre de primes octroyées)."),
         Column("result_indicators", "Indicateurs de résultat", MULTILINE, aliases=("Indicateur de résultat",),
+               fiche="indicateurs", example=("Consommation électrique de l’éclairage public (kWh par an)",),
                help="Ce que l’action change (par exemple : baisse du nombre d’accidents). Un indicateur par ligne."),
-        Column("planning", "Planification", MULTILINE, aliases=("Étapes", "Sous-étapes"),
+        Column("planning", "Planification", MULTILINE, aliases=("Étapes", "Sous-étapes"), label="Étapes",
+               fiche="planification",
+               example=("Inventaire des points lumineux\nMarché public\nTravaux par quartier",),
                help="Les étapes de l’action, une par ligne (Alt+Entrée pour aller à la ligne dans la cellule)."),
         Column("comment", "Commentaire", MULTILINE, aliases=("Commentaires", "Remarque", "Remarques"),
+               fiche="indicateurs",
+               example=("Subside UREBA demandé.",
+                        "Une échéance peut n’être qu’un mois (12/{next}) ou une année ({next})."),
                help="Toute remarque utile au coordinateur (difficulté, subside attendu…)."),
     ),
 )
+
+IDENTITY_KEYS = ("volet", "oo_code", "number", "reference", "title")
+"""Columns of an action that the model holds as its own attributes (its place, its numbers, its libellé); every
+other column is one of the action's `fields`, declared here only."""
+
+
+def action_fields() -> tuple[Column, ...]:
+    """The columns an action carries as fields, in the contract's order (read at call time: a column added to
+    ACTIONS_SHEET is one at once)."""
+    return tuple(col for col in ACTIONS_SHEET.columns if col.key not in IDENTITY_KEYS)
+
 
 # --- services/<service>.xlsx, optional sheet `Financement` (contract v1.1) --------------------------------------
 BUDGET_SERVICES = Vocabulary(("Ordinaire", "Extraordinaire"), {"o": "Ordinaire", "ord": "Ordinaire",
@@ -393,18 +461,6 @@ LISTS_SHEET = SheetContract(
     ),
     aliases=("Liste",),
 )
-
-ACTION_LISTS = {
-    "managing_service": "services",
-    "representative_responsible": "representatives",
-    "plans": "plans",
-    "synergy_with": "institutions",
-    "sdgs": "sdgs",
-}
-"""Actions column → the `Listes` column offering its values."""
-
-MULTI_VALUE_KEYS = ("plans", "sdgs", "synergy_with")
-"""Columns where several values separated by « ; » are allowed: their dropdown suggests, never blocks."""
 
 DEFAULT_PLANS = (
     "PCS – Plan de cohésion sociale",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
-from .normalize import (DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, parse_list, sdg_number,
+from .normalize import (DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, sdg_number,
                         whole_number)
 
 
@@ -59,6 +59,10 @@ class BudgetLine:
 
 @dataclass
 class Action:
+    """One action: its place and identity as attributes, and every other column of the contract as a field
+    (`action.status`, `action.plans`…), read from `fields` — so that a column declared in the contract is a field
+    of every action, with no change here."""
+
     volet: str
     oo_code: str
     title: str
@@ -66,28 +70,15 @@ class Action:
     given_number: str = ""
     number: str = ""
     reference: str = ""
-    description: str = ""
-    smart: str = ""
-    status: str | None = None
-    health: str | None = None
-    progress: float | None = None
-    start: PartialDate | None = None
-    end: PartialDate | None = None
-    updated: PartialDate | None = None
-    representative_responsible: str = ""
-    administrative_responsible: str = ""
-    managing_service: str = ""
-    project_lead: str = ""
-    partners: str = ""
-    plans: str = ""
-    sdgs: str = ""
-    synergy_with: tuple[str, ...] = ()
-    synergy_code: str = ""
-    output_indicator: str = ""
-    result_indicators: str = ""
-    planning: str = ""
-    comment: str = ""
+    fields: dict = field(default_factory=dict)
+    """Contract key → clean value (text, tuple, PartialDate, number or None); a missing key is empty."""
     budget: list[BudgetLine] = field(default_factory=list)
+
+    def __getattr__(self, key: str):
+        column = c.ACTIONS_SHEET.by_key.get(key)
+        if column is None or key in c.IDENTITY_KEYS:
+            raise AttributeError(key)
+        return self.__dict__.get("fields", {}).get(key, column.empty)
 
 
 @dataclass
@@ -168,9 +159,6 @@ class Entity:
 
 
 # --- Building ------------------------------------------------------------------------------------------------
-ACTION_FIELDS = [col.key for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "oo_code", "title", "number")]
-
-
 def text(value) -> str:
     return "" if value is None else str(value)
 
@@ -207,9 +195,8 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
     for row in actions.to_dict("records"):
         action = Action(
             volet=row["volet"], oo_code=row["oo_code"], title=row["title"],
-            source=source_of(row, letters), given_number=text(row["number"]),
-            **{key: row[key] if row[key] is not None else Action.__dataclass_fields__[key].default
-               for key in ACTION_FIELDS},
+            source=source_of(row, letters), given_number=text(row["number"]), reference=row["reference"],
+            fields={col.key: row[col.key] for col in c.action_fields() if row[col.key] not in (None, "", ())},
         )
         operational_index[(action.volet, action.oo_code)].actions.append(action)
         if action.reference:
@@ -343,7 +330,7 @@ def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
     names: dict[str, str] = {}
     keys_of: dict[int, set[str]] = {}
     for action in entity.actions():
-        identities = [plan_identity(plan) for plan in parse_list(action.plans)]
+        identities = [plan_identity(plan) for plan in action.plans]
         keys_of[id(action)] = {key for key, _ in identities}
         for key, name in identities:
             names.setdefault(key, name)
@@ -353,7 +340,7 @@ def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
 
 def sdgs_named(entity: Entity) -> list[tuple[int, list[Volet]]]:
     """Each sustainable development goal named in « ODD » (by number or title), in order, with its actions."""
-    numbers_of = {id(a): {n for item in parse_list(a.sdgs) if (n := sdg_number(item))} for a in entity.actions()}
+    numbers_of = {id(a): {n for item in a.sdgs if (n := sdg_number(item))} for a in entity.actions()}
     named = sorted(set().union(*numbers_of.values())) if numbers_of else []
     return [(n, select(entity, lambda a, n=n: n in numbers_of[id(a)])) for n in named]
 

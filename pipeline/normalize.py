@@ -410,6 +410,8 @@ def converter_for(column: c.Column):
         return parse_date
     if column.kind == c.CODE_LIST:
         return parse_codes
+    if column.kind in (c.LIST, c.SDG_LIST):
+        return lambda raw: (tuple(parse_list(raw)), None)
     if column.kind == c.AMOUNT:
         return parse_amount
     if column.kind == c.YEAR:
@@ -454,7 +456,7 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
             parsed = parse_percent_column(frame.loc[filled], column.key, table)
         else:
             parsed = frame.loc[filled, column.key].map(convert)
-        values = dict.fromkeys(frame.index, () if column.kind == c.CODE_LIST else None)
+        values = dict.fromkeys(frame.index, column.empty)
         for index, (value, problem) in parsed.items():
             values[index] = value
             if problem is not None:
@@ -571,11 +573,12 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
     shown = defaults.shown_fields
     if raw := values.get("shown_fields", ""):
         names = parse_list(raw.replace(",", ";"))
-        columns = [c.ACTIONS_SHEET.match_header(name) for name in names]
+        columns = [column if (column := c.ACTIONS_SHEET.match_header(name)) and column.shown else None
+                   for name in names]
         if [c.fold(n) for n in names] == ["aucun"]:
             shown = ()
         elif None in columns:
-            allowed = [col.header for col in c.ACTIONS_SHEET.columns if col.key not in ("volet", "title")]
+            allowed = [col.header for col in c.ACTIONS_SHEET.columns if col.shown]
             unknown = "; ".join(n for n, col in zip(names, columns) if col is None)
             default = " ; ".join(c.ACTIONS_SHEET.column(key).header for key in defaults.shown_fields)
             findings.append(invalid_parameter(parameters, "shown_fields", unknown, default, allowed))

@@ -32,7 +32,7 @@ from . import contract as c
 from .budget import BudgetSummary, Totals, budget_summary
 from .model import (Action, BudgetLine, CrossReference, Entity, OperationalObjective, StrategicObjective, Volet,
                     plans_named, sdgs_named)
-from .normalize import parse_list, sdg_number, split_lines
+from .normalize import sdg_number, split_lines
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
 PST_TEMPLATE = TEMPLATES / "pst.docx"
@@ -110,10 +110,6 @@ class Presentation:
         return c.ACTIONS_SHEET.column(key).display_label
 
 
-def optional_date(value) -> str:
-    return value.french() if value else ""
-
-
 def budget_line_context(line: BudgetLine) -> dict:
     return {
         "year": line.year,
@@ -133,46 +129,53 @@ def sdg_label(item: str) -> str:
     return f"ODD {number} – {c.SDG_TITLES[number - 1]}" if number else item
 
 
+def field_value(column: c.Column, value, p: Presentation):
+    """A field as the documents show it, by its kind: lines for multi-line texts and lists, French dates and
+    percentages, partner institutions by their names; "" when empty."""
+    kind = column.kind
+    if kind == c.MULTILINE:
+        return split_lines(value)
+    if kind == c.LIST:
+        return list(value)
+    if kind == c.SDG_LIST:
+        return [sdg_label(item) for item in value]
+    if kind == c.CODE_LIST:
+        return ", ".join(p.partner_names.get(code, code) for code in value)
+    if kind == c.DATE:
+        return value.french() if value else ""
+    if kind == c.PERCENT:
+        return french.percent(value)
+    return "" if value is None else str(value)
+
+
 def field_text(value) -> str:
     return "; ".join(value) if isinstance(value, list) else str(value)
+
+
+def field_lines(value) -> list[str]:
+    return value if isinstance(value, list) else [value] if value else []
 
 
 def action_context(action: Action, p: Presentation) -> dict:
     if p.brief:
         return {"number": action.number, "title": action.title, "volet": action.volet,
                 "synergy_code": action.synergy_code}
+    columns = c.action_fields()
     context = {
         "number": action.number,
         "title": action.title,
         "volet": action.volet,
         "oo_code": action.oo_code,
         "reference": action.reference,
-        "description": split_lines(action.description),
-        "smart": action.smart,
-        "status": action.status or "",
-        "health": action.health or "",
-        "progress": french.percent(action.progress),
-        "start": optional_date(action.start),
-        "end": optional_date(action.end),
-        "updated": optional_date(action.updated),
-        "representative_responsible": action.representative_responsible,
-        "administrative_responsible": action.administrative_responsible,
-        "managing_service": action.managing_service,
-        "project_lead": action.project_lead,
-        "partners": action.partners,
-        "plans": parse_list(action.plans),
-        "sdgs": [sdg_label(item) for item in parse_list(action.sdgs)],
-        "synergy_with": ", ".join(p.partner_names.get(code, code) for code in action.synergy_with),
-        "synergy_code": action.synergy_code,
-        "output_indicator": split_lines(action.output_indicator),
-        "result_indicators": split_lines(action.result_indicators),
-        "planning": split_lines(action.planning),
-        "comment": split_lines(action.comment),
+        **{column.key: field_value(column, getattr(action, column.key), p) for column in columns},
         "budget": [budget_line_context(line) for line in action.budget],
     }
     context["cells"] = [field_text(context[key]) for key in p.shown_fields]
     context["shown"] = [{"label": p.label(key), "value": text}
                         for key, text in zip(p.shown_fields, context["cells"]) if text]
+    context["fiche"] = {group: [{"label": column.display_label, "lines": field_lines(context[column.key])}
+                                for column in columns if column.fiche == group]
+                        for group in c.FICHE_GROUPS}
     return context
 
 

@@ -286,7 +286,7 @@ def prefill_row(record: dict) -> dict[str, object]:
     """A recorded action as cell values for the « Actions » sheet: key → value, as a service would type it.
 
     Full dates become real dates; a month or a year stays text (« 12/2024 », « 2024 ») so that the document
-    keeps showing « décembre 2024 »; percentages are numbers 0–100; institution codes are joined by « ; »."""
+    keeps showing « décembre 2024 »; percentages are numbers 0–100; lists (institutions, plans, ODD) are joined by « ; »."""
     row: dict[str, object] = {}
     for column in c.ACTIONS_SHEET.columns:
         value = record.get(column.key)
@@ -294,7 +294,7 @@ def prefill_row(record: dict) -> dict[str, object]:
             continue
         if column.kind == c.DATE:
             value = date_cell(value)
-        elif column.kind == c.CODE_LIST:
+        elif column.multiple:
             value = " ; ".join(value) if isinstance(value, list) else str(value)
         elif column.kind == c.PERCENT:
             value = int(value) if float(value).is_integer() else float(value)

@@ -20,7 +20,7 @@ from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .french import amount
-from .normalize import oo_parts, parse_list, sdg_number
+from .normalize import oo_parts, sdg_number
 
 
 @dataclass
@@ -256,16 +256,15 @@ def repeated_rows(actions: Sheet) -> list[Finding]:
             for index, first in repeats((index, (file, sheet, values)) for index, file, sheet, values in rows)]
 
 
-LISTED_KEYS = ("managing_service", "representative_responsible")
-"""Single-value columns whose values the frame's `Listes` sheet may list: a value outside it is a warning (the
-dropdown was bypassed by a paste, or the list is incomplete). Plans and ODD are lists of their own."""
-
-
 def values_outside_lists(actions: Sheet, lists: dict[str, tuple[str, ...]]) -> list[Finding]:
-    """One warning per workbook, column and value outside its list, naming every row where it is typed."""
+    """Single-value columns offered a list by the frame's `Listes` sheet: a value outside it is a warning (the
+    dropdown was bypassed by a paste, or the list is incomplete), one per workbook, column and value, naming every
+    row where it is typed. Columns of several values (plans, ODD) only get suggestions."""
     findings = []
-    for key in LISTED_KEYS:
-        list_key = c.ACTION_LISTS[key]
+    for column in c.ACTIONS_SHEET.columns:
+        if not column.listed_in or column.multiple:
+            continue
+        key, list_key = column.key, column.listed_in
         allowed = {c.fold(value): value for value in lists.get(list_key, ())}
         if not allowed:
             continue
@@ -300,10 +299,13 @@ def accepted(sheet: Sheet, rejected: set[tuple[str, str, int]]) -> pd.DataFrame:
 # --- Plans, ODD and budget lines ------------------------------------------------------------------------------
 def unknown_sdgs(actions: Sheet) -> list[Finding]:
     findings = []
-    for index, raw in actions.frame["sdgs"].items():
-        for item in parse_list(raw or ""):
-            if sdg_number(item) is None:
-                findings.append(finding("odd-inconnu", value=item, **actions.cell(index, "sdgs")))
+    for column in c.ACTIONS_SHEET.columns:
+        if column.kind != c.SDG_LIST:
+            continue
+        for index, items in actions.frame[column.key].items():
+            for item in items or ():
+                if sdg_number(item) is None:
+                    findings.append(finding("odd-inconnu", value=item, **actions.cell(index, column.key)))
     return findings
 
 

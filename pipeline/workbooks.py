@@ -83,12 +83,6 @@ EXAMPLE_YEAR = 2026
 DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
-WIDTHS = {
-    "reference": 14, "volet": 11, "oo_code": 9, "number": 9, "title": 48, "status": 13, "health": 10,
-    "progress": 13, "representative_responsible": 24, "administrative_responsible": 24, "managing_service": 24,
-    "project_lead": 22, "partners": 28, "plans": 30, "sdgs": 30, "synergy_with": 14, "synergy_code": 14,
-    "budget_service": 15, "direction": 11, "article": 16, "subsidy_source": 26,
-}
 KIND_WIDTHS = {c.DATE: 12, c.MULTILINE: 36, c.YEAR: 10, c.AMOUNT: 15}
 DEFAULT_WIDTH = 30
 
@@ -139,8 +133,8 @@ class ServiceWorkbook:
             return column.vocabulary.values
         if column.key == "oo_code":
             return self.oo_codes
-        if column.key in c.ACTION_LISTS:
-            return tuple(self.choices.get(c.ACTION_LISTS[column.key], ()))
+        if column.listed_in:
+            return tuple(self.choices.get(column.listed_in, ()))
         return ()
 
     @property
@@ -235,7 +229,7 @@ def header_cell(sheet, row: int, col: int, column: c.Column) -> None:
 
 
 def width_of(column: c.Column) -> int:
-    return WIDTHS.get(column.key, KIND_WIDTHS.get(column.kind, DEFAULT_WIDTH))
+    return column.width or KIND_WIDTHS.get(column.kind, DEFAULT_WIDTH)
 
 
 def number_format(column: c.Column) -> str:
@@ -356,11 +350,11 @@ def write_input_table(sheet, columns: tuple[c.Column, ...], rows: list[dict], in
 def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
     """The column's check and its input message (shown when a cell is selected)."""
     prompt = column_help(column)
-    if list_name_ and column.key in c.MULTI_VALUE_KEYS:
+    if list_name_ and column.multiple:
         prompt = french(f"{column.help} Choisissez dans la liste, ou tapez plusieurs valeurs séparées par « ; ».")
     if list_name_:
         validation = DataValidation(type="list", formula1=list_name_, allow_blank=True)
-        validation.showErrorMessage = column.key not in c.MULTI_VALUE_KEYS
+        validation.showErrorMessage = not column.multiple
         strict = column.key in ("volet", "oo_code") or (column.vocabulary is not None and column.strict)
         validation.errorStyle = "stop" if strict else "warning"
         validation.error = list_error(column, strict)
@@ -404,34 +398,37 @@ def list_error(column: c.Column, strict: bool) -> str:
 
 # --- Sheet « Exemple » ---------------------------------------------------------------------------------------
 def example_rows(spec: ServiceWorkbook) -> list[dict[str, object]]:
-    """Two made-up actions, attached to the frame's first objectives so that they look like the real thing."""
+    """Two made-up actions from the examples declared with each column (Column.example), attached to the frame's
+    first objectives and dated within the législature, so that they look like the real thing."""
     first = {volet.name: volet.operational()[0].code for volet in spec.volets if volet.operational()}
-    plans = spec.choices.get("plans") or ("PAEDC",)
-    sdgs = spec.choices.get("sdgs") or ()
-    service = spec.service or "Travaux"
     # Dates within the legislature, never today's: the blank workbooks of input_templates/ are reproducible.
     year = int(spec.legislature[:4]) + 1 if spec.legislature[:4].isdigit() else EXAMPLE_YEAR
-    return [
-        {"volet": "Externe", "oo_code": first.get("Externe", "1.1"),
-         "title": "Rénover l’éclairage public du centre en LED",
-         "description": "Les luminaires du centre sont anciens et énergivores.",
-         "smart": f"Remplacer les 250 points lumineux du centre par des LED d’ici fin {year + 1}.",
-         "status": "En cours", "health": "Bon", "progress": 40,
-         "start": dt.date(year, 1, 1), "end": dt.date(year + 1, 12, 31), "updated": dt.date(year, 6, 30),
-         "representative_responsible": (spec.choices.get("representatives") or ("Échevin des Travaux",))[0],
-         "administrative_responsible": "Chef du service technique", "managing_service": service,
-         "partners": "ORES", "plans": next((p for p in plans if "PAEDC" in p), plans[0]),
-         "sdgs": " ; ".join(s for s in sdgs if s.startswith(("ODD 7 ", "ODD 11 "))),
-         "output_indicator": "Nombre de points lumineux remplacés",
-         "result_indicators": "Consommation électrique de l’éclairage public (kWh par an)",
-         "planning": "Inventaire des points lumineux\nMarché public\nTravaux par quartier",
-         "comment": "Subside UREBA demandé."},
-        {"volet": "Interne", "oo_code": first.get("Interne", "1.1"),
-         "title": "Numériser le registre du courrier entrant",
-         "status": "À démarrer", "health": "Bon", "progress": 0, "end": f"{year + 1}",
-         "managing_service": service, "administrative_responsible": "Directeur général",
-         "comment": f"Une échéance peut n’être qu’un mois (12/{year + 1}) ou une année ({year + 1})."},
-    ]
+    rows = []
+    for index in range(2):
+        row = {column.key: example_value(column, column.example[index], spec, year)
+               for column in action_columns() if len(column.example) > index}
+        row["oo_code"] = first.get(row["volet"], "1.1")
+        rows.append({key: value for key, value in row.items() if value not in (None, "")})
+    return rows
+
+
+def example_value(column: c.Column, example, spec: ServiceWorkbook, year: int):
+    """An example as a cell value: « {year} », « {next} » and « {service} » filled in, dates as dates, and for a
+    column offered a list, each item taken from the list when it is there (else the list's first value)."""
+    if not isinstance(example, str):
+        return example
+    text = example.format(year=year, next=year + 1, service=spec.service or "Travaux")
+    if column.kind == c.DATE and len(text) == 10:
+        return dt.date.fromisoformat(text)
+    choices = spec.choices.get(column.listed_in, ()) if column.listed_in else ()
+    if not choices:
+        return text
+    items = [item.strip() for item in text.split(";")]
+    picked = [next((choice for choice in choices if choice == item or choice.startswith(item + " ")), None)
+              for item in items]
+    if column.multiple:
+        return " ; ".join(choice for choice in picked if choice) or choices[0]
+    return picked[0] or choices[0]
 
 
 def write_example(sheet, spec: ServiceWorkbook) -> None:

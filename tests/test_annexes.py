@@ -124,10 +124,10 @@ def test_a_fiche_holds_the_workbook_fields_and_shows_empty_ones_as_such(built):
     assert cells["Reformulation SMART"] == "Non renseigné"
     assert cells["Commentaire"] == row["Commentaire"]
     assert cells["ODD"] == "ODD 11 – Villes et communautés durables\nODD 3 – Bonne santé et bien-être"
-    state = next(t for t in tables if t[0][0] == "Mise à jour")
     rate = row["Taux d'avancement (%)"]
-    assert state[1] == ["30/06/2021", f"{rate}\u00a0%", row["Statut"], row["Santé"], str(row["Début"]),
-                        str(row["Fin"])]
+    assert [cells[label] for label in ("Statut", "Santé", "Taux d’avancement", "Début", "Échéance", "Mise à jour")] \
+        == [row["Statut"], row["Santé"], f"{rate}\u00a0%", str(row["Début"]), str(row["Fin"]), "30/06/2021"]
+    assert cells["En synergie avec"] == "Non renseigné" and "Indicateur de réalisation" in cells
     budget = next(t for t in tables if t[0][0] == "Exercice")
     lines = [line for line in sample_budget("engis-commune") if line["Réf."] == row["Réf."]]
     assert [r[:5] for r in budget[1:]] == [[str(line["Exercice"]), line["Service"], line["R/D"],

@@ -763,11 +763,6 @@ def write_synergies(path: Path):
 EMPTY = "Non renseigné"
 
 
-def or_empty(expression: str) -> str:
-    """The value, or « Non renseigné » in grey: an empty field is shown as such, never as None."""
-    return "{% if " + expression + " %}{{ " + expression + " }}{% else %}" + EMPTY + "{% endif %}"
-
-
 def label_cell(cell, text: str):
     cell_text(cell, text, "Tableau", bold=True)
     shade(cell, "DCE6F1")
@@ -784,16 +779,19 @@ def lines_cell(cell, expression: str, style: str = "Tableau"):
     cell.add_paragraph("{%p endif %}", style="Tableau")
 
 
-def fiche_table(doc, rows: list[tuple[str, str, str]]):
-    """Label | value rows; kind "text" (one value) or "lines" (a list)."""
-    table = doc.add_table(rows=len(rows), cols=2)
+def group_table(doc, group: str, fixed_rows: list[tuple[str, str]] = ()):
+    """One part of the fiche: `fixed_rows` (label, expression), then a row per field the contract places in
+    `group` (Column.fiche) — its label and its lines, or « Non renseigné »."""
+    table = doc.add_table(rows=len(fixed_rows) + 3, cols=2)
     table.style = doc.styles["Table Grid"]
-    for row, (label, kind, expression) in zip(table.rows, rows):
+    for row, (label, expression) in zip(table.rows, fixed_rows):
         label_cell(row.cells[0], label)
-        if kind == "lines":
-            lines_cell(row.cells[1], expression)
-        else:
-            cell_text(row.cells[1], expression if kind == "raw" else or_empty(expression))
+        cell_text(row.cells[1], expression)
+    start, body, end = table.rows[len(fixed_rows):]
+    cell_text(start.cells[0], "{%tr for row in f.a.fiche." + group + " %}")
+    label_cell(body.cells[0], "{{ row.label }}")
+    lines_cell(body.cells[1], "row.lines")
+    cell_text(end.cells[0], "{%tr endfor %}")
     set_widths(table, (Cm(4.6), Cm(12)))
     return table
 
@@ -823,33 +821,16 @@ def write_fiches(path: Path):
     heading = add_heading(doc, f"Action{NBSP}{{{{ f.a.number }}}}{NBSP}: {{{{ f.a.title }}}}", 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Volet {{ f.volet }}{% if f.a.reference %} · Réf. {{ f.a.reference }}{% endif %}", "Mention")
-    fiche_table(doc, [
-        ("Objectif stratégique", "raw", f"OS{NBSP}{{{{ f.os.number }}}}{NBSP}: {{{{ f.os.title }}}}"),
-        ("Objectif opérationnel", "raw", f"OO{NBSP}{{{{ f.oo.code }}}}{NBSP}: {{{{ f.oo.title }}}}"),
-        ("Reformulation SMART", "text", "f.a.smart"),
-        ("Description", "lines", "f.a.description"),
+    group_table(doc, "presentation", [
+        ("Objectif stratégique", f"OS{NBSP}{{{{ f.os.number }}}}{NBSP}: {{{{ f.os.title }}}}"),
+        ("Objectif opérationnel", f"OO{NBSP}{{{{ f.oo.code }}}}{NBSP}: {{{{ f.oo.title }}}}"),
     ])
-    doc.add_paragraph(style="Action détail")
-    state = doc.add_table(rows=2, cols=6)
-    state.style = doc.styles["Table Grid"]
-    for cell, label, expression in zip(state.rows[0].cells, ("Mise à jour", "Avancement", "Statut", "Santé", "Début",
-                                                             "Fin"),
-                                       ("updated", "progress", "status", "health", "start", "end")):
-        label_cell(cell, label)
-    for cell, expression in zip(state.rows[1].cells, ("updated", "progress", "status", "health", "start", "end")):
-        cell_text(cell, "{{ f.a." + expression + " or '—' }}")  # narrow cells: a dash says « not filled »
-    set_widths(state, (Cm(2.9), Cm(2.6), Cm(2.9), Cm(2.4), Cm(2.9), Cm(2.9)))
+    para(doc, "Suivi", "Étiquette")
+    group_table(doc, "suivi")
     para(doc, "Intervenants", "Étiquette")
-    fiche_table(doc, [
-        ("Mandataire responsable", "text", "f.a.representative_responsible"),
-        ("Responsable administratif", "text", "f.a.administrative_responsible"),
-        ("Service gestionnaire", "text", "f.a.managing_service"),
-        ("Porteur du projet", "text", "f.a.project_lead"),
-        ("Partenaire(s)", "text", "f.a.partners"),
-        ("Synergie avec", "text", "f.a.synergy_with"),
-    ])
+    group_table(doc, "intervenants")
     para(doc, "Planification", "Étiquette")
-    fiche_table(doc, [("Étapes", "lines", "f.a.planning")])
+    group_table(doc, "planification")
     para(doc, "Informations financières", "Étiquette")
     tag(doc, "{%p if f.a.budget %}")
     budget = doc.add_table(rows=4, cols=9)
@@ -873,13 +854,11 @@ def write_fiches(path: Path):
     para(doc, "Aucune ligne budgétaire pour cette action.", "Action détail")
     tag(doc, "{%p endif %}")
     para(doc, "Plans et indicateurs", "Étiquette")
-    fiche_table(doc, [
-        ("Plans concernés", "lines", "f.a.plans"),
-        ("ODD", "lines", "f.a.sdgs"),
-        ("Indicateur(s) de réalisation", "lines", "f.a.output_indicator"),
-        ("Indicateur(s) de résultat", "lines", "f.a.result_indicators"),
-        ("Commentaire", "lines", "f.a.comment"),
-    ])
+    group_table(doc, "indicateurs")
+    tag(doc, "{%p if f.a.fiche.informations %}")
+    para(doc, "Autres informations", "Étiquette")
+    group_table(doc, "informations")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     doc.save(path)
 
