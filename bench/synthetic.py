@@ -14,7 +14,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from . import contract as c
+from pipeline import contract as c
 
 WORDS = (
     "amélioration cadre vie quartier mobilité douce sécurité routière logement public accompagnement social "
@@ -30,7 +30,6 @@ SERVICES = ("Travaux", "Finances", "Affaires sociales", "Environnement", "Enseig
             "Informatique", "Ressources humaines", "Population", "Urbanisme", "Mobilité", "Logement", "Jeunesse",
             "Communication", "Secrétariat", "Marchés publics", "Patrimoine", "Cadre de vie", "Tourisme")
 STATUSES = c.STATUSES.values
-HEALTHS = c.HEALTH.values
 PLANS = ("PCS", "PCDR", "PCM", "PAEDC", "Plan d'ancrage communal du logement", "PCDN", "PIC")
 SOURCES = c.SUBSIDY_SOURCES.values
 
@@ -105,24 +104,53 @@ def write_cadre(folder: Path, w: Writer, name: str, kind: str, code: str, shape:
 
 def action_row(w: Writer, volet: str, code: str, reference: str, service: str, synergy: tuple[str, str] | None,
                shape: Shape) -> dict:
+    """Every column of the contract's Actions sheet filled: realistic values for the known ones (FILLERS), and a
+    value of its kind for any other — a column added to the contract is filled too."""
     start_year = w.random.randint(shape.legislature[0], shape.legislature[1] - 1)
-    start = dt.date(start_year, w.random.randint(1, 12), 1)
-    end = dt.date(w.random.randint(start_year, shape.legislature[1]), 12, 31)
     status = w.random.choice(STATUSES)
-    return {
-        "volet": volet, "oo_code": code, "reference": reference, "title": w.title(),
-        "description": w.lines(2, 5), "smart": w.sentence(12, 24), "status": status,
-        "health": w.random.choice(HEALTHS), "progress": 100 if status == "Terminée" else w.random.randint(0, 90),
-        "start": start, "end": end, "updated": dt.date(shape.legislature[0] + 2, 6, 30),
-        "representative_responsible": f"Échevin(e) {w.words(1, 2)}", "administrative_responsible": w.words(2, 3),
-        "managing_service": service, "project_lead": w.words(1, 3), "partners": " ; ".join(
-            w.words(1, 3) for _ in range(w.random.randint(1, 3))),
-        "plans": " ; ".join(w.random.sample(PLANS, w.random.randint(1, 2))),
-        "sdgs": " ; ".join(f"ODD {n}" for n in w.random.sample(range(1, 18), w.random.randint(1, 3))),
+    known = {
+        "volet": volet, "oo_code": code, "reference": reference, "title": w.title(), "status": status,
+        "progress": 100 if status == "Terminée" else w.random.randint(0, 90),
+        "start": dt.date(start_year, w.random.randint(1, 12), 1),
+        "end": dt.date(w.random.randint(start_year, shape.legislature[1]), 12, 31),
+        "updated": dt.date(shape.legislature[0] + 2, 6, 30), "managing_service": service,
         "synergy_with": synergy[0] if synergy else "", "synergy_code": synergy[1] if synergy else "",
-        "output_indicator": w.sentence(5, 10), "result_indicators": w.lines(1, 2), "planning": w.lines(3, 6),
-        "comment": w.sentence(8, 20),
     }
+    return {column.key: known[column.key] if column.key in known else fill(w, column)
+            for column in c.ACTIONS_SHEET.columns if column.key != "number"}
+
+
+FILLERS = {
+    "description": lambda w: w.lines(2, 5),
+    "smart": lambda w: w.sentence(12, 24),
+    "representative_responsible": lambda w: f"Échevin(e) {w.words(1, 2)}",
+    "administrative_responsible": lambda w: w.words(2, 3),
+    "project_lead": lambda w: w.words(1, 3),
+    "partners": lambda w: " ; ".join(w.words(1, 3) for _ in range(w.random.randint(1, 3))),
+    "output_indicator": lambda w: w.sentence(5, 10),
+    "result_indicators": lambda w: w.lines(1, 2),
+    "planning": lambda w: w.lines(3, 6),
+    "comment": lambda w: w.sentence(8, 20),
+}
+"""Realistic content for some text columns; the others get a value of their kind (KIND_FILLERS)."""
+
+KIND_FILLERS = {
+    c.MULTILINE: lambda w, column: w.lines(1, 3),
+    c.VOCABULARY: lambda w, column: w.random.choice(column.vocabulary.values),
+    c.PERCENT: lambda w, column: w.random.randint(0, 100),
+    c.DATE: lambda w, column: dt.date(2026, w.random.randint(1, 12), 1),
+    c.LIST: lambda w, column: " ; ".join(w.random.sample(PLANS, w.random.randint(1, 2))),
+    c.SDG_LIST: lambda w, column: " ; ".join(f"ODD {n}" for n in w.random.sample(range(1, 18),
+                                                                                 w.random.randint(1, 3))),
+}
+
+
+def fill(w: Writer, column: c.Column):
+    if column.key in FILLERS:
+        return FILLERS[column.key](w)
+    if column.kind in KIND_FILLERS:
+        return KIND_FILLERS[column.kind](w, column)
+    return w.sentence(3, 8)
 
 
 def budget_rows(w: Writer, reference: str, shape: Shape) -> list[list]:
@@ -144,7 +172,6 @@ def write_entity(folder: Path, index: int, shape: Shape, pairs: bool, partner_co
     name, kind, code = entity_names(index, pairs)
     codes = write_cadre(folder, w, name, kind, code, shape)
     headers = [col.header for col in c.ACTIONS_SHEET.columns if col.key != "number"]
-    keys = [col.key for col in c.ACTIONS_SHEET.columns if col.key != "number"]
     per_service = [shape.actions // shape.services + (i < shape.actions % shape.services)
                    for i in range(shape.services)]
     synergy_rank = 0
@@ -164,7 +191,7 @@ def write_entity(folder: Path, index: int, shape: Shape, pairs: bool, partner_co
                 synergy_rank += 1
                 synergy = (partner_code, f"SYN-{synergy_rank}")
             row = action_row(w, volet, oo, reference, service, synergy, shape)
-            actions.append([row[key] for key in keys])
+            actions.append(list(row.values()))
             if w.random.random() < 0.4:
                 for line in budget_rows(w, reference, shape):
                     finances.append(line)
