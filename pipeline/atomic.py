@@ -4,6 +4,7 @@ then moved into place. A failed or interrupted build never leaves a half-written
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,3 +30,18 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+FILE_NAME_MAX = 80
+"""Characters of a name made from what people typed: the whole path stays well within Windows' 260."""
+
+
+def safe_file_name(name: str, fallback: str = "", prefix: str = "Service-") -> str:
+    """`name` as a file name valid on Windows, macOS and Linux: « Emploi (ADL) » stays, « RH/Paie » → « RH-Paie »;
+    at most FILE_NAME_MAX characters, never a name Windows reserves (CON, LPT1…: prefixed), never ending with a
+    dot or a space; `fallback` when nothing is left."""
+    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-")[:FILE_NAME_MAX].strip(" .-")
+    if text and text.split(".")[0].upper() in WINDOWS_RESERVED:
+        text = f"{prefix}{text}"
+    return text or fallback

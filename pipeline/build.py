@@ -8,31 +8,30 @@ written for every pair of entities that name each other in « Synergie avec ».
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import re
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from . import contract as c
+from . import outputs, parallel
 from .findings import Finding, count_by_severity, finding, phrase
-from .load import ConfigurationError, LoadedEntity, Table, load_entity
-from .model import CrossReference, Entity, build_entity, cross_reference, select, synergy_partners
-from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
-from .report import REPORT_NAME, write_validation_report
-from .state import assign_references, save_state
 from .french import shorten
-from .render import (FICHES_TEMPLATE, PST_TEMPLATE, SYNERGIES_TEMPLATE, TemplateProblem, fiches_context, pst_context,
-                     render_document, synergies_context)
-from .validate import (Sheet, accepted, budget_lines, long_entity_name, missing_required_values, numbering_gaps, operational_codes, operational_without_actions,
-                       rejected_rows, validate_actions, validate_frame, values_outside_lists)
+from .load import ConfigurationError, LoadedEntity, Table, load_entity
+from .model import CrossReference, Entity, build_entity, cross_reference, synergy_partners
+from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
+from .outputs import Job, Output, Written, report
+from .render import TemplateProblem
+from .state import assign_references, save_state
+from .validate import (Sheet, accepted, budget_lines, long_entity_name, missing_required_values, numbering_gaps,
+                       operational_codes, operational_without_actions, rejected_rows, validate_actions,
+                       validate_frame, values_outside_lists)
+
+parallel.expect(ConfigurationError, TemplateProblem)
 
 
 RowKey = tuple[str, str, int]
@@ -67,7 +66,7 @@ def failure_of(problem: BaseException) -> Failure:
     if isinstance(problem, OSError):
         return Failure(2, f"« {problem.filename or problem} » n’a pas pu être écrit. Est-il ouvert dans Word ou "
                           "Excel ? Fermez-le et relancez (les documents déjà en place n’ont pas changé).")
-    details = str(problem) if isinstance(problem, TaskFailed) else traceback.format_exc()
+    details = str(problem) if isinstance(problem, parallel.TaskFailed) else traceback.format_exc()
     return Failure(3, "erreur interne inattendue de PST builder (aucun document n’est laissé à moitié écrit) ; "
                       "transmettez le fichier erreur-interne.log du dossier de sortie à l’équipe qui maintient "
                       "l’outil.", details)
@@ -89,10 +88,10 @@ class EntityResult:
     refused_rows: set[RowKey] = field(default_factory=set)
     """Rows of sheets refused as a whole (a sheet-level error covers them)."""
     entity: Entity | None = None
-    document: Path | None = None
-    fiches: Path | None = None
-    stale_document: Path | None = None
-    report: Path | None = None
+    written: list[Written] = field(default_factory=list)
+    """The documents this build wrote for the entity (the validation report first)."""
+    stale: list[Path] = field(default_factory=list)
+    """Documents of an earlier build left in place, no longer up to date (the entity has errors, or failed)."""
     held_numbers: dict[str, set[str]] = field(default_factory=dict)
     """« N° action » typed on rows rejected for an error, per volet: kept for them (not reused, not a gap)."""
     actions_read: Table | None = None
@@ -106,6 +105,22 @@ class EntityResult:
     @property
     def has_errors(self) -> bool:
         return any(f.is_error for f in self.findings)
+
+    def paths(self, output: str) -> list[Path]:
+        return [w.path for w in self.written if w.output == output]
+
+    @property
+    def document(self) -> Path | None:
+        """The PST this build wrote (provisional or not): what the exit code and the PDF are about."""
+        return next(iter(self.paths("pst")), None)
+
+    @property
+    def fiches(self) -> Path | None:
+        return next(iter(self.paths("fiches")), None)
+
+    @property
+    def report(self) -> Path | None:
+        return next(iter(self.paths("report")), None)
 
     @property
     def errors(self) -> int:
@@ -296,162 +311,77 @@ def found_parameters(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.sheet == c.PARAMETERS_SHEET.name or f.code == "parametre-absent"]
 
 
-def safe_name(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "-", text).strip("-") or "PST"
-
-
-PROVISIONAL_SUFFIX = "_PROVISOIRE"
-"""Added to the names of documents built despite errors: the last valid PST stays beside them, and a
-provisional one is never taken for it."""
-
-
-def document_path(build: Path, result: EntityResult, provisional: bool = False) -> Path:
-    entity = result.entity
-    suffix = PROVISIONAL_SUFFIX if provisional else ""
-    return build / result.folder.name / f"PST_{safe_name(entity.code)}_{safe_name(entity.legislature)}{suffix}.docx"
-
-
-def remove_provisional(folder: Path, stems: list[str]) -> None:
-    """After a build without errors, the provisional documents (and their PDF) of earlier builds are gone."""
-    for stem in stems:
-        for old in folder.glob(f"{stem}{PROVISIONAL_SUFFIX}*"):
-            if old.suffix in (".docx", ".pdf"):
-                old.unlink(missing_ok=True)
-
-
-def fiches_stem(entity: Entity, provisional: bool = False) -> str:
-    return f"Fiches_actions_{safe_name(entity.code)}{PROVISIONAL_SUFFIX if provisional else ''}"
-
-
-def synergy_annexes(entity: Entity) -> list[tuple[str, list]]:
-    return [(code, select(entity, lambda a, code=code: code in a.synergy_with)) for code in synergy_partners(entity)]
-
-
-def partner_types(results: list[EntityResult]) -> dict[str, str]:
-    return {r.entity.code: r.entity.type for r in results if r.entity and r.entity.code}
-
-
-def partner_names(results: list[EntityResult]) -> dict[str, str]:
-    return {r.entity.code: r.entity.name for r in results if r.entity and r.entity.code}
-
-
-def render_entity(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
-                  despite_errors: bool = False, types: dict[str, str] | None = None, jobs: int = 1) -> None:
-    """The entity's validation report, always; its PST and fiches when it has no errors (or despite them, on
-    request).
-
-    `jobs` > 1: the PST and the fiches are written side by side in that many processes (one entity built alone on
-    a machine with several cores)."""
-    with (result.clock or Stopwatch()).stage("render"):
-        write_documents(result, build, names, today, despite_errors, types or {}, jobs)
-
-
-def write_documents(result: EntityResult, build: Path, names: dict[str, str], today: dt.date,
-                    despite_errors: bool, types: dict[str, str], jobs: int = 1) -> None:
-    folder = build / result.folder.name
-    result.report = write_validation_report(result.findings, folder / REPORT_NAME, result.label)  # always, first
-    if result.entity is None:
-        return
-    final = document_path(build, result)
-    result.stale_document = final if result.has_errors and final.exists() else None
-    if result.has_errors and not despite_errors:
-        return
-    destination = document_path(build, result, provisional=result.has_errors)
-    provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
-                   "report": REPORT_NAME} if result.has_errors else None
-    entity = result.entity
-
-    def pst(into: Path) -> Path:
-        context = pst_context(entity, synergy_annexes(entity), names, today, provisional, types)
-        return render_document(PST_TEMPLATE, context, into)
-
-    fiches, stale_parts = fiches_documents(entity, folder, names, today, provisional)
-    jobs = jobs if len(entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
-    write_together([*fiches, (destination, pst)], jobs)  # the longest first: fiches are a page per action
-    for old in stale_parts:
-        old.unlink(missing_ok=True)
-    if provisional is None:
-        remove_provisional(folder, [destination.stem, fiches_stem(entity)])
-    result.fiches, result.document = fiches[0][0], destination
-
-
+# --- Documents ---------------------------------------------------------------------------------------------------
 SIDE_BY_SIDE_MAX_ACTIONS = 5000
 """Beyond, an entity's documents are written one after another: the PST of a very large (synthetic or regional)
 entity alone takes more than a gigabyte while it is rendered, and with the fiches beside it 30,000 actions would
 need more than 2 GB (make bench)."""
 
-FICHES_PER_DOCUMENT = 1000
-"""A real PST has 170 to 550 actions: one document of fiches. Beyond 1,000 fiches (a synthetic or regional
-batch), they are split into documents of 1,000, in the PST's order, so that memory stays bounded."""
+
+def partners(results: list[EntityResult]) -> dict[str, dict]:
+    """Code → {name, type} of every entity of DATA with a model: the institutions documents name."""
+    return {r.entity.code: {"name": r.entity.name, "type": r.entity.type}
+            for r in results if r.entity and r.entity.code}
 
 
-def fiches_documents(entity: Entity, folder: Path, names: dict[str, str], today: dt.date,
-                     provisional: dict | None) -> tuple[list, list[Path]]:
-    """The documents of fiches, as (path, render into a given path): Fiches_actions_<Code>.docx, or
-    Fiches_actions_<Code>_1.docx, _2… for very large entities; and the older parts a smaller build no longer
-    writes (removed once the new ones are in place)."""
-    total = len(entity.actions())
-    starts = list(range(0, total, FICHES_PER_DOCUMENT)) or [0]
-    stem = fiches_stem(entity, provisional is not None)
-    paths = [folder / f"{stem}.docx"] if len(starts) == 1 else [folder / f"{stem}_{n}.docx"
-                                                                for n in range(1, len(starts) + 1)]
-
-    def renderer(start: int):
-        def render(into: Path) -> Path:
-            context = fiches_context(entity, names, today, provisional, start, start + FICHES_PER_DOCUMENT)
-            return render_document(FICHES_TEMPLATE, context, into)
-        return render
-
-    stale = [old for old in folder.glob(f"{stem}*.docx") if old not in paths]
-    return [(path, renderer(start)) for path, start in zip(paths, starts)], stale
+def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date) -> Job:
+    provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
+                   "report": report.REPORT_NAME} if result.has_errors else None
+    return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings)
 
 
-def write_together(documents: list, jobs: int) -> None:
-    """Render each (path, render) into a file beside its path, in `jobs` processes, and move them all into place
-    only when every one succeeded: a failed build changes no document, and the PST and its fiches always come
-    from the same build."""
-    staged = [path.with_name(f".~{path.name}") for path, _ in documents]
+def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
+                           despite_errors: bool = False, jobs: int = 1) -> None:
+    """The entity's validation report, always and first; its other documents when it has no errors (or despite
+    them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
+    built alone on a machine with several cores)."""
+    folder = build / result.folder.name
+    job = entity_job(result, partners_, today)
+    entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
+    for output in entity_outputs:
+        if output.always:
+            result.written += write_together([(output, job, folder)], 1)
+    if result.entity is None:
+        return
+    documents = [o for o in entity_outputs if not o.always and o.applies(job)]
+    result.stale = [path for o in documents if (path := outputs.final_path(o, job, folder)).exists()] \
+        if result.has_errors else []
+    if result.has_errors and not despite_errors:
+        return
+    jobs = jobs if len(result.entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
+    result.written += write_together([(output, job, folder) for output in documents], jobs)
+    result.stale = []
+
+
+def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[Written]:
+    """Write every part of every (output, job, folder) into a file beside its destination — in `jobs` processes,
+    the longest first — and move them all into place only when every one succeeded: a failed build changes no
+    document, and the documents of one build always come from that build. Then the leftovers of earlier builds
+    (parts no longer written; after a build without errors, the provisional documents) are removed."""
+    tasks, moves = [], []
+    for output, job, folder in planned:
+        for part, path in enumerate(outputs.paths(output, job, folder)):
+            staged = path.with_name(f".~{path.name}")
+            tasks.append((output.name, job, part, staged))
+            moves.append((output, job, folder, path, staged))
+    tasks.sort(key=lambda task: task[0] != "fiches")  # the fiches (a page per action) first, the longest
+    folders = {folder for _, _, folder in planned}
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
     try:
-        run_tasks([partial(render, into) for (_, render), into in zip(documents, staged)], jobs)
-        for (path, _), into in zip(documents, staged):
-            os.replace(into, path)
+        parallel.run(outputs.write_part, tasks, jobs)
+        for _, _, _, path, staged in moves:
+            os.replace(staged, path)
     finally:
-        for into in staged:
-            into.unlink(missing_ok=True)
-
-
-TASKS: list = []
-"""The tasks `run_tasks` hands to its forked processes: they inherit them, nothing is pickled on the way in."""
-
-
-class TaskFailed(Exception):
-    """An unexpected error in a forked task, with its traceback as text: any exception can cross back this way
-    (some cannot be pickled, or rebuilt from their arguments)."""
-
-
-def run_task(index: int):
-    try:
-        return TASKS[index]()
-    except (TemplateProblem, OSError):
-        raise  # reported to the user as such (a broken template, a document open in Word)
-    except Exception:
-        raise TaskFailed(traceback.format_exc()) from None
-
-
-def run_tasks(tasks: list, jobs: int) -> list:
-    """Call every task (a function without arguments); in `jobs` forked processes when there are several.
-
-    Results come back in the tasks' order; a task's exception is raised here, as if it had run in this process."""
-    global TASKS
-    if jobs <= 1 or len(tasks) <= 1:
-        return [task() for task in tasks]
-    TASKS = tasks
-    try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(run_task, range(len(tasks))))
-    finally:
-        TASKS = []
+        for *_, staged in moves:
+            staged.unlink(missing_ok=True)
+    written = [Written(output.name, path, bool(job.provisional) and not output.always)
+               for output, job, _, path, _ in moves]
+    paths = [w.path for w in written]
+    for output, job, folder in planned:
+        for old in outputs.leftovers(output, job, folder, paths):
+            old.unlink(missing_ok=True)
+    return written
 
 
 def check_institutions(results: list[EntityResult]) -> None:
@@ -477,8 +407,12 @@ def check_institutions(results: list[EntityResult]) -> None:
 @dataclass
 class CrossReferenceResult:
     xref: CrossReference
-    document: Path | None
+    written: list[Written] = field(default_factory=list)
     failure: Failure | None = None
+
+    @property
+    def document(self) -> Path | None:
+        return self.written[0].path if self.written else None
 
 
 def entity_order(entity: Entity) -> tuple:
@@ -487,19 +421,30 @@ def entity_order(entity: Entity) -> tuple:
 
 
 def cross_references(results: list[EntityResult], build: Path, today: dt.date) -> list[CrossReferenceResult]:
-    built = sorted((r.entity for r in results if r.document), key=entity_order)
-    written = []
+    """The pair outputs of every two entities built (provisionally or not) that name each other; provisional
+    when either has errors."""
+    built = sorted((r for r in results if r.document), key=lambda r: entity_order(r.entity))
+    known = partners(results)
+    done = []
     for i, left in enumerate(built):
         for right in built[i + 1:]:
-            if right.code in synergy_partners(left) or left.code in synergy_partners(right):
-                xref = cross_reference(left, right)
-                path = build / f"Synergies_{safe_name(left.code)}_{safe_name(right.code)}.docx"
-                try:
-                    render_document(SYNERGIES_TEMPLATE, synergies_context(xref, today), path)
-                    written.append(CrossReferenceResult(xref, path))
-                except Exception as problem:
-                    written.append(CrossReferenceResult(xref, None, failure_of(problem)))
-    return written
+            if right.entity.code not in synergy_partners(left.entity) \
+                    and left.entity.code not in synergy_partners(right.entity):
+                continue
+            xref = cross_reference(left.entity, right.entity)
+            errors = [r for r in (left, right) if r.has_errors]
+            provisional = {"errors": sum(r.errors for r in errors), "rejected": 0,
+                           "report": report.REPORT_NAME} if errors else None
+            job = Job(today, known, provisional, xref=xref)
+            result = CrossReferenceResult(xref)
+            try:
+                result.written = write_together([(output, job, build) for output in outputs.registry()
+                                                 if output.scope == outputs.PAIR and output.applies(job)], 1)
+            except BaseException as problem:
+                interruption(problem)
+                result.failure = failure_of(problem)
+            done.append(result)
+    return done
 
 
 @dataclass
@@ -533,33 +478,35 @@ def prepared(folder: Path, build: Path) -> EntityResult:
         assign_references(result, build)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
-        return EntityResult(folder, [], failure=failure_of(problem), stale_document=previous_document(build, folder))
+        return EntityResult(folder, [], failure=failure_of(problem), stale=previous_documents(build, folder))
     result.actions_read, result.accepted = None, ()
     return result
 
 
-def rendered(result: EntityResult, build: Path, names: dict[str, str], types: dict[str, str], today: dt.date,
-             despite_errors: bool, jobs: int = 1) -> EntityResult:
+def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
+             jobs: int = 1) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
     errors."""
     if result.failure:
         return result
     try:
-        render_entity(result, build, names, today, despite_errors, types, jobs)
+        with (result.clock or Stopwatch()).stage("render"):
+            write_entity_documents(result, build, partners_, today, despite_errors, jobs)
         if result.document and not result.has_errors:
             save_state(result, build, today)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         result.failure = failure_of(problem)
-        result.document = result.fiches = None
-        result.stale_document = previous_document(build, result.folder)
+        result.written = [w for w in result.written if w.output == report.OUTPUT.name]
+        result.stale = previous_documents(build, result.folder)
     return result
 
 
-def previous_document(build: Path, folder: Path) -> Path | None:
-    """The PST an earlier build wrote for this entity folder, left in place by a failed build (out of date)."""
-    return next((path for path in sorted((build / folder.name).glob("PST_*.docx"))
-                 if PROVISIONAL_SUFFIX not in path.stem), None)
+def previous_documents(build: Path, folder: Path) -> list[Path]:
+    """The documents an earlier build wrote for this entity folder (not provisional), left in place by a failed
+    build: out of date."""
+    return [path for path in sorted((build / folder.name).glob("*.docx"))
+            if outputs.PROVISIONAL not in path.stem and not path.name.startswith(".~")]
 
 
 def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
@@ -569,52 +516,20 @@ def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
     return result
 
 
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def run_all(function, items: list, jobs: int, done=None, failed=None) -> list:
-    """`function` on every item, in `jobs` processes when there are several items, in order; `done(i, value)`
-    is called as each one finishes (progress lines). `failed(item, exception)` gives the value of an item whose
-    process died (`function` itself is expected to catch its own errors)."""
-    if jobs <= 1 or len(items) <= 1:
-        values = []
-        for index, item in enumerate(items):
-            values.append(function(*item))
-            if done:
-                done(index, values[-1])
-        return values
-    values: list = [None] * len(items)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=multiprocessing.get_context("fork")) \
-            as pool:
-        futures = {pool.submit(function, *item): index for index, item in enumerate(items)}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                values[index] = future.result()
-            except Exception as problem:  # the process itself died (killed for lack of memory…)
-                if failed is None:
-                    raise
-                values[index] = failed(items[index], problem)
-            if done:
-                done(index, values[index])
-    return values
-
-
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
               jobs: int = 1, progress=None) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents."""
     today = today or dt.date.today()
-    results = run_all(prepared, [(folder, build) for folder in folders], jobs,
-                      failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
+    results = parallel.run(prepared, [(folder, build) for folder in folders], jobs,
+                           failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     check_institutions(results)
-    names, types = partner_names(results), partner_types(results)
+    known = partners(results)
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
-    results = run_all(rendered, [(r, build, names, types, today, despite_errors, inner) for r in results], jobs,
-                      (lambda index, result: progress(next(finished), len(results), result)) if progress else None,
-                      failed=lost_in_process)
-    report = BuildReport(results, despite_errors=despite_errors)
-    report.cross_references = cross_references(report.results, build, today)
-    return report
+    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner) for r in results], jobs,
+                           (lambda index, result: progress(next(finished), len(results), result)) if progress
+                           else None, failed=lost_in_process)
+    report_ = BuildReport(results, despite_errors=despite_errors)
+    report_.cross_references = cross_references(report_.results, build, today)
+    return report_

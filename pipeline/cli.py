@@ -73,27 +73,35 @@ def print_entity(result) -> None:
     counts = count_by_severity(result.findings)
     print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, "
           f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {plural(counts[NOTE], 'note', 'notes')}")
-    if result.report:
-        print(f"  → Rapport de validation : {result.report}")
-    if result.document and result.has_errors:
-        print(f"  → Document PROVISOIRE écrit malgré les erreurs : {result.document}")
-        print("    Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
-              "liste. À ne pas publier.")
-        print(f"  → Fiches actions PROVISOIRES : {result.fiches}")
-    elif result.document:
-        print(f"  → Document écrit : {result.document}")
-        print(f"  → Fiches actions : {result.fiches}")
-    elif result.failure:
+    print_written(result.written)
+    if result.failure:
         print(f"  → Aucun document écrit : {result.failure.message}")
-    else:
+    elif not result.document:
         if result.entity is None:
             print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
                   "corrigés, même pour un document provisoire.")
         else:
             print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » (ou « make "
                   "pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")
-    if result.stale_document:
-        print(f"  ⚠ Le document précédent {result.stale_document} est conservé mais n’est PLUS À JOUR.")
+    for path in result.stale:
+        print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
+
+
+def print_written(written: list) -> None:
+    """« → Document écrit : path », each output once (its parts together), as each output names itself."""
+    from .outputs import by_name
+
+    by_output: dict[str, list] = {}
+    for document in written:
+        by_output.setdefault(document.output, []).append(document)
+    for name, documents in by_output.items():
+        label = by_name(name).labels[documents[0].provisional]
+        first = documents[0].path
+        parts = f" … {documents[-1].path.name} ({len(documents)} documents)" if len(documents) > 1 else ""
+        print(f"  → {label} : {first}{parts}")
+        if name == "pst" and documents[0].provisional:
+            print("    Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
+                  "liste. À ne pas publier.")
 
 
 def internal_error(build: Path, what: str, details: str | None = None) -> int:
@@ -126,13 +134,14 @@ def report_failures(failures: list, build: Path) -> None:
 
 def command_pst(args, publish=None) -> int:
     """`publish(report) -> exit code`, when given, runs once the documents are built and reported (make pdf)."""
-    from .build import build_all, default_jobs
+    from .build import build_all
+    from .parallel import processors
     from .load import ConfigurationError, find_entity_folders
     from .render import TemplateProblem
 
     try:
         folders = find_entity_folders(Path(args.data))
-        jobs = args.processus or default_jobs()
+        jobs = args.processus or processors()
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
                            progress=print_progress)
     except (ConfigurationError, TemplateProblem) as problem:
@@ -159,8 +168,7 @@ def command_pst(args, publish=None) -> int:
               f"{len(xref.xref.right_only)} ({xref.xref.right.code})")
         if xref.failure:
             print(f"  → Aucun document écrit : {xref.failure.message}")
-        else:
-            print(f"  → Document écrit : {xref.document}")
+        print_written(xref.written)
     published = 0
     if publish is not None:
         try:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import atomic_path
+from .french import plural
 
 HELPER = Path(__file__).resolve().with_name("uno_pdf.py")
 OFFICE_VARIABLE = "PST_SOFFICE"
@@ -288,28 +289,30 @@ def pdf_path(document: Path) -> Path:
 
 
 def publish(report, build: Path, office: Office) -> int:
-    """Convert the PSTs `report` wrote; print the outcome in French. Returns 0, or 2 when LibreOffice failed."""
-    from .build import document_path
+    """Convert every document `report` wrote whose output is published (outputs.Output.publish); print the
+    outcome in French. Returns 0, or 2 when LibreOffice failed."""
+    from .outputs import by_name
 
     print()
     print("Publication en PDF")
-    jobs = [(result, result.document, pdf_path(result.document)) for result in report.results if result.document]
+    jobs = [(result, document.path, pdf_path(document.path), document.provisional)
+            for result in report.results for document in result.written if by_name(document.output).publish]
     for result in report.results:
         if result.document:
             continue
         print(f"  {result.label} : pas de PDF, faute de document Word à jour (voir les erreurs ci-dessus).")
-        if result.entity is not None and pdf_path(document_path(build, result)).exists():
-            print(f"  ⚠ Le PDF précédent {pdf_path(document_path(build, result))} est conservé mais n’est "
-                  "PLUS À JOUR.")
+        for stale in result.stale:
+            if pdf_path(stale).exists():
+                print(f"  ⚠ Le PDF précédent {pdf_path(stale)} est conservé mais n’est PLUS À JOUR.")
     if not jobs:
         return 0
     current = jobs[0]
     try:
         with OfficeSession(office) as session:
             for current in jobs:
-                print_conversion(current[0], session.convert(current[1], current[2]))
+                print_conversion(session.convert(current[1], current[2]), current[3])
     except ConversionFailed as failure:
-        result, source, target = current
+        result, source, target, _ = current
         log = build / LOG_NAME
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(f"{source} -> {target}\n{failure}\n{failure.details}\n", encoding="utf-8")
@@ -322,10 +325,10 @@ def publish(report, build: Path, office: Office) -> int:
     return 0
 
 
-def print_conversion(result, conversion: Conversion) -> None:
-    pages = f"{conversion.pages} page{'s' if conversion.pages > 1 else ''}"
+def print_conversion(conversion: Conversion, provisional: bool) -> None:
+    pages = plural(conversion.pages, "page", "pages")
     toc = "table des matières à jour" if conversion.indexes else "pas de table des matières dans le modèle"
-    if result.has_errors:
+    if provisional:
         print(f"  → PDF PROVISOIRE écrit (à ne pas publier) : {conversion.target} ({pages} ; {toc})")
     else:
         print(f"  → PDF écrit : {conversion.target} ({pages} ; {toc} ; signets)")

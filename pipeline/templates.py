@@ -19,6 +19,7 @@ from pathlib import Path
 
 
 from . import contract as c
+from .atomic import safe_file_name
 from .findings import Finding, finding
 from .load import ConfigurationError, empty_table, find_cadre, open_workbook, read_lists, read_table, service_files
 from .model import Entity, build_entity
@@ -100,13 +101,9 @@ def read_frame(folder: Path) -> Frame:
 
 
 # --- Choosing what each workbook offers ----------------------------------------------------------------------
-def safe_file_name(name: str) -> str:
-    """A service name as a file name on Windows, macOS and Linux: « Emploi (ADL) » stays, « RH/Paie » → « RH-Paie »."""
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-")[:80].strip(" .-")
-    if not text or text.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                                                  *(f"LPT{i}" for i in range(1, 10))}:
-        text = f"Service-{text}" if text else GENERIC_SERVICE
-    return text
+def service_file_name(name: str) -> str:
+    """A service's name as the name of its workbook."""
+    return safe_file_name(name, fallback=GENERIC_SERVICE)
 
 
 def service_names(frame: Frame) -> list[str]:
@@ -118,7 +115,7 @@ def service_names(frame: Frame) -> list[str]:
         names = [path.stem for path in files]
     unique: dict[str, str] = {}
     for name in names:
-        unique.setdefault(c.fold(safe_file_name(name)) or name.casefold(), name)
+        unique.setdefault(c.fold(service_file_name(name)) or name.casefold(), name)
     return list(unique.values()) or [GENERIC_SERVICE]
 
 
@@ -149,7 +146,7 @@ def deadline(frame: Frame) -> tuple[str, list[Finding]]:
 def recorded_by_service(state: dict, names: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
     """The recorded actions of each service (file name = service name, in the file's row order), and the
     services to add for recorded files that no listed service matches, so that no action is left behind."""
-    keys = {c.fold(safe_file_name(name)): name for name in names}
+    keys = {c.fold(service_file_name(name)): name for name in names}
     rows: dict[str, list[dict]] = {name: [] for name in names}
     extra: list[str] = []
     for record in sorted(state["actions"], key=lambda r: (str(r["file"]).casefold(), r.get("row") or 0)):
@@ -201,7 +198,7 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
             rows=[prefill_row(record) for record in recorded.get(name, [])],
             budget_rows=[line for record in recorded.get(name, []) for line in prefill_budget_rows(record)],
             prefilled_from=result.prefilled_from)
-        result.written.append(save_workbook(service_workbook(spec), destination / f"{safe_file_name(name)}.xlsx"))
+        result.written.append(save_workbook(service_workbook(spec), destination / f"{service_file_name(name)}.xlsx"))
     return result
 
 

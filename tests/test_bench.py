@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from conftest import docx_paragraphs
 from pipeline.cli import main
 from bench.synthetic import Shape, generate
+from pipeline.outputs import fiches as fiches_output
+from pipeline.render import TEMPLATES
 
 
 def test_generated_entities_build_without_errors_with_stage_times_and_progress_lines(tmp_path, capsys):
@@ -47,7 +49,7 @@ def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_c
     import pipeline.build as build
     from pipeline.build import build_all
 
-    monkeypatch.setattr(build, "FICHES_PER_DOCUMENT", 25)
+    monkeypatch.setattr(fiches_output, "FICHES_PER_DOCUMENT", 25)
     [folder] = generate(tmp_path / "data", Shape(actions=60, services=3))
     alone = build_all([folder], tmp_path / "one", jobs=1)
     side_by_side = build_all([folder], tmp_path / "two", jobs=2)
@@ -88,7 +90,7 @@ def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_chang
     document.add_paragraph("{{ f.a.title }} {{ champ_inconnu }}")
     document.add_paragraph("{%p endfor %}")
     document.save(broken)
-    monkeypatch.setattr(build, "FICHES_TEMPLATE", broken)
+    monkeypatch.setattr(fiches_output, "TEMPLATE", broken)
     capsys.readouterr()
     code = main(arguments)
     output = capsys.readouterr()
@@ -111,7 +113,7 @@ def test_an_unexpected_error_in_a_forked_task_keeps_its_traceback_for_the_mainta
     def failing(*args, **kwargs):
         raise Odd("panne", "imprévue")
 
-    monkeypatch.setattr(build, "fiches_context", failing)
+    monkeypatch.setattr(fiches_output, "context", failing)
     [folder] = generate(tmp_path / "data", Shape(actions=10, services=1))
     code = main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"])
     assert code == 3
@@ -129,8 +131,8 @@ def test_an_edited_template_takes_effect_at_once_despite_the_cache_of_compiled_t
     import pipeline.build as build
 
     template = tmp_path / "fiches_actions.docx"
-    shutil.copy(build.FICHES_TEMPLATE, template)
-    monkeypatch.setattr(build, "FICHES_TEMPLATE", template)
+    shutil.copy(TEMPLATES / fiches_output.TEMPLATE, template)
+    monkeypatch.setattr(fiches_output, "TEMPLATE", template)
     [folder] = generate(tmp_path / "data", Shape(actions=5, services=1))
     arguments = ["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "1"]
     assert main(arguments) == 0

@@ -221,14 +221,16 @@ def test_an_internal_error_in_one_entity_leaves_the_others_built_and_listed(tmp_
     make_entity(data / "ville", {"T.xlsx": [action()]})
     make_entity(data / "cpas", {"T.xlsx": [action()]},
                 parameters={"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"})
-    original = pipeline.build.pst_context
+    from pipeline.outputs import pst
 
-    def failing(entity, *args, **kwargs):
-        if entity.code == "CPAS":
+    original = pst.context
+
+    def failing(job, part=0):
+        if job.entity.code == "CPAS":
             raise ZeroDivisionError("panne imprévue")
-        return original(entity, *args, **kwargs)
+        return original(job, part)
 
-    monkeypatch.setattr(pipeline.build, "pst_context", failing)
+    monkeypatch.setattr(pst, "context", failing)
     code = main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", jobs])
     output = capsys.readouterr()
     assert code == 3

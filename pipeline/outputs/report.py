@@ -16,9 +16,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from .atomic import atomic_path
-from .findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
-from .workbooks import text_height
+from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
+from ..workbooks import text_height
+from . import Job, Output
 
 REPORT_NAME = "Rapport_validation.xlsx"
 COLUMNS = (  # header, width
@@ -113,8 +113,7 @@ def fit_to_page_width(sheet, landscape: bool) -> None:
     sheet.page_setup.fitToHeight = 0
 
 
-def write_validation_report(findings: list[Finding], path: Path, label: str) -> Path:
-    """Write the report atomically (temporary file, then moved into place)."""
+def write_report(findings: list[Finding], path: Path, label: str) -> Path:
     book = Workbook()
     summary = book.active
     summary.title = "Résumé"
@@ -124,6 +123,15 @@ def write_validation_report(findings: list[Finding], path: Path, label: str) -> 
     write_findings_sheet(details, findings)
     fit_to_page_width(details, landscape=True)
     details.print_title_rows = "1:1"
-    with atomic_path(path) as temporary:
-        book.save(temporary)
+    book.save(path)
     return path
+
+
+OUTPUT = Output(
+    name="report",
+    stem=lambda job: REPORT_NAME.removesuffix(".xlsx"),
+    write=lambda job, part, into: write_report(job.findings, into, job.label),
+    labels=("Rapport de validation", "Rapport de validation"),
+    suffix=".xlsx",
+    always=True,
+)

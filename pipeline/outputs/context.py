@@ -1,0 +1,168 @@
+"""Contexts shared by the documents: an entity, its volets, objectives and actions as plain values.
+
+Contexts never hold None or pandas objects: an empty field is "" and a multi-line cell is a list of lines. Each
+field of an action is presented by its kind (contract.Column), so that a column declared in the contract reaches
+every document — beside the libellé when the coordinator shows it, and on the fiche in its part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .. import contract as c
+from .. import french
+from ..model import Action, BudgetLine, Entity, OperationalObjective, StrategicObjective, Volet
+from ..normalize import sdg_number, split_lines
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """What every part of a context needs to present an action: partner institutions' names (code → name) and the
+    fields the coordinator shows beside each libellé."""
+
+    partner_names: dict[str, str] = field(default_factory=dict)
+    shown_fields: tuple[str, ...] = ()
+    brief: bool = False
+    """Annexes show an action's number and libellé only."""
+
+    def label(self, key: str) -> str:
+        return c.ACTIONS_SHEET.column(key).display_label
+
+
+def budget_line_context(line: BudgetLine) -> dict:
+    return {
+        "year": line.year,
+        "budget_service": line.budget_service,
+        "direction": line.direction,
+        "article": line.article,
+        "amount": french.amount(line.amount),
+        "own_funds": french.amount(line.own_funds),
+        "loan": french.amount(line.loan),
+        "subsidies": french.amount(line.subsidies),
+        "subsidy_source": line.subsidy_source or "",
+    }
+
+
+def sdg_label(item: str) -> str:
+    number = sdg_number(item)
+    return f"ODD {number} – {c.SDG_TITLES[number - 1]}" if number else item
+
+
+def field_value(column: c.Column, value, p: Presentation):
+    """A field as the documents show it, by its kind: lines for multi-line texts and lists, French dates and
+    percentages, partner institutions by their names; "" when empty."""
+    kind = column.kind
+    if kind == c.MULTILINE:
+        return split_lines(value)
+    if kind == c.LIST:
+        return list(value)
+    if kind == c.SDG_LIST:
+        return [sdg_label(item) for item in value]
+    if kind == c.CODE_LIST:
+        return ", ".join(p.partner_names.get(code, code) for code in value)
+    if kind == c.DATE:
+        return value.french() if value else ""
+    if kind == c.PERCENT:
+        return french.percent(value)
+    return "" if value is None else str(value)
+
+
+def field_text(value) -> str:
+    return "; ".join(value) if isinstance(value, list) else str(value)
+
+
+def field_lines(value) -> list[str]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def action_context(action: Action, p: Presentation) -> dict:
+    if p.brief:
+        return {"number": action.number, "title": action.title, "volet": action.volet,
+                "synergy_code": action.synergy_code}
+    columns = c.action_fields()
+    context = {
+        "number": action.number,
+        "title": action.title,
+        "volet": action.volet,
+        "oo_code": action.oo_code,
+        "reference": action.reference,
+        **{column.key: field_value(column, getattr(action, column.key), p) for column in columns},
+        "budget": [budget_line_context(line) for line in action.budget],
+    }
+    context["cells"] = [field_text(context[key]) for key in p.shown_fields]
+    context["shown"] = [{"label": p.label(key), "value": text}
+                        for key, text in zip(p.shown_fields, context["cells"]) if text]
+    context["fiche"] = {group: [{"label": column.display_label, "lines": field_lines(context[column.key])}
+                                for column in columns if column.fiche == group]
+                        for group in c.FICHE_GROUPS}
+    return context
+
+
+def operational_context(oo: OperationalObjective, p: Presentation) -> dict:
+    return {
+        "code": oo.code,
+        "title": oo.title,
+        "result_indicators": split_lines(oo.result_indicators),
+        "actions": [action_context(a, p) for a in oo.actions],
+    }
+
+
+def strategic_context(os: StrategicObjective, p: Presentation) -> dict:
+    return {
+        "number": os.number,
+        "title": os.title,
+        "observations": split_lines(os.observations),
+        "ambitions": split_lines(os.ambitions),
+        "objectives": [operational_context(oo, p) for oo in os.objectives],
+    }
+
+
+def volet_context(volet: Volet, p: Presentation) -> dict:
+    return {
+        "key": volet.key,
+        "name": volet.name,
+        "count_os": len(volet.objectives),
+        "count_oo": len(volet.operational()),
+        "count_actions": len(volet.actions()),
+        "objectives": [strategic_context(os, p) for os in volet.objectives],
+    }
+
+
+def annex_context(volets: list[Volet], p: Presentation, **extra) -> dict:
+    """An annex listing some actions under their OS and OO (synergies, a plan, an ODD)."""
+    brief = replace(p, brief=True)
+    return {**extra, "count": sum(len(v.actions()) for v in volets),
+            "volets": [volet_context(v, brief) for v in volets]}
+
+
+def counts(entity: Entity) -> dict:
+    """The « En résumé » figures, computed — never typed."""
+    by_volet = {v.key: v for v in entity.volets}
+
+    def split(measure) -> dict:
+        values = {key: measure(by_volet[key]) if key in by_volet else 0 for key in ("externe", "interne")}
+        return {**values, "total": sum(values.values())}
+
+    return {
+        "volets": len(entity.volets),
+        "os": split(lambda v: len(v.objectives)),
+        "oo": split(lambda v: len(v.operational())),
+        "actions": split(lambda v: len(v.actions())),
+    }
+
+
+def entity_context(entity: Entity) -> dict:
+    return {
+        "name": entity.name,
+        "type": entity.type,
+        "code": entity.code,
+        "legislature": entity.legislature,
+        "slogan": entity.slogan,
+        "is_cpas": entity.is_cpas,
+    }
+
+
+def type_from_code(code: str) -> str:
+    """The type of a partner institution that is not built with this entity, when its code says it: « CPAS »
+    (then the annex reads « menées avec le CPAS », not « avec l’institution CPAS »)."""
+    return "CPAS" if c.fold(code).startswith("cpas") else ""
