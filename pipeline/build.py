@@ -240,7 +240,8 @@ def validated(folder, loaded, findings, parameters, strategic, operational, acti
     findings += long_entity_name(parameters.values, parameters.positions)
     findings += validate_frame(strategic, operational)
     findings += validate_actions(actions, operational, parameters.values.get("code", ""))
-    findings += values_outside_lists(actions, list_values(loaded.lists))
+    lists, found = list_values(loaded.lists)
+    findings += found + values_outside_lists(actions, lists)
     findings += missing_required_values(finances) + budget_lines(finances, actions,
                                                                  parameters.values.get("legislature", ""))
     rejected = rejected_rows(findings)

@@ -462,6 +462,12 @@ LISTS_SHEET = SheetContract(
     aliases=("Liste",),
 )
 
+MAX_LIST_VALUES = 500
+"""Values of one column of `Listes` (plans, mandataires…): far more than any entity has."""
+LIST_LIMITS = {"services": 100}
+"""A workbook is written for each service (make templates): a hundred is already far more than an administration
+has services."""
+
 DEFAULT_PLANS = (
     "PCS – Plan de cohésion sociale",
     "PCDR – Programme communal de développement rural",

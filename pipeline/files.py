@@ -256,50 +256,129 @@ def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int], percent_colum
 MAX_SHEET_CELLS = 1_000_000
 """Cells of the rectangle from A1 to a sheet's furthest value: a real workbook holds a few tens of thousands
 (500 actions × 30 columns); calamine, and the grid read from it, would hold every one of them."""
-ANY_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"')
-VALUE_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b')
+TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)(?=[\s/>])([^>]*)>")
+REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d+)["']""")
+FAR = 10 ** 9
+"""A row or column number of more digits than a sheet can have counts as this far."""
+OOXML_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
 def sheet_extent_problem(path: Path, sheet_name: str) -> Problem | None:
-    """None when the sheet's values fit in MAX_SHEET_CELLS; else the problem naming its furthest cells.
+    """None when the sheet's values fit in MAX_SHEET_CELLS; else the problem naming its furthest cells. The file
+    is recognised by its content (calamine reads it so, whatever its name): an Office Open XML workbook (.xlsx,
+    .xlsm) or an OpenDocument spreadsheet (.ods); other formats are not checked.
 
-    A quick pass over every cell reference settles almost every sheet (the declared dimension cannot be trusted:
-    files written by programs get it wrong); only a sheet reaching further is scanned again for the cells that
-    hold something (formatted empty cells reach far without costing anything)."""
+    For Office Open XML, a quick pass over the cell and row references settles almost every sheet (the declared
+    dimension cannot be trusted: files written by programs get it wrong); a sheet reaching further, or whose
+    cells omit their reference, is parsed for the cells that hold something (formatted empty cells reach far
+    without costing anything)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            part = sheet_part(archive, sheet_name)
-            if part is None:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                part = sheet_part(archive, sheet_name)
+                if part is None:
+                    return None
+                with archive.open(part) as stream:
+                    bottom, right, implicit = referenced_extent(stream)
+                if not implicit and bottom * right <= MAX_SHEET_CELLS:
+                    return None
+                with archive.open(part) as stream:
+                    bottom_cell, right_cell = ooxml_values_extent(stream)
+            elif "content.xml" in names:
+                with archive.open("content.xml") as stream:
+                    bottom_cell, right_cell = ods_values_extent(stream, sheet_name)
+            else:
                 return None
-            with archive.open(part) as stream:
-                bottom, right = furthest_cells(stream, ANY_CELL)
-            if bottom[0] * right[1] <= MAX_SHEET_CELLS:
-                return None
-            with archive.open(part) as stream:
-                bottom, right = furthest_cells(stream, VALUE_CELL)
-    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError):
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError, EOFError):
         return None  # calamine will say what is wrong with the file
-    if bottom[0] * right[1] <= MAX_SHEET_CELLS:
+    area = bottom_cell[0] * right_cell[1]
+    if area <= MAX_SHEET_CELLS:
         return None
-    cells = sorted({cell_name(*bottom), cell_name(*right)})
+    cells = sorted({cell_name(*bottom_cell), cell_name(*right_cell)})
     return Problem("feuille-demesuree", {"cells": cells, "count": len(cells),
-                                             "area": f"{bottom[0] * right[1]:,}".replace(",", "\u00a0")})
+                                         "area": f"{area:,}".replace(",", "\u00a0")})
 
 
-def furthest_cells(stream, pattern: re.Pattern) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(row, column) of the lowest and of the rightmost cell matched by `pattern` in a sheet's XML stream, read
-    in chunks. Each chunk is searched with the end of the previous one before it, so that a cell cut in two by
-    a read is found whole (found twice does not change a maximum)."""
-    bottom, right, tail = (0, 0), (0, 0), b""
+def position(letters: bytes | str, digits: bytes | str) -> tuple[int, int]:
+    """(row, column) of a reference such as « XFD1048576 » (any case, leading zeros), capped at FAR."""
+    letters, digits = (x.decode() if isinstance(x, bytes) else x for x in (letters, digits))
+    row = int(digits) if len(digits.lstrip("0")) <= 9 else FAR
+    column = column_number(letters.upper()) if len(letters) <= 6 else FAR
+    return min(row, FAR), min(column, FAR)
+
+
+def referenced_extent(stream) -> tuple[int, int, bool]:
+    """The largest row and column any cell or row of a sheet's XML names, and whether some cell names none —
+    read in chunks, each searched with the end of the previous one before it, so that a tag cut in two by a read
+    is found whole (found twice does not change a maximum)."""
+    bottom, right, implicit, tail = 0, 0, False, b""
     while chunk := stream.read(1 << 22):
         window = tail + chunk
-        for match in pattern.finditer(window):
-            row, column = int(match[2]), column_number(match[1].decode())
-            if row > bottom[0]:
-                bottom = (row, column)
-            if column > right[1]:
-                right = (row, column)
+        for tag in TAG.finditer(window):
+            reference = REFERENCE.search(tag[2])
+            if reference is None:
+                implicit = implicit or tag[1] == b"c"
+                continue
+            row, column = position(reference[1] or b"A", reference[2])
+            bottom = max(bottom, row)
+            if tag[1] == b"c":
+                right = max(right, column)
         tail = window[-1024:]
+    return bottom, right, implicit
+
+
+def ooxml_values_extent(stream) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(row, column) of the lowest and of the rightmost cell holding a value, a formula or text, rows and cells
+    without a reference counted from the previous ones, as Excel does."""
+    bottom, right, row, column = (0, 0), (0, 0), 0, 0
+    for event, element in SafeET.iterparse(stream, events=("start", "end")):
+        tag = element.tag.rpartition("}")[2]
+        if event == "start":
+            if tag == "row":
+                row = position("A", element.get("r"))[0] if element.get("r") else row + 1
+                column = 0
+            continue
+        if tag == "c":
+            reference = re.fullmatch(r"([A-Za-z]+)(\d+)", element.get("r") or "")
+            row, column = position(*reference.groups()) if reference else (row, column + 1)
+            if any(child.tag.rpartition("}")[2] in ("v", "is", "f") for child in element):
+                bottom = (row, column) if row > bottom[0] else bottom
+                right = (row, column) if column > right[1] else right
+            element.clear()
+        elif tag == "row":
+            element.clear()
+    return bottom, right
+
+
+def ods_values_extent(stream, sheet_name: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The same for the sheet `sheet_name` of an OpenDocument spreadsheet, whose rows and cells may be repeated
+    (« number-rows-repeated »): the repetitions are counted, never expanded."""
+    bottom, right, row, inside = (0, 0), (0, 0), 0, False
+    table, office = f"{{{ODS_TABLE}}}", f"{{{ODS_OFFICE}}}"
+    for event, element in SafeET.iterparse(stream, events=("start", "end")):
+        if element.tag == f"{table}table":
+            inside, row = event == "start" and element.get(f"{table}name") == sheet_name, 0
+            if event == "end":
+                element.clear()
+            continue
+        if event != "end" or element.tag != f"{table}table-row":
+            continue
+        repeated = min(int(element.get(f"{table}number-rows-repeated", "1")), FAR)
+        if inside:
+            column = 0
+            for cell in element:
+                span = min(int(cell.get(f"{table}number-columns-repeated", "1")), FAR)
+                filled = cell.get(f"{office}value-type") is not None or "".join(cell.itertext()).strip()
+                if filled:
+                    last_row, last_column = row + repeated, column + span
+                    bottom = (last_row, column + 1) if last_row > bottom[0] else bottom
+                    right = (row + 1, last_column) if last_column > right[1] else right
+                column += span
+        row += repeated
+        element.clear()
     return bottom, right
 
 

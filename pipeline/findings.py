@@ -64,6 +64,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "interdite}) : un classeur ordinaire n’a pas ce contenu.",
         "Demandez au service de recopier ses données dans un modèle vierge.",
     ),
+    "nom-illisible": (
+        ERROR,
+        "Le nom de ce fichier contient des caractères illisibles (encodage d’un autre système) : il n’est pas lu.",
+        "Renommez le fichier (par exemple du nom du service), puis relancez.",
+    ),
     "fichier-ignore": (
         NOTE,
         "Ce fichier n’est pas un classeur ({suffix:?@}{suffix:!sans extension}) : il est ignoré.",
@@ -500,6 +505,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "cadre.{near:? Voulez-vous dire « @ » ?}",
         "Choisissez la valeur dans la liste déroulante ; si elle manque, ajoutez-la dans la colonne « {list} » de "
         "la feuille « Listes » de cadre.xlsx.",
+    ),
+    "liste-trop-longue": (
+        WARNING,
+        "La liste « {header} » compte {count} valeurs : seules les {maximum} premières sont reprises.",
+        "Vérifiez la colonne : une autre liste y a-t-elle été collée ?",
     ),
     "listes-illisibles": (
         WARNING,

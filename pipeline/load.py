@@ -138,6 +138,21 @@ def locked_workbook(lock: Path, entries: list[Path]) -> Path | None:
     return None
 
 
+def decodable(name: str) -> bool:
+    """False for a file name the system could not decode (bytes that are not UTF-8, from an old archive or
+    another system): it could be neither printed, nor written in a report or a state file."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def readable_name(name: str) -> str:
+    """The name with « � » for what cannot be read."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def find_cadre(folder: Path) -> Path | None:
     for path in sorted(folder.iterdir()):
         if path.is_file() and not is_ignored_name(path) and c.fold(path.stem) == "cadre" \
@@ -153,6 +168,10 @@ def find_entity_folders(data: Path) -> list[Path]:
     if find_cadre(data):
         return [data]
     subfolders = [p for p in sorted(data.iterdir()) if p.is_dir() and not is_ignored_name(p)]
+    if unreadable := [readable_name(p.name) for p in subfolders if not decodable(p.name)]:
+        raise ConfigurationError("Le nom du dossier " + ", ".join(f"« {name} »" for name in unreadable)
+                                 + " contient des caractères illisibles (encodage d’un autre système) : "
+                                   "renommez-le, puis relancez.")
     with_cadre = [p for p in subfolders if find_cadre(p)]
     without = [p.name for p in subfolders if not find_cadre(p) and (p / c.SERVICES_DIR).is_dir()]
     if without:
@@ -178,6 +197,12 @@ def service_files(folder: Path) -> tuple[list[Path], list[Finding]]:
     by_service: dict[str, Path] = {}
     entries = sorted(services.iterdir(), key=lambda p: p.name.casefold())
     for path in entries:
+        if not decodable(path.name):
+            if path.suffix.lower() in c.WORKBOOK_SUFFIXES:
+                findings.append(finding("nom-illisible", file=readable_name(path.name)))
+            else:
+                findings.append(finding("fichier-ignore", file=readable_name(path.name), suffix=path.suffix))
+            continue
         if is_ignored_name(path):
             if (opened := locked_workbook(path, entries)) is not None:
                 findings.append(finding("classeur-ouvert", file=opened.name, lock=path.name))
@@ -259,7 +284,7 @@ def read_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
     """The sheet as a grid of strings from cell A1, row i being Excel row i + 1; raises Unreadable, and
     SheetTooLarge before calamine is asked for a sheet whose furthest value lies far beyond any real table
     (calamine builds the whole rectangle up to it: XFD1048576 alone would need 500 GB)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm") and (problem := sheet_extent_problem(path, sheet)) is not None:
+    if (problem := sheet_extent_problem(path, sheet)) is not None:
         raise SheetTooLarge(problem)
     with calamine_guard():
         return pd.read_excel(book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False)

@@ -37,21 +37,29 @@ def clean_text(raw: str) -> Parsed:
     return "\n".join(lines).strip("\n "), problem
 
 
-def list_values(table) -> dict[str, tuple[str, ...]]:
-    """The frame's `Listes` sheet as lists: each column's non-empty values, top to bottom, without repeats."""
+def list_values(table) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
+    """The frame's `Listes` sheet as lists: each column's non-empty values, top to bottom, without repeats — at
+    most as many as the contract allows (a longer list is another list pasted there: it is cut, with a
+    warning)."""
     if table is None:
-        return {}
-    lists = {}
+        return {}, []
+    lists, findings = {}, []
     for column in table.contract.columns:
         seen, values = set(), []
-        for raw in table.frame[column.key]:
+        limit = c.LIST_LIMITS.get(column.key, c.MAX_LIST_VALUES)
+        for index, raw in table.frame[column.key].items():
             value = clean_text(raw)[0]
             if value and c.fold(value) not in seen:
+                if len(values) == limit:
+                    count = len({c.fold(clean_text(v)[0]) for v in table.frame[column.key] if clean_text(v)[0]})
+                    findings.append(finding("liste-trop-longue", **table.cell(table.frame.loc[index], column.key),
+                                            count=count, maximum=limit))
+                    break
                 seen.add(c.fold(value))
                 values.append(value)
         if values:
             lists[column.key] = tuple(values)
-    return lists
+    return lists, findings
 
 
 BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")

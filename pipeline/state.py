@@ -49,10 +49,9 @@ def load_state(path: Path) -> dict | None:
         return None
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(state, dict) or not isinstance(state.get("actions"), list) or not all(
-                isinstance(a, dict) and a.get("reference") and a.get("file") for a in state["actions"]):
+        if not well_formed(state):
             raise ValueError("structure inattendue")
-    except (OSError, ValueError) as problem:
+    except (OSError, ValueError, RecursionError) as problem:
         reason = "structure inattendue" if "structure" in str(problem) else (
             "contenu JSON invalide" if isinstance(problem, ValueError) else "lecture impossible")
         raise ConfigurationError(
@@ -60,6 +59,35 @@ def load_state(path: Path) -> dict | None:
             "modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
             "alors de nouvelles références).") from None
     return state
+
+
+TEXT_FIELDS = ("reference", "file", "sheet", "title", "volet", "number", "given_number")
+SCALARS = (str, int, float, bool, type(None))
+
+
+def well_formed(state) -> bool:
+    """Whether the state holds what the pipeline wrote, in the types it wrote them (a hand edit may not)."""
+    if not isinstance(state, dict) or not isinstance(state.get("actions"), list):
+        return False
+    retired = state.get("retired_numbers", {})
+    if not isinstance(retired, dict) or not all(isinstance(v, list) and all(isinstance(n, (str, int)) for n in v)
+                                                for v in retired.values()):
+        return False
+    return all(well_formed_action(record) for record in state["actions"])
+
+
+def well_formed_action(record) -> bool:
+    if not isinstance(record, dict) or not record.get("reference") or not record.get("file"):
+        return False
+    if any(not isinstance(record.get(key, ""), str) for key in TEXT_FIELDS):
+        return False
+    if not isinstance(record.get("row", 0), int) or not isinstance(record.get("budget", []), list):
+        return False
+    if not all(isinstance(line, dict) and all(isinstance(v, SCALARS) for v in line.values())
+               for line in record.get("budget", [])):
+        return False
+    return all(isinstance(value, SCALARS) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+               for key, value in record.items() if key != "budget")
 
 
 def save_state(result, build: Path, today: dt.date) -> Path | None:
@@ -297,7 +325,7 @@ def prefill_row(record: dict) -> dict[str, object]:
         elif column.multiple:
             value = " ; ".join(value) if isinstance(value, list) else str(value)
         elif column.kind == c.PERCENT:
-            value = int(value) if float(value).is_integer() else float(value)
+            value = percent_cell(value)
         else:
             value = str(value)
         if value not in (None, ""):
@@ -311,12 +339,22 @@ def prefill_budget_rows(record: dict) -> list[dict[str, object]]:
             for line in record.get("budget", [])]
 
 
+def percent_cell(value) -> int | float | str:
+    """A recorded rate as a number 0–100; anything else (a hand edit) as the text it is, for the service to see."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100:
+        return int(value) if float(value).is_integer() else float(value)
+    return str(value)[:50]
+
+
 def date_cell(text: str) -> dt.date | str | None:
     day = from_partial_iso(text)
     if day is None:
         return str(text)
     if day.day:
-        return dt.date(day.year, day.month, day.day)
+        try:
+            return dt.date(day.year, day.month, day.day)
+        except ValueError:
+            return str(text)
     if day.month:
         return f"{day.month:02d}/{day.year}"
     return str(day.year)

@@ -83,7 +83,8 @@ def read_frame(folder: Path) -> Frame:
             tables[contract.name] = table or empty_table(contract)
         table, found = read_lists(book, cadre)
         findings += found
-        lists = list_values(table)
+        lists, found = list_values(table)
+        findings += found
     parameters, found = read_parameters(tables[c.PARAMETERS_SHEET.name])
     findings += found
     sheets = {}

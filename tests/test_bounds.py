@@ -355,7 +355,7 @@ def test_a_state_recording_a_reference_beyond_any_counter_is_not_believed(tmp_pa
 def test_the_extent_scan_never_cuts_a_cell_between_two_reads():
     import io as _io
 
-    from pipeline.files import ANY_CELL, VALUE_CELL, furthest_cells
+    from pipeline.files import ooxml_values_extent, referenced_extent
 
     class Trickle(_io.BytesIO):
         def read(self, size=-1):
@@ -363,5 +363,130 @@ def test_the_extent_scan_never_cuts_a_cell_between_two_reads():
 
     xml = (b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="AB1" s="2"/></row>'
            b'<row r="40"><c r="C40" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
-    assert furthest_cells(Trickle(xml), ANY_CELL) == ((40, 3), (1, 28))
-    assert furthest_cells(Trickle(xml), VALUE_CELL) == ((40, 3), (40, 3))
+    assert referenced_extent(Trickle(xml)) == (40, 28, False)
+    assert ooxml_values_extent(Trickle(xml)) == ((40, 3), (40, 3))
+
+
+FAR_CELLS = [
+    b"<c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c>",
+    b'<c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c>',
+    b'<c  \n r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',
+    b'<c r="XFD01048576" t="inlineStr"><is><t>x</t></is></c>',
+    b'<c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c>',
+    b'<c r="XFD1048576"><!--x--><v>1</v></c>',
+    b'<c r="ZZZZ5" t="inlineStr"><is><t>x</t></is></c>',
+]
+
+
+@pytest.mark.parametrize("cell", FAR_CELLS)
+def test_a_far_cell_written_any_way_xml_allows_is_found(tmp_path, cell):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    rewrite_part(folder / "services" / "T.xlsx",
+                 lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576">' + cell + b"</row></sheetData>")
+                 if b"</sheetData>" in xml and b"Planter" in xml else xml)
+    assert positions(assemble(folder), "feuille-demesuree")[0][1:3] == ("T.xlsx", "Actions")
+
+
+def test_cells_without_reference_are_counted_from_their_row(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    rewrite_part(folder / "services" / "T.xlsx", lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c><c t="inlineStr"><is><t>y</t>'
+                         b"</is></c></row></sheetData>"))
+    found = only(assemble(folder), "feuille-demesuree")
+    assert "A1048576" in found.params["cells"]
+
+
+def test_a_far_cell_in_a_workbook_named_otherwise_is_found_by_its_content(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    rewrite_part(folder / "services" / "T.xlsx",
+                 lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+                                                          b"<is><t>x</t></is></c></row></sheetData>"))
+    (folder / "services" / "T.xlsx").rename(folder / "services" / "T.xlsb")
+    assert positions(assemble(folder), "feuille-demesuree")[0][1:3] == ("T.xlsb", "Actions")
+
+
+def test_a_far_cell_in_an_ods_counts_repeated_rows_without_expanding_them(tmp_path):
+    from pipeline.files import ods_values_extent
+
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    content = (f'<office:document-content xmlns:office="{office}" xmlns:table="{table}" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               '<table:table table:name="Autre"><table:table-row table:number-rows-repeated="5"><table:table-cell office:value-type="string"><text:p>y</text:p></table:table-cell></table:table-row></table:table><table:table table:name="Actions"><table:table-row><table:table-cell office:value-type="string">'
+               '<text:p>Volet</text:p></table:table-cell></table:table-row>'
+               '<table:table-row table:number-rows-repeated="1048570"><table:table-cell/></table:table-row>'
+               '<table:table-row table:number-rows-repeated="1000000000"><table:table-cell '
+               'table:number-columns-repeated="3"/><table:table-cell office:value-type="string"><text:p>x</text:p>'
+               '</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>'
+               '</office:document-content>').encode()
+    bottom, right = ods_values_extent(io.BytesIO(content), "Actions")
+    assert bottom == (1 + 1048570 + 1000000000, 4) and right[1] == 4
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fsencode") or __import__("sys").platform == "win32",
+                    reason="Windows file names are always Unicode")
+def test_file_names_that_are_not_utf8_are_named_readably_and_never_crash(tmp_path, capsys):
+    import os
+    import shutil
+
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    services = os.fsencode(folder / "services")
+    shutil.copy(folder / "services" / "T.xlsx", os.fsdecode(services + b"/Trav\xffaux.xlsx"))
+    open(os.fsdecode(services + b"/Notes \xc9t\xe9.txt"), "w").close()
+    result = assemble(folder)
+    unreadable = only(result, "nom-illisible")
+    assert unreadable.file == "Trav\ufffdaux.xlsx" and unreadable.is_error
+    assert build(folder, tmp_path / "build") == 1
+    output = capsys.readouterr()
+    assert "Trav\ufffdaux.xlsx" in output.out and "Erreur interne" not in output.err
+    assert (tmp_path / "build" / "ville" / "Rapport_validation.xlsx").is_file()
+
+
+@pytest.mark.parametrize("edit", [
+    lambda s: s["actions"][0].update(file=12), lambda s: s["actions"][0].update(title=["a"]),
+    lambda s: s["actions"][0].update(volet=["Externe"]), lambda s: s.update(retired_numbers={"Externe": 5}),
+    lambda s: s["actions"][0].update(budget="x"), lambda s: s["actions"][0].update(budget=["x"]),
+    lambda s: s["actions"][0].update(synergy_with=[["a"]]),
+])
+def test_a_hand_edited_state_of_the_wrong_shape_is_a_french_message(tmp_path, capsys, edit):
+    import json
+
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    assert build(folder, tmp_path / "build") == 0
+    path = tmp_path / "build" / "ville" / "etat-pst.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    edit(state)
+    path.write_text(json.dumps(state), encoding="utf-8")
+    assert build(folder, tmp_path / "build") == 2
+    assert main(["modeles", "--data", str(folder), "--build", str(tmp_path / "build"), "--prerempli"]) == 2
+    assert "etat-pst.json" in capsys.readouterr().err
+
+
+def test_hand_edited_values_of_the_right_shape_are_prefilled_as_text(tmp_path):
+    import json
+
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    assert build(folder, tmp_path / "build") == 0
+    path = tmp_path / "build" / "ville" / "etat-pst.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["actions"][0].update(start="9999-99-99", progress="abc", end="2024-13")
+    path.write_text(json.dumps(state), encoding="utf-8")
+    assert main(["modeles", "--data", str(folder), "--build", str(tmp_path / "build"), "--prerempli"]) == 0
+
+
+def test_a_state_nested_beyond_recursion_is_a_french_message(tmp_path, capsys):
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    (tmp_path / "build" / "ville").mkdir(parents=True)
+    (tmp_path / "build" / "ville" / "etat-pst.json").write_text("[" * 200000 + "]" * 200000, encoding="utf-8")
+    assert build(folder, tmp_path / "build") == 2
+
+
+def test_a_services_list_of_thousands_is_cut_with_a_warning_and_templates_stay_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(c, "LIST_LIMITS", {"services": 4})  # 100 in the contract: as many workbooks to write
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
+    add_sheet(folder / "cadre.xlsx", "Listes", {"Services": [f"Service {i}" for i in range(3000)],
+                                                 "Plans": ["X" * 32767] + [f"Plan {i}" for i in range(3000)]})
+    result = assemble(folder)
+    assert sorted(f.params["maximum"] for f in result.findings if f.code == "liste-trop-longue") == [4, 500]
+    assert main(["modeles", "--data", str(folder), "--build", str(tmp_path / "build")]) == 0
+    assert len(list((tmp_path / "build" / "ville" / "modeles").glob("*.xlsx"))) == 4
