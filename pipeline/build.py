@@ -1,6 +1,6 @@
 """Build: runs the stages in order for each entity of DATA, then writes the documents.
 
-load → normalize → validate → model → render. An entity with errors gets no document (its previous document,
+load → normalize → validate → (the last build's state) → model → outputs. An entity with errors gets no document (its previous document,
 if any, is left untouched and reported as out of date); the others are built. Synergy cross-references are
 written for every pair of entities that name each other in « Synergie avec ».
 """
@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from . import contract as c
-from . import outputs, parallel
-from .findings import Finding, count_by_severity, finding, phrase
+from . import outputs, parallel, state
+from .findings import Finding, count_by_severity, finding
+from .frame import Frame, Stopwatch, read_frame
 from .french import shorten
-from .load import ConfigurationError, LoadedEntity, Table, load_entity
+from .load import ConfigurationError, load_services
 from .model import CrossReference, Entity, build_entity, cross_reference, synergy_partners
-from .normalize import display_options, list_values, normalize_table, read_parameters, recover_lost_zeros
+from .normalize import normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
-from .state import assign_references, save_state
-from .validate import (Sheet, accepted, budget_lines, long_entity_name, missing_required_values, numbering_gaps,
-                       operational_codes, operational_without_actions, rejected_rows, validate_actions,
-                       validate_frame, values_outside_lists)
+from .state import load_state, save_state, state_path
+from .validate import (Sheet, accepted_rows, budget_lines, held_numbers, missing_required_values, operational_codes,
+                       operational_without_actions, unknown_institutions, validate_actions, values_outside_lists)
 
 parallel.expect(ConfigurationError, TemplateProblem)
 
@@ -94,8 +90,6 @@ class EntityResult:
     """Documents of an earlier build left in place, no longer up to date (the entity has errors, or failed)."""
     held_numbers: dict[str, set[str]] = field(default_factory=dict)
     """« N° action » typed on rows rejected for an error, per volet: kept for them (not reused, not a gap)."""
-    actions_read: Table | None = None
-    """Every action row read, rejected ones included (to tell a withdrawn action from one with an error)."""
     accepted: tuple = ()
     """The accepted rows of the objectives, actions and budget lines (frames), for the model."""
     clock: "Stopwatch | None" = None
@@ -180,136 +174,77 @@ def rows_outside(findings: list[Finding]) -> set[RowKey]:
     return {(f.file, f.sheet, f.row) for f in findings if f.code == "ligne-hors-colonnes"}
 
 
-def orphans(child: Sheet, parent_keys: set, key_of, column: str, label_of) -> tuple[pd.DataFrame, list[Finding]]:
-    """Rows of `child` whose parent objective was left out: left out too, each with a finding."""
-    frame = child.frame
-    keep = [key_of(row) in parent_keys for row in frame.to_dict("records")]
-    findings = [finding("parent-rejete", value=child.raw(index, column), **child.cell(index, column),
-                        parent=label_of(frame.loc[index]))
-                for index, kept in zip(frame.index, keep) if not kept]
-    return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)], findings
-
-
-class Stopwatch:
-    """Seconds spent in each stage (load, normalize, validate, model, render), for `--temps` and `make bench`."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
-
-
-def assemble(folder: Path) -> EntityResult:
-    """Every stage but rendering, for one entity folder."""
+def assemble(folder: Path, build: Path | None = None) -> EntityResult:
+    """Every stage but the documents, for one entity folder: load → normalize → validate → (the last build's
+    state, when `build` holds one) → model."""
     clock = Stopwatch()
+    frame = read_frame(folder, clock)
     with clock.stage("load"):
-        loaded: LoadedEntity = load_entity(folder)
+        actions_table, finances_table, found = load_services(folder, frame.loaded.operational)
+    findings = frame.findings + found
     with clock.stage("normalize"):
-        findings = list(loaded.findings)
-        parameters, found = read_parameters(loaded.parameters)
-        findings += found
-        sheets = {}
-        for name, table in (("strategic", loaded.strategic), ("operational", loaded.operational),
-                            ("actions", loaded.actions), ("finances", loaded.finances)):
-            frame, found = normalize_table(table)
+        sheets = []
+        for table in (actions_table, finances_table):
+            normalized, found = normalize_table(table)
             findings += found
-            sheets[name] = Sheet(table, frame)
-        strategic, operational, actions, finances = (sheets[k] for k in ("strategic", "operational", "actions",
-                                                                         "finances"))
-        options, found = display_options(parameters)
-        findings += found
+            sheets.append(Sheet(table, normalized))
+        actions, finances = sheets
         findings += recover_lost_zeros(actions.frame, actions.table,
-                                       {v: set(codes) for v, codes in operational_codes(operational).items()})
+                                       {v: set(codes) for v, codes in operational_codes(frame.operational).items()})
     with clock.stage("validate"):
-        result = validated(folder, loaded, findings, parameters, strategic, operational, actions, finances, options)
+        result = validated(frame, actions, finances, findings)
     with clock.stage("model"):
-        modelled(result, folder, loaded, parameters, options)
+        modelled(result, frame, actions, build)
     result.clock = clock
     return result
 
 
-def validated(folder, loaded, findings, parameters, strategic, operational, actions, finances, options):
-    """The validation rules, then the accepted rows (a row whose parent objective or action is rejected is
-    rejected too) and the row accounting."""
-    findings += long_entity_name(parameters.values, parameters.positions)
-    findings += validate_frame(strategic, operational)
-    findings += validate_actions(actions, operational, parameters.values.get("code", ""))
-    lists, found = list_values(loaded.lists)
-    findings += found + values_outside_lists(actions, lists)
-    findings += missing_required_values(finances) + budget_lines(finances, actions,
-                                                                 parameters.values.get("legislature", ""))
-    rejected = rejected_rows(findings)
+def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding]) -> EntityResult:
+    """The rules on the actions and budget lines, the accepted rows, and the accounting of every row read."""
+    parameters = frame.parameters.values
+    findings += validate_actions(actions, frame.operational, parameters.get("code", ""))
+    findings += values_outside_lists(actions, frame.lists)
+    findings += missing_required_values(finances) + budget_lines(finances, actions, parameters.get("legislature", ""))
+    accepted, found = accepted_rows(frame.strategic, frame.operational, actions, finances, findings)
+    findings += found
+    findings += operational_without_actions(Sheet(frame.operational.table, accepted[1]), accepted[2])
 
-    strategic_ok = accepted(strategic, rejected)
-    operational_ok, found = orphans(
-        Sheet(operational.table, accepted(operational, rejected)),
-        set(zip(strategic_ok["volet"], strategic_ok["number"])),
-        lambda row: (row["volet"], int(row["code"].split(".")[0])), "code",
-        lambda row: phrase("parent-os", number=row["code"].split(".")[0], volet=row["volet"]))
-    findings += found
-    actions_ok, found = orphans(
-        Sheet(actions.table, accepted(actions, rejected)),
-        set(zip(operational_ok["volet"], operational_ok["code"])),
-        lambda row: (row["volet"], row["oo_code"]), "oo_code",
-        lambda row: phrase("parent-oo", code=row["oo_code"], volet=row["volet"]))
-    findings += found
-    finances_ok, found = orphans(
-        Sheet(finances.table, accepted(finances, rejected)),
-        {c.code_key(r) for r in actions_ok["reference"] if r},
-        lambda row: c.code_key(row["reference"]), "reference",
-        lambda row: phrase("parent-action", reference=row["reference"]))
-    findings += found
-    findings += numbering_gaps(strategic, operational)
-    findings += operational_without_actions(Sheet(operational.table, operational_ok), actions_ok)
-
+    loaded = frame.loaded
     outside = rows_outside(findings)
     parameter_sheets = {sheet for _, sheet in loaded.parameters.letters}
     result = EntityResult(
-        folder, findings,
-        action_rows=table_rows(loaded.actions) | refused(loaded.actions)
+        frame.folder, findings,
+        action_rows=table_rows(actions.table) | refused(actions.table)
         | {key for key in outside if key[0] != loaded.cadre_name},
         frame_rows=table_rows(loaded.strategic) | table_rows(loaded.operational)
         | refused(loaded.strategic) | refused(loaded.operational)
         | {key for key in outside if key[0] == loaded.cadre_name and key[1] not in parameter_sheets},
-        budget_rows=table_rows(loaded.finances) | refused(loaded.finances),
-        refused_rows=refused(loaded.actions) | refused(loaded.strategic) | refused(loaded.operational)
-        | refused(loaded.finances),
+        budget_rows=table_rows(finances.table) | refused(finances.table),
+        refused_rows=refused(actions.table) | refused(loaded.strategic) | refused(loaded.operational)
+        | refused(finances.table),
     )
-    result.actions_read = loaded.actions
-    result.accepted = (strategic_ok, operational_ok, actions_ok, finances_ok)
-    result.held_numbers = held_numbers(actions.frame.loc[~actions.frame.index.isin(actions_ok.index)])
+    result.accepted = accepted
+    result.held_numbers = held_numbers(actions.frame.loc[~actions.frame.index.isin(accepted[2].index)])
     return result
 
 
-def held_numbers(rejected: pd.DataFrame) -> dict[str, set[str]]:
-    """The « N° action » of rejected rows, per volet: once corrected, the row comes back with its number."""
-    held: dict[str, set[str]] = {}
-    for volet, number in zip(rejected["volet"], rejected["number"]):
-        if volet in c.VOLET_ORDER and number:
-            held.setdefault(volet, set()).add(str(number))
-    return held
-
-
-def modelled(result: EntityResult, folder: Path, loaded: LoadedEntity, parameters, options) -> None:
-    """The hierarchy, when the parameters allow one; then the safety net of the row accounting."""
-    if any(f.is_error for f in found_parameters(result.findings)):
+def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | None) -> None:
+    """The hierarchy, when the parameters allow one, numbered once with what the last build's state keeps; then
+    the safety net of the row accounting."""
+    if frame.parameters_refused:
         return
-    entity, notes = build_entity(folder.name, parameters.values, *result.accepted[:3], loaded.actions.letters,
-                                 result.accepted[3], options, result.held_numbers)
+    strategic_ok, operational_ok, actions_ok, finances_ok = result.accepted
+    previous = load_state(state_path(build, frame.folder)) if build is not None else None
+    plan = state.plan(previous, actions_ok, actions.table, frame.parameters.values.get("code", ""),
+                      frame.options.hierarchical, result.held_numbers)
+    result.findings += plan.findings
+    entity, notes = build_entity(frame.folder.name, frame.parameters.values, strategic_ok, operational_ok,
+                                 plan.apply(actions_ok), actions.table.letters, finances_ok, frame.options,
+                                 plan.reserved)
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
                         for file, sheet, row in sorted(result.unaccounted_rows())]
-
-
-def found_parameters(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.sheet == c.PARAMETERS_SHEET.name or f.code == "parametre-absent"]
 
 
 # --- Documents ---------------------------------------------------------------------------------------------------
@@ -385,26 +320,6 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
     return written
 
 
-def check_institutions(results: list[EntityResult]) -> None:
-    """« Synergie avec » naming no institution known to this build: a warning naming the cell and the known ones.
-
-    Known: the codes of the entities in DATA. With a single entity there is nothing to compare with."""
-    known = {r.entity.code for r in results if r.entity and r.entity.code}
-    if len(known) < 2:
-        return
-    listed = ", ".join(sorted(known))
-    for result in results:
-        if result.entity is None:
-            continue
-        for action in result.entity.actions():
-            for code in action.synergy_with:
-                if code not in known:
-                    result.findings.append(finding(
-                        "synergie-inconnue", file=action.source.file, sheet=action.source.sheet,
-                        row=action.source.row, column=action.source.letters.get("synergy_with", ""),
-                        header=c.ACTIONS_SHEET.column("synergy_with").header, value=code, known=listed))
-
-
 @dataclass
 class CrossReferenceResult:
     xref: CrossReference
@@ -473,14 +388,13 @@ class BuildReport:
 
 def prepared(folder: Path, build: Path) -> EntityResult:
     """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
-    documents, then the stable references. Returns the result without its raw tables (lighter to send back)."""
+    documents. Returns the result without its raw tables (lighter to send back)."""
     try:
-        result = assemble(folder)
-        assign_references(result, build)
+        result = assemble(folder, build)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         return EntityResult(folder, [], failure=failure_of(problem), stale=previous_documents(build, folder))
-    result.actions_read, result.accepted = None, ()
+    result.accepted = ()
     return result
 
 
@@ -523,7 +437,9 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     today = today or dt.date.today()
     results = parallel.run(prepared, [(folder, build) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
-    check_institutions(results)
+    built = [r for r in results if r.entity]
+    for entity, found in unknown_institutions([r.entity for r in built]):
+        next(r for r in built if r.entity is entity).findings.append(found)
     known = partners(results)
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.

@@ -553,8 +553,21 @@ def unread_action_sheets(book: pd.ExcelFile, path: Path) -> list[Finding]:
     return findings
 
 
-def load_entity(folder: Path) -> LoadedEntity:
-    """Read the cadre and every service workbook of one entity folder."""
+@dataclass
+class LoadedFrame:
+    """cadre.xlsx as read: its parameters, objective sheets and optional lists."""
+
+    folder: Path
+    cadre_name: str
+    parameters: Table
+    strategic: Table
+    operational: Table
+    lists: Table | None
+    findings: list[Finding]
+
+
+def load_frame(folder: Path) -> LoadedFrame:
+    """Read the entity's cadre.xlsx (the same for make pst and make templates)."""
     cadre = find_cadre(folder)
     if cadre is None:
         raise ConfigurationError(f"Le dossier « {folder} » n’a pas de cadre.xlsx.")
@@ -574,13 +587,18 @@ def load_entity(folder: Path) -> LoadedEntity:
         lists, found = read_lists(book, cadre)
         findings += found
         book.close()
+    return LoadedFrame(folder, cadre.name, tables[c.PARAMETERS_SHEET.name], tables[c.STRATEGIC_OBJECTIVES_SHEET.name],
+                       tables[c.OPERATIONAL_OBJECTIVES_SHEET.name], lists, findings)
 
-    files, ignored = service_files(folder)
-    findings += ignored
+
+def load_services(folder: Path, operational: Table) -> tuple[Table, Table, list[Finding]]:
+    """Every service workbook of the entity: its actions, its budget lines, and the findings on its files.
+    `operational`: the frame's OO sheet (whether an OO code can have lost a trailing zero in a number cell)."""
+    files, findings = service_files(folder)
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
     action_tables, finance_tables = [], []
-    numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(tables[c.OPERATIONAL_OBJECTIVES_SHEET.name]) else ()
+    numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(operational) else ()
     workbooks = [read_service_workbook(path, numeric_keys) for path in files]
     copies = copied_workbooks(workbooks)
     for workbook in workbooks:
@@ -595,17 +613,16 @@ def load_entity(folder: Path) -> LoadedEntity:
             action_tables.append(workbook.actions)
         if workbook.finances is not None:
             finance_tables.append(workbook.finances)
-    return LoadedEntity(
-        folder=folder,
-        cadre_name=cadre.name,
-        parameters=tables[c.PARAMETERS_SHEET.name],
-        strategic=tables[c.STRATEGIC_OBJECTIVES_SHEET.name],
-        operational=tables[c.OPERATIONAL_OBJECTIVES_SHEET.name],
-        actions=concat_tables(c.ACTIONS_SHEET, action_tables),
-        finances=concat_tables(c.FINANCE_SHEET, finance_tables),
-        findings=findings,
-        lists=lists,
-    )
+    return concat_tables(c.ACTIONS_SHEET, action_tables), concat_tables(c.FINANCE_SHEET, finance_tables), findings
+
+
+def load_entity(folder: Path) -> LoadedEntity:
+    """Read the cadre and every service workbook of one entity folder."""
+    frame = load_frame(folder)
+    actions, finances, findings = load_services(folder, frame.operational)
+    return LoadedEntity(folder=folder, cadre_name=frame.cadre_name, parameters=frame.parameters,
+                        strategic=frame.strategic, operational=frame.operational, actions=actions,
+                        finances=finances, findings=frame.findings + findings, lists=frame.lists)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 import os
 import re
 from pathlib import Path
@@ -205,58 +206,83 @@ def action_key(file: str, title: str) -> tuple[str, str]:
     return file_key(file), c.fold(title)
 
 
-def assign_references(result, build: Path) -> None:
-    """Give every accepted action its Réf. and report the recorded actions withdrawn since the last build."""
-    entity: Entity | None = result.entity
-    if entity is None or not entity.code:
-        return
-    previous = load_state(state_path(build, result.folder))
-    actions = sorted(entity.actions(), key=source_order)
-    used = {reference_key(a.reference) for a in actions if a.reference}
+@dataclass
+class Plan:
+    """What the last build's state decides for this one, before the model numbers the actions once: each accepted
+    action row's Réf. (typed, recognised, or new), the number a recorded action keeps, and the numbers no new
+    action may take."""
+
+    references: dict = field(default_factory=dict)
+    """Row index (of the accepted actions' frame) → Réf."""
+    numbers: dict = field(default_factory=dict)
+    """Row index → the number the last build showed, for an action whose workbook no longer types it."""
+    reserved: dict[str, set[str]] = field(default_factory=dict)
+    """Volet → numbers of the last builds (withdrawn actions' included) and of rows rejected for an error."""
+    findings: list[Finding] = field(default_factory=list)
+
+    def apply(self, actions: pd.DataFrame) -> pd.DataFrame:
+        """The accepted actions with their Réf. and kept numbers filled in."""
+        actions = actions.copy()
+        for index, reference in self.references.items():
+            actions.at[index, "reference"] = reference
+        for index, number in self.numbers.items():
+            actions.at[index, "number"] = number
+        return actions
+
+
+def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code: str, hierarchical: bool,
+         held: dict[str, set[str]]) -> Plan:
+    """Give every accepted action its Réf. — typed, else the recorded one of the same libellé in the same
+    service file, else the next free number — keep the numbers of recorded actions, and report the recorded
+    actions withdrawn since the last build."""
+    result = Plan(reserved={volet: set(numbers) for volet, numbers in held.items()})
+    if not code:
+        return result
+    rows = sorted(zip(actions.index, actions["_file"], actions["_row"], actions["title"], actions["reference"]),
+                  key=lambda row: (str(row[1]).casefold(), int(row[2])))
+    used = {reference_key(reference) for *_, reference in rows if reference}
     recorded = recorded_by_title(previous, used)
     unmatched = []
-    for action in actions:
-        if action.reference:
+    for index, file, _row, title, reference in rows:
+        if reference:
             continue
-        candidates = recorded.get(action_key(action.source.file, action.title), [])
+        candidates = recorded.get(action_key(file, title), [])
         if candidates:
-            action.reference = candidates.pop(0)
-            used.add(reference_key(action.reference))
+            result.references[index] = candidates.pop(0)
+            used.add(reference_key(result.references[index]))
         else:
-            unmatched.append(action)
+            unmatched.append(index)
     if previous:
-        keep_recorded_numbers(entity, previous, result)
-    counter = last_reference(previous, entity.code)
-    for action in unmatched:
+        keep_recorded_numbers(previous, actions, result, hierarchical)
+    counter = last_reference(previous, code)
+    for index in unmatched:
         counter += 1
-        while reference_key(format_reference(entity.code, counter)) in used:
+        while reference_key(format_reference(code, counter)) in used:
             counter += 1
-        action.reference = format_reference(entity.code, counter)
-        used.add(reference_key(action.reference))
+        result.references[index] = format_reference(code, counter)
+        used.add(reference_key(result.references[index]))
     if unmatched:
         result.findings.append(finding("references-attribuees", count=len(unmatched),
-                                       first=unmatched[0].reference, last=unmatched[-1].reference))
+                                       first=result.references[unmatched[0]],
+                                       last=result.references[unmatched[-1]]))
     if previous:
-        result.findings.extend(withdrawn_actions(previous, result.actions_read))
+        result.findings.extend(withdrawn_actions(previous, read))
+    return result
 
 
-def keep_recorded_numbers(entity: Entity, state: dict, result) -> None:
+def keep_recorded_numbers(state: dict, actions: pd.DataFrame, result: Plan, hierarchical: bool) -> None:
     """An action of the last build keeps its number, even when its service sent back a workbook without it; a
-    number of the last build is never given to another action. The numbering and its notes are redone."""
-    from .model import number_entity
-
+    number of the last build is never given to another action."""
+    for volet, numbers in recorded_numbers(state).items():
+        result.reserved.setdefault(volet, set()).update(numbers)
+    if hierarchical:
+        return
     records = {reference_key(r["reference"]): r for r in state["actions"]}
-    for action in entity.actions():
-        record = records.get(reference_key(action.reference))
-        if record and not action.given_number and record.get("number") and record.get("volet") == action.volet \
-                and not entity.options.hierarchical:
-            action.given_number = str(record["number"])
-    reserved = recorded_numbers(state)
-    for volet, numbers in result.held_numbers.items():
-        reserved.setdefault(volet, set()).update(numbers)
-    result.findings[:] = [f for f in result.findings if f.code not in ("numeros-completes", "numeros-ignores")
-                          and not (f.code == "numerotation-lacunaire" and f.sheet == c.ACTIONS_SHEET.name)]
-    result.findings.extend(number_entity(entity, reserved))
+    for index, volet, number, reference in zip(actions.index, actions["volet"], actions["number"],
+                                               actions["reference"]):
+        record = records.get(reference_key(result.references.get(index, reference)))
+        if record and not number and record.get("number") and record.get("volet") == volet:
+            result.numbers[index] = str(record["number"])
 
 
 def recorded_numbers(state: dict | None) -> dict[str, set[str]]:

@@ -21,12 +21,11 @@ from pathlib import Path
 from . import contract as c
 from .atomic import safe_file_name
 from .findings import Finding, finding
-from .load import ConfigurationError, empty_table, find_cadre, open_workbook, read_lists, read_table, service_files
-from .model import Entity, build_entity
+from .frame import Frame, read_frame
 from .french import long_date, short_date
-from .normalize import list_values, normalize_table, parse_date, read_parameters
-from .state import file_key, load_state, prefill_budget_rows, prefill_row, state_path
-from .validate import Sheet, validate_frame
+from .load import ConfigurationError, service_files
+from .normalize import parse_date
+from .state import file_key, from_partial_iso, load_state, prefill_budget_rows, prefill_row, state_path
 from .workbooks import ServiceWorkbook, save_workbook, service_workbook
 
 GENERIC_SERVICE = "Service"
@@ -34,19 +33,6 @@ GENERIC_SERVICE = "Service"
 
 class NoPreviousBuild(ConfigurationError):
     """`--prerempli` without the state of a successful build: exit code 2."""
-
-
-@dataclass
-class Frame:
-    """What cadre.xlsx says, for the workbooks: the objectives (an Entity without actions) and the lists."""
-
-    folder: Path
-    entity: Entity | None
-    parameters: dict[str, str]
-    positions: dict[str, dict]
-    lists: dict[str, tuple[str, ...]]
-    """`Listes` column key → its values; only the columns present with at least one value."""
-    findings: list[Finding]
 
 
 @dataclass
@@ -63,42 +49,6 @@ class EntityTemplates:
     @property
     def has_errors(self) -> bool:
         return any(f.is_error for f in self.findings)
-
-
-# --- Reading the frame ---------------------------------------------------------------------------------------
-def read_frame(folder: Path) -> Frame:
-    """cadre.xlsx as the workbooks need it; `entity` is None when the frame has errors."""
-    cadre = find_cadre(folder)
-    if cadre is None:
-        raise ConfigurationError(f"Le dossier « {folder} » n’a pas de cadre.xlsx.")
-    book, problem = open_workbook(cadre)
-    if problem:
-        return Frame(folder, None, {}, {}, {}, [problem])
-    findings: list[Finding] = []
-    tables = {}
-    with book:
-        for contract in c.CADRE_SHEETS:
-            table, found = read_table(book, cadre, contract)
-            findings += found
-            tables[contract.name] = table or empty_table(contract)
-        table, found = read_lists(book, cadre)
-        findings += found
-        lists, found = list_values(table)
-        findings += found
-    parameters, found = read_parameters(tables[c.PARAMETERS_SHEET.name])
-    findings += found
-    sheets = {}
-    for contract in (c.STRATEGIC_OBJECTIVES_SHEET, c.OPERATIONAL_OBJECTIVES_SHEET):
-        frame, found = normalize_table(tables[contract.name])
-        findings += found
-        sheets[contract.name] = Sheet(tables[contract.name], frame)
-    strategic, operational = sheets[c.STRATEGIC_OBJECTIVES_SHEET.name], sheets[c.OPERATIONAL_OBJECTIVES_SHEET.name]
-    findings += validate_frame(strategic, operational)
-    entity = None
-    if not any(f.is_error for f in findings):
-        no_actions, _ = normalize_table(empty_table(c.ACTIONS_SHEET))
-        entity, _ = build_entity(folder.name, parameters.values, strategic.frame, operational.frame, no_actions, {})
-    return Frame(folder, entity, parameters.values, parameters.positions, lists, findings)
 
 
 # --- Choosing what each workbook offers ----------------------------------------------------------------------
@@ -124,8 +74,8 @@ def choices(frame: Frame, other_codes: list[str]) -> dict[str, tuple[str, ...]]:
     """Dropdown values per `Listes` column: the sheet's, else the defaults, else (institutions) the other
     entities of DATA, or « CPAS » for a commune."""
     found = dict(c.DEFAULT_LISTS)
-    institutions = tuple(code for code in other_codes if code != frame.parameters.get("code"))
-    if not institutions and frame.parameters.get("entity_type") != "CPAS":
+    institutions = tuple(code for code in other_codes if code != frame.parameters.values.get("code"))
+    if not institutions and frame.parameters.values.get("entity_type") != "CPAS":
         institutions = ("CPAS",)
     found["institutions"] = institutions
     found.update(frame.lists)
@@ -133,13 +83,13 @@ def choices(frame: Frame, other_codes: list[str]) -> dict[str, tuple[str, ...]]:
 
 
 def deadline(frame: Frame) -> tuple[str, list[Finding]]:
-    raw = frame.parameters.get("deadline", "")
+    raw = frame.parameters.values.get("deadline", "")
     if not raw:
         return "", []
     day, problem = parse_date(raw)
     if problem:
         label = next(p.label for p in c.PARAMETERS if p.key == "deadline")
-        return "", [finding("date-limite-illisible", value=raw, label=label, **frame.positions["deadline"])]
+        return "", [finding("date-limite-illisible", value=raw, label=label, **frame.parameters.positions["deadline"])]
     return long_date(day), []
 
 
@@ -173,10 +123,11 @@ def clear_previous(destination: Path) -> None:
 
 
 def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: dict | None) -> EntityTemplates:
-    label = frame.parameters.get("entity_name") or frame.folder.name
+    label = frame.parameters.values.get("entity_name") or frame.folder.name
     result = EntityTemplates(frame.folder, label, list(frame.findings))
-    if frame.entity is None:
+    if frame.has_errors:
         return result
+    entity = frame.objectives()
     when, found = deadline(frame)
     result.findings += found
     names = service_names(frame)
@@ -186,16 +137,16 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
         names += extra
         result.findings += [finding("classeur-hors-liste", file=f"{name}.xlsx", service=name) for name in extra]
         result.prefilled_actions = len(state["actions"])
-        built_on = dt.date.fromisoformat(state["built_on"]) if state.get("built_on") else None
-        result.prefilled_from = short_date(built_on) if built_on else ""
+        built_on = from_partial_iso(state.get("built_on"))
+        result.prefilled_from = short_date(built_on.first_day()) if built_on and built_on.day else ""
     destination = templates_folder(build, frame.folder)
     clear_previous(destination)
     offered = choices(frame, other_codes)
     for name in names:
         spec = ServiceWorkbook(
-            service=name, entity_name=frame.entity.name, entity_type=frame.entity.type,
-            legislature=frame.entity.legislature, volets=frame.entity.volets, choices=offered, deadline=when,
-            contact=frame.parameters.get("contact", ""), return_address=frame.parameters.get("return_address", ""),
+            service=name, entity_name=entity.name, entity_type=entity.type,
+            legislature=entity.legislature, volets=entity.volets, choices=offered, deadline=when,
+            contact=frame.parameters.values.get("contact", ""), return_address=frame.parameters.values.get("return_address", ""),
             rows=[prefill_row(record) for record in recorded.get(name, [])],
             budget_rows=[line for record in recorded.get(name, []) for line in prefill_budget_rows(record)],
             prefilled_from=result.prefilled_from)
@@ -215,8 +166,8 @@ def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[
             "ne peuvent pas être préremplis. Lancez d’abord « make pst » (avec le même BUILD), corrigez ses "
             "erreurs éventuelles, puis relancez « make templates PREREMPLI=1 ».")
     frames = {folder: isolated(folder, read_frame, folder) for folder in folders}
-    codes = [f.parameters.get("code", "").upper() for f in frames.values()
-             if isinstance(f, Frame) and f.parameters.get("code")]
+    codes = [f.parameters.values.get("code", "").upper() for f in frames.values()
+             if isinstance(f, Frame) and f.parameters.values.get("code")]
     return [frame if isinstance(frame, EntityTemplates)
             else isolated(folder, entity_templates, frame, build, codes, states[folder])
             for folder, frame in frames.items()]

@@ -338,3 +338,72 @@ def budget_lines(finances: Sheet, actions: Sheet, legislature: str) -> list[Find
             findings.append(finding("exercice-hors-legislature", value=row["year"], **finances.cell(index, "year"),
                                     legislature=legislature))
     return findings
+
+
+# --- Rows left out with their parent, institutions unknown to the build ------------------------------------------
+def orphans(child: Sheet, parent_keys: set, key_of, column: str, parent) -> tuple[pd.DataFrame, list[Finding]]:
+    """Rows of `child` whose parent (objective, action) was left out: left out too, each with a warning naming
+    the parent (its error is counted once, on its own row)."""
+    frame = child.frame
+    keep = [key_of(row) in parent_keys for row in frame.to_dict("records")]
+    findings = [finding("parent-rejete", value=child.raw(index, column), **child.cell(index, column),
+                        parent=parent(frame.loc[index]))
+                for index, kept in zip(frame.index, keep) if not kept]
+    return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)], findings
+
+
+def accepted_rows(strategic: Sheet, operational: Sheet, actions: Sheet, finances: Sheet,
+                  findings: list[Finding]) -> tuple[tuple[pd.DataFrame, ...], list[Finding]]:
+    """The rows that go into the document: those without an error, whose parent objective (or action, for a
+    budget line) goes in too; and the warnings on the rows left out with their parent."""
+    rejected = rejected_rows(findings)
+    left_out: list[Finding] = []
+    strategic_ok = accepted(strategic, rejected)
+    operational_ok, found = orphans(
+        Sheet(operational.table, accepted(operational, rejected)),
+        set(zip(strategic_ok["volet"], strategic_ok["number"])),
+        lambda row: (row["volet"], oo_parts(row["code"])[0]), "code",
+        lambda row: phrase("parent-os", number=oo_parts(row["code"])[0], volet=row["volet"]))
+    left_out += found
+    actions_ok, found = orphans(
+        Sheet(actions.table, accepted(actions, rejected)),
+        set(zip(operational_ok["volet"], operational_ok["code"])),
+        lambda row: (row["volet"], row["oo_code"]), "oo_code",
+        lambda row: phrase("parent-oo", code=row["oo_code"], volet=row["volet"]))
+    left_out += found
+    finances_ok, found = orphans(
+        Sheet(finances.table, accepted(finances, rejected)),
+        {c.code_key(r) for r in actions_ok["reference"] if r},
+        lambda row: c.code_key(row["reference"]), "reference",
+        lambda row: phrase("parent-action", reference=row["reference"]))
+    left_out += found
+    return (strategic_ok, operational_ok, actions_ok, finances_ok), left_out
+
+
+def held_numbers(rejected: pd.DataFrame) -> dict[str, set[str]]:
+    """The « N° action » of rejected rows, per volet: once corrected, the row comes back with its number (it is
+    neither given to another action nor reported as a gap)."""
+    held: dict[str, set[str]] = {}
+    for volet, number in zip(rejected["volet"], rejected["number"]):
+        if volet in c.VOLET_ORDER and number:
+            held.setdefault(volet, set()).add(str(number))
+    return held
+
+
+def unknown_institutions(entities: list) -> list[tuple[object, Finding]]:
+    """« Synergie avec » naming no institution known to this build: a warning naming the cell and the known ones,
+    as (entity, finding). Known: the codes of the entities in DATA; with a single entity there is nothing to
+    compare with."""
+    known = {entity.code for entity in entities if entity.code}
+    if len(known) < 2:
+        return []
+    found = []
+    for entity in entities:
+        for action in entity.actions():
+            for code in action.synergy_with:
+                if code not in known:
+                    found.append((entity, finding(
+                        "synergie-inconnue", file=action.source.file, sheet=action.source.sheet,
+                        row=action.source.row, column=action.source.letters.get("synergy_with", ""),
+                        header=c.ACTIONS_SHEET.column("synergy_with").header, value=code, known=sorted(known))))
+    return found

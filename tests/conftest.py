@@ -30,11 +30,11 @@ OPERATIONAL = [
 ]
 
 
-def assemble(folder: Path):
+def assemble(folder: Path, build: Path | None = None):
     """pipeline.build.assemble, looked up at call time so that the accounting check below applies."""
     import pipeline.build
 
-    return pipeline.build.assemble(folder)
+    return pipeline.build.assemble(folder, build)
 
 
 def positions(result, code: str) -> list[tuple]:
@@ -200,8 +200,8 @@ def nothing_is_lost(monkeypatch):
 
     original = pipeline.build.assemble
 
-    def checked(folder):
-        result = original(folder)
+    def checked(folder, build=None):
+        result = original(folder, build)
         assert not [f.position() for f in result.findings if f.code == "ligne-non-reprise"]
         assert not result.unaccounted_rows()
         if result.entity is not None:

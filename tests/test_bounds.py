@@ -250,14 +250,14 @@ def test_an_entity_failing_while_read_is_reported_and_the_others_are_built(tmp_p
     data = tmp_path / "data"
     make_entity(data / "a-ville", {"T.xlsx": [action()]})
     make_entity(data / "b-cpas", {"T.xlsx": [action()]}, parameters={"Type": "CPAS", "Code": "CPAS"})
-    original = pipeline.build.assign_references
+    original = pipeline.build.modelled
 
-    def failing(result, build_dir):
+    def failing(result, frame, actions, build_dir):
         if result.folder.name == "b-cpas":
             raise MemoryError
-        return original(result, build_dir)
+        return original(result, frame, actions, build_dir)
 
-    monkeypatch.setattr(pipeline.build, "assign_references", failing)
+    monkeypatch.setattr(pipeline.build, "modelled", failing)
     code = main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"])
     output = capsys.readouterr()
     assert code == 3
