@@ -13,7 +13,6 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import contract as c
 from . import outputs, parallel, state
 from .findings import Finding, count_by_severity, finding
 from .frame import Frame, Stopwatch, read_frame

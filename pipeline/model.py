@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
-from .normalize import (DisplayOptions, PartialDate, canonical_code, natural_key, oo_parts, sdg_number,
+from .normalize import (DisplayOptions, canonical_code, natural_key, oo_parts, sdg_number,
                         whole_number)
 
 

@@ -8,21 +8,22 @@ written to a temporary file and moved into place, so a failed render never leave
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import io
 import html
 import json
 import os
 import re
+from dataclasses import dataclass
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 import docxtpl
-from docxtpl import DocxTemplate
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
 
@@ -194,8 +195,53 @@ def variables_file(digest: str) -> Path | None:
     return Path(cache.directory) / f"variables-{digest}.json" if cache else None
 
 
+@dataclass(frozen=True)
+class Image:
+    """A picture in a context (a chart): PNG or JPEG bytes, its width in the page, and its alternative text — what
+    screen readers say, kept in the tagged PDF."""
+
+    data: bytes
+    width_cm: float
+    alt: str
+
+
+class DescribedImage(InlineImage):
+    """docxtpl's inline image, with its alternative text (Word: Format de l’image › Texte de remplacement)."""
+
+    def __init__(self, tpl, image: Image):
+        super().__init__(tpl, io.BytesIO(image.data), width=Cm(image.width_cm))
+        self.alt = image.alt
+
+    def _insert_image(self) -> str:
+        inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
+        inline.docPr.set("descr", self.alt)
+        return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space=\"preserve\">" % inline.xml)
+
+
+def materialized(value, document: DocxTemplate):
+    """The context with its Image values made into pictures of `document` (they need the document being
+    rendered, which a context builder never sees)."""
+    if isinstance(value, Image):
+        return DescribedImage(document, value)
+    if isinstance(value, dict):
+        return {key: materialized(item, document) for key, item in value.items()}
+    if isinstance(value, list):
+        return [materialized(item, document) for item in value]
+    return value
+
+
+def holds_images(value) -> bool:
+    if isinstance(value, Image):
+        return True
+    if isinstance(value, dict):
+        return any(holds_images(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_images(item) for item in value)
+    return False
+
+
 def render_document(template: Path, context: dict, destination: Path) -> Path:
-    """Render `template` with `context` into `destination`, atomically."""
+    """Render `template` with `context` into `destination`, atomically. The context may hold Image values."""
     document = Template(template)
     env = jinja_env()
     try:
@@ -205,6 +251,8 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     if missing:
         raise TemplateProblem(f"Le modèle {template.name} utilise des variables inconnues : "
                               + ", ".join(sorted(missing)) + ".")
+    if holds_images(context):
+        context = materialized(context, document)
     try:
         document.render(context, env, autoescape=True)
     except TemplateError as exc:

@@ -4,7 +4,6 @@ parallel with one progress line each (no timing is asserted: speed is measured b
 import re
 
 from docx import Document
-from openpyxl import load_workbook
 
 from conftest import docx_paragraphs
 from pipeline.cli import main
@@ -46,7 +45,6 @@ def document_text(path) -> list[str]:
 def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_content(tmp_path, monkeypatch):
     """One entity and two processes: the PST and the fiches (split here into parts) are written in parallel;
     every document holds what the one-process build writes, the fiches in the PST's order."""
-    import pipeline.build as build
     from pipeline.build import build_all
 
     monkeypatch.setattr(fiches_output, "FICHES_PER_DOCUMENT", 25)
@@ -74,7 +72,6 @@ def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_chang
         tmp_path, monkeypatch, capsys):
     """The fiches' template is broken after a good build: the message names it, the validation report is
     written, and neither the PST nor the fiches change — they stay those of the same, earlier build."""
-    import pipeline.build as build
 
     [folder] = generate(tmp_path / "data", Shape(actions=20, services=2))
     arguments = ["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"]
@@ -104,7 +101,6 @@ def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_chang
 
 def test_an_unexpected_error_in_a_forked_task_keeps_its_traceback_for_the_maintainers(tmp_path, monkeypatch,
                                                                                       capsys):
-    import pipeline.build as build
 
     class Odd(Exception):
         def __init__(self, first, second):  # cannot be rebuilt from its args after pickling
@@ -128,7 +124,6 @@ def test_an_edited_template_takes_effect_at_once_despite_the_cache_of_compiled_t
     the very next build, a new unknown variable included."""
     import shutil
 
-    import pipeline.build as build
 
     template = tmp_path / "fiches_actions.docx"
     shutil.copy(TEMPLATES / fiches_output.TEMPLATE, template)

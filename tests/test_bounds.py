@@ -12,8 +12,7 @@ import pytest
 from docx import Document
 from openpyxl import Workbook
 
-from conftest import (action, add_sheet, assemble, docx_text, make_entity, memory_limit, only, positions,
-                      write_workbook)
+from conftest import (action, add_sheet, assemble, docx_text, make_entity, memory_limit, only, positions)
 from pipeline import contract as c
 from pipeline.cli import main
 from pipeline.findings import missing_runs, runs_count, runs_text
@@ -215,7 +214,6 @@ def test_a_hidden_column_range_claiming_a_billion_columns_is_not_believed(tmp_pa
 # --- One entity's failure never hides another's ----------------------------------------------------------------
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_internal_error_in_one_entity_leaves_the_others_built_and_listed(tmp_path, monkeypatch, capsys, jobs):
-    import pipeline.build
 
     data = tmp_path / "data"
     make_entity(data / "ville", {"T.xlsx": [action()]})

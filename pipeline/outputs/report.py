@@ -18,7 +18,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
 from ..workbooks import text_height
-from . import Job, Output
+from . import Output
 
 REPORT_NAME = "Rapport_validation.xlsx"
 COLUMNS = (  # header, width

@@ -1,0 +1,116 @@
+"""The two recipes of docs/ARCHITECTURE.md, done as a new engineer would: a field declared once in the contract, a
+document added as one output module."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from dataclasses import replace
+
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+
+from conftest import action, docx_paragraphs, docx_text, make_entity
+from pipeline import contract as c
+from pipeline import outputs
+from pipeline.cli import main
+from pipeline.render import Image, render_document
+
+
+def build(folder, build_dir, *extra):
+    return main(["pst", "--data", str(folder), "--build", str(build_dir), "--processus", "1", *extra])
+
+
+# --- Recipe 1: add a field ---------------------------------------------------------------------------------------
+def test_a_column_declared_in_the_contract_is_read_stored_prefilled_offered_and_shown(tmp_path, monkeypatch, capsys):
+    note = c.Column("budget_note", "Note budgétaire", help="Ce que le budget prévoit pour l’action.",
+                    example=("Crédit inscrit au budget {year}",))
+    monkeypatch.setattr(c, "ACTIONS_SHEET", replace(c.ACTIONS_SHEET, columns=(*c.ACTIONS_SHEET.columns, note)))
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [
+        action(title="Planter cent arbres", **{"Note budgétaire": "Crédit de 12 000 € à l’extraordinaire"}),
+        action(oo="2.1", title="Aider les familles")]},
+        parameters={"Champs affichés": "Statut ; Note budgétaire"})
+    assert build(folder, tmp_path / "build") == 0, capsys.readouterr().out
+
+    # Shown beside the libellé (« Champs affichés ») and on the fiche, in « Autres informations »
+    pst = docx_paragraphs(next((tmp_path / "build").rglob("PST_*.docx")))
+    assert ("Action détail", "Note budgétaire\u00a0: Crédit de 12 000 € à l’extraordinaire") in pst
+    fiches = docx_text(next((tmp_path / "build").rglob("Fiches_actions_*.docx")))
+    assert "Autres informations" in fiches and "Crédit de 12 000 € à l’extraordinaire" in fiches
+    # Stored in the state of the build
+    state = json.loads((tmp_path / "build" / "ville" / "etat-pst.json").read_text(encoding="utf-8"))
+    assert [record.get("budget_note") for record in state["actions"]] == [
+        "Crédit de 12 000 € à l’extraordinaire", ""]
+    # Offered and pre-filled in the service's workbook, with its example
+    assert main(["modeles", "--data", str(folder), "--build", str(tmp_path / "build"), "--prerempli"]) == 0
+    book = load_workbook(tmp_path / "build" / "ville" / "modeles" / "Travaux.xlsx")
+    header = [cell.value for cell in book["Actions"][1]]
+    column = header.index("Note budgétaire")
+    assert book["Actions"].cell(row=2, column=column + 1).value == "Crédit de 12 000 € à l’extraordinaire"
+    example = [cell.value for cell in book["Exemple"][3]]
+    assert "Crédit inscrit au budget 2026" in example
+    # Read back as the services type it: a round trip keeps it
+    assert build(folder, tmp_path / "build") == 0
+
+
+# --- Recipe 2: add a document ------------------------------------------------------------------------------------
+def png(width: int = 4, height: int = 2) -> bytes:
+    """A small grey PNG, written by hand (no charting library in the tests)."""
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data
+                                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def toy_output(template, fail: bool = False) -> outputs.Output:
+    def write(job, part, into):
+        if fail:
+            raise ZeroDivisionError("panne du jouet")
+        render_document(template, {"name": job.entity.name, "count": len(job.entity.actions()),
+                                   "chart": Image(png(), 4, "Un graphique de démonstration")}, into)
+
+    return outputs.Output(name="toy", stem=lambda job: f"Jouet_{job.entity.code}", write=write,
+                          labels=("Jouet écrit", "Jouet PROVISOIRE écrit"), publish=True)
+
+
+def toy_template(path):
+    document = Document()
+    document.add_paragraph("Jouet de {{ name }} : {{ count }} actions.")
+    document.add_paragraph("{{ chart }}")
+    document.save(path)
+    return path
+
+
+def test_an_output_added_in_a_few_lines_is_written_staged_listed_and_named_provisional(tmp_path, monkeypatch,
+                                                                                       capsys):
+    template = toy_template(tmp_path / "jouet.docx")
+    monkeypatch.setattr(outputs, "EXTRA", [toy_output(template)])
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(), action(oo="2.1", title="Aider")]})
+    assert build(folder, tmp_path / "build") == 0
+    toy = tmp_path / "build" / "ville" / "Jouet_VILLE.docx"
+    assert "→ Jouet écrit : " + str(toy) in capsys.readouterr().out
+    document = Document(toy)
+    assert document.paragraphs[0].text == "Jouet de Ville de Testville : 2 actions."
+    [picture] = document.element.body.iter(qn("wp:docPr"))
+    assert picture.get("descr") == "Un graphique de démonstration"
+
+    # Staged with the others: when it fails, no document of the entity changes.
+    pst = next((tmp_path / "build" / "ville").glob("PST_*.docx"))
+    before = {path: path.read_bytes() for path in (pst, toy)}
+    monkeypatch.setattr(outputs, "EXTRA", [toy_output(template, fail=True)])
+    make_entity(folder, {"T.xlsx": [action(), action(oo="2.1", title="Aider"), action(title="Nouvelle")]})
+    assert build(folder, tmp_path / "build") == 3
+    assert {path: path.read_bytes() for path in before} == before
+    assert not list((tmp_path / "build" / "ville").glob(".~*"))
+
+    # Named provisional when built despite errors, beside the valid one; removed by the next clean build.
+    monkeypatch.setattr(outputs, "EXTRA", [toy_output(template)])
+    make_entity(folder, {"T.xlsx": [action(), action(oo="9.9", title="Rejetée")]})
+    assert build(folder, tmp_path / "build", "--malgre-erreurs") == 0
+    assert (tmp_path / "build" / "ville" / "Jouet_VILLE_PROVISOIRE.docx").is_file() and toy.read_bytes() == before[toy]
+    make_entity(folder, {"T.xlsx": [action()]})
+    assert build(folder, tmp_path / "build") == 0
+    assert not (tmp_path / "build" / "ville" / "Jouet_VILLE_PROVISOIRE.docx").exists()
