@@ -15,6 +15,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pipeline import contract as c
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 # --- Commune d'Engis (seed 000) -------------------------------------------------------------------------------
@@ -506,16 +508,14 @@ BUDGET = {
 BUDGET_HEADERS = ["Réf.", "Exercice", "Service", "R/D", "Article budgétaire", "Montant estimé", "Fonds propres",
                   "Emprunt", "Subsides", "Source des subsides"]
 
-# Column order varies between services, as in real life; headers are the contract's.
-HEADERS = {
-    "volet": "Volet", "oo": "N° OO", "title": "Libellé de l'action", "status": "Statut", "health": "Santé",
-    "progress": "Taux d'avancement (%)", "start": "Début", "end": "Fin", "updated": "Date de mise à jour",
-    "representative": "Mandataire responsable", "administrative": "Responsable administratif",
-    "service": "Service gestionnaire", "partners": "Partenaire(s)", "plans": "Plans concernés",
-    "synergy": "Synergie avec", "synergy_code": "Code synergie", "planning": "Planification",
-    "output_indicator": "Indicateur de réalisation", "comment": "Commentaire", "reference": "Réf.", "sdgs": "ODD",
-}
-ORDER_A = list(HEADERS)
+# Column order varies between services, as in real life; headers are the contract's. The sample's rows name their
+# columns shortly; SHORT gives the contract's key where it differs.
+SHORT = {"oo": "oo_code", "representative": "representative_responsible", "administrative": "administrative_responsible",
+         "service": "managing_service", "synergy": "synergy_with"}
+ORDER_A = ["volet", "oo", "title", "status", "health", "progress", "start", "end", "updated", "representative",
+           "administrative", "service", "partners", "plans", "synergy", "synergy_code", "planning", "output_indicator",
+           "comment", "reference", "sdgs"]
+HEADERS = {short: c.ACTIONS_SHEET.column(SHORT.get(short, short)).header for short in ORDER_A}
 ORDER_B = ["reference", "oo", "volet", "title", "service", "representative", "administrative", "status", "progress",
            "health", "start", "end", "updated", "partners", "plans", "sdgs", "synergy", "synergy_code", "planning",
            "output_indicator", "comment"]

@@ -1,7 +1,7 @@
 """Outputs: every document the pipeline writes, one module each, declared the same way.
 
 An output module declares an `Output`: its name, its file name (`stem`), what writes it (`write`: usually a Word
-template of output_templates/ rendered with a context it builds), whether it is written for each entity or for each pair of
+template of output_templates/ rendered with a context it builds, through `word`), whether it is written for each entity or for each pair of
 entities naming each other, whether `make pdf` publishes it, and how the console names it. Everything else is
 shared (build.py, pdf.py, cli.py): documents staged and moved into place together, a provisional build's names
 (« _PROVISOIRE »), the parts of a very long document (« _1 », « _2 »), leftovers of earlier builds removed, the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -68,7 +69,7 @@ class Output:
     """The file name without suffix, provisional mark or part number."""
     write: Callable[[Job, int, Path], None]
     """Writes part `part` (0 for a single document) of the output into the given path."""
-    labels: tuple[str, str]
+    labels: tuple[str, str] = ("Document écrit", "Document PROVISOIRE écrit malgré les erreurs")
     """How the console names it: (written, written despite errors)."""
     suffix: str = ".docx"
     scope: str = ENTITY
@@ -88,6 +89,17 @@ class Written:
     output: str
     path: Path
     provisional: bool = False
+
+
+def word(module: str) -> Callable[[Job, int, Path], None]:
+    """The `write` of an output rendered from a Word template: output_templates/<TEMPLATE> with `context(job,
+    part)`, both read from the output's module `module` when the document is written."""
+    def write(job: Job, part: int, into: Path) -> None:
+        from ..render import TEMPLATES, render_document
+
+        declared = sys.modules[module]
+        render_document(TEMPLATES / declared.TEMPLATE, declared.context(job, part), into)
+    return write
 
 
 def safe_name(text: str) -> str:

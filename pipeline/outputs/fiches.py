@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .. import french
-from ..render import TEMPLATES, render_document
-from . import Job, Output, safe_name
+from . import Job, Output, safe_name, word
 from .context import Presentation, action_context, entity_context
 
 TEMPLATE = "fiches_actions.docx"
@@ -34,15 +31,10 @@ def parts(job: Job) -> int:
     return max(1, -(-len(job.entity.actions()) // FICHES_PER_DOCUMENT))
 
 
-
-def write(job: Job, part: int, into: Path) -> None:
-    render_document(TEMPLATES / TEMPLATE, context(job, part), into)
-
-
 OUTPUT = Output(
     name="fiches",
     stem=lambda job: f"Fiches_actions_{safe_name(job.entity.code)}",
-    write=write,
+    write=word(__name__),
     labels=("Fiches actions", "Fiches actions PROVISOIRES"),
     parts=parts,
 )

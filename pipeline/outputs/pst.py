@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .. import contract as c
 from .. import french
 from ..budget import BudgetSummary, Totals, budget_summary
 from ..model import Entity, plans_named, sdgs_named, select, synergy_partners
-from ..render import TEMPLATES, render_document
-from . import Job, Output, safe_name
+from . import Job, Output, safe_name, word
 from .context import Presentation, annex_context, counts, entity_context, type_from_code, volet_context
 
 TEMPLATE = "pst.docx"
@@ -69,15 +66,9 @@ def budget_context(summary: BudgetSummary) -> dict:
     }
 
 
-
-def write(job: Job, part: int, into: Path) -> None:
-    render_document(TEMPLATES / TEMPLATE, context(job, part), into)
-
-
 OUTPUT = Output(
     name="pst",
     stem=lambda job: f"PST_{safe_name(job.entity.code)}_{safe_name(job.entity.legislature)}",
-    write=write,
-    labels=("Document écrit", "Document PROVISOIRE écrit malgré les erreurs"),
+    write=word(__name__),
     publish=True,
 )

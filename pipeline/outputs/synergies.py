@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .. import french
 from ..model import Action, CrossReference
-from ..render import TEMPLATES, render_document
-from . import PAIR, Job, Output, safe_name
+from . import PAIR, Job, Output, safe_name, word
 
 TEMPLATE = "synergies.docx"
 
@@ -31,15 +28,9 @@ def context(job: Job, part: int = 0) -> dict:
     }
 
 
-
-def write(job: Job, part: int, into: Path) -> None:
-    render_document(TEMPLATES / TEMPLATE, context(job, part), into)
-
-
 OUTPUT = Output(
     name="synergies",
     stem=lambda job: f"Synergies_{safe_name(job.xref.left.code)}_{safe_name(job.xref.right.code)}",
-    write=write,
-    labels=("Document écrit", "Document PROVISOIRE écrit malgré les erreurs"),
+    write=word(__name__),
     scope=PAIR,
 )
