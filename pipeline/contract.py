@@ -168,12 +168,12 @@ class Column:
     example: tuple = ()
     """The values of the two example actions of the « Exemple » sheet (« {year} »: a year of the législature)."""
 
-    @property
+    @cached_property
     def display_label(self) -> str:
         """The label in documents, with the typographic apostrophe (« Taux d’avancement »)."""
         return (self.label or self.header).replace("'", "’")
 
-    @property
+    @cached_property
     def empty(self):
         """The value of an empty cell once read: "" for text, () for lists, None otherwise."""
         if self.kind in (TEXT, MULTILINE):

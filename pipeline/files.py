@@ -256,8 +256,12 @@ def inspect_cell(cell, scan: SheetScan, numeric_columns: set[int], percent_colum
 MAX_SHEET_CELLS = 1_000_000
 """Cells of the rectangle from A1 to a sheet's furthest value: a real workbook holds a few tens of thousands
 (500 actions × 30 columns); calamine, and the grid read from it, would hold every one of them."""
-TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)(?=[\s/>])([^>]*)>")
-REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d+)["']""")
+CANONICAL_REFERENCE = re.compile(rb' r="([A-Za-z]*)(\d{1,10})"')
+QUICK_SCAN_MAX = 64 << 20
+"""Bytes of a sheet's XML read at once for the quick pass; a larger sheet is read in chunks."""
+CELL_REFERENCE = re.compile(rb"""<(?:[\w.-]+:)?c(?=[\s/>])[^>]*?\sr\s*=\s*["']([A-Za-z]*)(\d{1,10})""")
+ROW_REFERENCE = re.compile(rb"""<(?:[\w.-]+:)?row(?=[\s/>])[^>]*?\sr\s*=\s*["'](\d{1,10})""")
+CELL_WITHOUT_REFERENCE = re.compile(rb"""<(?:[\w.-]+:)?c(?=[\s/>])(?![^>]*?\sr\s*=)[^>]*>""")
 FAR = 10 ** 9
 """A row or column number of more digits than a sheet can have counts as this far."""
 OOXML_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -282,7 +286,11 @@ def sheet_extent_problem(path: Path, sheet_name: str) -> Problem | None:
                 if part is None:
                     return None
                 with archive.open(part) as stream:
-                    bottom, right, implicit = referenced_extent(stream)
+                    extent = quick_extent(stream)
+                if extent is None:
+                    with archive.open(part) as stream:
+                        extent = referenced_extent(stream)
+                bottom, right, implicit = extent
                 if not implicit and bottom * right <= MAX_SHEET_CELLS:
                     return None
                 with archive.open(part) as stream:
@@ -310,24 +318,42 @@ def position(letters: bytes | str, digits: bytes | str) -> tuple[int, int]:
     return min(row, FAR), min(column, FAR)
 
 
+def quick_extent(stream) -> tuple[int, int, bool] | None:
+    """The extent from the references as Excel, LibreOffice and openpyxl write them (« <c r="B12" ») when every
+    cell and row tag has one: one search of the whole part. None when the sheet is large or written otherwise
+    (quotes, spaces, prefixes, cells without reference): the careful pass decides."""
+    data = stream.read(QUICK_SCAN_MAX + 1)
+    if len(data) > QUICK_SCAN_MAX:
+        return None
+    references = CANONICAL_REFERENCE.findall(data)
+    tags = sum(data.count(tag) for tag in (b"<c ", b"<c>", b"<row ", b"<row>"))
+    if len(references) != tags or any(prefix in data for prefix in (b":c ", b":row ")):
+        return None
+    if not references:
+        return 0, 0, False
+    letters, digits = zip(*references)
+    right = max(position(column or b"A", b"1")[1] for column in set(letters))
+    return min(max(map(int, digits)), FAR), right, False
+
+
 def referenced_extent(stream) -> tuple[int, int, bool]:
     """The largest row and column any cell or row of a sheet's XML names, and whether some cell names none —
     read in chunks, each searched with the end of the previous one before it, so that a tag cut in two by a read
-    is found whole (found twice does not change a maximum)."""
+    is found whole (found twice does not change a maximum). The searches run in the regular expression engine;
+    Python only takes the maxima (a row number of ten digits or more counts as FAR)."""
     bottom, right, implicit, tail = 0, 0, False, b""
     while chunk := stream.read(1 << 22):
         window = tail + chunk
-        for tag in TAG.finditer(window):
-            reference = REFERENCE.search(tag[2])
-            if reference is None:
-                implicit = implicit or tag[1] == b"c"
-                continue
-            row, column = position(reference[1] or b"A", reference[2])
-            bottom = max(bottom, row)
-            if tag[1] == b"c":
-                right = max(right, column)
+        cells = CELL_REFERENCE.findall(window)
+        if cells:
+            letters, digits = zip(*cells)
+            bottom = max(bottom, *map(int, digits))
+            right = max(right, *(position(column or b"A", b"1")[1] for column in set(letters)))
+        if rows := ROW_REFERENCE.findall(window):
+            bottom = max(bottom, *map(int, rows))
+        implicit = implicit or CELL_WITHOUT_REFERENCE.search(window) is not None
         tail = window[-1024:]
-    return bottom, right, implicit
+    return min(bottom, FAR), right, implicit
 
 
 def ooxml_values_extent(stream) -> tuple[tuple[int, int], tuple[int, int]]:

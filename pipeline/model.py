@@ -192,11 +192,12 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         operational_index[(oo.volet, oo.code)] = oo
         strategic_index[(oo.volet, oo.os_number)].objectives.append(oo)
     by_reference: dict[str, Action] = {}
+    field_keys = [col.key for col in c.action_fields()]
     for row in actions.to_dict("records"):
         action = Action(
             volet=row["volet"], oo_code=row["oo_code"], title=row["title"],
             source=source_of(row, letters), given_number=text(row["number"]), reference=row["reference"],
-            fields={col.key: row[col.key] for col in c.action_fields() if row[col.key] not in (None, "", ())},
+            fields={key: row[key] for key in field_keys if row[key] not in (None, "", ())},
         )
         operational_index[(action.volet, action.oo_code)].actions.append(action)
         if action.reference:

@@ -47,6 +47,15 @@ def call(function, *args):
         raise TaskFailed(traceback.format_exc()) from None
 
 
+INHERITED: list[tuple] = []
+"""With `fork`, the items of the running `run`: workers inherit them instead of receiving them pickled (an
+entity of 3,000 actions is megabytes to pickle and unpickle for every document)."""
+
+
+def call_inherited(function, index: int):
+    return call(function, *INHERITED[index])
+
+
 def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list:
     """`function(*item)` for every item, in up to `jobs` processes (in this one when there is a single item or
     job), results in the items' order. `done(index, value)` is called as each finishes (progress lines).
@@ -59,21 +68,33 @@ def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list
             if done:
                 done(index, values[-1])
         return values
+    global INHERITED
     values: list = [None] * len(items)
-    context = multiprocessing.get_context(start_method())
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
-        futures = {pool.submit(call, function, *item): index for index, item in enumerate(items)}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                values[index] = future.result()
-            except Exception as problem:  # the process itself died (killed for lack of memory…), or the work
-                if failed is None:
-                    raise
-                values[index] = failed(items[index], problem)
-            if done:
-                done(index, values[index])
+    method = start_method()
+    INHERITED = list(items) if method == "fork" else []
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items)),
+                                 mp_context=multiprocessing.get_context(method)) as pool:
+            futures = {(pool.submit(call_inherited, function, index) if INHERITED
+                        else pool.submit(call, function, *item)): index for index, item in enumerate(items)}
+            collect(futures, items, values, done, failed)
+    finally:
+        INHERITED = []
     return values
+
+
+def collect(futures: dict, items: list, values: list, done, failed) -> None:
+    """Each result into `values` as it comes (progress lines), a failure given to `failed` when there is one."""
+    for future in as_completed(futures):
+        index = futures[future]
+        try:
+            values[index] = future.result()
+        except Exception as problem:  # the process itself died (killed for lack of memory…), or the work
+            if failed is None:
+                raise
+            values[index] = failed(items[index], problem)
+        if done:
+            done(index, values[index])
 
 
 def processors() -> int:

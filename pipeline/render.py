@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from contextlib import suppress
+from contextvars import ContextVar
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -195,14 +196,25 @@ def variables_file(digest: str) -> Path | None:
     return Path(cache.directory) / f"variables-{digest}.json" if cache else None
 
 
+RENDERING: ContextVar = ContextVar("rendering")
+"""The document being rendered: where a picture of the context goes."""
+
+
 @dataclass(frozen=True)
 class Image:
     """A picture in a context (a chart): PNG or JPEG bytes, its width in the page, and its alternative text — what
-    screen readers say, kept in the tagged PDF."""
+    screen readers say, kept in the tagged PDF. It becomes a picture of the document being rendered where the
+    template prints it (« {{ chart }} »), as docxtpl's InlineImage does, without the context builder ever seeing
+    the document."""
 
     data: bytes
     width_cm: float
     alt: str
+
+    def __html__(self) -> str:
+        return DescribedImage(RENDERING.get(), self)._insert_image()
+
+    __str__ = __html__
 
 
 class DescribedImage(InlineImage):
@@ -218,28 +230,6 @@ class DescribedImage(InlineImage):
         return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space=\"preserve\">" % inline.xml)
 
 
-def materialized(value, document: DocxTemplate):
-    """The context with its Image values made into pictures of `document` (they need the document being
-    rendered, which a context builder never sees)."""
-    if isinstance(value, Image):
-        return DescribedImage(document, value)
-    if isinstance(value, dict):
-        return {key: materialized(item, document) for key, item in value.items()}
-    if isinstance(value, list):
-        return [materialized(item, document) for item in value]
-    return value
-
-
-def holds_images(value) -> bool:
-    if isinstance(value, Image):
-        return True
-    if isinstance(value, dict):
-        return any(holds_images(item) for item in value.values())
-    if isinstance(value, list):
-        return any(holds_images(item) for item in value)
-    return False
-
-
 def render_document(template: Path, context: dict, destination: Path) -> Path:
     """Render `template` with `context` into `destination`, atomically. The context may hold Image values."""
     document = Template(template)
@@ -251,12 +241,13 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     if missing:
         raise TemplateProblem(f"Le modèle {template.name} utilise des variables inconnues : "
                               + ", ".join(sorted(missing)) + ".")
-    if holds_images(context):
-        context = materialized(context, document)
+    token = RENDERING.set(document)
     try:
         document.render(context, env, autoescape=True)
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
+    finally:
+        RENDERING.reset(token)
     fill_table_of_contents(document.docx)
     remove_empty_last_section(document.docx)
     if document.column_loops:

@@ -78,6 +78,8 @@ def well_formed(state) -> bool:
 
 
 def well_formed_action(record) -> bool:
+    """The fields the pipeline reads back (identity, budget lines, lists) in the types it wrote them; other
+    values are turned into cells as their text (prefill_row)."""
     if not isinstance(record, dict) or not record.get("reference") or not record.get("file"):
         return False
     if any(not isinstance(record.get(key, ""), str) for key in TEXT_FIELDS):
@@ -87,8 +89,11 @@ def well_formed_action(record) -> bool:
     if not all(isinstance(line, dict) and all(isinstance(v, SCALARS) for v in line.values())
                for line in record.get("budget", [])):
         return False
-    return all(isinstance(value, SCALARS) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-               for key, value in record.items() if key != "budget")
+    return all(isinstance(value, SCALARS) or isinstance(value, list) and all(isinstance(v, str) for v in value)
+               for key, value in record.items() if key not in IDENTITY)
+
+
+IDENTITY = {*TEXT_FIELDS, "row", "budget"}
 
 
 def save_state(result, build: Path, today: dt.date) -> Path | None:
@@ -222,12 +227,9 @@ class Plan:
 
     def apply(self, actions: pd.DataFrame) -> pd.DataFrame:
         """The accepted actions with their Réf. and kept numbers filled in."""
-        actions = actions.copy()
-        for index, reference in self.references.items():
-            actions.at[index, "reference"] = reference
-        for index, number in self.numbers.items():
-            actions.at[index, "number"] = number
-        return actions
+        return actions.assign(**{key: pd.Series([given.get(index, value) for index, value in actions[key].items()],
+                                                index=actions.index, dtype=object)
+                                 for key, given in (("reference", self.references), ("number", self.numbers))})
 
 
 def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code: str, hierarchical: bool,

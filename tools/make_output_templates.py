@@ -788,9 +788,9 @@ def group_table(doc, group: str, fixed_rows: list[tuple[str, str]] = ()):
         label_cell(row.cells[0], label)
         cell_text(row.cells[1], expression)
     start, body, end = table.rows[len(fixed_rows):]
-    cell_text(start.cells[0], "{%tr for row in f.a.fiche." + group + " %}")
-    label_cell(body.cells[0], "{{ row.label }}")
-    lines_cell(body.cells[1], "row.lines")
+    cell_text(start.cells[0], "{%tr for label, lines in f.a.fiche." + group + " %}")
+    label_cell(body.cells[0], "{{ label }}")
+    lines_cell(body.cells[1], "lines")
     cell_text(end.cells[0], "{%tr endfor %}")
     set_widths(table, (Cm(4.6), Cm(12)))
     return table

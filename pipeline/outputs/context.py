@@ -8,6 +8,9 @@ every document — beside the libellé when the coordinator shows it, and on the
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from markupsafe import Markup, escape
 
 from .. import contract as c
 from .. import french
@@ -24,6 +27,20 @@ class Presentation:
     shown_fields: tuple[str, ...] = ()
     brief: bool = False
     """Annexes show an action's number and libellé only."""
+    fiche: bool = False
+    """The fiche's parts (a field's label and lines in each part) are wanted too."""
+    columns: tuple[c.Column, ...] = field(default_factory=c.action_fields)
+    """The action's fields, as the contract declares them when the presentation is made."""
+
+    @cached_property
+    def by_key(self) -> dict[str, c.Column]:
+        return {column.key: column for column in self.columns}
+
+    @cached_property
+    def groups(self) -> dict[str, tuple[tuple[str, Markup], ...]]:
+        """Part of the fiche → (key, label) of its fields, the labels escaped once for all actions."""
+        return {group: tuple((column.key, Markup(escape(column.display_label))) for column in self.columns
+                             if column.fiche == group) for group in c.FICHE_GROUPS}
 
     def label(self, key: str) -> str:
         return c.ACTIONS_SHEET.column(key).display_label
@@ -51,20 +68,21 @@ def sdg_label(item: str) -> str:
 def field_value(column: c.Column, value, p: Presentation):
     """A field as the documents show it, by its kind: lines for multi-line texts and lists, French dates and
     percentages, partner institutions by their names; "" when empty."""
-    kind = column.kind
-    if kind == c.MULTILINE:
-        return split_lines(value)
-    if kind == c.LIST:
-        return list(value)
-    if kind == c.SDG_LIST:
-        return [sdg_label(item) for item in value]
-    if kind == c.CODE_LIST:
-        return ", ".join(p.partner_names.get(code, code) for code in value)
-    if kind == c.DATE:
-        return value.french() if value else ""
-    if kind == c.PERCENT:
-        return french.percent(value)
-    return "" if value is None else str(value)
+    present = PRESENTERS.get(column.kind)
+    if present is not None:
+        return present(value, p)
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+PRESENTERS = {
+    c.MULTILINE: lambda value, p: split_lines(value),
+    c.LIST: lambda value, p: list(value),
+    c.SDG_LIST: lambda value, p: [sdg_label(item) for item in value],
+    c.CODE_LIST: lambda value, p: ", ".join(p.partner_names.get(code, code) for code in value),
+    c.DATE: lambda value, p: value.french() if value else "",
+    c.PERCENT: lambda value, p: french.percent(value),
+}
+"""How each kind of field is shown; any other kind as its text."""
 
 
 def field_text(value) -> str:
@@ -75,26 +93,35 @@ def field_lines(value) -> list[str]:
     return value if isinstance(value, list) else [value] if value else []
 
 
+class ActionContext(dict):
+    """An action's context: its identity, budget lines and presentation at once, each field shown by its kind
+    when a template asks for it (a PST shows a few fields of each action, a fiche all of them)."""
+
+    def __init__(self, action: Action, p: Presentation, **values):
+        super().__init__(values)
+        self.action, self.presentation = action, p
+
+    def __missing__(self, key: str):
+        column = self.presentation.by_key.get(key)
+        if column is None:
+            raise KeyError(key)
+        value = self[key] = field_value(column, self.action.fields.get(key, column.empty), self.presentation)
+        return value
+
+
 def action_context(action: Action, p: Presentation) -> dict:
     if p.brief:
         return {"number": action.number, "title": action.title, "volet": action.volet,
-                "synergy_code": action.synergy_code}
-    columns = c.action_fields()
-    context = {
-        "number": action.number,
-        "title": action.title,
-        "volet": action.volet,
-        "oo_code": action.oo_code,
-        "reference": action.reference,
-        **{column.key: field_value(column, getattr(action, column.key), p) for column in columns},
-        "budget": [budget_line_context(line) for line in action.budget],
-    }
+                "synergy_code": action.fields.get("synergy_code", "")}
+    context = ActionContext(action, p, number=action.number, title=action.title, volet=action.volet,
+                            oo_code=action.oo_code, reference=action.reference,
+                            budget=[budget_line_context(line) for line in action.budget])
     context["cells"] = [field_text(context[key]) for key in p.shown_fields]
     context["shown"] = [{"label": p.label(key), "value": text}
                         for key, text in zip(p.shown_fields, context["cells"]) if text]
-    context["fiche"] = {group: [{"label": column.display_label, "lines": field_lines(context[column.key])}
-                                for column in columns if column.fiche == group]
-                        for group in c.FICHE_GROUPS}
+    if p.fiche:
+        context["fiche"] = {group: [(label, field_lines(context[key])) for key, label in fields]
+                            for group, fields in p.groups.items()}
     return context
 
 
