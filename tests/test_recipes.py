@@ -114,3 +114,23 @@ def test_an_output_added_in_a_few_lines_is_written_staged_listed_and_named_provi
     make_entity(folder, {"T.xlsx": [action()]})
     assert build(folder, tmp_path / "build") == 0
     assert not (tmp_path / "build" / "ville" / "Jouet_VILLE_PROVISOIRE.docx").exists()
+
+
+def test_a_cross_reference_built_despite_errors_is_provisional_and_never_replaces_the_valid_one(tmp_path):
+    data = tmp_path / "data"
+    rows = lambda extra=(): {"T.xlsx": [action(**{"Synergie avec": "CPAS", "Code synergie": "SYN-1"}), *extra]}
+    make_entity(data / "ville", rows())
+    make_entity(data / "cpas", {"S.xlsx": [action(**{"Synergie avec": "VILLE", "Code synergie": "SYN-1"})]},
+                parameters={"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"})
+    assert build(data, tmp_path / "build") == 0
+    valid = tmp_path / "build" / "Synergies_VILLE_CPAS.docx"
+    before = valid.read_bytes()
+    make_entity(data / "ville", rows([action(oo="9.9", title="Rejetée")]))
+    assert build(data, tmp_path / "build", "--malgre-erreurs") == 0
+    provisional = tmp_path / "build" / "Synergies_VILLE_CPAS_PROVISOIRE.docx"
+    assert valid.read_bytes() == before and "DOCUMENT PROVISOIRE" in "".join(
+        p.text for s in Document(provisional).sections for p in s.header.paragraphs)
+    assert "Document provisoire" in docx_text(provisional)
+    make_entity(data / "ville", rows())
+    assert build(data, tmp_path / "build") == 0
+    assert not provisional.exists()

@@ -708,13 +708,19 @@ def write_synergies(path: Path):
     set_language(doc)
     section = doc.sections[0]
     page_setup(section, landscape=True)
-    header_footer(section, "Synergies {{ left.name }} & {{ right.name }} — PST {{ legislature }}")
+    header_footer(section, "Synergies {{ left.name }} & {{ right.name }} — PST {{ legislature }}"
+                           "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
     section.different_first_page_header_footer = False
-    doc.core_properties.title = "Synergies {{ left.name }} & {{ right.name }}"
+    doc.core_properties.title = ("Synergies {{ left.name }} & {{ right.name }}"
+                                 "{% if provisional %} (document provisoire){% endif %}")
 
     add_heading(doc, "Synergies {{ left.name }} & {{ right.name }}", 1)
     para(doc, "Programme stratégique transversal {{ legislature }} — tableau de correspondance des actions menées "
               "en commun, établi le {{ built_on }}.")
+    tag(doc, "{%p if provisional %}")
+    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs")
+              + " dans les classeurs : les lignes en erreur n’y figurent pas.", "Avertissement")
+    tag(doc, "{%p endif %}")
     para(doc, "Les actions sont rapprochées par leur « code synergie ». "
               + plural("pairs|length", "synergie rapprochée", "synergies rapprochées") + ", "
               + plural("left_only|length", "action signalée", "actions signalées") + " par "

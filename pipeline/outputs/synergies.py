@@ -25,6 +25,7 @@ def context(job: Job, part: int = 0) -> dict:
         "pairs": [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right)} for p in xref.pairs],
         "left_only": side(xref.left_only),
         "right_only": side(xref.right_only),
+        "provisional": job.provisional or {},
     }
 
 
