@@ -3,18 +3,23 @@
 #   make pst DATA=dossier    builds another data folder (or a single entity folder)
 #   make pdf                 builds as make pst, then the PDF of each PST for the website (LibreOffice)
 #   make templates           writes each service's workbook from the frame (PREREMPLI=1: with its actions)
+#   make verifier            reads and checks the workbooks: the validation report only, nothing recorded
+#   make adopter SEANCE=…    records the last build as the version the conseil took note of (versions/)
+#   make modifications       builds as make pst, with what changed since the adopted version (DEPUIS=…)
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
 DATA  ?= data
 BUILD ?= build
 PREREMPLI ?=
+SEANCE ?=
+DEPUIS ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst pdf templates test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier adopter modifications test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -22,6 +27,9 @@ help:
 	@echo "make pdf [DATA=data] [BUILD=build]   construit le PST puis son PDF à publier (LibreOffice)"
 	@echo "make templates [DATA=…] [BUILD=…]    écrit le classeur de chaque service dans BUILD/<entité>/modeles/"
 	@echo "make templates PREREMPLI=1           … prérempli avec ses actions de la dernière construction"
+	@echo "make verifier                        contrôle les classeurs : rapport de validation seulement"
+	@echo "make adopter SEANCE=AAAA-MM-JJ       enregistre la version dont le conseil a pris acte ce jour-là"
+	@echo "make modifications [DEPUIS=AAAA-MM-JJ]  le PST et ses modifications depuis la version adoptée"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
@@ -36,6 +44,15 @@ pst: $(READY)
 
 pdf: $(READY)
 	@$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+
+verifier: $(READY)
+	@$(PY) -m pipeline verifier --data "$(DATA)" --build "$(BUILD)"
+
+adopter: $(READY)
+	@$(PY) -m pipeline adopter --data "$(DATA)" --build "$(BUILD)" --seance "$(SEANCE)"
+
+modifications: $(READY)
+	@$(PY) -m pipeline modifications --data "$(DATA)" --build "$(BUILD)" $(if $(DEPUIS),--depuis "$(DEPUIS)") $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 templates: $(READY)
 	@$(PY) -m pipeline modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)

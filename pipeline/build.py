@@ -23,7 +23,9 @@ from .normalize import normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
 from .state import load_state, save_state, state_path
-from .validate import (Sheet, accepted_rows, budget_lines, held_numbers, missing_required_values, operational_codes,
+from .versions import Modifications, load_versions, modifications, reference_version
+from .validate import (Sheet, accepted_rows, budget_lines, held_numbers, missing_required_values, missing_workbooks,
+                       operational_codes,
                        operational_without_actions, unknown_institutions, validate_actions, values_outside_lists)
 
 parallel.expect(ConfigurationError, TemplateProblem)
@@ -94,6 +96,10 @@ class EntityResult:
     clock: "Stopwatch | None" = None
     failure: Failure | None = None
     """Set when the entity could not be built at all (the other entities are built as usual)."""
+    adopted: list = field(default_factory=list)
+    """(number, séance) of each adopted version, oldest first: empty while the PST is a draft."""
+    modifications: Modifications | None = None
+    """What changed since the adopted version the modifications are counted from."""
 
     @property
     def has_errors(self) -> bool:
@@ -173,14 +179,21 @@ def rows_outside(findings: list[Finding]) -> set[RowKey]:
     return {(f.file, f.sheet, f.row) for f in findings if f.code == "ligne-hors-colonnes"}
 
 
-def assemble(folder: Path, build: Path | None = None) -> EntityResult:
+def assemble(folder: Path, build: Path | None = None, since: dt.date | None = None) -> EntityResult:
     """Every stage but the documents, for one entity folder: load → normalize → validate → (the last build's
-    state, when `build` holds one) → model."""
+    state, when `build` holds one, and the adopted versions) → model. `since`: the séance of the adopted version
+    the modifications are counted from (default: the last one)."""
     clock = Stopwatch()
     frame = read_frame(folder, clock)
     with clock.stage("load"):
-        actions_table, finances_table, found = load_services(folder, frame.loaded.operational)
+        actions_table, finances_table, found, files = load_services(folder, frame.loaded.operational)
+        adopted = load_versions(folder)
+        reference = reference_version(adopted, since)
+        if since is not None and reference is None:
+            raise ConfigurationError(unknown_version(folder, since, adopted))
     findings = frame.findings + found
+    findings += missing_workbooks(adopted[-1] if adopted else None, files, frame.lists.get("services", ()),
+                                  state.file_key)
     with clock.stage("normalize"):
         sheets = []
         for table in (actions_table, finances_table):
@@ -193,9 +206,18 @@ def assemble(folder: Path, build: Path | None = None) -> EntityResult:
     with clock.stage("validate"):
         result = validated(frame, actions, finances, findings)
     with clock.stage("model"):
-        modelled(result, frame, actions, build)
+        modelled(result, frame, actions, build, adopted)
+        if result.entity is not None and reference is not None:
+            result.modifications = modifications(reference, result.entity)
+    result.adopted = [(version.number, version.seance) for version in adopted]
     result.clock = clock
     return result
+
+
+def unknown_version(folder: Path, since: dt.date, adopted: list) -> str:
+    recorded = ", ".join(version.seance.isoformat() for version in adopted) or "aucune"
+    return (f"Aucune version du PST de « {folder.name} » n’a été adoptée le {since.isoformat()} (versions "
+            f"enregistrées : {recorded}).")
 
 
 def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding]) -> EntityResult:
@@ -227,19 +249,20 @@ def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Find
     return result
 
 
-def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | None) -> None:
-    """The hierarchy, when the parameters allow one, numbered once with what the last build's state keeps; then
-    the safety net of the row accounting."""
+def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | None, adopted: list) -> None:
+    """The hierarchy, when the parameters allow one, numbered once: the Réf. of the last build's state, the
+    numbers of the adopted versions (a draft is numbered in the document's order); then the safety net of the
+    row accounting."""
     if frame.parameters_refused:
         return
     strategic_ok, operational_ok, actions_ok, finances_ok = result.accepted
     previous = load_state(state_path(build, frame.folder)) if build is not None else None
     plan = state.plan(previous, actions_ok, actions.table, frame.parameters.values.get("code", ""),
-                      frame.options.hierarchical, result.held_numbers)
+                      frame.options.hierarchical, result.held_numbers, adopted)
     result.findings += plan.findings
     entity, notes = build_entity(frame.folder.name, frame.parameters.values, strategic_ok, operational_ok,
                                  plan.apply(actions_ok), actions.table.letters, finances_ok, frame.options,
-                                 plan.reserved)
+                                 plan.reserved, adopted=bool(adopted))
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
@@ -262,11 +285,12 @@ def partners(results: list[EntityResult]) -> dict[str, dict]:
 def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date) -> Job:
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": report.REPORT_NAME} if result.has_errors else None
-    return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings)
+    return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings,
+               adopted=result.adopted, modifications=result.modifications)
 
 
 def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
-                           despite_errors: bool = False, jobs: int = 1) -> None:
+                           despite_errors: bool = False, jobs: int = 1, check_only: bool = False) -> None:
     """The entity's validation report, always and first; its other documents when it has no errors (or despite
     them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
     built alone on a machine with several cores)."""
@@ -276,7 +300,7 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
     for output in entity_outputs:
         if output.always:
             result.written += write_together([(output, job, folder)], 1)
-    if result.entity is None:
+    if result.entity is None or check_only:
         return
     documents = [o for o in entity_outputs if not o.always and o.applies(job)]
     result.stale = [path for o in documents if (path := outputs.final_path(o, job, folder)).exists()] \
@@ -367,13 +391,15 @@ class BuildReport:
     results: list[EntityResult] = field(default_factory=list)
     cross_references: list[CrossReferenceResult] = field(default_factory=list)
     despite_errors: bool = False
+    check_only: bool = False
 
     @property
     def exit_code(self) -> int:
-        """0 when every entity got its document (despite errors, if asked), 1 otherwise; 2 or 3 when an entity
-        or a cross-reference failed (the highest wins)."""
+        """0 when every entity got its document (despite errors, if asked) — or, checking only, has no error —,
+        1 otherwise; 2 or 3 when an entity or a cross-reference failed (the highest wins)."""
         failures = [item.failure.exit_code for item in (*self.results, *self.cross_references) if item.failure]
-        return max([0 if all(r.document for r in self.results) else 1, *failures])
+        done = all(not r.has_errors for r in self.results) if self.check_only else all(r.document for r in self.results)
+        return max([0 if done else 1, *failures])
 
     def failures(self) -> list[tuple[str, Failure]]:
         """(what, failure) for each entity or cross-reference that failed."""
@@ -385,11 +411,11 @@ class BuildReport:
         return count_by_severity([f for r in self.results for f in r.findings])
 
 
-def prepared(folder: Path, build: Path) -> EntityResult:
+def prepared(folder: Path, build: Path, since: dt.date | None = None) -> EntityResult:
     """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
     documents. Returns the result without its raw tables (lighter to send back)."""
     try:
-        result = assemble(folder, build)
+        result = assemble(folder, build, since)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         return EntityResult(folder, [], failure=failure_of(problem), stale=previous_documents(build, folder))
@@ -398,14 +424,14 @@ def prepared(folder: Path, build: Path) -> EntityResult:
 
 
 def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
-             jobs: int = 1) -> EntityResult:
+             jobs: int = 1, check_only: bool = False) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
-    errors."""
+    errors. `check_only`: the validation report alone, no document and no state (make verifier)."""
     if result.failure:
         return result
     try:
         with (result.clock or Stopwatch()).stage("render"):
-            write_entity_documents(result, build, partners_, today, despite_errors, jobs)
+            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only)
         if result.document and not result.has_errors:
             save_state(result, build, today)
     except BaseException as problem:  # one entity's failure never hides the others
@@ -431,10 +457,11 @@ def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
 
 
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
-              jobs: int = 1, progress=None) -> BuildReport:
-    """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents."""
+              jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False) -> BuildReport:
+    """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents.
+    `since`: the séance modifications are counted from; `check_only`: the validation reports alone."""
     today = today or dt.date.today()
-    results = parallel.run(prepared, [(folder, build) for folder in folders], jobs,
+    results = parallel.run(prepared, [(folder, build, since) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     built = [r for r in results if r.entity]
     for entity, found in unknown_institutions([r.entity for r in built]):
@@ -443,9 +470,11 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
-    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner) for r in results], jobs,
+    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only) for r in results],
+                           jobs,
                            (lambda index, result: progress(next(finished), len(results), result)) if progress
                            else None, failed=lost_in_process)
-    report_ = BuildReport(results, despite_errors=despite_errors)
-    report_.cross_references = cross_references(report_.results, build, today)
+    report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only)
+    if not check_only:
+        report_.cross_references = cross_references(report_.results, build, today)
     return report_

@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
-from .french import plural, seconds as seconds_text
+from .french import long_date, plural, seconds as seconds_text
 
 LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
 
@@ -56,7 +56,7 @@ def print_timings(result) -> None:
         print("  Temps : " + " · ".join(f"{labels[k]} {seconds_text(v)}" for k, v in result.clock.seconds.items()))
 
 
-def print_entity(result) -> None:
+def print_entity(result, check_only: bool = False) -> None:
     print()
     print(f"{result.label} ({result.folder})")
     print_findings(result.findings)
@@ -76,6 +76,8 @@ def print_entity(result) -> None:
     print_written(result.written)
     if result.failure:
         print(f"  → Aucun document écrit : {result.failure.message}")
+    elif check_only:
+        print("  → Contrôle seulement (make verifier) : aucun document n’est écrit, rien n’est enregistré.")
     elif not result.document:
         if result.entity is None:
             print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
@@ -142,8 +144,9 @@ def command_pst(args, publish=None) -> int:
     try:
         folders = find_entity_folders(Path(args.data))
         jobs = args.processus or processors()
+        since = seance_option(getattr(args, "depuis", None), "DEPUIS")
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
-                           progress=print_progress)
+                           progress=print_progress, since=since, check_only=getattr(args, "verifier", False))
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -156,7 +159,7 @@ def command_pst(args, publish=None) -> int:
         return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
                                                 "moitié écrit)")
     for result in report.results:
-        print_entity(result)
+        print_entity(result, report.check_only)
         if getattr(args, "temps", False):
             print_timings(result)
     for xref in report.cross_references:
@@ -178,10 +181,64 @@ def command_pst(args, publish=None) -> int:
                                                     "à moitié écrit)")
     print()
     report_failures(report.failures(), Path(args.build))
+    if report.check_only:
+        failed = [r.label for r in report.results if r.has_errors and not r.failure]
+        if failed:
+            print(f"Erreurs dans les classeurs de {', '.join(failed)} (voir ci-dessus).", file=sys.stderr)
+        return report.exit_code
     failed = [r.label for r in report.results if not r.document and not r.failure]
     if failed:
         print(f"Échec : pas de document pour {', '.join(failed)} (voir les erreurs ci-dessus).", file=sys.stderr)
     return max(report.exit_code, published)
+
+
+def seance_option(text: str | None, name: str):
+    """An AAAA-MM-JJ option (SEANCE=, DEPUIS=) as a date; ConfigurationError in French otherwise."""
+    from .load import ConfigurationError
+    from .versions import parse_seance
+
+    if text is None:
+        return None
+    day = parse_seance(text)
+    if day is None:
+        raise ConfigurationError(f"{name}={text} n’est pas une date de la forme AAAA-MM-JJ (par exemple "
+                                 f"{name}=2025-06-26).")
+    return day
+
+
+def command_adopt(args) -> int:
+    """`make adopter SEANCE=AAAA-MM-JJ`: the last successful build of each entity recorded as the version the
+    conseil took note of on that date, beside the data."""
+    from .versions import adopt_all
+    from .load import ConfigurationError, find_entity_folders
+
+    try:
+        seance = seance_option(args.seance or "", "SEANCE")
+        outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance)
+    except ConfigurationError as problem:
+        print(f"Impossible d’enregistrer la version adoptée : {problem}", file=sys.stderr)
+        return 2
+    except Exception:
+        return internal_error(Path(args.build), "l’enregistrement de la version adoptée s’est arrêté")
+    refused = 0
+    for label, version, reason in outcomes:
+        print()
+        if version is None:
+            refused += 1
+            print(f"{label} : version NON enregistrée — {reason}")
+            continue
+        count = plural(len(version.actions), "action", "actions")
+        kind = "version adoptée" if version.number == 1 else f"actualisation (version {version.number})"
+        print(f"{label} : {kind} par le conseil le {long_date(version.seance)} enregistrée ({count}).")
+        print(f"  → {version.folder}")
+        print("  Les numéros de ses actions ne changeront plus ; une nouvelle action prendra le numéro qui suit le "
+              "dernier de son volet.")
+    print()
+    if refused:
+        print(f"Échec : {plural(refused, 'version non enregistrée', 'versions non enregistrées')} (voir ci-dessus).",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def command_pdf(args) -> int:
@@ -266,6 +323,22 @@ def parser() -> argparse.ArgumentParser:
                           "processeurs)")
     pst.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
     pst.set_defaults(run=command_pst)
+    check = commands.add_parser("verifier", parents=[pst], add_help=False,
+                                help="lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de "
+                                     "document ni d’état (make verifier)")
+    check.set_defaults(run=command_pst, verifier=True)
+    changes = commands.add_parser("modifications", parents=[pst], add_help=False,
+                                  help="construit le PST et le document des modifications depuis une version "
+                                       "adoptée (make modifications)")
+    changes.add_argument("--depuis", help="date de séance de la version de référence (AAAA-MM-JJ ; défaut : la "
+                                          "dernière adoptée)")
+    changes.set_defaults(run=command_pst)
+    adopt = commands.add_parser("adopter", help="enregistre la dernière construction réussie comme la version "
+                                                "adoptée par le conseil (make adopter SEANCE=AAAA-MM-JJ)")
+    adopt.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
+    adopt.add_argument("--build", default="build", help="dossier où se trouve la dernière construction")
+    adopt.add_argument("--seance", help="date de la séance du conseil (AAAA-MM-JJ)")
+    adopt.set_defaults(run=command_adopt)
     pdf = commands.add_parser("pdf", parents=[pst], add_help=False,
                               help="construit le PST puis son PDF à publier (LibreOffice : table des matières "
                                    "à jour, signets)")

@@ -126,6 +126,20 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "D’autres cellules de colonnes sans en-tête ne sont pas lues (seules les 20 premières sont citées).",
         "Recopiez ce qui doit figurer dans le PST dans les colonnes du modèle.",
     ),
+    "classeur-adopte-absent": (
+        ERROR,
+        "Le classeur de ce service est absent du dossier services/ : il portait {count} {count:action|actions} de "
+        "la version {number} du PST, adoptée le {seance}.",
+        "Remettez le classeur dans services/. Pour retirer des actions, supprimez leurs lignes du classeur (le "
+        "retrait est alors visible dans les modifications), ne retirez pas le fichier.",
+    ),
+    "service-sans-classeur": (
+        WARNING,
+        "Le service « {value} » de la feuille « Listes » du cadre n’a pas encore renvoyé de classeur : ses actions "
+        "ne figurent pas dans ce document.",
+        "Déposez son classeur dans le dossier services/ (make templates l’a préparé), ou retirez le service de la "
+        "liste s’il n’a pas d’action.",
+    ),
     "services-absents": (
         WARNING,
         "Aucun classeur de service n’a été trouvé : le PST ne contiendra aucune action.",

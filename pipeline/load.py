@@ -591,9 +591,10 @@ def load_frame(folder: Path) -> LoadedFrame:
                        tables[c.OPERATIONAL_OBJECTIVES_SHEET.name], lists, findings)
 
 
-def load_services(folder: Path, operational: Table) -> tuple[Table, Table, list[Finding]]:
-    """Every service workbook of the entity: its actions, its budget lines, and the findings on its files.
-    `operational`: the frame's OO sheet (whether an OO code can have lost a trailing zero in a number cell)."""
+def load_services(folder: Path, operational: Table) -> tuple[Table, Table, list[Finding], list[str]]:
+    """Every service workbook of the entity: its actions, its budget lines, the findings on its files, and the
+    names of the workbooks found (read or not). `operational`: the frame's OO sheet (whether an OO code can have
+    lost a trailing zero in a number cell)."""
     files, findings = service_files(folder)
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
@@ -613,13 +614,14 @@ def load_services(folder: Path, operational: Table) -> tuple[Table, Table, list[
             action_tables.append(workbook.actions)
         if workbook.finances is not None:
             finance_tables.append(workbook.finances)
-    return concat_tables(c.ACTIONS_SHEET, action_tables), concat_tables(c.FINANCE_SHEET, finance_tables), findings
+    return (concat_tables(c.ACTIONS_SHEET, action_tables), concat_tables(c.FINANCE_SHEET, finance_tables), findings,
+            [path.name for path in files])
 
 
 def load_entity(folder: Path) -> LoadedEntity:
     """Read the cadre and every service workbook of one entity folder."""
     frame = load_frame(folder)
-    actions, finances, findings = load_services(folder, frame.operational)
+    actions, finances, findings, _ = load_services(folder, frame.operational)
     return LoadedEntity(folder=folder, cadre_name=frame.cadre_name, parameters=frame.parameters,
                         strategic=frame.strategic, operational=frame.operational, actions=actions,
                         finances=finances, findings=frame.findings + findings, lists=frame.lists)

@@ -70,6 +70,8 @@ class Action:
     given_number: str = ""
     number: str = ""
     reference: str = ""
+    kept_number: str = ""
+    """The number of the last adopted version, kept (see state.plan)."""
     fields: dict = field(default_factory=dict)
     """Contract key → clean value (text, tuple, PartialDate, number or None); a missing key is empty."""
     budget: list[BudgetLine] = field(default_factory=list)
@@ -166,9 +168,9 @@ def text(value) -> str:
 def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFrame, operational: pd.DataFrame,
                  actions: pd.DataFrame, letters: dict[tuple[str, str], dict[str, str]],
                  finances: pd.DataFrame | None = None, options: DisplayOptions = DisplayOptions(),
-                 reserved: dict[str, set[str]] | None = None) -> tuple[Entity, list[Finding]]:
+                 reserved: dict[str, set[str]] | None = None, adopted: bool = False) -> tuple[Entity, list[Finding]]:
     """The hierarchy from accepted rows (budget lines attached to their action by Réf.); returns the numbering
-    notes as findings. `reserved`: see number_entity."""
+    notes as findings. `reserved`, `adopted`: see number_entity."""
     entity = Entity(
         folder=folder,
         name=parameters.get("entity_name", ""),
@@ -196,7 +198,8 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
     for row in actions.to_dict("records"):
         action = Action(
             volet=row["volet"], oo_code=row["oo_code"], title=row["title"],
-            source=source_of(row, letters), given_number=text(row["number"]), reference=row["reference"],
+            source=source_of(row, letters), given_number=text(row["number"]) or text(row.get("_kept")),
+            reference=row["reference"], kept_number=text(row.get("_kept")),
             fields={key: row[key] for key in field_keys if row[key] not in (None, "", ())},
         )
         operational_index[(action.volet, action.oo_code)].actions.append(action)
@@ -217,24 +220,24 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
                 for action in oo.actions:
                     action.budget.sort(key=lambda line: (line.year, line.budget_service, line.direction))
     entity.volets = [v for v in volets.values() if v.objectives]
-    return entity, number_entity(entity, reserved)
+    return entity, number_entity(entity, reserved, adopted)
 
 
-def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None) -> list[Finding]:
-    """Number every action (again, after the last build's numbers were given back); returns the notes on numbers
-    completed and the warnings on gaps. `reserved`: numbers, per volet, never given to a new action and not
-    reported as gaps — those of the last builds (a withdrawn action's number stays unused) and those typed on
-    rows rejected for an error (the row will come back with it)."""
+def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None, adopted: bool = False) -> list[Finding]:
+    """Number every action; returns the notes on numbers completed and the warnings on gaps. `reserved`: numbers,
+    per volet, never given to a new action and not reported as gaps — those of the adopted versions (a withdrawn
+    action's number stays unused) and those typed on rows rejected for an error (the row will come back with
+    it). `adopted`: a version is adopted, so that a new action takes the number after the last of its volet."""
     if entity.options.hierarchical:
-        ignored = [a for a in entity.actions() if a.given_number]
+        ignored = [a for a in entity.actions() if a.given_number and not a.kept_number]
         for volet in entity.volets:
-            number_hierarchically(volet)
+            number_hierarchically(volet, (reserved or {}).get(volet.name, set()))
         return [finding("numeros-ignores", sheet=c.ACTIONS_SHEET.name, count=len(ignored))] if ignored else []
     findings = []
     for volet in entity.volets:
         for oo in volet.operational():
             oo.actions.sort(key=action_order)
-        if note := number_actions(volet, (reserved or {}).get(volet.name, set())):
+        if note := number_actions(volet, (reserved or {}).get(volet.name, set()), adopted):
             findings.append(note)
         numbers = [n for a in volet.actions() if (n := whole_number(a.number)) is not None]
         reserved_numbers = [n for text in (reserved or {}).get(volet.name, ()) if (n := whole_number(text))]
@@ -252,11 +255,25 @@ def source_of(row: dict, letters: dict | None = None) -> Source:
     return Source(row["_file"], row["_sheet"], int(row["_row"]), (letters or {}).get(key, {}))
 
 
-def number_hierarchically(volet: Volet) -> None:
-    """« 2.4.3 »: the third action of OO 2.4 (order within the OO as for the continuous numbering)."""
+def number_hierarchically(volet: Volet, reserved: set[str] = frozenset()) -> None:
+    """« 2.4.3 »: the third action of OO 2.4 (order within the OO as for the continuous numbering). An action of
+    an adopted version keeps its number; a new one takes the rank after the last the OO ever had."""
     for oo in volet.operational():
-        for rank, action in enumerate(oo.actions, start=1):
-            action.number = f"{oo.code}.{rank}"
+        prefix = f"{oo.code}."
+        kept = [a.kept_number for a in oo.actions if a.kept_number.startswith(prefix)]
+        ranks = [n for text in (*kept, *reserved) if text.startswith(prefix)
+                 and (n := whole_number(text[len(prefix):])) is not None]
+        if not ranks:
+            for rank, action in enumerate(oo.actions, start=1):
+                action.number = f"{prefix}{rank}"
+            continue
+        last = max(ranks)
+        for action in oo.actions:
+            if action.kept_number.startswith(prefix):
+                action.number = action.kept_number
+            else:
+                last += 1
+                action.number = f"{prefix}{last}"
 
 
 def action_order(action: Action) -> tuple:
@@ -264,14 +281,15 @@ def action_order(action: Action) -> tuple:
     return (0, natural_key(action.given_number)) if action.given_number else (1, ())
 
 
-def number_actions(volet: Volet, reserved: set[str] = frozenset()) -> Finding | None:
-    """Give each action its displayed number. Given numbers are kept as typed; the others are numbered 1, 2, 3…
-    through the volet, or — when the volet mixes both — continue after the previous number, never reusing one
-    that is given elsewhere in the volet or `reserved` (a number the last build gave to an action since
-    withdrawn)."""
+def number_actions(volet: Volet, reserved: set[str] = frozenset(), adopted: bool = False) -> Finding | None:
+    """Give each action its displayed number. Given numbers (typed, or kept from the adopted version) stay; the
+    others are numbered 1, 2, 3… through the volet, or — when the volet mixes both — continue after the previous
+    number, never reusing one that is given elsewhere in the volet or `reserved` (an adopted action since
+    withdrawn). Once a version is adopted, a new action takes the number after the last of its volet."""
     actions = volet.actions()
     given = {c.code_key(a.given_number) for a in actions if a.given_number}
     used = given | {c.code_key(n) for n in reserved}
+    last = max((n for text in used if (n := whole_number(text)) is not None), default=0)
     previous, assigned = 0, []
     for action in actions:
         if action.given_number:
@@ -279,6 +297,7 @@ def number_actions(volet: Volet, reserved: set[str] = frozenset()) -> Finding | 
             if (number := whole_number(action.given_number)) is not None:
                 previous = number
             continue
+        previous = max(previous, last) if adopted else previous
         previous += 1
         while str(previous) in used:
             previous += 1

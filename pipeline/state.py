@@ -19,17 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from . import contract as c
+from .atomic import atomic_path
+from .versions import objectives_record
 from .findings import Finding, finding
 from .load import ConfigurationError, Table
 from .model import Action, Entity
-from .normalize import PartialDate, natural_key, whole_number
+from .normalize import PartialDate, whole_number
 
 STATE_FORMAT = 1
 REFERENCE_DIGITS = 4
@@ -111,24 +112,15 @@ def save_state(result, build: Path, today: dt.date) -> Path | None:
         "code": entity.code,
         "legislature": entity.legislature,
         "built_on": today.isoformat(),
+        "built_at": dt.datetime.now().isoformat(),
+        "objectives": objectives_record(entity),
         "last_reference": max(last_reference(previous, entity.code),
                               max((reference_number(a.reference, entity.code) for a in actions), default=0)),
-        "retired_numbers": retired_numbers(previous, actions),
         "actions": [action_record(a) for a in actions],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".~{path.name}")
-    temporary.write_text(state_text(state), encoding="utf-8")
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:
+        temporary.write_text(state_text(state), encoding="utf-8")
     return path
-
-
-def retired_numbers(previous: dict | None, actions: list[Action]) -> dict[str, list[str]]:
-    """The numbers shown by earlier builds that no current action holds (withdrawn actions), per volet."""
-    current = {(a.volet, a.number) for a in actions}
-    return {volet: sorted((n for n in numbers if (volet, n) not in current), key=natural_key)
-            for volet, numbers in sorted(recorded_numbers(previous).items())
-            if any((volet, n) not in current for n in numbers)}
 
 
 def state_text(state: dict) -> str:
@@ -219,24 +211,27 @@ class Plan:
 
     references: dict = field(default_factory=dict)
     """Row index (of the accepted actions' frame) → Réf."""
-    numbers: dict = field(default_factory=dict)
-    """Row index → the number the last build showed, for an action whose workbook no longer types it."""
+    kept: dict = field(default_factory=dict)
+    """Row index → the number the last adopted version showed, for an action whose workbook does not type it."""
     reserved: dict[str, set[str]] = field(default_factory=dict)
     """Volet → numbers of the last builds (withdrawn actions' included) and of rows rejected for an error."""
     findings: list[Finding] = field(default_factory=list)
 
     def apply(self, actions: pd.DataFrame) -> pd.DataFrame:
-        """The accepted actions with their Réf. and kept numbers filled in."""
-        return actions.assign(**{key: pd.Series([given.get(index, value) for index, value in actions[key].items()],
-                                                index=actions.index, dtype=object)
-                                 for key, given in (("reference", self.references), ("number", self.numbers))})
+        """The accepted actions with their Réf. filled in, and the number each adopted one keeps (`_kept`)."""
+        return actions.assign(
+            reference=pd.Series([self.references.get(index, value) for index, value in actions["reference"].items()],
+                                index=actions.index, dtype=object),
+            _kept=pd.Series([self.kept.get(index, "") for index in actions.index], index=actions.index, dtype=object))
 
 
 def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code: str, hierarchical: bool,
-         held: dict[str, set[str]]) -> Plan:
+         held: dict[str, set[str]], adopted: list | None = None) -> Plan:
     """Give every accepted action its Réf. — typed, else the recorded one of the same libellé in the same
-    service file, else the next free number — keep the numbers of recorded actions, and report the recorded
-    actions withdrawn since the last build."""
+    service file, else the next free number — and report the recorded actions withdrawn since the last build.
+    Numbers are kept only once a version is adopted (`adopted`: versions.Version, oldest first): an adopted
+    action keeps its number, no number an adopted version showed is given to another action. Before, a draft is
+    numbered in the document's order on every build."""
     result = Plan(reserved={volet: set(numbers) for volet, numbers in held.items()})
     if not code:
         return result
@@ -254,8 +249,8 @@ def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code:
             used.add(reference_key(result.references[index]))
         else:
             unmatched.append(index)
-    if previous:
-        keep_recorded_numbers(previous, actions, result, hierarchical)
+    if adopted:
+        keep_adopted_numbers(adopted, actions, result, hierarchical)
     counter = last_reference(previous, code)
     for index in unmatched:
         counter += 1
@@ -272,32 +267,19 @@ def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code:
     return result
 
 
-def keep_recorded_numbers(state: dict, actions: pd.DataFrame, result: Plan, hierarchical: bool) -> None:
-    """An action of the last build keeps its number, even when its service sent back a workbook without it; a
-    number of the last build is never given to another action."""
-    for volet, numbers in recorded_numbers(state).items():
-        result.reserved.setdefault(volet, set()).update(numbers)
-    if hierarchical:
-        return
-    records = {reference_key(r["reference"]): r for r in state["actions"]}
+def keep_adopted_numbers(adopted: list, actions: pd.DataFrame, result: Plan, hierarchical: bool) -> None:
+    """An adopted action keeps the number of the last version that holds it, even when its service sent back a
+    workbook without it; a number any adopted version showed is never given to another action."""
+    records: dict[str, dict] = {}
+    for version in adopted:
+        for volet, numbers in version.numbers().items():
+            result.reserved.setdefault(volet, set()).update(numbers)
+        records.update({reference_key(r["reference"]): r for r in version.actions if r.get("reference")})
     for index, volet, number, reference in zip(actions.index, actions["volet"], actions["number"],
                                                actions["reference"]):
         record = records.get(reference_key(result.references.get(index, reference)))
-        if record and not number and record.get("number") and record.get("volet") == volet:
-            result.numbers[index] = str(record["number"])
-
-
-def recorded_numbers(state: dict | None) -> dict[str, set[str]]:
-    """Every action number the builds so far have shown, per volet: those of the last build's actions and those
-    of actions withdrawn before (`retired_numbers`). None is given to a new action, none is reported as a gap."""
-    numbers: dict[str, set[str]] = {}
-    for record in (state or {}).get("actions", []):
-        if record.get("number") and record.get("volet"):
-            numbers.setdefault(record["volet"], set()).add(str(record["number"]))
-    retired = (state or {}).get("retired_numbers", {})
-    for volet, values in (retired.items() if isinstance(retired, dict) else ()):
-        numbers.setdefault(str(volet), set()).update(str(v) for v in values if v)
-    return numbers
+        if record and record.get("number") and record.get("volet") == volet and (hierarchical or not number):
+            result.kept[index] = str(record["number"])
 
 
 def format_reference(code: str, number: int) -> str:
@@ -338,13 +320,15 @@ def withdrawn_actions(state: dict, read: Table | None) -> list[Finding]:
 
 
 # --- Pre-filled workbooks ------------------------------------------------------------------------------------
-def prefill_row(record: dict) -> dict[str, object]:
+def prefill_row(record: dict, numbers: bool = True) -> dict[str, object]:
     """A recorded action as cell values for the « Actions » sheet: key → value, as a service would type it.
 
     Full dates become real dates; a month or a year stays text (« 12/2024 », « 2024 ») so that the document
     keeps showing « décembre 2024 »; percentages are numbers 0–100; lists (institutions, plans, ODD) are joined by « ; »."""
     row: dict[str, object] = {}
     for column in c.ACTIONS_SHEET.columns:
+        if column.key == "number" and not numbers:
+            continue  # a draft's numbers follow the document's order: the workbook does not fix them
         value = record.get(column.key)
         if value in (None, "", []):
             continue

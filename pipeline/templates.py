@@ -24,6 +24,7 @@ from .french import long_date, short_date
 from .load import ConfigurationError, service_files
 from .normalize import parse_date
 from .state import file_key, from_partial_iso, load_state, prefill_budget_rows, prefill_row, state_path
+from .versions import load_versions
 from .workbooks import ServiceWorkbook, save_workbook, service_workbook
 
 GENERIC_SERVICE = "Service"
@@ -137,6 +138,7 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
         result.prefilled_actions = len(state["actions"])
         built_on = from_partial_iso(state.get("built_on"))
         result.prefilled_from = short_date(built_on.first_day()) if built_on and built_on.day else ""
+    adopted = bool(load_versions(frame.folder))
     destination = templates_folder(build, frame.folder)
     clear_previous(destination)
     offered = choices(frame, other_codes)
@@ -145,7 +147,7 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
             service=name, entity_name=entity.name, entity_type=entity.type,
             legislature=entity.legislature, volets=entity.volets, choices=offered, deadline=when,
             contact=frame.parameters.values.get("contact", ""), return_address=frame.parameters.values.get("return_address", ""),
-            rows=[prefill_row(record) for record in recorded.get(name, [])],
+            rows=[prefill_row(record, numbers=adopted) for record in recorded.get(name, [])],
             budget_rows=[line for record in recorded.get(name, []) for line in prefill_budget_rows(record)],
             prefilled_from=result.prefilled_from)
         result.written.append(save_workbook(service_workbook(spec), destination / f"{service_file_name(name)}.xlsx"))

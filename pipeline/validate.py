@@ -19,7 +19,7 @@ import pandas as pd
 from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
-from .french import amount
+from .french import amount, long_date
 from .normalize import oo_parts, sdg_number
 
 
@@ -407,3 +407,25 @@ def unknown_institutions(entities: list) -> list[tuple[object, Finding]]:
                         row=action.source.row, column=action.source.letters.get("synergy_with", ""),
                         header=c.ACTIONS_SHEET.column("synergy_with").header, value=code, known=sorted(known))))
     return found
+
+
+def missing_workbooks(adopted, files_present: list[str], listed_services: tuple[str, ...], file_key) -> list[Finding]:
+    """After an adoption (`adopted`: the last versions.Version), a workbook that held adopted actions and is absent
+    is an error — a withdrawal is typed, never inferred from a missing file; a service of `Listes` without a
+    workbook is a warning (before the adoption, the document is a draft still waiting for it)."""
+    present = {file_key(name) for name in files_present}
+    findings, missing = [], set()
+    if adopted is not None:
+        by_file: dict[str, list[dict]] = {}
+        for record in adopted.actions:
+            by_file.setdefault(file_key(record.get("file", "")), []).append(record)
+        for key, records in by_file.items():
+            if key and key not in present:
+                missing.add(key)
+                findings.append(finding("classeur-adopte-absent", file=records[0].get("file", ""),
+                                        count=len(records), seance=long_date(adopted.seance),
+                                        number=adopted.number))
+    for service in listed_services:
+        if file_key(service) not in present | missing:
+            findings.append(finding("service-sans-classeur", file=c.SERVICES_DIR + "/", value=service))
+    return findings

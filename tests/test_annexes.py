@@ -3,6 +3,8 @@ craftsmanship. Expected values are recomputed from the workbooks with openpyxl, 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -12,6 +14,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
+from pipeline.french import long_date
 from conftest import SAMPLE, action, assemble, docx_paragraphs, docx_text, make_entity, run_module
 from pipeline import contract as c
 
@@ -319,7 +322,8 @@ def test_cover_without_header_then_header_and_page_x_of_y(built):
     first = document.sections[0]
     assert first.different_first_page_header_footer
     assert not first.first_page_header.paragraphs[0].text.strip()
-    assert first.header.paragraphs[0].text == "CPAS d'Engis — Programme stratégique transversal 2019-2024"
+    assert first.header.paragraphs[0].text == ("CPAS d'Engis — Programme stratégique transversal 2019-2024 — projet du "
+                                               + long_date(dt.date.today()))  # a draft: no version adopted yet
     footer = first.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "NUMPAGES" in footer and "Page " in first.footer.paragraphs[0].text
 
@@ -346,5 +350,6 @@ def test_a_pst_without_budget_lines_still_has_its_header_and_page_numbers(tmp_pa
     assert len(document.sections) == 1
     section = document.sections[0]
     assert section.different_first_page_header_footer
-    assert section.header.paragraphs[0].text == "Ville de Testville — Programme stratégique transversal 2025-2030"
+    assert section.header.paragraphs[0].text == ("Ville de Testville — Programme stratégique transversal 2025-2030 — "
+                                                 "projet du " + long_date(dt.date.today()))
     assert "NUMPAGES" in section.footer.paragraphs[0]._p.xml

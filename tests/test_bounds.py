@@ -250,10 +250,10 @@ def test_an_entity_failing_while_read_is_reported_and_the_others_are_built(tmp_p
     make_entity(data / "b-cpas", {"T.xlsx": [action()]}, parameters={"Type": "CPAS", "Code": "CPAS"})
     original = pipeline.build.modelled
 
-    def failing(result, frame, actions, build_dir):
+    def failing(result, *args):
         if result.folder.name == "b-cpas":
             raise MemoryError
-        return original(result, frame, actions, build_dir)
+        return original(result, *args)
 
     monkeypatch.setattr(pipeline.build, "modelled", failing)
     code = main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"])

@@ -64,9 +64,11 @@ def test_objectives_are_ordered_by_number_whatever_the_frame_order(tmp_path):
     assert [oo.code for oo in entity.volets[0].operational()] == ["2.9", "2.10", "10.1"]
 
 
-def test_a_rebuild_keeps_each_action_number_and_never_reuses_a_withdrawn_one(tmp_path):
-    """Mid-term: a service returns its workbook without the numbers, another withdraws an action and adds one."""
+def test_after_adoption_each_action_keeps_its_number_and_a_withdrawn_one_is_never_reused(tmp_path):
+    """Mid-term, after the conseil took note: a service returns its workbook without the numbers, another
+    withdraws an action and adds one."""
     from pipeline.build import build_all
+    from pipeline.cli import main
 
     build = tmp_path / "build"
     folder = make_entity(tmp_path / "ville", {
@@ -74,12 +76,12 @@ def test_a_rebuild_keeps_each_action_number_and_never_reuses_a_withdrawn_one(tmp
         "B.xlsx": [action(title="B1"), action(oo="2.1", title="B2")]})
     first = {a.title: a.number for a in build_all([folder], build).results[0].entity.actions()}
     assert first == {"A1": "1", "A2": "2", "B1": "3", "A3": "4", "B2": "5"}
+    assert main(["adopter", "--data", str(folder), "--build", str(build), "--seance", "2025-06-26"]) == 0
     # B withdraws B1 and adds B3 under OO 1.1, ahead of the others in file order; A is unchanged.
     make_entity(folder, {"B.xlsx": [action(title="B3"), action(oo="2.1", title="B2")]})
     [result] = build_all([folder], build).results
     second = {a.title: a.number for a in result.entity.actions()}
-    assert {k: second[k] for k in ("A1", "A2", "A3", "B2")} == {k: first[k] for k in ("A1", "A2", "A3", "B2")}
-    assert second["B3"] not in first.values()
+    assert second == {"A1": "1", "A2": "2", "A3": "4", "B2": "5", "B3": "6"}  # after the last of the volet
     # The withdrawal is reported once, as such; its number stays unused without a « gap » warning, build after
     # build, and is never given to a new action.
     assert [f.code for f in result.findings if f.code in ("action-retiree", "numerotation-lacunaire")] == [
@@ -87,9 +89,22 @@ def test_a_rebuild_keeps_each_action_number_and_never_reuses_a_withdrawn_one(tmp
     make_entity(folder, {"B.xlsx": [action(title="B3"), action(oo="2.1", title="B2"), action(title="B4")]})
     [result] = build_all([folder], build).results
     third = {a.title: a.number for a in result.entity.actions()}
-    assert {k: third[k] for k in second} == second
-    assert third["B4"] not in first.values() and third["B4"] != second["B3"]
+    assert third == {**second, "B4": "7"}
     assert not [f.code for f in result.findings if f.code in ("action-retiree", "numerotation-lacunaire")]
+
+
+def test_a_draft_is_numbered_in_the_document_order_on_every_build(tmp_path):
+    """Before adoption, numbers never freeze: a workbook that arrives late takes its place in the numbering."""
+    from pipeline.build import build_all
+
+    build = tmp_path / "build"
+    folder = make_entity(tmp_path / "ville", {"A.xlsx": [action(title="A1"), action(oo="2.1", title="A2")]})
+    first = {a.title: a.number for a in build_all([folder], build).results[0].entity.actions()}
+    assert first == {"A1": "1", "A2": "2"}
+    make_entity(folder, {"B.xlsx": [action(title="B1")]})
+    [result] = build_all([folder], build).results
+    assert {a.title: a.number for a in result.entity.actions()} == {"A1": "1", "B1": "2", "A2": "3"}
+    assert not [f for f in result.findings if f.code == "numerotation-lacunaire"]
 
 
 def test_the_number_of_a_rejected_row_is_kept_for_it_and_is_not_a_gap(tmp_path):

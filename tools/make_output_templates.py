@@ -488,6 +488,74 @@ def budget_annex(doc):
     tag(doc, "{%p endif %}")
 
 
+VERSION_MARK = ("{% if version.status == 'adopted' %} — version adoptée le {{ version.seance }}"
+                "{% elif version.status == 'updated' %} — version actualisée du {{ built_on }}"
+                "{% else %} — projet du {{ built_on }}{% endif %}")
+"""Which version a document is, in its header (see outputs.context.version_context)."""
+VERSION_LINE = ("{% if version.status == 'adopted' %}{% if version.number > 1 %}Version actualisée (version "
+                "{{ version.number }}), adoptée{% else %}Version adoptée{% endif %} par le "
+                "{% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %} le "
+                "{{ version.seance }}{% elif version.status == 'updated' %}Version actualisée du {{ built_on }}, à "
+                "présenter au conseil — version {{ version.number }} adoptée le {{ version.seance }}"
+                "{% else %}Projet — version du {{ built_on }}{% endif %}")
+"""Which version a document is, on its cover."""
+
+CHANGE_SECTIONS = (
+    ("added", "Actions ajoutées", ""),
+    ("withdrawn", "Actions retirées", ""),
+    ("moved", "Actions déplacées vers un autre objectif opérationnel", "{{ c.before }} → {{ c.after }}"),
+    ("renamed", "Actions dont le libellé a changé", "auparavant «{NBSP}{{ c.before }}{NBSP}»"),
+    ("status", "Actions dont le statut a changé", "{{ c.before }} → {{ c.after }}"),
+    ("os_added", "Objectifs stratégiques ajoutés", ""),
+    ("os_removed", "Objectifs stratégiques retirés", ""),
+    ("os_renamed", "Objectifs stratégiques dont l’intitulé a changé", "auparavant «{NBSP}{{ c.before }}{NBSP}»"),
+    ("oo_added", "Objectifs opérationnels ajoutés", ""),
+    ("oo_removed", "Objectifs opérationnels retirés", ""),
+    ("oo_renamed", "Objectifs opérationnels dont l’intitulé a changé", "auparavant «{NBSP}{{ c.before }}{NBSP}»"),
+)
+"""The lists of a modifications document and of the PST's annex: (kind, title, detail of each change)."""
+
+
+def modification_lists(doc):
+    """Each kind of change that happened, as a titled list (the context: outputs.context.modifications_context)."""
+    para(doc, plural("modifications.count", "modification", "modifications") + " depuis la version "
+              "{{ modifications.number }} du PST, adoptée le {{ modifications.seance }}.")
+    for kind, title, detail in CHANGE_SECTIONS:
+        tag(doc, "{%p if modifications." + kind + " %}")
+        para(doc, title + " ({{ modifications." + kind + "|length }})", "Étiquette")
+        tag(doc, "{%p for c in modifications." + kind + " %}")
+        prefix = ("OS" if kind.startswith("os") else "OO" if kind.startswith("oo") else "Action")
+        text = f"{prefix}{NBSP}{{{{ c.number }}}} ({{{{ c.volet }}}}){NBSP}: {{{{ c.title }}}}"
+        if detail:
+            text += " — " + detail.replace("{NBSP}", NBSP)
+        para(doc, text, "Action")
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endif %}")
+
+
+def write_modifications(path: Path):
+    doc = Document()
+    define_styles(doc)
+    set_language(doc)
+    section = doc.sections[0]
+    page_setup(section)
+    header_footer(section, "{{ entity.name }} — Modifications du PST {{ entity.legislature }}"
+                           "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+    section.different_first_page_header_footer = False
+    doc.core_properties.title = ("Modifications du PST {{ entity.legislature }} — {{ entity.name }}"
+                                 "{% if provisional %} (document provisoire){% endif %}")
+    add_heading(doc, "Modifications du programme stratégique transversal {{ entity.legislature }}", 1)
+    para(doc, "{{ entity.name }} — document établi le {{ built_on }}, à joindre au PST actualisé présenté au "
+              "{% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}.")
+    provisional_warning(doc)
+    para(doc, "Ce document liste ce qui a changé depuis la dernière version dont le conseil a pris acte : les "
+              "actions ajoutées, retirées, déplacées, renommées ou dont le statut a changé, et les objectifs "
+              "ajoutés, retirés ou renommés. Les numéros des actions adoptées ne changent pas ; une nouvelle action "
+              "prend le numéro qui suit le dernier de son volet.")
+    modification_lists(doc)
+    doc.save(path)
+
+
 def write_pst(path: Path):
     doc = Document()
     define_styles(doc)
@@ -496,7 +564,7 @@ def write_pst(path: Path):
     section = doc.sections[0]
     page_setup(section)
     header_footer(section, "{{ entity.name }} — Programme stratégique transversal {{ entity.legislature }}"
-                           "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+                           + VERSION_MARK + "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
     doc.core_properties.title = ("Programme stratégique transversal {{ entity.legislature }} — {{ entity.name }}"
                                  "{% if provisional %} (document provisoire){% endif %}")
     doc.core_properties.subject = "Programme stratégique transversal"
@@ -518,7 +586,7 @@ def write_pst(path: Path):
         doc.add_paragraph()
     para(doc, "Présenté au {% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}",
          "Couverture mention")
-    para(doc, "Version du {{ built_on }}", "Couverture mention")
+    para(doc, VERSION_LINE, "Couverture mention")
 
     # Table of contents (pages begin with « page break before », never with a break paragraph that could spill
     # onto a blank page)
@@ -694,6 +762,13 @@ def write_pst(path: Path):
     para(doc, plural("odd.count", "action", "actions") + " du PST.", "Mention")
     annex_hierarchy(doc, "odd.volets")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p if modifications %}")
+    heading = add_heading(doc, f"Annexe{NBSP}: modifications depuis la version adoptée le {{{{ modifications.seance }}}}",
+                          1)
+    heading.paragraph_format.page_break_before = True
+    modification_lists(doc)
     tag(doc, "{%p endif %}")
 
     budget_annex(doc)
@@ -874,6 +949,7 @@ def main() -> int:
     write_pst(OUT / "pst.docx")
     write_fiches(OUT / "fiches_actions.docx")
     write_synergies(OUT / "synergies.docx")
+    write_modifications(OUT / "modifications.docx")
     print(f"Modèles écrits dans {OUT}")
     return 0
 

@@ -44,6 +44,10 @@ class Job:
     findings: list = field(default_factory=list)
     xref: object = None
     """model.CrossReference (pair outputs)."""
+    adopted: list = field(default_factory=list)
+    """(number, séance) of each version the conseil took note of, oldest first: empty for a draft."""
+    modifications: object = None
+    """versions.Modifications since the reference version, when one is adopted."""
 
     @property
     def partner_names(self) -> dict[str, str]:
@@ -142,9 +146,9 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import fiches, pst, report, synergies
+    from . import fiches, modifications, pst, report, synergies
 
-    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, synergies.OUTPUT, *EXTRA]
+    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, synergies.OUTPUT, *EXTRA]
 
 
 EXTRA: list[Output] = []

@@ -193,3 +193,29 @@ def type_from_code(code: str) -> str:
     """The type of a partner institution that is not built with this entity, when its code says it: « CPAS »
     (then the annex reads « menées avec le CPAS », not « avec l’institution CPAS »)."""
     return "CPAS" if c.fold(code).startswith("cpas") else ""
+
+
+def version_context(job) -> dict:
+    """Which version the document is: « draft » until the conseil takes note of one, « adopted » when nothing of
+    the programme changed since the last adopted version (statuses aside), « updated » otherwise."""
+    if not job.adopted:
+        return {"status": "draft", "number": 0, "seance": ""}
+    number, seance = job.adopted[-1]
+    changed = job.modifications is not None and job.modifications.structural
+    return {"status": "updated" if changed else "adopted", "number": number, "seance": french.long_date(seance)}
+
+
+CHANGE_KINDS = ("added", "withdrawn", "moved", "renamed", "status", "os-added", "os-removed", "os-renamed",
+                "oo-added", "oo-removed", "oo-renamed")
+
+
+def modifications_context(modifications) -> dict:
+    """What changed since an adopted version, kind by kind (the template titles each list); {} when nothing did."""
+    if modifications is None or not modifications.changes:
+        return {}
+    return {"number": modifications.number, "seance": french.long_date(modifications.seance),
+            "count": len(modifications.changes),
+            **{kind.replace("-", "_"): [{"volet": change.volet.lower(), "number": change.number,
+                                          "title": change.title, "before": change.before, "after": change.after}
+                                         for change in modifications.of(kind)]
+               for kind in CHANGE_KINDS}}

@@ -7,7 +7,8 @@ from .. import french
 from ..budget import BudgetSummary, Totals, budget_summary
 from ..model import Entity, plans_named, sdgs_named, select, synergy_partners
 from . import Job, Output, safe_name, word
-from .context import Presentation, annex_context, counts, entity_context, type_from_code, volet_context
+from .context import (Presentation, annex_context, counts, entity_context, modifications_context,
+                      type_from_code, version_context, volet_context)
 
 TEMPLATE = "pst.docx"
 
@@ -33,6 +34,8 @@ def context(job: Job, part: int = 0) -> dict:
         "plans": [annex_context(volets, p, name=name) for name, volets in plans_named(entity)],
         "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) for n, volets in sdgs_named(entity)],
         "budget": budget_context(budget_summary(entity)),
+        "version": version_context(job),
+        "modifications": modifications_context(job.modifications),
     }
 
 
