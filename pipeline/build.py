@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import outputs, parallel, state
-from .findings import Finding, count_by_severity, finding
+from .findings import Finding, count_by_severity, finding, phrase
 from .frame import Frame, Stopwatch, read_frame
 from .french import shorten
 from .load import ConfigurationError, load_services
-from .model import CrossReference, Entity, build_entity, cross_reference, synergy_partners
-from .normalize import normalize_table, recover_lost_zeros
+from .model import Absent, CrossReference, Entity, build_entity, cross_reference, synergy_partners
+from .normalize import canonical_code, normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
 from .state import load_state, save_state, state_path
@@ -98,6 +98,8 @@ class EntityResult:
     """Set when the entity could not be built at all (the other entities are built as usual)."""
     adopted: list = field(default_factory=list)
     """(number, séance) of each adopted version, oldest first: empty while the PST is a draft."""
+    absent: Absent = field(default_factory=Absent)
+    """What of the entity is not in its document (for the partner's synergy messages)."""
     modifications: Modifications | None = None
     """What changed since the adopted version the modifications are counted from."""
 
@@ -245,7 +247,13 @@ def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Find
         | refused(finances.table),
     )
     result.accepted = accepted
-    result.held_numbers = held_numbers(actions.frame.loc[~actions.frame.index.isin(accepted[2].index)])
+    rejected = actions.frame.loc[~actions.frame.index.isin(accepted[2].index)]
+    result.held_numbers = held_numbers(rejected)
+    result.absent = Absent(
+        rejected={canonical_code(code): phrase("place", file=file, row=int(row))
+                  for code, file, row in zip(rejected["synergy_code"], rejected["_file"], rejected["_row"]) if code},
+        unread=sorted({f.file for f in findings if f.is_error and f.row is None and f.file
+                       and f.file != loaded.cadre_name and not f.file.endswith("/")}))
     return result
 
 
@@ -370,7 +378,7 @@ def cross_references(results: list[EntityResult], build: Path, today: dt.date) -
             if right.entity.code not in synergy_partners(left.entity) \
                     and left.entity.code not in synergy_partners(right.entity):
                 continue
-            xref = cross_reference(left.entity, right.entity)
+            xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
             errors = [r for r in (left, right) if r.has_errors]
             provisional = {"errors": sum(r.errors for r in errors), "rejected": 0,
                            "report": report.REPORT_NAME} if errors else None

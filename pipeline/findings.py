@@ -492,6 +492,18 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Le code synergie « {value} » de {side} n’a pas de correspondant chez {other_side}.",
         "Donnez le même « Code synergie » à l’action correspondante de {other_side}.",
     ),
+    "code-synergie-partenaire-rejete": (
+        WARNING,
+        "Le code synergie « {value} » de {side} n’a pas de correspondant dans le document de {other_side} : "
+        "l’action qui le porte ({place}) y est écartée pour une erreur.",
+        "Corrigez l’erreur signalée sur cette ligne de {other_side} : les deux actions seront rapprochées.",
+    ),
+    "code-synergie-classeur-non-lu": (
+        WARNING,
+        "Le code synergie « {value} » de {side} n’a pas de correspondant chez {other_side}, dont "
+        "{files:quoted} n’a pas pu être lu : l’action correspondante y est peut-être.",
+        "Corrigez d’abord l’erreur qui empêche de lire ce classeur de {other_side}.",
+    ),
     # Stable references and the state of the last build (pipeline/state.py)
     "reference-en-double": (
         ERROR,

@@ -388,8 +388,20 @@ class CrossReference:
     findings: list[Finding]
 
 
-def cross_reference(left: Entity, right: Entity) -> CrossReference:
-    """Pair, by « Code synergie », the actions each entity flags as carried out with the other."""
+@dataclass
+class Absent:
+    """What of an entity is not in its document, for the other side of a synergy to name the real cause."""
+
+    rejected: dict[str, str] = field(default_factory=dict)
+    """Code synergie (canonical) → the place of a row rejected for an error."""
+    unread: list[str] = field(default_factory=list)
+    """Workbooks not read (a file-level error)."""
+
+
+def cross_reference(left: Entity, right: Entity, absent: dict[str, Absent] | None = None) -> CrossReference:
+    """Pair, by « Code synergie », the actions each entity flags as carried out with the other. A code found on
+    one side only names the real cause when it is known (`absent`, by entity code): the partner's row rejected
+    for an error, or a partner's workbook not read."""
     left_flagged = [a for a in left.actions() if right.code in a.synergy_with]
     right_flagged = [a for a in right.actions() if left.code in a.synergy_with]
     left_codes = group_by_code(left_flagged)
@@ -402,10 +414,14 @@ def cross_reference(left: Entity, right: Entity) -> CrossReference:
         *((k, right, left, v) for k, v in right_codes.items() if k not in left_codes),
     ):
         source = group[0].source
-        findings.append(finding("code-synergie-orphelin", file=f"{side.folder}/{source.file}", sheet=source.sheet,
+        missing = (absent or {}).get(other.code, Absent())
+        cause = ("code-synergie-partenaire-rejete" if code in missing.rejected
+                 else "code-synergie-classeur-non-lu" if missing.unread else "code-synergie-orphelin")
+        findings.append(finding(cause, file=f"{side.folder}/{source.file}", sheet=source.sheet,
                                 row=source.row, column=source.letters.get("synergy_code", ""),
                                 header=c.ACTIONS_SHEET.column("synergy_code").header, value=group[0].synergy_code,
-                                side=side.name, other_side=other.name))
+                                side=side.name, other_side=other.name, place=missing.rejected.get(code, ""),
+                                files=missing.unread))
     paired = {id(a) for p in pairs for a in p.left + p.right}
     return CrossReference(
         left, right, pairs,
