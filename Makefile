@@ -6,6 +6,7 @@
 #   make verifier            reads and checks the workbooks: the validation report only, nothing recorded
 #   make adopter SEANCE=…    records the last build as the version the conseil took note of (versions/)
 #   make modifications       builds as make pst, with what changed since the adopted version (DEPUIS=…)
+#   make rapport             builds as make pst, with the rapport d'exécution (DATE=AAAA-MM-JJ, ECHEANCE=mi-parcours|fin)
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -14,12 +15,15 @@ BUILD ?= build
 PREREMPLI ?=
 SEANCE ?=
 DEPUIS ?=
+DATE ?=
+ECHEANCE ?=
+RAPPORT ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst pdf templates verifier adopter modifications test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier adopter modifications rapport test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -30,6 +34,8 @@ help:
 	@echo "make verifier                        contrôle les classeurs : rapport de validation seulement"
 	@echo "make adopter SEANCE=AAAA-MM-JJ       enregistre la version dont le conseil a pris acte ce jour-là"
 	@echo "make modifications [DEPUIS=AAAA-MM-JJ]  le PST et ses modifications depuis la version adoptée"
+	@echo "make rapport [DATE=AAAA-MM-JJ] [ECHEANCE=mi-parcours|fin]  le PST et son rapport d’exécution"
+	@echo "make pdf RAPPORT=1 [DATE=…]          … et le PDF du rapport d’exécution avec celui du PST"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
@@ -42,8 +48,13 @@ $(READY): pyproject.toml constraints.txt
 pst: $(READY)
 	@$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
+EVALUATION = $(if $(DATE),--date "$(DATE)") $(if $(ECHEANCE),--echeance "$(ECHEANCE)")
+
 pdf: $(READY)
-	@$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+	@$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs) $(if $(filter 1 oui yes,$(RAPPORT)),--rapport) $(EVALUATION)
+
+rapport: $(READY)
+	@$(PY) -m pipeline rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 verifier: $(READY)
 	@$(PY) -m pipeline verifier --data "$(DATA)" --build "$(BUILD)"

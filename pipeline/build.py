@@ -23,6 +23,7 @@ from .normalize import canonical_code, normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
 from .state import load_state, save_state, state_path
+from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
 from .validate import (Sheet, accepted_rows, budget_lines, held_numbers, missing_required_values, missing_workbooks,
                        operational_codes,
@@ -102,6 +103,8 @@ class EntityResult:
     """What of the entity is not in its document (for the partner's synergy messages)."""
     modifications: Modifications | None = None
     """What changed since the adopted version the modifications are counted from."""
+    baseline: dict | None = None
+    """That adopted version's figures, for the rapport d'exécution (evaluation.baseline)."""
 
     @property
     def has_errors(self) -> bool:
@@ -211,6 +214,7 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
         modelled(result, frame, actions, build, adopted)
         if result.entity is not None and reference is not None:
             result.modifications = modifications(reference, result.entity)
+            result.baseline = baseline(reference)
     result.adopted = [(version.number, version.seance) for version in adopted]
     result.clock = clock
     return result
@@ -286,24 +290,28 @@ need more than 2 GB (make bench)."""
 
 def partners(results: list[EntityResult]) -> dict[str, dict]:
     """Code → {name, type} of every entity of DATA with a model: the institutions documents name."""
-    return {r.entity.code: {"name": r.entity.name, "type": r.entity.type}
+    return {r.entity.code: {"name": r.entity.name, "type": r.entity.type,
+                            "synergies": [synergy_record(a) for a in r.entity.actions() if a.synergy_code]}
             for r in results if r.entity and r.entity.code}
 
 
-def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date) -> Job:
+def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date,
+               evaluation: Evaluation | None = None) -> Job:
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": report.REPORT_NAME} if result.has_errors else None
     return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings,
-               adopted=result.adopted, modifications=result.modifications)
+               adopted=result.adopted, modifications=result.modifications, evaluation=evaluation,
+               baseline=result.baseline)
 
 
 def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
-                           despite_errors: bool = False, jobs: int = 1, check_only: bool = False) -> None:
+                           despite_errors: bool = False, jobs: int = 1, check_only: bool = False,
+                           evaluation: Evaluation | None = None) -> None:
     """The entity's validation report, always and first; its other documents when it has no errors (or despite
     them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
     built alone on a machine with several cores)."""
     folder = build / result.folder.name
-    job = entity_job(result, partners_, today)
+    job = entity_job(result, partners_, today, evaluation)
     entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
     for output in entity_outputs:
         if output.always:
@@ -432,14 +440,14 @@ def prepared(folder: Path, build: Path, since: dt.date | None = None) -> EntityR
 
 
 def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
-             jobs: int = 1, check_only: bool = False) -> EntityResult:
+             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
     errors. `check_only`: the validation report alone, no document and no state (make verifier)."""
     if result.failure:
         return result
     try:
         with (result.clock or Stopwatch()).stage("render"):
-            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only)
+            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation)
         if result.document and not result.has_errors:
             save_state(result, build, today)
     except BaseException as problem:  # one entity's failure never hides the others
@@ -465,9 +473,11 @@ def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
 
 
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
-              jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False) -> BuildReport:
+              jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False,
+              evaluation: Evaluation | None = None) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents.
-    `since`: the séance modifications are counted from; `check_only`: the validation reports alone."""
+    `since`: the séance modifications are counted from; `check_only`: the validation reports alone; `evaluation`:
+    the rapport d'exécution asked for (make rapport)."""
     today = today or dt.date.today()
     results = parallel.run(prepared, [(folder, build, since) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
@@ -478,7 +488,8 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
-    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only) for r in results],
+    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation)
+                                      for r in results],
                            jobs,
                            (lambda index, result: progress(next(finished), len(results), result)) if progress
                            else None, failed=lost_in_process)

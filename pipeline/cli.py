@@ -2,6 +2,8 @@
 
     python -m pipeline pst --data data --build build
     python -m pipeline pdf --data data --build build     (the same, then the PDFs: pipeline/pdf.py)
+    python -m pipeline rapport --date 2022-06-30 [--echeance mi-parcours|fin]   (the same, with the rapport
+                                                                             d'exécution)
     python -m pipeline modeles --data data --build build [--prerempli]
     python -m pipeline modeles-vierges --out input_templates
 
@@ -145,8 +147,10 @@ def command_pst(args, publish=None) -> int:
         folders = find_entity_folders(Path(args.data))
         jobs = args.processus or processors()
         since = seance_option(getattr(args, "depuis", None), "DEPUIS")
+        evaluation = evaluation_option(args)
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
-                           progress=print_progress, since=since, check_only=getattr(args, "verifier", False))
+                           progress=print_progress, since=since, check_only=getattr(args, "verifier", False),
+                           evaluation=evaluation)
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -204,6 +208,25 @@ def seance_option(text: str | None, name: str):
         raise ConfigurationError(f"{name}={text} n’est pas une date de la forme AAAA-MM-JJ (par exemple "
                                  f"{name}=2025-06-26).")
     return day
+
+
+def evaluation_option(args):
+    """The rapport d'exécution asked for (make rapport, or make pdf RAPPORT=1 / DATE=…): its date (DATE=, default
+    today) and its stage (ECHEANCE=mi-parcours|fin, default from the législature); None when none is asked for."""
+    import datetime as dt
+
+    from .evaluation import Evaluation, parse_stage
+    from .load import ConfigurationError
+
+    date, stage = getattr(args, "date", None), getattr(args, "echeance", None)
+    if not (getattr(args, "rapport", False) or date or stage):
+        return None
+    day = seance_option(date, "DATE") if date else dt.date.today()
+    if stage and parse_stage(stage) is None:
+        raise ConfigurationError(f"ECHEANCE={stage} n’est pas une échéance de l’évaluation : écrivez "
+                                 "ECHEANCE=mi-parcours ou ECHEANCE=fin (ou ne l’indiquez pas : elle se déduit de la "
+                                 "date et de la législature).")
+    return Evaluation(day, parse_stage(stage) if stage else None)
 
 
 def command_adopt(args) -> int:
@@ -333,15 +356,25 @@ def parser() -> argparse.ArgumentParser:
     changes.add_argument("--depuis", help="date de séance de la version de référence (AAAA-MM-JJ ; défaut : la "
                                           "dernière adoptée)")
     changes.set_defaults(run=command_pst)
+    evaluation = argparse.ArgumentParser(add_help=False)
+    evaluation.add_argument("--date", help="date de l’évaluation, AAAA-MM-JJ (défaut : aujourd’hui) : la situation "
+                                           "décrite, les actions en retard à cette date")
+    evaluation.add_argument("--echeance", help="mi-parcours ou fin (défaut : fin à partir de la dernière année de "
+                                               "la législature, mi-parcours avant)")
+    report_ = commands.add_parser("rapport", parents=[pst, evaluation], add_help=False,
+                                  help="construit le PST et son rapport d’exécution (évaluation à mi-législature "
+                                       "ou de fin de législature : make rapport)")
+    report_.set_defaults(run=command_pst, rapport=True)
     adopt = commands.add_parser("adopter", help="enregistre la dernière construction réussie comme la version "
                                                 "adoptée par le conseil (make adopter SEANCE=AAAA-MM-JJ)")
     adopt.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
     adopt.add_argument("--build", default="build", help="dossier où se trouve la dernière construction")
     adopt.add_argument("--seance", help="date de la séance du conseil (AAAA-MM-JJ)")
     adopt.set_defaults(run=command_adopt)
-    pdf = commands.add_parser("pdf", parents=[pst], add_help=False,
+    pdf = commands.add_parser("pdf", parents=[pst, evaluation], add_help=False,
                               help="construit le PST puis son PDF à publier (LibreOffice : table des matières "
                                    "à jour, signets)")
+    pdf.add_argument("--rapport", action="store_true", help="construit et publie aussi le rapport d’exécution")
     pdf.set_defaults(run=command_pdf)
     templates = commands.add_parser("modeles", help="écrit le classeur de chaque service, à partir du cadre de "
                                                      "chaque entité (make templates)")

@@ -13,8 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-CONTRACT_VERSION = "1.1"
-"""1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
+CONTRACT_VERSION = "1.2"
+"""1.2 adds the optional `Valeur cible` and `Valeur atteinte` columns beside the indicators (services' `Actions`
+sheet and the frame's `Objectifs opérationnels` sheet), read line by line with them. 1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
 cadre.xlsx; every 1.0 workbook stays valid."""
 
 CADRE_FILE = "cadre.xlsx"
@@ -292,6 +293,9 @@ OPERATIONAL_OBJECTIVES_SHEET = SheetContract(
         Column("code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO", "N°")),
         Column("title", "Intitulé", required=True, aliases=("Objectif opérationnel", "Libellé")),
         Column("result_indicators", "Indicateurs de résultat", MULTILINE, aliases=("Indicateur de résultat",)),
+        # Contract 1.2: the value aimed at and the value reached for each indicator, line by line.
+        Column("result_targets", "Valeur cible", MULTILINE, aliases=("Valeurs cibles", "Cible", "Cibles")),
+        Column("result_reached", "Valeur atteinte", MULTILINE, aliases=("Valeurs atteintes", "Réalisé", "Atteint")),
     ),
     aliases=("OO", "Objectifs operationnels"),
 )
@@ -383,6 +387,14 @@ ACTIONS_SHEET = SheetContract(
         Column("output_indicator", "Indicateur de réalisation", MULTILINE, aliases=("Indicateurs de réalisation",),
                fiche="indicateurs", example=("Nombre de points lumineux remplacés",),
                help="Comment on vérifie que l’action est réalisée (par exemple : nombre de primes octroyées)."),
+        # Contract 1.2: target and reached value of the indicateur de réalisation, line by line.
+        Column("output_target", "Valeur cible", MULTILINE, aliases=("Valeurs cibles", "Cible", "Cibles"),
+               fiche="indicateurs", width=14, example=("250",),
+               help="La valeur visée pour l’indicateur de réalisation : un nombre ou un texte court (250 ; "
+                    "« tous les quartiers »). Plusieurs indicateurs : une valeur par ligne, dans le même ordre."),
+        Column("output_reached", "Valeur atteinte", MULTILINE, aliases=("Valeurs atteintes", "Réalisé", "Atteint"),
+               fiche="indicateurs", width=14, example=("120",),
+               help="La valeur atteinte à la date de mise à jour, en face de sa valeur cible (une par ligne)."),
         Column("result_indicators", "Indicateurs de résultat", MULTILINE, aliases=("Indicateur de résultat",),
                fiche="indicateurs", example=("Consommation électrique de l’éclairage public (kWh par an)",),
                help="Ce que l’action change (par exemple : baisse du nombre d’accidents). Un indicateur par ligne."),
@@ -397,6 +409,10 @@ ACTIONS_SHEET = SheetContract(
                help="Toute remarque utile au coordinateur (difficulté, subside attendu…)."),
     ),
 )
+
+INDICATORS = {"actions": ("output_indicator", "output_target", "output_reached"),
+              "operational": ("result_indicators", "result_targets", "result_reached")}
+"""Indicators and the columns of their target and reached values (contract 1.2), matched line by line."""
 
 IDENTITY_KEYS = ("volet", "oo_code", "number", "reference", "title")
 """Columns of an action that the model holds as its own attributes (its place, its numbers, its libellé); every

@@ -312,6 +312,20 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "La colonne « {header} » contient « {value} », qui n’est pas une date.",
         "Écrivez une date (31/12/2024), un mois (12/2024) ou une année (2024).",
     ),
+    "valeur-atteinte-sans-cible": (
+        WARNING,
+        "Une valeur atteinte ({value}) est donnée sans valeur cible{indicator:? pour l’indicateur « @ »} "
+        "(ligne {line} de la cellule).",
+        "Indiquez la valeur cible dans la colonne « Valeur cible », sur la même ligne que l’indicateur "
+        "(Alt+Entrée pour aller à la ligne).",
+    ),
+    "valeur-sans-indicateur": (
+        WARNING,
+        "La valeur « {value} » (ligne {line} de la cellule) ne correspond à aucun indicateur de la colonne "
+        "« {indicator_header} ».",
+        "Écrivez l’indicateur sur la même ligne de la colonne « {indicator_header} » : les valeurs sont lues "
+        "ligne par ligne, en face de leur indicateur.",
+    ),
     "dates-inversees": (
         WARNING,
         "La date de début ({start}) est postérieure à la date de fin ({end}).",
@@ -566,6 +580,21 @@ PHRASES: dict[str, str] = {
     "numbered-action": "{number} ({file}, ligne {row})",
     # Where a row stands
     "place": "{file}, ligne {row}",
+    # Statuses counted (rapport d'exécution: sentences and the charts' alternative texts)
+    "status-Terminée": "{n} {n:terminée|terminées}",
+    "status-En cours": "{n} en cours",
+    "status-À démarrer": "{n} à démarrer",
+    "status-Reportée": "{n} {n:reportée|reportées}",
+    "status-Abandonnée": "{n} {n:abandonnée|abandonnées}",
+    "status-Non renseigné": "{n} sans statut",
+    # Alternative texts of the rapport d'exécution's charts (what screen readers say)
+    "chart-statuses": "Graphique en barres empilées : le nombre d’actions de chaque statut, pour chaque objectif "
+                      "stratégique. {details}.",
+    "chart-progress": "Graphique en barres : le taux d’avancement moyen de chaque objectif stratégique (ensemble du "
+                      "PST : {mean}). {details}.",
+    "chart-health": "Graphique en barres : le nombre d’actions selon leur santé. {details}.",
+    "chart-evolution": "Graphique en barres groupées : le nombre d’actions de chaque statut dans la version adoptée "
+                       "le {seance} ({before}) et à la date de l’évaluation ({now}).",
 }
 """Parts of messages that name something, built by the rule that knows it (findings.phrase)."""
 

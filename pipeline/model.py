@@ -89,6 +89,8 @@ class OperationalObjective:
     code: str
     title: str
     result_indicators: str = ""
+    result_targets: str = ""
+    result_reached: str = ""
     actions: list[Action] = field(default_factory=list)
     source: Source | None = None
 
@@ -190,6 +192,7 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
     operational_index: dict[tuple[str, str], OperationalObjective] = {}
     for row in operational.to_dict("records"):
         oo = OperationalObjective(row["volet"], row["code"], row["title"], row["result_indicators"],
+                                  row.get("result_targets") or "", row.get("result_reached") or "",
                                   source=source_of(row))
         operational_index[(oo.volet, oo.code)] = oo
         strategic_index[(oo.volet, oo.os_number)].objectives.append(oo)

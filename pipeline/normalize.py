@@ -86,6 +86,24 @@ def split_lines(text: str) -> list[str]:
     return [BULLET.sub("", line).strip() for line in str(text).split("\n") if line.strip()]
 
 
+def aligned_lines(text: str) -> list[str]:
+    """A multi-line cell as its lines in place — an empty line kept where it stands, so that a value matches the
+    indicator on the same line —, without bullets or trailing empty lines."""
+    lines = [BULLET.sub("", line).strip() for line in str(text or "").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def indicator_lines(indicators: str, targets: str, reached: str) -> list[tuple[str, str, str]]:
+    """(indicator, target, reached) for each line of the three cells (contract 1.2), matched line by line; a value
+    beyond the last indicator is kept with an empty indicator."""
+    columns = [aligned_lines(text) for text in (indicators, targets, reached)]
+    count = max(len(lines) for lines in columns)
+    rows = [tuple(lines[i] if i < len(lines) else "" for lines in columns) for i in range(count)]
+    return [row for row in rows if any(row)]
+
+
 # --- Codes and numbers ---------------------------------------------------------------------------------------
 INTEGER = re.compile(r"^(\d+)(?:\.0+)?$")
 MAX_DIGITS = 12

@@ -20,7 +20,7 @@ from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .french import amount, long_date
-from .normalize import oo_parts, sdg_number
+from .normalize import indicator_lines, oo_parts, sdg_number
 
 
 @dataclass
@@ -212,6 +212,29 @@ def inverted_dates(actions: Sheet) -> list[Finding]:
     return findings
 
 
+def indicator_values(sheet: Sheet, keys: tuple[str, str, str]) -> list[Finding]:
+    """Target and reached values (contract 1.2), line by line with their indicator: a value reached without a
+    target, or a value on a line without an indicator, is a warning on the value's cell."""
+    findings = []
+    indicator, target, reached = keys
+    frame = sheet.frame
+    if target not in frame.columns or reached not in frame.columns:
+        return []
+    for index, texts in zip(frame.index, zip(frame[indicator], frame[target], frame[reached])):
+        if not texts[1] and not texts[2]:
+            continue
+        for line, (name, aimed, got) in enumerate(indicator_lines(*texts), start=1):
+            if got and not aimed:
+                findings.append(finding("valeur-atteinte-sans-cible", value=got, line=line, indicator=name,
+                                        **sheet.cell(index, reached)))
+            elif (aimed or got) and not name:
+                key = target if aimed else reached
+                findings.append(finding("valeur-sans-indicateur", value=aimed or got, line=line,
+                                        indicator_header=sheet.table.contract.column(indicator).header,
+                                        **sheet.cell(index, key)))
+    return findings
+
+
 def long_entity_name(values: dict[str, str], positions: dict[str, dict]) -> list[Finding]:
     """An « Entité » too long for the documents' title property: shown whole on the cover, abridged there."""
     name = values.get("entity_name", "")
@@ -227,7 +250,8 @@ def validate_frame(strategic: Sheet, operational: Sheet) -> list[Finding]:
     return (missing_required_values(strategic) + missing_required_values(operational)
             + duplicates(strategic, "number", "os-en-double", "number")
             + duplicates(operational, "code", "oo-en-double", "code")
-            + operational_without_strategic(operational, strategic))
+            + operational_without_strategic(operational, strategic)
+            + indicator_values(operational, c.INDICATORS["operational"]))
 
 
 def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[Finding]:
@@ -242,6 +266,7 @@ def validate_actions(actions: Sheet, operational: Sheet, own_code: str) -> list[
             + twice
             + self_synergies(actions, own_code)
             + inverted_dates(actions)
+            + indicator_values(actions, c.INDICATORS["actions"])
             + unknown_sdgs(actions))
 
 

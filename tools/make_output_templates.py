@@ -943,6 +943,335 @@ def write_fiches(path: Path):
     tag(doc, "{%p endfor %}")
     doc.save(path)
 
+# --- The rapport d'exécution -------------------------------------------------------------------------------------
+STATUS_COLUMNS = ("Terminée", "En cours", "À démarrer", "Reportée", "Abandonnée")
+HEALTH_COLUMNS = ("Bon", "Risque", "Blocage", "Non renseignée")
+
+
+def loop_table(doc, headers: tuple[str, ...], widths: tuple[float, ...], loops: tuple[str, ...], cells: tuple,
+               small: bool = True):
+    """A table whose header row repeats on each page, then a row per `{%tr for … %}` of `loops` (outermost first),
+    the body row — each cell a text or a function filling the cell —, and the rows closing the loops."""
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    body_style = "Tableau petit" if small else "Tableau"
+    for cell, label in zip(table.rows[0].cells, headers):
+        cell_text(cell, label, "Tableau petit en-tête" if small else "Tableau en-tête")
+        shade(cell, "1F3864")
+    repeat_header(table.rows[0])
+    for loop in loops:
+        cell_text(table.add_row().cells[0], "{%tr " + loop + " %}", body_style)
+    body = table.add_row()
+    for cell, content in zip(body.cells, cells):
+        if callable(content):
+            content(cell)
+        else:
+            cell_text(cell, content, body_style)
+    for _ in loops:
+        cell_text(table.add_row().cells[0], "{%tr endfor %}", body_style)
+    set_widths(table, tuple(Cm(w) for w in widths))
+    tight_cells(table)
+    return table
+
+
+def centred(cell):
+    for paragraph in cell.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def filled(text: str, centre: bool = True, bold: bool = False):
+    """A cell of a summary row: its text, centred; the row's background colour (r.bg) set by docxtpl's cellbg."""
+    def fill(cell):
+        cell_text(cell, "{% cellbg r.bg %}" + text, "Tableau petit", bold=bold)
+        if centre:
+            centred(cell)
+    return fill
+
+
+def lines_in(expression: str, style: str = "Tableau petit"):
+    """A cell listing the lines of `expression`, empty when there are none (its first paragraph always stays: a
+    cell without a paragraph is not valid, and LibreOffice then shifts the row's cells)."""
+    def fill(cell):
+        cell_text(cell, "{{ " + expression + "[0] if " + expression + " }}", style)
+        cell.add_paragraph("{%p for line in " + expression + "[1:] %}", style=style)
+        cell.add_paragraph("{{ line }}", style=style)
+        cell.add_paragraph("{%p endfor %}", style=style)
+    return fill
+
+
+def action_cell(with_service: bool = True):
+    """The action's libellé, its service and its indicateurs de réalisation (target and reached values)."""
+    def fill(cell):
+        cell_text(cell, "{{ a.title }}", "Tableau petit")
+        if with_service:
+            cell.add_paragraph("{%p if a.service %}", style="Tableau petit")
+            p = cell.add_paragraph(style="Tableau petit")
+            p.add_run("{{ a.service }}").italic = True
+            cell.add_paragraph("{%p endif %}", style="Tableau petit")
+        cell.add_paragraph("{%p for i in a.indicators %}", style="Tableau petit")
+        p = cell.add_paragraph(style="Tableau petit")
+        p.add_run(typography("Indicateur" + NBSP + ": {{ i.name }}")).italic = True
+        p.add_run(typography("{% if i.target %} — cible" + NBSP + ": {{ i.target }}{% endif %}"
+                             "{% if i.reached %} — atteint" + NBSP + ": {{ i.reached }}{% endif %}"))
+        cell.add_paragraph("{%p endfor %}", style="Tableau petit")
+    return fill
+
+
+def number_cell(cell):
+    """The action's number, and its volet below (numbers restart in each volet)."""
+    cell_text(cell, "{{ a.number }}", "Tableau petit", bold=True)
+    p = cell.add_paragraph(style="Tableau petit")
+    p.add_run("{{ a.volet }}").italic = True
+
+
+def status_health(cell):
+    cell_text(cell, "{{ a.status }}", "Tableau petit")
+    cell.add_paragraph("{%p if a.health %}", style="Tableau petit")
+    p = cell.add_paragraph(style="Tableau petit")
+    p.add_run(typography("Santé" + NBSP + ": {{ a.health }}")).italic = True
+    cell.add_paragraph("{%p endif %}", style="Tableau petit")
+
+
+def chart(doc, expression: str):
+    tag(doc, "{%p if " + expression + " %}")
+    p = para(doc, "{{ " + expression + " }}")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_together = True
+    tag(doc, "{%p endif %}")
+
+
+THE_CONSEIL = "{% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}"
+PARTNER = ("{% if s.partner_type == 'CPAS' %}le {% elif s.partner_type %}la {% else %}l’institution {% endif %}"
+           "{{ s.partner }}")
+
+
+def write_rapport(path: Path):
+    doc = Document()
+    define_styles(doc)
+    set_language(doc)
+    update_fields_on_open(doc)
+    section = doc.sections[0]
+    page_setup(section)
+    header_footer(section, "{{ entity.name }} — Rapport d’exécution du PST {{ entity.legislature }} — situation au "
+                           "{{ evaluation.date }}{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+    doc.core_properties.title = ("Rapport d’exécution du PST {{ entity.legislature }} — {{ entity.name }}"
+                                 "{% if provisional %} (document provisoire){% endif %}")
+    doc.core_properties.subject = "Rapport d’exécution du programme stratégique transversal"
+    doc.core_properties.author = "{{ entity.name }}"
+
+    # Cover
+    for _ in range(5):
+        doc.add_paragraph()
+    para(doc, "{{ entity.name }}", "Couverture entité")
+    para(doc, "Rapport d’exécution", "Couverture titre")
+    para(doc, "du programme stratégique transversal {{ entity.legislature }}", "Couverture législature")
+    para(doc, "Évaluation {{ evaluation.stage }}", "Couverture mention")
+    para(doc, "Situation au {{ evaluation.date }}", "Couverture mention")
+    for _ in range(4):
+        doc.add_paragraph()
+    provisional_warning(doc)
+    for _ in range(3):
+        doc.add_paragraph()
+    para(doc, "Établi par le comité de direction et présenté au " + THE_CONSEIL, "Couverture mention")
+    para(doc, "Document du {{ built_on }}", "Couverture mention")
+
+    para(doc, "Table des matières", "Titre sommaire").paragraph_format.page_break_before = True
+    add_toc(doc)
+
+    # Fixed prose: the comité de direction rewrites it in Word.
+    add_heading(doc, "Introduction", 1).paragraph_format.page_break_before = True
+    para(doc, "{% if entity.is_cpas %}L’article 27ter de la loi organique des centres publics d’action sociale du "
+              "8 juillet 1976{% else %}L’article L1123-27 du Code de la démocratie locale et de la décentralisation"
+              "{% endif %} prévoit que le programme stratégique transversal fait l’objet d’une évaluation au moins à "
+              "mi-législature et au terme de celle-ci, sur la base d’un rapport d’exécution établi par le comité de "
+              "direction. Ce rapport comprend un examen des synergies entre la commune et le CPAS.")
+    para(doc, "Le présent rapport constitue l’évaluation {{ evaluation.stage }} du programme stratégique "
+              "transversal {{ entity.legislature }} de {{ entity.name }}. Il décrit la situation au "
+              "{{ evaluation.date }} : l’état d’avancement des actions, celles qui demandent une attention "
+              "particulière, la réalisation des objectifs et les synergies. Il est présenté au " + THE_CONSEIL
+              + " et publié sur le site internet.")
+    add_heading(doc, "Méthode", 1)
+    para(doc, "Chaque service a mis à jour, pour chacune de ses actions, le statut (à démarrer, en cours, terminée, "
+              "reportée ou abandonnée), la santé (bon, risque ou blocage), le taux d’avancement, l’échéance, un "
+              "commentaire et, le cas échéant, la valeur atteinte de ses indicateurs. Les chiffres de ce rapport "
+              "sont calculés à partir de ces fiches, sans saisie manuelle.")
+    para(doc, "Le taux d’avancement moyen est la moyenne simple des taux d’avancement des actions, actions "
+              "abandonnées comprises. Une action dont le taux n’est pas renseigné compte pour 100" + NBSP + "% si "
+              "elle est terminée et pour 0" + NBSP + "% sinon ; son taux est alors suivi d’un astérisque"
+              "{% if untyped %} (" + plural("untyped", "action", "actions") + " dans ce rapport){% endif %}.")
+    para(doc, "Une action est un point d’attention lorsque sa santé est « risque » ou « blocage », ou lorsqu’elle "
+              "est en retard : son échéance est dépassée au {{ evaluation.date }} sans qu’elle soit terminée ni "
+              "abandonnée. Une échéance donnée au mois ou à l’année court jusqu’au dernier jour de ce mois ou de "
+              "cette année.".replace("« ", "«" + NBSP).replace(" »", NBSP + "»"))
+
+    # Synthesis
+    add_heading(doc, "Synthèse", 1).paragraph_format.page_break_before = True
+    para(doc, "Au {{ evaluation.date }}, le PST compte " + plural("total.count", "action", "actions")
+              + "{% if statuses_sentence %} : {{ statuses_sentence }}{% endif %}. Leur taux d’avancement moyen est "
+              "de {{ total.mean }}.", "Résumé")
+    tag(doc, "{%p if baseline %}")
+    para(doc, "La version {{ baseline.number }} du PST, dont le conseil a pris acte le {{ baseline.seance }}, "
+              "comptait " + plural("baseline.count", "action", "actions") + ", pour un taux d’avancement moyen de "
+              "{{ baseline.mean }}.")
+    tag(doc, "{%p endif %}")
+    add_heading(doc, "Actions par statut et taux d’avancement", 2)
+    loop_table(doc, ("", *STATUS_COLUMNS, "Total", "Taux moyen"), (4.2, 1.85, 1.85, 1.85, 1.85, 1.85, 1.4, 2.0),
+               ("for r in overview",),
+               (filled("{{ r.label }}", centre=False),
+                *(filled("{{ r.s[" + str(i) + "] }}") for i in range(len(STATUS_COLUMNS))),
+                filled("{{ r.count }}", bold=True), filled("{{ r.mean }}", bold=True)))
+    para(doc, "Chaque ligne d’un objectif stratégique compte ses actions ; les lignes des volets et du PST, "
+              "toutes celles qu’ils contiennent.", "Mention")
+    chart(doc, "charts.statuses")
+    chart(doc, "charts.progress")
+    add_heading(doc, "Avancement par objectif opérationnel", 2)
+    loop_table(doc, ("OO", "Objectif opérationnel", "Actions", "Taux moyen"), (1.6, 11.4, 1.8, 2.2),
+               ("for volet in volets", "for os in volet.objectives", "for oo in os.objectives"),
+               ("{{ oo.code }}{% if volet.key == 'interne' %} (int.){% endif %}", "{{ oo.title }}",
+                lambda cell: (cell_text(cell, "{{ oo.count }}", "Tableau petit"), centred(cell)),
+                lambda cell: (cell_text(cell, "{{ oo.mean }}", "Tableau petit"), centred(cell))))
+    add_heading(doc, "Santé des actions", 2)
+    loop_table(doc, ("", *HEALTH_COLUMNS, "Total"), (5.0, 2.2, 2.2, 2.2, 2.6, 2.0), ("for r in health",),
+               (filled("{{ r.label }}", centre=False), *(filled("{{ r.h[" + str(i) + "] }}") for i in range(4)),
+                filled("{{ r.count }}", bold=True)))
+    doc.add_paragraph()
+    chart(doc, "charts.health")
+    tag(doc, "{%p if charts.evolution %}")
+    add_heading(doc, "Évolution depuis l’adoption", 2)
+    para(doc, "Les statuts des actions lors de l’adoption de la version {{ baseline.number }} du PST, le "
+              "{{ baseline.seance }}, et à la date de l’évaluation.")
+    chart(doc, "charts.evolution")
+    tag(doc, "{%p endif %}")
+
+    # Points d'attention
+    add_heading(doc, "Points d’attention", 1).paragraph_format.page_break_before = True
+    tag(doc, "{%p if attention %}")
+    para(doc, plural("attention|length", "action demande", "actions demandent") + " une attention particulière : "
+              + plural("attention_counts.blocked", "en blocage", "en blocage") + ", "
+              + plural("attention_counts.risk", "à risque", "à risque") + " et "
+              + plural("attention_counts.late", "en retard", "en retard") + " (une action peut être à la fois en "
+              "retard et à risque ou en blocage).", "Résumé")
+    loop_table(doc, ("N°", "Action", "Statut", "Échéance", "Motif", "Commentaire"), (1.3, 5.6, 2.3, 2.0, 2.0, 3.8),
+               ("for a in attention",),
+               (number_cell, action_cell(), status_health, "{{ a.end }}", "{{ a.reasons }}",
+                lines_in("a.comment")))
+    tag(doc, "{%p else %}")
+    para(doc, "Aucune action n’est à risque, en blocage ou en retard au {{ evaluation.date }}.", "Résumé")
+    tag(doc, "{%p endif %}")
+
+    # Par objectif
+    add_heading(doc, "Réalisation par objectif", 1).paragraph_format.page_break_before = True
+    para(doc, "Pour chaque objectif stratégique et opérationnel : ses actions, leur état et les indicateurs. "
+              "Un astérisque suit un taux d’avancement non renseigné (voir « Méthode »).".replace(
+                  "« ", "«" + NBSP).replace(" »", NBSP + "»"))
+    tag(doc, "{%p for volet in volets %}")
+    add_heading(doc, VOLET_TITLE, 2)
+    para(doc, plural("volet.row.count", "action", "actions") + ", taux d’avancement moyen de {{ volet.row.mean }}.",
+         "Mention")
+    tag(doc, "{%p for os in volet.objectives %}")
+    add_heading(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", 3)
+    para(doc, plural("os.row.count", "action", "actions") + ", taux d’avancement moyen de {{ os.row.mean }}.",
+         "Mention")
+    tag(doc, "{%p for oo in os.objectives %}")
+    para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO")
+    para(doc, plural("oo.count", "action", "actions") + "{% if oo.count %}, taux d’avancement moyen de "
+              "{{ oo.mean }}{% endif %}.", "Mention")
+    tag(doc, "{%p if oo.indicators %}")
+    loop_table(doc, ("Indicateur de résultat", "Valeur cible", "Valeur atteinte"), (9.4, 3.8, 3.8),
+               ("for i in oo.indicators",), ("{{ i.name }}", "{{ i.target }}", "{{ i.reached }}"))
+    doc.add_paragraph(style="Action détail")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if oo.actions %}")
+    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Échéance", "Commentaire"), (1.2, 6.4, 2.4, 1.5, 1.9, 3.6),
+               ("for a in oo.actions",),
+               ("{{ a.number }}", action_cell(), status_health,
+                lambda cell: (cell_text(cell, "{{ a.progress }}", "Tableau petit"), centred(cell)),
+                "{{ a.end }}{% if a.late %} (en retard){% endif %}", lines_in("a.comment")))
+    doc.add_paragraph(style="Action détail")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+    # Synergies
+    add_heading(doc, "Bilan des synergies", 1).paragraph_format.page_break_before = True
+    para(doc, "Les actions menées avec d’autres institutions, en particulier entre la commune et le CPAS, et leur "
+              "état d’avancement. Lorsque le PST de l’institution partenaire est construit avec celui-ci, chaque "
+              "action est rapprochée de la sienne par leur code synergie, et les deux côtés sont comparés.")
+    tag(doc, "{%p for s in synergies %}")
+    add_heading(doc, "Avec " + PARTNER, 2)
+    para(doc, plural("s.count", "action", "actions") + " du PST {% if s.count < 2 %}est menée{% else %}sont menées"
+              "{% endif %} avec " + PARTNER + " ; taux d’avancement moyen de {{ s.row.mean }}."
+              "{% if s.built %} " + plural("s.paired", "action est rapprochée", "actions sont rapprochées")
+              + " de celle du partenaire par leur code synergie.{% endif %}", "Résumé")
+    tag(doc, "{%p if s.built %}")
+
+    def partner_cell(cell):
+        cell_text(cell, "{%p for o in a.partner %}", "Tableau petit")
+        p = cell.add_paragraph(style="Tableau petit")
+        p.add_run(f"Action{NBSP}{{{{ o.number }}}}{NBSP}: ").bold = True
+        p.add_run("{{ o.status }}, {{ o.progress }}")
+        cell.add_paragraph("{%p endfor %}", style="Tableau petit")
+        cell.add_paragraph("{%p if not a.partner %}", style="Tableau petit")
+        p = cell.add_paragraph(style="Tableau petit")
+        p.add_run("non rapprochée{% if a.synergy_code %} (code {{ a.synergy_code }}){% endif %}").italic = True
+        cell.add_paragraph("{%p endif %}", style="Tableau petit")
+
+    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Côté partenaire", "Concordance"),
+               (1.3, 6.2, 2.4, 1.5, 3.4, 2.2), ("for a in s.lines",),
+               (number_cell, action_cell(), status_health,
+                lambda cell: (cell_text(cell, "{{ a.progress }}", "Tableau petit"), centred(cell)), partner_cell,
+                "{% if a.disagree %}À vérifier{% elif a.partner %}Oui{% endif %}"))
+    doc.add_paragraph(style="Action détail")
+    tag(doc, "{%p if s.disagreements %}")
+    para(doc, "Synergies dont les deux côtés ne concordent pas", "Étiquette")
+    para(doc, "Une action est terminée d’un côté et encore à démarrer de l’autre : à vérifier avec " + PARTNER + ".")
+    tag(doc, "{%p for a in s.disagreements %}")
+    p = para(doc, "", "Action")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}:").bold = True
+    p.add_run("\t{{ a.title }} — ici {{ a.status|lower }} ; côté partenaire : {% for o in a.partner %}action "
+              "{{ o.number }} {{ o.status|lower }}{% if not loop.last %}, {% endif %}{% endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p else %}")
+    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Échéance", "Commentaire"), (1.3, 6.4, 2.4, 1.5, 1.9, 3.5),
+               ("for a in s.lines",),
+               (number_cell, action_cell(), status_health,
+                lambda cell: (cell_text(cell, "{{ a.progress }}", "Tableau petit"), centred(cell)), "{{ a.end }}",
+                lines_in("a.comment")))
+    para(doc, "Le PST de " + PARTNER + " n’est pas construit avec celui-ci : ses actions ne sont pas comparées.",
+         "Mention")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not synergies %}")
+    para(doc, "Aucune action du PST n’est menée en synergie avec une autre institution (colonne « Synergie avec » "
+              "des classeurs).".replace("« ", "«" + NBSP).replace(" »", NBSP + "»"))
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p if modifications %}")
+    heading = add_heading(doc, "Modifications depuis la version adoptée le {{ modifications.seance }}", 1)
+    heading.paragraph_format.page_break_before = True
+    modification_lists(doc)
+    tag(doc, "{%p endif %}")
+
+    add_heading(doc, "Conclusions du comité de direction", 1).paragraph_format.page_break_before = True
+    para(doc, "[À compléter par le comité de direction : les enseignements de l’évaluation, les actions à "
+              "réorienter, les priorités pour la suite de la législature.]", "Mention")
+
+    # An annex per service
+    tag(doc, "{%p for service in services %}")
+    heading = add_heading(doc, f"Annexe{NBSP}: {{{{ service.name }}}}", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, plural("service.row.count", "action", "actions") + ", taux d’avancement moyen de "
+              "{{ service.row.mean }}.", "Mention")
+    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Échéance", "Commentaire"), (1.3, 6.4, 2.4, 1.5, 1.9, 3.5),
+               ("for a in service.actions",),
+               (number_cell, action_cell(with_service=False), status_health,
+                lambda cell: (cell_text(cell, "{{ a.progress }}", "Tableau petit"), centred(cell)),
+                "{{ a.end }}{% if a.late %} (en retard){% endif %}", lines_in("a.comment")))
+    tag(doc, "{%p endfor %}")
+    doc.save(path)
+
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
@@ -950,6 +1279,7 @@ def main() -> int:
     write_fiches(OUT / "fiches_actions.docx")
     write_synergies(OUT / "synergies.docx")
     write_modifications(OUT / "modifications.docx")
+    write_rapport(OUT / "rapport_execution.docx")
     print(f"Modèles écrits dans {OUT}")
     return 0
 

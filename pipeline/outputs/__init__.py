@@ -48,6 +48,10 @@ class Job:
     """(number, séance) of each version the conseil took note of, oldest first: empty for a draft."""
     modifications: object = None
     """versions.Modifications since the reference version, when one is adopted."""
+    evaluation: object = None
+    """evaluation.Evaluation when a rapport d'exécution is asked for (make rapport)."""
+    baseline: dict | None = None
+    """What the adopted version the modifications are counted from said (evaluation.baseline)."""
 
     @property
     def partner_names(self) -> dict[str, str]:
@@ -146,9 +150,9 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import fiches, modifications, pst, report, synergies
+    from . import fiches, modifications, pst, rapport, report, synergies
 
-    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, synergies.OUTPUT, *EXTRA]
+    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, synergies.OUTPUT, *EXTRA]
 
 
 EXTRA: list[Output] = []
