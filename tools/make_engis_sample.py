@@ -505,6 +505,27 @@ BUDGET = {
          "Fédération Wallonie-Bruxelles"),
     ],
 }
+# Indicateurs de réalisation with their target and reached values (contract 1.2; illustrative), by libellé.
+INDICATORS = {
+    "Octroyer une prime à l'achat de vélos électriques": ("Nombre de primes octroyées par an", "100", "64"),
+    "Développer et promouvoir le Salon de l'emploi": ("Nombre d'exposants\nNombre de visiteurs", "60\n1 000",
+                                                     "48\n850"),
+    "Enterrer progressivement les bulles à verres": ("Bulles à verres enterrées", "12", "5"),
+    "Mettre en place des carrés potagers et/ou parterres fleuris dans les rues et quartiers":
+        ("Carrés potagers et parterres installés", "10", "6"),
+    "Doter la commune de fibre optique": ("Quartiers raccordés à la fibre", "tous les quartiers", ""),
+    "Augmenter l'offre des logements d'urgence": ("Logements d'urgence disponibles", "6", "4"),
+    "Mettre en place un système de désherbage respectueux de l'environnement":
+        ("Superficie désherbée sans pesticide (m²)", "15 000", "15 000"),
+}
+# Target and reached values of the OO's indicateurs de résultat (contract 1.2; illustrative), by (volet, N° OO).
+OO_VALUES = {
+    "engis-commune": {("Externe", "1.3"): ("moins de 20 par an", "24 en 2021"),
+                      ("Externe", "2.1"): ("50 par an", "38 en 2021"),
+                      ("Externe", "4.5"): ("1 500", "1 320")},
+    "engis-cpas": {("Externe", "1.2"): ("40 par an", "31 en 2021"),
+                   ("Externe", "1.3"): ("10 par an", "7 en 2021")},
+}
 BUDGET_HEADERS = ["Réf.", "Exercice", "Service", "R/D", "Article budgétaire", "Montant estimé", "Fonds propres",
                   "Emprunt", "Subsides", "Source des subsides"]
 
@@ -514,11 +535,11 @@ SHORT = {"oo": "oo_code", "representative": "representative_responsible", "admin
          "service": "managing_service", "synergy": "synergy_with"}
 ORDER_A = ["volet", "oo", "title", "status", "health", "progress", "start", "end", "updated", "representative",
            "administrative", "service", "partners", "plans", "synergy", "synergy_code", "planning", "output_indicator",
-           "comment", "reference", "sdgs"]
+           "output_target", "output_reached", "comment", "reference", "sdgs"]
 HEADERS = {short: c.ACTIONS_SHEET.column(SHORT.get(short, short)).header for short in ORDER_A}
 ORDER_B = ["reference", "oo", "volet", "title", "service", "representative", "administrative", "status", "progress",
            "health", "start", "end", "updated", "partners", "plans", "sdgs", "synergy", "synergy_code", "planning",
-           "output_indicator", "comment"]
+           "output_indicator", "output_target", "output_reached", "comment"]
 UPDATED = dt.date(2021, 6, 30)
 
 
@@ -573,8 +594,10 @@ def write_cadre(folder: Path, parameters, strategic, operational, services: dict
     write_sheet(sheet, [["Paramètre", "Valeur"], *[list(p) for p in parameters]])
     write_sheet(book.create_sheet("Objectifs stratégiques"),
                 [["Volet", "N° OS", "Intitulé", "Constats", "Ambitions"], *[list(o) for o in strategic]])
+    values = OO_VALUES.get(folder.name, {})
     write_sheet(book.create_sheet("Objectifs opérationnels"),
-                [["Volet", "N° OO", "Intitulé", "Indicateurs de résultat"], *[list(o) for o in operational]])
+                [["Volet", "N° OO", "Intitulé", "Indicateurs de résultat", "Valeur cible", "Valeur atteinte"],
+                 *[[*o, *values.get((o[0], o[1]), ("", ""))] for o in operational]])
     write_lists(book.create_sheet("Listes"), sample_lists(services))
     book.save(folder / "cadre.xlsx")
 
@@ -589,6 +612,8 @@ def write_services(folder: Path, services: dict, real_dates: bool) -> None:
             values = {**spec.get("common", {}), **extra, "volet": volet, "oo": oo, "title": title,
                       "service": service_name, "updated": UPDATED, "sdgs": SDGS.get(title, ""),
                       "reference": REFERENCES.get(title, "")}
+            if title in INDICATORS:
+                values["output_indicator"], values["output_target"], values["output_reached"] = INDICATORS[title]
             if real_dates and index % 2 == 0:
                 values["start"] = parse_day(values.get("start", ""))
                 values["end"] = parse_day(values.get("end", ""))
