@@ -86,10 +86,16 @@ def split_lines(text: str) -> list[str]:
     return [BULLET.sub("", line).strip() for line in str(text).split("\n") if line.strip()]
 
 
+NO_VALUE = ("-", "–", "—", "/", "x")
+"""A line typed to say « no value here », keeping the next values in front of their indicators (Excel drops the
+line breaks at the start of a cell)."""
+
+
 def aligned_lines(text: str) -> list[str]:
-    """A multi-line cell as its lines in place — an empty line kept where it stands, so that a value matches the
-    indicator on the same line —, without bullets or trailing empty lines."""
+    """A multi-line cell as its lines in place — an empty line (or a dash) kept where it stands, so that a value
+    matches the indicator on the same line —, without bullets or trailing empty lines."""
     lines = [BULLET.sub("", line).strip() for line in str(text or "").split("\n")]
+    lines = ["" if line in NO_VALUE else line for line in lines]
     while lines and not lines[-1]:
         lines.pop()
     return lines

@@ -224,14 +224,14 @@ def indicator_values(sheet: Sheet, keys: tuple[str, str, str]) -> list[Finding]:
         if not texts[1] and not texts[2]:
             continue
         for line, (name, aimed, got) in enumerate(indicator_lines(*texts), start=1):
-            if got and not aimed:
-                findings.append(finding("valeur-atteinte-sans-cible", value=got, line=line, indicator=name,
-                                        **sheet.cell(index, reached)))
-            elif (aimed or got) and not name:
+            if not name:
                 key = target if aimed else reached
                 findings.append(finding("valeur-sans-indicateur", value=aimed or got, line=line,
                                         indicator_header=sheet.table.contract.column(indicator).header,
                                         **sheet.cell(index, key)))
+            elif got and not aimed:
+                findings.append(finding("valeur-atteinte-sans-cible", value=got, line=line, indicator=name,
+                                        **sheet.cell(index, reached)))
     return findings
 
 
