@@ -128,6 +128,8 @@ FILLERS = {
     "project_lead": lambda w: w.words(1, 3),
     "partners": lambda w: " ; ".join(w.words(1, 3) for _ in range(w.random.randint(1, 3))),
     "output_indicator": lambda w: w.sentence(5, 10),
+    "output_target": lambda w: str(w.random.randint(1, 50) * 10),
+    "output_reached": lambda w: str(w.random.randint(0, 50) * 10),
     "result_indicators": lambda w: w.lines(1, 2),
     "planning": lambda w: w.lines(3, 6),
     "comment": lambda w: w.sentence(8, 20),

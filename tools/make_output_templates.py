@@ -999,7 +999,7 @@ def lines_in(expression: str, style: str = "Tableau petit"):
     return fill
 
 
-def action_cell(with_service: bool = True):
+def action_cell(with_service: bool = True, with_indicators: bool = True):
     """The action's libellé, its service and its indicateurs de réalisation (target and reached values)."""
     def fill(cell):
         cell_text(cell, "{{ a.title }}", "Tableau petit")
@@ -1008,6 +1008,8 @@ def action_cell(with_service: bool = True):
             p = cell.add_paragraph(style="Tableau petit")
             p.add_run("{{ a.service }}").italic = True
             cell.add_paragraph("{%p endif %}", style="Tableau petit")
+        if not with_indicators:
+            return
         cell.add_paragraph("{%p for i in a.indicators %}", style="Tableau petit")
         p = cell.add_paragraph(style="Tableau petit")
         p.add_run(typography("Indicateur" + NBSP + ": {{ i.name }}")).italic = True
@@ -1115,7 +1117,7 @@ def write_rapport(path: Path):
               "{{ baseline.mean }}.")
     tag(doc, "{%p endif %}")
     add_heading(doc, "Actions par statut et taux d’avancement", 2)
-    loop_table(doc, ("", *STATUS_COLUMNS, "Total", "Taux moyen"), (4.2, 1.85, 1.85, 1.85, 1.85, 1.85, 1.4, 2.0),
+    loop_table(doc, ("", *STATUS_COLUMNS, "Total", "Taux moyen"), (4.0, 1.8, 1.8, 1.9, 1.8, 2.1, 1.4, 2.0),
                ("for r in overview",),
                (filled("{{ r.label }}", centre=False),
                 *(filled("{{ r.s[" + str(i) + "] }}") for i in range(len(STATUS_COLUMNS))),
@@ -1153,7 +1155,7 @@ def write_rapport(path: Path):
               "retard et à risque ou en blocage).", "Résumé")
     loop_table(doc, ("N°", "Action", "Statut", "Échéance", "Motif", "Commentaire"), (1.3, 5.6, 2.3, 2.0, 2.0, 3.8),
                ("for a in attention",),
-               (number_cell, action_cell(), status_health, "{{ a.end }}", "{{ a.reasons }}",
+               (number_cell, action_cell(with_indicators=False), status_health, "{{ a.end }}", "{{ a.reasons }}",
                 lines_in("a.comment")))
     tag(doc, "{%p else %}")
     para(doc, "Aucune action n’est à risque, en blocage ou en retard au {{ evaluation.date }}.", "Résumé")
@@ -1264,11 +1266,11 @@ def write_rapport(path: Path):
     heading.paragraph_format.page_break_before = True
     para(doc, plural("service.row.count", "action", "actions") + ", taux d’avancement moyen de "
               "{{ service.row.mean }}.", "Mention")
-    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Échéance", "Commentaire"), (1.3, 6.4, 2.4, 1.5, 1.9, 3.5),
+    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Échéance"), (1.3, 9.4, 2.6, 1.6, 2.1),
                ("for a in service.actions",),
-               (number_cell, action_cell(with_service=False), status_health,
+               (number_cell, action_cell(with_service=False, with_indicators=False), status_health,
                 lambda cell: (cell_text(cell, "{{ a.progress }}", "Tableau petit"), centred(cell)),
-                "{{ a.end }}{% if a.late %} (en retard){% endif %}", lines_in("a.comment")))
+                "{{ a.end }}{% if a.late %} (en retard){% endif %}"))
     tag(doc, "{%p endfor %}")
     doc.save(path)
 
