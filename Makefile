@@ -7,6 +7,7 @@
 #   make adopter SEANCE=…    records the last build as the version the conseil took note of (versions/)
 #   make modifications       builds as make pst, with what changed since the adopted version (DEPUIS=…)
 #   make rapport             builds as make pst, with the rapport d'exécution (DATE=AAAA-MM-JJ, ECHEANCE=mi-parcours|fin)
+#   make ecomptes            builds as make pst, with the XML export to e-Comptes (EXERCICE=AAAA)
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -18,12 +19,13 @@ DEPUIS ?=
 DATE ?=
 ECHEANCE ?=
 RAPPORT ?=
+EXERCICE ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
 
-.PHONY: pst pdf templates verifier adopter modifications rapport test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -36,6 +38,7 @@ help:
 	@echo "make modifications [DEPUIS=AAAA-MM-JJ]  le PST et ses modifications depuis la version adoptée"
 	@echo "make rapport [DATE=AAAA-MM-JJ] [ECHEANCE=mi-parcours|fin]  le PST et son rapport d’exécution"
 	@echo "make pdf RAPPORT=1 [DATE=…]          … et le PDF du rapport d’exécution avec celui du PST"
+	@echo "make ecomptes [EXERCICE=AAAA]        le PST et son export XML pour e-Comptes (Région wallonne)"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
@@ -52,6 +55,9 @@ EVALUATION = $(if $(DATE),--date "$(DATE)") $(if $(ECHEANCE),--echeance "$(ECHEA
 
 pdf: $(READY)
 	@$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs) $(if $(filter 1 oui yes,$(RAPPORT)),--rapport) $(EVALUATION)
+
+ecomptes: $(READY)
+	@$(PY) -m pipeline ecomptes --data "$(DATA)" --build "$(BUILD)" $(if $(EXERCICE),--exercice "$(EXERCICE)")
 
 rapport: $(READY)
 	@$(PY) -m pipeline rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)

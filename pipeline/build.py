@@ -25,9 +25,9 @@ from .render import TemplateProblem
 from .state import load_state, save_state, state_path
 from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
-from .validate import (Sheet, accepted_rows, budget_lines, held_numbers, missing_required_values, missing_workbooks,
-                       operational_codes,
-                       operational_without_actions, unknown_institutions, validate_actions, values_outside_lists)
+from .validate import (Sheet, accepted_rows, budget_lines, export_rules, held_numbers, missing_required_values,
+                       missing_workbooks, operational_codes, operational_without_actions, unknown_institutions,
+                       validate_actions, values_outside_lists)
 
 parallel.expect(ConfigurationError, TemplateProblem)
 
@@ -184,10 +184,12 @@ def rows_outside(findings: list[Finding]) -> set[RowKey]:
     return {(f.file, f.sheet, f.row) for f in findings if f.code == "ligne-hors-colonnes"}
 
 
-def assemble(folder: Path, build: Path | None = None, since: dt.date | None = None) -> EntityResult:
+def assemble(folder: Path, build: Path | None = None, since: dt.date | None = None,
+             export: bool = False) -> EntityResult:
     """Every stage but the documents, for one entity folder: load → normalize → validate → (the last build's
     state, when `build` holds one, and the adopted versions) → model. `since`: the séance of the adopted version
-    the modifications are counted from (default: the last one)."""
+    the modifications are counted from (default: the last one); `export`: the e-Comptes export is asked for (its
+    own rules apply: make ecomptes)."""
     clock = Stopwatch()
     frame = read_frame(folder, clock)
     with clock.stage("load"):
@@ -215,6 +217,9 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
         if result.entity is not None and reference is not None:
             result.modifications = modifications(reference, result.entity)
             result.baseline = baseline(reference)
+        if export and result.entity is not None:
+            result.findings += export_rules(result.entity, frame.parameters.values, frame.parameters.positions,
+                                            frame.loaded.cadre_name)
     result.adopted = [(version.number, version.seance) for version in adopted]
     result.clock = clock
     return result
@@ -275,6 +280,7 @@ def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | N
     entity, notes = build_entity(frame.folder.name, frame.parameters.values, strategic_ok, operational_ok,
                                  plan.apply(actions_ok), actions.table.letters, finances_ok, frame.options,
                                  plan.reserved, adopted=bool(adopted))
+    entity.people = frame.people
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
@@ -296,22 +302,22 @@ def partners(results: list[EntityResult]) -> dict[str, dict]:
 
 
 def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date,
-               evaluation: Evaluation | None = None) -> Job:
+               evaluation: Evaluation | None = None, exercice: int | None = None) -> Job:
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": report.REPORT_NAME} if result.has_errors else None
     return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings,
                adopted=result.adopted, modifications=result.modifications, evaluation=evaluation,
-               baseline=result.baseline)
+               baseline=result.baseline, exercice=exercice)
 
 
 def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
                            despite_errors: bool = False, jobs: int = 1, check_only: bool = False,
-                           evaluation: Evaluation | None = None) -> None:
+                           evaluation: Evaluation | None = None, exercice: int | None = None) -> None:
     """The entity's validation report, always and first; its other documents when it has no errors (or despite
     them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
     built alone on a machine with several cores)."""
     folder = build / result.folder.name
-    job = entity_job(result, partners_, today, evaluation)
+    job = entity_job(result, partners_, today, evaluation, exercice)
     entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
     for output in entity_outputs:
         if output.always:
@@ -323,9 +329,13 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
         if result.has_errors else []
     if result.has_errors and not despite_errors:
         return
+    # Despite errors: the provisional documents, never an output that has no provisional form (the e-Comptes
+    # export): its last valid file stays out of date.
+    written = [o for o in documents if o.provisional or not result.has_errors]
     jobs = jobs if len(result.entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
-    result.written += write_together([(output, job, folder) for output in documents], jobs)
-    result.stale = []
+    result.written += write_together([(output, job, folder) for output in written], jobs)
+    result.stale = [path for o in documents if o not in written
+                    and (path := outputs.final_path(o, job, folder)).exists()]
 
 
 def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[Written]:
@@ -427,11 +437,11 @@ class BuildReport:
         return count_by_severity([f for r in self.results for f in r.findings])
 
 
-def prepared(folder: Path, build: Path, since: dt.date | None = None) -> EntityResult:
+def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bool = False) -> EntityResult:
     """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
     documents. Returns the result without its raw tables (lighter to send back)."""
     try:
-        result = assemble(folder, build, since)
+        result = assemble(folder, build, since, export)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         return EntityResult(folder, [], failure=failure_of(problem), stale=previous_documents(build, folder))
@@ -440,14 +450,16 @@ def prepared(folder: Path, build: Path, since: dt.date | None = None) -> EntityR
 
 
 def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
-             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None) -> EntityResult:
+             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None,
+             exercice: int | None = None) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
     errors. `check_only`: the validation report alone, no document and no state (make verifier)."""
     if result.failure:
         return result
     try:
         with (result.clock or Stopwatch()).stage("render"):
-            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation)
+            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation,
+                                   exercice)
         if result.document and not result.has_errors:
             save_state(result, build, today)
     except BaseException as problem:  # one entity's failure never hides the others
@@ -474,12 +486,13 @@ def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
 
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
               jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False,
-              evaluation: Evaluation | None = None) -> BuildReport:
+              evaluation: Evaluation | None = None, exercice: int | None = None) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents.
     `since`: the séance modifications are counted from; `check_only`: the validation reports alone; `evaluation`:
-    the rapport d'exécution asked for (make rapport)."""
+    the rapport d'exécution asked for (make rapport); `exercice`: the e-Comptes export asked for, for that year
+    (make ecomptes)."""
     today = today or dt.date.today()
-    results = parallel.run(prepared, [(folder, build, since) for folder in folders], jobs,
+    results = parallel.run(prepared, [(folder, build, since, exercice is not None) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     built = [r for r in results if r.entity]
     for entity, found in unknown_institutions([r.entity for r in built]):
@@ -488,8 +501,8 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
-    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation)
-                                      for r in results],
+    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation,
+                                       exercice) for r in results],
                            jobs,
                            (lambda index, result: progress(next(finished), len(results), result)) if progress
                            else None, failed=lost_in_process)

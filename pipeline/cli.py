@@ -4,6 +4,7 @@
     python -m pipeline pdf --data data --build build     (the same, then the PDFs: pipeline/pdf.py)
     python -m pipeline rapport --date 2022-06-30 [--echeance mi-parcours|fin]   (the same, with the rapport
                                                                              d'exécution)
+    python -m pipeline ecomptes --exercice 2025     (the same, with the export to e-Comptes)
     python -m pipeline modeles --data data --build build [--prerempli]
     python -m pipeline modeles-vierges --out input_templates
 
@@ -148,9 +149,10 @@ def command_pst(args, publish=None) -> int:
         jobs = args.processus or processors()
         since = seance_option(getattr(args, "depuis", None), "DEPUIS")
         evaluation = evaluation_option(args)
+        exercice = exercice_option(args)
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
                            progress=print_progress, since=since, check_only=getattr(args, "verifier", False),
-                           evaluation=evaluation)
+                           evaluation=evaluation, exercice=exercice)
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -227,6 +229,23 @@ def evaluation_option(args):
                                  "ECHEANCE=mi-parcours ou ECHEANCE=fin (ou ne l’indiquez pas : elle se déduit de la "
                                  "date et de la législature).")
     return Evaluation(day, parse_stage(stage) if stage else None)
+
+
+def exercice_option(args) -> int | None:
+    """The e-Comptes export asked for (make ecomptes): its budget year (EXERCICE=, default the current year)."""
+    import datetime as dt
+
+    from .load import ConfigurationError
+
+    if not getattr(args, "ecomptes", False):
+        return None
+    text = (args.exercice or "").strip()
+    if not text:
+        return dt.date.today().year
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise ConfigurationError(f"EXERCICE={text} n’est pas une année d’exercice budgétaire (par exemple "
+                                 "EXERCICE=2025).")
+    return int(text)
 
 
 def command_adopt(args) -> int:
@@ -365,6 +384,11 @@ def parser() -> argparse.ArgumentParser:
                                   help="construit le PST et son rapport d’exécution (évaluation à mi-législature "
                                        "ou de fin de législature : make rapport)")
     report_.set_defaults(run=command_pst, rapport=True)
+    export = commands.add_parser("ecomptes", parents=[pst], add_help=False,
+                                 help="construit le PST et son export XML pour e-Comptes (schéma 201805V1 de la "
+                                      "Région : make ecomptes)")
+    export.add_argument("--exercice", help="exercice budgétaire de l’export, AAAA (défaut : l’année en cours)")
+    export.set_defaults(run=command_pst, ecomptes=True)
     adopt = commands.add_parser("adopter", help="enregistre la dernière construction réussie comme la version "
                                                 "adoptée par le conseil (make adopter SEANCE=AAAA-MM-JJ)")
     adopt.add_argument("--data", default="data", help="dossier des données (comme pour pst)")

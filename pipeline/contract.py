@@ -15,7 +15,8 @@ from functools import cached_property, lru_cache
 
 CONTRACT_VERSION = "1.2"
 """1.2 adds the optional `Valeur cible` and `Valeur atteinte` columns beside the indicators (services' `Actions`
-sheet and the frame's `Objectifs opérationnels` sheet), read line by line with them. 1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
+sheet and the frame's `Objectifs opérationnels` sheet), read line by line with them; the `ETP` column of the
+actions; the `Code INS` parameter and the people of `Listes` (for the e-Comptes export). 1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
 cadre.xlsx; every 1.0 workbook stays valid."""
 
 CADRE_FILE = "cadre.xlsx"
@@ -47,6 +48,8 @@ MAX_CELL_TEXT = 32767
 """Characters in one Excel cell: Excel refuses more, so a longer value comes from a file made by a program."""
 MAX_PROPERTY = 255
 """Characters in a property of a Word document (title, author: Fichier › Informations)."""
+MAX_DECIMAL = 9999
+"""« ETP »: full-time equivalents given to one action."""
 MAX_ENTITY_NAME = 150
 """Beyond, « Entité » is abridged in the documents' properties (their title adds the législature to it)."""
 
@@ -86,6 +89,7 @@ LIST_KINDS = (CODE_LIST, LIST, SDG_LIST)
 """Kinds read as a tuple of values: several values separated by « ; » are allowed (a dropdown suggests)."""
 YEAR = "year"
 AMOUNT = "amount"  # euros, typed the Belgian way (1 234 567,89 €) or stored as a number
+DECIMAL = "decimal"  # a number ≥ 0 with decimals, typed « 0,5 » or stored as a number (ETP)
 
 
 @dataclass(frozen=True)
@@ -267,7 +271,11 @@ PARAMETERS = (
                    "gestionnaire ; Statut ; Fin ; Synergie avec), ou « aucun »"),
     Parameter("action_layout", "Présentation des actions", required=False, aliases=("Présentation",),
               help="liste (par défaut) ou tableau"),
+    # Contract 1.2: the export to the Region (make ecomptes), optional otherwise.
+    Parameter("ins_code", "Code INS", required=False, aliases=("INS", "Code NIS", "NIS", "Code INS de la commune"),
+              help="61080 (code INS de la commune, 5 chiffres ; nécessaire pour l’export e-Comptes)"),
 )
+INS_CODE = re.compile(r"^\d{5}$")
 
 NUMBERING = Vocabulary(("continue", "hiérarchique"), {"continu": "continue", "hierarchie": "hiérarchique",
                                                       "parvolet": "continue"})
@@ -407,6 +415,10 @@ ACTIONS_SHEET = SheetContract(
                example=("Subside UREBA demandé.",
                         "Une échéance peut n’être qu’un mois (12/{next}) ou une année ({next})."),
                help="Toute remarque utile au coordinateur (difficulté, subside attendu…)."),
+        # Contract 1.2: the full-time equivalents the action takes (e-Comptes).
+        Column("fte", "ETP", DECIMAL, aliases=("Équivalents temps plein", "ETP affectés", "Nombre d'ETP"),
+               fiche="intervenants", width=8, example=(0.5, 0.2),
+               help="Les équivalents temps plein consacrés à l’action (0,5 pour un mi-temps ; vide : 0)."),
     ),
 )
 
@@ -474,9 +486,25 @@ LISTS_SHEET = SheetContract(
                help="Les codes des institutions partenaires pour « Synergie avec », un par ligne (ex. CPAS)."),
         Column("sdgs", "ODD", aliases=("Objectifs de développement durable",),
                help="Les objectifs de développement durable proposés (par défaut : les 17 ODD)."),
+        # Contract 1.2: the people named in « Mandataire responsable » and « Responsable administratif », one per
+        # row across these six columns (the e-Comptes export names them).
+        Column("person", "Personne", aliases=("Personnes", "Nom affiché", "Nom dans les classeurs"),
+               help="Le nom tel qu’il est tapé dans les classeurs (« Mandataire responsable », « Responsable "
+                    "administratif »), par exemple Échevin des Travaux ou Marie Dupont."),
+        Column("civility", "Civilité", help="Madame ou Monsieur."),
+        Column("last_name", "Nom", aliases=("Nom de famille",)),
+        Column("first_name", "Prénom"),
+        Column("phone", "Téléphone", aliases=("Tél.", "Tél", "Tel")),
+        Column("email", "E-mail", aliases=("Courriel", "Adresse e-mail", "Email", "Mail")),
     ),
     aliases=("Liste",),
 )
+PERSON_KEYS = ("person", "civility", "last_name", "first_name", "phone", "email")
+"""Columns of `Listes` read row by row, as people (the others are lists read column by column)."""
+CIVILITIES = Vocabulary(("Madame", "Monsieur"), {"mme": "Madame", "mevrouw": "Madame", "mrs": "Madame",
+                                                 "m": "Monsieur", "mr": "Monsieur", "mon": "Monsieur"})
+PERSON_LIMITS = {"last_name": 100, "first_name": 50, "phone": 15, "email": 255}
+"""Characters the Region's e-Comptes schema accepts."""
 
 MAX_LIST_VALUES = 500
 """Values of one column of `Listes` (plans, mandataires…): far more than any entity has."""

@@ -288,7 +288,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         ERROR,
         "La colonne « {header} » contient « {value} » : {what:=action:un numéro d’action|os:un numéro d’objectif "
         "stratégique|oo-os:le numéro d’objectif stratégique (avant le point)|oo-rank:le rang d’un objectif "
-        "opérationnel (après le point)|amount:un montant} ne dépasse pas {maximum} dans un PST.",
+        "opérationnel (après le point)|amount:un montant|decimal:un nombre d’ETP} ne dépasse pas {maximum} dans un PST.",
         "Vérifiez la cellule : un autre nombre (un numéro de téléphone, un montant…) y a-t-il été collé ?",
     ),
     "texte-trop-long": (
@@ -550,6 +550,49 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "La liste « {header} » compte {count} valeurs : seules les {maximum} premières sont reprises.",
         "Vérifiez la colonne : une autre liste y a-t-elle été collée ?",
+    ),
+    "nombre-illisible": (
+        ERROR,
+        "La colonne « {header} » contient « {value} », qui n’est pas un nombre positif.",
+        "Écrivez un nombre, avec une virgule pour les décimales, par exemple 0,5 pour un mi-temps.",
+    ),
+    "personne-incomplete": (
+        WARNING,
+        "« {person} » n’a pas de {missing:=civility:civilité (Madame ou Monsieur)|last_name:nom}{value:? (« @ »)} : "
+        "l’export e-Comptes ne pourra pas la nommer.",
+        "Complétez la ligne dans la feuille « Listes » : Civilité (Madame ou Monsieur) et Nom sont nécessaires.",
+    ),
+    "personne-valeur-trop-longue": (
+        WARNING,
+        "La colonne « {header} » de « {person} » dépasse les {maximum} caractères qu’accepte e-Comptes : elle "
+        "n’est pas reprise dans l’export.",
+        "Raccourcissez la valeur dans la feuille « Listes ».",
+    ),
+    # make ecomptes only: the export to the Region
+    "code-ins-absent": (
+        ERROR,
+        "Le paramètre « Code INS » est absent : l’export e-Comptes en a besoin pour identifier "
+        "{type:=CPAS:le CPAS|other:la commune}.",
+        "Ajoutez dans la feuille « Paramètres » une ligne « Code INS » avec le code INS à 5 chiffres de la commune "
+        "(par exemple 61080), puis relancez « make ecomptes ».",
+    ),
+    "code-ins-invalide": (
+        ERROR,
+        "Le « Code INS » « {value} » n’est pas un code INS : 5 chiffres sont attendus.",
+        "Corrigez la valeur dans la feuille « Paramètres » (par exemple 61080), puis relancez « make ecomptes ».",
+    ),
+    "libelle-coupe-ecomptes": (
+        WARNING,
+        "Le libellé dépasse les 255 caractères qu’accepte e-Comptes ({length} caractères) : l’export le coupe "
+        "après « {shown} » et reprend le texte entier dans la description.",
+        "Rien à faire si cela convient ; sinon, raccourcissez le libellé.",
+    ),
+    "personne-inconnue": (
+        WARNING,
+        "« {value} » ({count} {count:action|actions}) n’est pas décrit dans la feuille « Listes » du cadre : "
+        "l’export e-Comptes ne nomme pas cette personne.",
+        "Ajoutez une ligne dans les colonnes « Personne », « Civilité », « Nom », « Prénom », « Téléphone » et "
+        "« E-mail » de la feuille « Listes » (Personne : « {value} », tel que tapé dans les classeurs).",
     ),
     "listes-illisibles": (
         WARNING,

@@ -13,7 +13,8 @@ from . import contract as c
 from .findings import Finding
 from .load import LoadedFrame, empty_table, load_frame
 from .model import Entity, build_entity
-from .normalize import DisplayOptions, Parameters, display_options, list_values, normalize_table, read_parameters
+from .normalize import (DisplayOptions, Parameters, Person, display_options, list_values, normalize_table, people_of,
+                        read_parameters)
 from .validate import Sheet, long_entity_name, numbering_gaps, validate_frame
 
 
@@ -42,6 +43,8 @@ class Frame:
     lists: dict[str, tuple[str, ...]]
     """`Listes` column key → its values; only the columns present with at least one value."""
     findings: list[Finding] = field(default_factory=list)
+    people: dict[str, Person] = field(default_factory=dict)
+    """The people of `Listes` by their folded name (contract 1.2)."""
 
     @property
     def folder(self) -> Path:
@@ -84,8 +87,10 @@ def read_frame(folder: Path, clock: Stopwatch | None = None) -> Frame:
         findings += found
         lists, found = list_values(loaded.lists)
         findings += found
+        people, found = people_of(loaded.lists)
+        findings += found
     with clock.stage("validate"):
         findings += long_entity_name(parameters.values, parameters.positions)
         findings += validate_frame(strategic, operational)
         findings += numbering_gaps(strategic, operational)
-    return Frame(loaded, parameters, options, strategic, operational, lists, findings)
+    return Frame(loaded, parameters, options, strategic, operational, lists, findings, people)

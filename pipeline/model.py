@@ -140,6 +140,10 @@ class Entity:
     slogan: str = ""
     volets: list[Volet] = field(default_factory=list)
     options: DisplayOptions = field(default_factory=DisplayOptions)
+    ins_code: str = ""
+    """« Code INS » (contract 1.2; the e-Comptes export)."""
+    people: dict = field(default_factory=dict)
+    """Folded name → normalize.Person: the people of the frame's `Listes` (contract 1.2)."""
 
     @property
     def is_cpas(self) -> bool:
@@ -181,6 +185,7 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         legislature=parameters.get("legislature", ""),
         slogan=parameters.get("slogan", ""),
         options=options,
+        ins_code=parameters.get("ins_code", ""),
     )
     volets = {name: Volet(name) for name in c.VOLET_ORDER}
     strategic_index: dict[tuple[str, int], StrategicObjective] = {}

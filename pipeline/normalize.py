@@ -37,6 +37,49 @@ def clean_text(raw: str) -> Parsed:
     return "\n".join(lines).strip("\n "), problem
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone named in the workbooks (« Mandataire responsable », « Responsable administratif »), as the frame's
+    `Listes` describes them (contract 1.2)."""
+
+    name: str
+    civility: str
+    last_name: str
+    first_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def people_of(table) -> tuple[dict[str, Person], list[Finding]]:
+    """The people of the `Listes` sheet, by their name as typed (folded); a row that cannot name a person in the
+    e-Comptes export (no civilité, no nom) is a warning and is left out, a value longer than e-Comptes accepts is
+    a warning and left empty."""
+    if table is None or "person" not in table.frame.columns:
+        return {}, []
+    people: dict[str, Person] = {}
+    findings = []
+    for _, raw in table.frame.iterrows():
+        values = {key: clean_text(raw.get(key, ""))[0] for key in c.PERSON_KEYS}
+        if not any(values.values()):
+            continue
+        name = values["person"] or " ".join(v for v in (values["first_name"], values["last_name"]) if v)
+        civility = c.CIVILITIES.canonical(values["civility"]) if values["civility"] else None
+        if civility is None or not values["last_name"]:
+            missing = "civility" if civility is None else "last_name"
+            findings.append(finding("personne-incomplete", **table.cell(raw, missing), value=values[missing],
+                                    person=name, missing=missing))
+            continue
+        values["phone"] = re.sub(r"[\s./]", "", values["phone"])
+        for key, limit in c.PERSON_LIMITS.items():
+            if len(values[key]) > limit:
+                findings.append(finding("personne-valeur-trop-longue", **table.cell(raw, key), value=values[key],
+                                        person=name, maximum=limit))
+                values[key] = ""
+        people.setdefault(c.fold(name), Person(name, civility, values["last_name"], values["first_name"],
+                                               values["phone"], values["email"]))
+    return people, findings
+
+
 def list_values(table) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
     """The frame's `Listes` sheet as lists: each column's non-empty values, top to bottom, without repeats — at
     most as many as the contract allows (a longer list is another list pasted there: it is cut, with a
@@ -45,6 +88,8 @@ def list_values(table) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
         return {}, []
     lists, findings = {}, []
     for column in table.contract.columns:
+        if column.key in c.PERSON_KEYS:
+            continue  # read row by row (people_of)
         seen, values = set(), []
         limit = c.LIST_LIMITS.get(column.key, c.MAX_LIST_VALUES)
         for index, raw in table.frame[column.key].items():
@@ -400,6 +445,17 @@ def parse_amount(raw: str) -> Parsed:
 
 
 
+def parse_decimal(raw: str) -> Parsed:
+    """A number ≥ 0 with decimals (ETP): "0,5", "0.5", "1" → 0.5, 0.5, 1.0."""
+    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not re.match(r"^\d{1,12}(?:\.\d+)?$", text):
+        return None, Problem("nombre-illisible")
+    number = float(text)
+    if number > c.MAX_DECIMAL:
+        return None, Problem("nombre-trop-grand", {"what": "decimal", "maximum": french.whole(c.MAX_DECIMAL)})
+    return round(number, 2), None
+
+
 def parse_year(raw: str) -> Parsed:
     """ "2024", "2024.0" (a number cell) or a date cell → 2024; a year outside 1900–2200 (« 0000 ») is refused."""
     text = raw.strip()
@@ -446,6 +502,8 @@ def converter_for(column: c.Column):
         return lambda raw: (tuple(parse_list(raw)), None)
     if column.kind == c.AMOUNT:
         return parse_amount
+    if column.kind == c.DECIMAL:
+        return parse_decimal
     if column.kind == c.YEAR:
         return parse_year
     return None

@@ -338,6 +338,8 @@ def prefill_row(record: dict, numbers: bool = True) -> dict[str, object]:
             value = " ; ".join(value) if isinstance(value, list) else str(value)
         elif column.kind == c.PERCENT:
             value = percent_cell(value)
+        elif column.kind == c.DECIMAL and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(value)
         else:
             value = str(value)
         if value not in (None, ""):

@@ -19,7 +19,7 @@ import pandas as pd
 from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
-from .french import amount, long_date
+from .french import amount, long_date, shorten
 from .normalize import indicator_lines, oo_parts, sdg_number
 
 
@@ -233,6 +233,56 @@ def indicator_values(sheet: Sheet, keys: tuple[str, str, str]) -> list[Finding]:
                 findings.append(finding("valeur-atteinte-sans-cible", value=got, line=line, indicator=name,
                                         **sheet.cell(index, reached)))
     return findings
+
+
+# --- The export to the Region (make ecomptes) -------------------------------------------------------------------
+ECOMPTES_TEXT = 255
+"""Characters of a libellé in e-Comptes' schema."""
+PEOPLE_COLUMNS = ("representative_responsible", "administrative_responsible")
+
+
+def export_rules(entity, values: dict[str, str], positions: dict[str, dict], cadre: str) -> list[Finding]:
+    """What `make ecomptes` needs beyond the PST: the « Code INS » (an error without it), libellés e-Comptes
+    cuts (a warning each), people typed in the workbooks the frame does not describe (a warning per name)."""
+    findings = []
+    ins = values.get("ins_code", "")
+    if not ins:
+        findings.append(finding("code-ins-absent", file=cadre, sheet=c.PARAMETERS_SHEET.name,
+                                type="CPAS" if entity.is_cpas else "other"))
+    elif not c.INS_CODE.match(ins.removesuffix(".0")):
+        findings.append(finding("code-ins-invalide", value=ins, **positions.get("ins_code", {})))
+    for item, key in long_titles(entity):
+        source = item.source
+        findings.append(finding("libelle-coupe-ecomptes", file=f"{source.file}", sheet=source.sheet, row=source.row,
+                                column=source.letters.get(key, ""), value=item.title, length=len(item.title),
+                                shown=shorten(item.title, ECOMPTES_TEXT)[-40:]))
+    seen: dict[str, list] = {}
+    for action in entity.actions():
+        for key in PEOPLE_COLUMNS:
+            name = getattr(action, key)
+            if name and c.fold(name) not in entity.people:
+                seen.setdefault(c.fold(name), []).append((action, key, name))
+    for uses in seen.values():
+        action, key, name = uses[0]
+        source = action.source
+        findings.append(finding("personne-inconnue", file=source.file, sheet=source.sheet, row=source.row,
+                                column=source.letters.get(key, ""), header=c.ACTIONS_SHEET.column(key).header,
+                                value=name, count=len({id(a) for a, _, _ in uses})))
+    return findings
+
+
+def long_titles(entity):
+    """(objective or action, its title's column) whose libellé e-Comptes cuts."""
+    for volet in entity.volets:
+        for os in volet.objectives:
+            if len(os.title) > ECOMPTES_TEXT:
+                yield os, "title"
+            for oo in os.objectives:
+                if len(oo.title) > ECOMPTES_TEXT:
+                    yield oo, "title"
+                for action in oo.actions:
+                    if len(action.title) > ECOMPTES_TEXT:
+                        yield action, "title"
 
 
 def long_entity_name(values: dict[str, str], positions: dict[str, dict]) -> list[Finding]:

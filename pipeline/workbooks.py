@@ -239,6 +239,8 @@ def number_format(column: c.Column) -> str:
         return '#,##0.00\\ "€"'
     if column.kind == c.YEAR:
         return "0"
+    if column.kind == c.DECIMAL:
+        return "0.0#"
     if column.kind in TEXT_KINDS:
         # Text, so that Excel never turns "2.4" into a date or "1.10" into 1.1.
         return "@"
@@ -370,6 +372,10 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
         validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                                     allow_blank=True, showErrorMessage=True)
         validation.error = french("Tapez un montant en euros, par exemple 12500.")
+    elif column.kind == c.DECIMAL:
+        validation = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(c.MAX_DECIMAL),
+                                    allow_blank=True, showErrorMessage=True)
+        validation.error = french("Tapez un nombre positif, par exemple 0,5 pour un mi-temps.")
     elif column.kind == c.DATE:
         first, last = (str((day - EXCEL_EPOCH).days) for day in DATE_RANGE)
         validation = DataValidation(type="date", operator="between", formula1=first, formula2=last,

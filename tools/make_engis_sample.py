@@ -26,6 +26,7 @@ COMMUNE_PARAMETERS = [
     ("Code", "COMMUNE"),
     ("Législature", "2019-2024"),
     ("Slogan", "Engis, j'y habite, je m'y sens bien et je veux y rester"),
+    ("Code INS", "61080"),
 ]
 
 COMMUNE_OS = [
@@ -291,6 +292,7 @@ CPAS_PARAMETERS = [
     ("Code", "CPAS"),
     ("Législature", "2019-2024"),
     ("Slogan", "Le social au cœur de l'action et des choix stratégiques"),
+    ("Code INS", "61080"),
 ]
 
 CPAS_OS = [
@@ -518,6 +520,24 @@ INDICATORS = {
     "Mettre en place un système de désherbage respectueux de l'environnement":
         ("Superficie désherbée sans pesticide (m²)", "15 000", "15 000"),
 }
+# ETP given to some actions (contract 1.2; illustrative), by libellé.
+FTE = {
+    "Créer un service logement commun avec le CPAS": 0.5,
+    "Créer un service logement commun avec la Commune": 0.5,
+    "Développer et promouvoir le Salon de l'emploi": 0.3,
+    "Développer un service d'insertion organisé en interne visant à la fois l'insertion sociale, "
+    "socioprofessionnelle et professionnelle et ce, dans le cadre d'un accompagnement collectif et individuel": 2,
+    "Octroyer une prime à l'achat de vélos électriques": 0.2,
+    "Développer le RAVel reliant Flémalle à Amay": 0.25,
+    "Doter la commune de fibre optique": 0.1,
+}
+# The people behind the roles typed in « Mandataire responsable » and « Responsable administratif » (contract 1.2,
+# `Listes`): fictitious names, telephone numbers and addresses, for the e-Comptes export.
+SURNAMES = ("Lambert", "Dubois", "Renard", "Lejeune", "Collard", "Henrard", "Jacquet", "Gilson", "Piron", "Hubert",
+            "Lemaire", "Mathieu", "Laurent", "Simon", "Leroy", "Martin")
+FIRST_NAMES = {"Madame": ("Anne", "Sophie", "Catherine", "Isabelle", "Nathalie", "Martine", "Valérie", "Christine"),
+               "Monsieur": ("Michel", "Philippe", "Pierre", "Marc", "Olivier", "Jean", "Luc", "Thierry")}
+FEMININE = ("Échevine", "Présidente", "Directrice", "Assistante", "Conseillère")
 # Target and reached values of the OO's indicateurs de résultat (contract 1.2; illustrative), by (volet, N° OO).
 OO_VALUES = {
     "engis-commune": {("Externe", "1.3"): ("moins de 20 par an", "24 en 2021"),
@@ -535,11 +555,11 @@ SHORT = {"oo": "oo_code", "representative": "representative_responsible", "admin
          "service": "managing_service", "synergy": "synergy_with"}
 ORDER_A = ["volet", "oo", "title", "status", "health", "progress", "start", "end", "updated", "representative",
            "administrative", "service", "partners", "plans", "synergy", "synergy_code", "planning", "output_indicator",
-           "output_target", "output_reached", "comment", "reference", "sdgs"]
+           "output_target", "output_reached", "comment", "reference", "sdgs", "fte"]
 HEADERS = {short: c.ACTIONS_SHEET.column(SHORT.get(short, short)).header for short in ORDER_A}
 ORDER_B = ["reference", "oo", "volet", "title", "service", "representative", "administrative", "status", "progress",
            "health", "start", "end", "updated", "partners", "plans", "sdgs", "synergy", "synergy_code", "planning",
-           "output_indicator", "output_target", "output_reached", "comment"]
+           "output_indicator", "output_target", "output_reached", "comment", "fte"]
 UPDATED = dt.date(2021, 6, 30)
 
 
@@ -568,6 +588,7 @@ def sample_lists(services: dict) -> dict[str, list[str]]:
     as the sample's own workbooks use them (ODD left to the defaults)."""
     values: dict[str, list[str]] = {"Services": [file.removesuffix(".xlsx") for file in services],
                                     "Mandataires": [], "Plans": [], "Institutions partenaires": []}
+    people: list[str] = []
     for spec in services.values():
         for _volet, _oo, _title, extra in spec["actions"]:
             fields = {**spec.get("common", {}), **extra}
@@ -576,7 +597,18 @@ def sample_lists(services: dict) -> dict[str, list[str]]:
                 for value in fields.get(key, "").split(";"):
                     if value.strip() and value.strip() not in values[header]:
                         values[header].append(value.strip())
-    return values
+            for key in ("representative", "administrative"):
+                if fields.get(key) and fields[key] not in people:
+                    people.append(fields[key])
+    columns = {"Personne": [], "Civilité": [], "Nom": [], "Prénom": [], "Téléphone": [], "E-mail": []}
+    for index, role in enumerate(people):
+        civility = "Madame" if role.split()[0] in FEMININE else "Monsieur"
+        surname = SURNAMES[index % len(SURNAMES)]
+        first = FIRST_NAMES[civility][index % len(FIRST_NAMES[civility])]
+        for header, value in zip(columns, (role, civility, surname, first, f"04 123 45 {10 + index:02d}",
+                                           f"{c.fold(first)}.{c.fold(surname)}@exemple.be")):
+            columns[header].append(value)
+    return {**values, **columns}
 
 
 def write_lists(sheet, lists: dict[str, list[str]]) -> None:
@@ -612,6 +644,8 @@ def write_services(folder: Path, services: dict, real_dates: bool) -> None:
             values = {**spec.get("common", {}), **extra, "volet": volet, "oo": oo, "title": title,
                       "service": service_name, "updated": UPDATED, "sdgs": SDGS.get(title, ""),
                       "reference": REFERENCES.get(title, "")}
+            if title in FTE:
+                values["fte"] = FTE[title]
             if title in INDICATORS:
                 values["output_indicator"], values["output_target"], values["output_reached"] = INDICATORS[title]
             if real_dates and index % 2 == 0:

@@ -52,6 +52,8 @@ class Job:
     """evaluation.Evaluation when a rapport d'exécution is asked for (make rapport)."""
     baseline: dict | None = None
     """What the adopted version the modifications are counted from said (evaluation.baseline)."""
+    exercice: int | None = None
+    """The budget year of the e-Comptes export, when it is asked for (make ecomptes)."""
 
     @property
     def partner_names(self) -> dict[str, str]:
@@ -88,6 +90,9 @@ class Output:
     parts: Callable[[Job], int] = one
     """How many documents it takes (a very large entity's fiches are split)."""
     applies: Callable[[Job], bool] = every
+    provisional: bool = True
+    """Written under a provisional name when built despite errors; False: never written then (the export to the
+    Region), its last valid file kept and reported out of date."""
 
 
 @dataclass
@@ -150,9 +155,10 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import fiches, modifications, pst, rapport, report, synergies
+    from . import ecomptes, fiches, modifications, pst, rapport, report, synergies
 
-    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, synergies.OUTPUT, *EXTRA]
+    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
+            synergies.OUTPUT, *EXTRA]
 
 
 EXTRA: list[Output] = []

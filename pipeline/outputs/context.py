@@ -81,6 +81,7 @@ PRESENTERS = {
     c.CODE_LIST: lambda value, p: ", ".join(p.partner_names.get(code, code) for code in value),
     c.DATE: lambda value, p: value.french() if value else "",
     c.PERCENT: lambda value, p: french.percent(value),
+    c.DECIMAL: lambda value, p: "" if value is None else french.decimal(value, 2),
 }
 """How each kind of field is shown; any other kind as its text."""
 
