@@ -25,7 +25,8 @@ ACTION_HEADERS = ["Volet", "N° OO", "N° action", "Réf.", "Libellé de l'actio
                   "Statut", "Santé", "Taux d'avancement (%)", "Début", "Fin", "Date de mise à jour",
                   "Mandataire responsable", "Responsable administratif", "Service gestionnaire", "Porteur du projet",
                   "Partenaire(s)", "Plans concernés", "ODD", "Synergie avec", "Code synergie",
-                  "Indicateur de réalisation", "Valeur cible", "Valeur atteinte", "Indicateurs de résultat", "Planification", "Commentaire"]
+                  "Indicateur de réalisation", "Valeur cible", "Valeur atteinte", "Indicateurs de résultat",
+                  "Planification", "Commentaire", "ETP"]
 LISTS = {
     "Services": ["Travaux", "Finances", "RH/Paie"],
     "Mandataires": ["Bourgmestre", "Échevin des Travaux"],
