@@ -83,7 +83,7 @@ def write_cadre(folder: Path, w: Writer, name: str, kind: str, code: str, shape:
     parameters.append(["Paramètre", "Valeur"])
     for label, value in (("Entité", name), ("Type", kind), ("Code", code),
                          ("Législature", f"{shape.legislature[0]}-{shape.legislature[1]}"),
-                         ("Slogan", w.sentence(4, 8))):
+                         ("Slogan", w.sentence(4, 8)), ("Code INS", "92094")):
         parameters.append([label, value])
     strategic = book.create_sheet(c.STRATEGIC_OBJECTIVES_SHEET.name)
     strategic.append([col.header for col in c.STRATEGIC_OBJECTIVES_SHEET.columns])
@@ -140,6 +140,7 @@ KIND_FILLERS = {
     c.MULTILINE: lambda w, column: w.lines(1, 3),
     c.VOCABULARY: lambda w, column: w.random.choice(column.vocabulary.values),
     c.PERCENT: lambda w, column: w.random.randint(0, 100),
+    c.DECIMAL: lambda w, column: w.random.randint(0, 20) / 10,
     c.DATE: lambda w, column: dt.date(2026, w.random.randint(1, 12), 1),
     c.LIST: lambda w, column: " ; ".join(w.random.sample(PLANS, w.random.randint(1, 2))),
     c.SDG_LIST: lambda w, column: " ; ".join(f"ODD {n}" for n in w.random.sample(range(1, 18),
