@@ -315,3 +315,22 @@ def test_a_cpas_exports_as_cpas_and_the_etp_column_is_read(tmp_path):
     assert [e.findtext("ETP") for e in root.iter("Action")] == ["0.5", "1"]
     [volet] = [v for v in root.iter("Volet") if v.get("ElementId") == "CPAS-EXT"]
     assert volet.findtext("ETP") == "1.5"
+
+
+def test_control_characters_of_old_workbooks_never_reach_the_xml(tmp_path):
+    from test_hostile import HEADERS, SHEET, replace_part, workbook_bytes
+
+    content = replace_part(workbook_bytes([HEADERS + ["Commentaire"],
+                                           ["Externe", "1.1", "RéparerVTABla toitureSOHX ☂️", "AttenteSOHX du subside"],
+                                           ["Externe", "2.1", "Aider"], ["Interne", "1.1", "Simplifier"]]),
+                           SHEET, lambda xml: xml.replace("VTAB", "_x000B_").replace("SOHX", "_x0001_"))
+    folder = make_entity(tmp_path / "ville", {}, PARAMETERS)
+    (folder / "services" / "T.xlsx").write_bytes(content)
+    assert export(folder, tmp_path / "build", "--exercice", EXERCICE) == 0
+    root = only_xml(tmp_path / "build")
+    check_structure(root)
+    text = etree.tostring(root, encoding="unicode")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+    titles = [e.findtext("Libelle") for e in root.iter("Action")]
+    assert any(title.startswith("Réparer") and title.endswith("toiture ☂️") for title in titles)
+    assert "Attente du subside" in [e.findtext("RemarqueStatut/Valeur") for e in root.iter("Action")]
