@@ -25,7 +25,7 @@ from .render import TemplateProblem
 from .state import load_state, save_state, state_path
 from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
-from .validate import (Sheet, accepted_rows, budget_lines, export_rules, held_numbers, missing_required_values,
+from .validate import (Sheet, accepted_rows, budget_lines, evaluation_date, export_rules, held_numbers, missing_required_values,
                        missing_workbooks, operational_codes, operational_without_actions, unknown_institutions,
                        validate_actions, values_outside_lists)
 
@@ -497,6 +497,9 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     built = [r for r in results if r.entity]
     for entity, found in unknown_institutions([r.entity for r in built]):
         next(r for r in built if r.entity is entity).findings.append(found)
+    if evaluation is not None:
+        for result in built:
+            result.findings += evaluation_date(result.entity.legislature, evaluation.day, today)
     known = partners(results)
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.

@@ -81,10 +81,11 @@ def stacked(labels: list[str], series: dict[str, list[int]], alt: str, title: st
         bars = ax.barh(positions, values, left=left, color=colour, hatch=hatch, edgecolor=EDGE, linewidth=0.6,
                        label=name, height=0.62)
         for bar, value in zip(bars, values):
-            if value and bar.get_width() >= max(sum(left) / 40, 0.6):
+            if value:
+                # On a hatched segment, the number sits on a white patch, readable in black and white.
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(value),
-                        ha="center", va="center", fontsize=7, color=TEXT_ON.get(colour, "black"),
-                        bbox=None if not hatch else {"facecolor": colour, "edgecolor": "none", "pad": 0.6})
+                        ha="center", va="center", fontsize=6.5, color="black" if hatch else TEXT_ON.get(colour, "black"),
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8} if hatch else None)
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()

@@ -16,6 +16,7 @@ the console: it goes to <BUILD>/erreur-interne.log).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -59,7 +60,8 @@ def print_timings(result) -> None:
         print("  Temps : " + " · ".join(f"{labels[k]} {seconds_text(v)}" for k, v in result.clock.seconds.items()))
 
 
-def print_entity(result, check_only: bool = False) -> None:
+def print_entity(result, check_only: bool = False, target: str = "pst") -> None:
+    """`target`: the make target that was run (« make rapport »…), named in the advice."""
     print()
     print(f"{result.label} ({result.folder})")
     print_findings(result.findings)
@@ -86,8 +88,9 @@ def print_entity(result, check_only: bool = False) -> None:
             print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
                   "corrigés, même pour un document provisoire.")
         else:
-            print("  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make pst » (ou « make "
-                  "pst MALGRE_ERREURS=1 » pour un document provisoire sans les lignes rejetées).")
+            print(f"  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make {target} » (ou "
+                  f"« make {target} MALGRE_ERREURS=1 » pour des documents provisoires sans les lignes rejetées"
+                  + (", sans export e-Comptes" if target == "ecomptes" else "") + ").")
     for path in result.stale:
         print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
 
@@ -165,7 +168,7 @@ def command_pst(args, publish=None) -> int:
         return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
                                                 "moitié écrit)")
     for result in report.results:
-        print_entity(result, report.check_only)
+        print_entity(result, report.check_only, getattr(args, "command", "pst") or "pst")
         if getattr(args, "temps", False):
             print_timings(result)
     for xref in report.cross_references:
@@ -207,8 +210,9 @@ def seance_option(text: str | None, name: str):
         return None
     day = parse_seance(text)
     if day is None:
-        raise ConfigurationError(f"{name}={text} n’est pas une date de la forme AAAA-MM-JJ (par exemple "
-                                 f"{name}=2025-06-26).")
+        shape = "n’existe pas" if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text) else \
+            "n’est pas une date de la forme AAAA-MM-JJ"
+        raise ConfigurationError(f"{name}={text} {shape} (par exemple {name}=2025-06-26).")
     return day
 
 

@@ -568,6 +568,19 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "n’est pas reprise dans l’export.",
         "Raccourcissez la valeur dans la feuille « Listes ».",
     ),
+    # make rapport only: the date of the evaluation
+    "date-evaluation-hors-legislature": (
+        WARNING,
+        "La date de l’évaluation ({day}) est en dehors de la législature {legislature} : le rapport décrit la "
+        "situation à cette date.",
+        "Vérifiez DATE= (AAAA-MM-JJ), par exemple la date de la séance du conseil qui examinera le rapport.",
+    ),
+    "date-evaluation-future": (
+        WARNING,
+        "La date de l’évaluation ({day}) est postérieure à aujourd’hui ({today}) : les actions en retard sont "
+        "comptées à cette date future.",
+        "Vérifiez DATE= (AAAA-MM-JJ) ; sans DATE=, le rapport décrit la situation d’aujourd’hui.",
+    ),
     # make ecomptes only: the export to the Region
     "code-ins-absent": (
         ERROR,
@@ -630,6 +643,10 @@ PHRASES: dict[str, str] = {
     "status-Reportée": "{n} {n:reportée|reportées}",
     "status-Abandonnée": "{n} {n:abandonnée|abandonnées}",
     "status-Non renseigné": "{n} sans statut",
+    # Points d'attention counted (rapport d'exécution)
+    "attention-blocked": "{n} en blocage",
+    "attention-risk": "{n} à risque",
+    "attention-late": "{n} en retard",
     # Alternative texts of the rapport d'exécution's charts (what screen readers say)
     "chart-statuses": "Graphique en barres empilées : le nombre d’actions de chaque statut, pour chaque objectif "
                       "stratégique. {details}.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 NBSP = "\u00a0"
 MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -57,8 +58,11 @@ def whole(number: int) -> str:
 
 
 def decimal(number: float, digits: int = 1) -> str:
-    """0.5 → « 0,5 », 42.0 → « 42 »."""
-    text = f"{number:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{number:.0f}"
+    """0.5 → « 0,5 », 42.0 → « 42 », 46.25 → « 46,3 » (a half rounded up, as Excel does)."""
+    rounded = Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}"
+    if digits:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
 
 

@@ -235,6 +235,20 @@ def indicator_values(sheet: Sheet, keys: tuple[str, str, str]) -> list[Finding]:
     return findings
 
 
+def evaluation_date(legislature: str, day, today) -> list[Finding]:
+    """The date of a rapport d'exécution (DATE=): a warning when it lies outside the législature (the year after
+    its end still allowed: the final evaluation) or after today."""
+    findings = []
+    years = [int(year) for year in re.findall(r"\d{4}", legislature or "")]
+    if len(years) >= 2 and not years[0] <= day.year <= years[-1] + 1:
+        findings.append(finding("date-evaluation-hors-legislature", value=day.isoformat(), day=long_date(day),
+                                legislature=legislature))
+    if day > today:
+        findings.append(finding("date-evaluation-future", value=day.isoformat(), day=long_date(day),
+                                today=long_date(today)))
+    return findings
+
+
 # --- The export to the Region (make ecomptes) -------------------------------------------------------------------
 ECOMPTES_TEXT = 255
 """Characters of a libellé in e-Comptes' schema."""

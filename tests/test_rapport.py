@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,9 @@ def sample_actions(folder: Path) -> list[dict]:
 
 
 def percent(value: float) -> str:
-    text = f"{round(value, 1):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    """« 46,3 % » for 46.25: a half rounded up, as Excel does."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}".rstrip("0").rstrip(".").replace(".", ",")
     return f"{text}{NBSP}%"
 
 
@@ -184,7 +187,7 @@ def test_the_synergies_list_the_actions_with_the_partner_and_its_side(sample_rep
     commune = sample_actions(SAMPLE / "engis-commune")
     cpas = sample_actions(SAMPLE / "engis-cpas")
     doc = Document(sample_report / "engis-commune" / "Rapport_execution_COMMUNE_2022-06-30.docx")
-    [table] = table_with(doc, "Côté partenaire", "Concordance")
+    [table] = table_with(doc, "Côté partenaire", "À vérifier")
     expected = [a for a in commune if "CPAS" in a["synergy"]]
     assert sorted(first_lines(table, 1)) == sorted(a["title"] for a in expected)
     for row in table.rows[1:]:
@@ -193,7 +196,8 @@ def test_the_synergies_list_the_actions_with_the_partner_and_its_side(sample_rep
         theirs = [a for a in cpas if a["code"] and a["code"] == mine["code"] and "COMMUNE" in a["synergy"]]
         for other in theirs:
             assert other["status"] in row.cells[4].text
-        assert ("Oui" if theirs else "") == row.cells[5].text or row.cells[5].text == "À vérifier"
+        disagree = any({mine["status"], other["status"]} == {"Terminée", "À démarrer"} for other in theirs)
+        assert row.cells[5].text == ("Oui" if disagree else "")
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Avec le CPAS d'Engis" in text
 
@@ -310,9 +314,10 @@ def test_pairs_whose_sides_disagree_are_flagged(tmp_path):
         {"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"})
     assert rapport(data, tmp_path / "build", "--date", "2027-01-15") == 0
     doc = Document(tmp_path / "build" / "ville" / "Rapport_execution_VILLE_2027-01-15.docx")
-    [table] = table_with(doc, "Côté partenaire", "Concordance")
-    agreement = {row.cells[1].paragraphs[0].text: row.cells[5].text for row in table.rows[1:]}
-    assert agreement == {"Épicerie sociale": "À vérifier", "Guichet unique": "Oui", "Navette": ""}
+    [table] = table_with(doc, "Côté partenaire", "À vérifier")
+    to_check = {row.cells[1].paragraphs[0].text: row.cells[5].text for row in table.rows[1:]}
+    assert to_check == {"Épicerie sociale": "Oui", "Guichet unique": "", "Navette": ""}
+    assert f"Action{NBSP}1 (externe)" in table.rows[1].cells[4].text  # the partner's number and volet
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Synergies dont les deux côtés ne concordent pas" in text
     disagreeing = [p.text for p in doc.paragraphs if p.style.name == "Action" and "côté partenaire" in p.text]
@@ -380,3 +385,32 @@ def test_the_frame_s_values_are_matched_line_by_line_with_its_indicators(tmp_pat
 def test_workbooks_of_contract_1_1_without_the_new_columns_still_build(tmp_path):
     data = statuses_entity(tmp_path / "ville", [action(**{"Indicateur de réalisation": "Primes"})])
     assert rapport(data, tmp_path / "build", "--date", "2027-01-15") == 0
+
+
+def test_a_date_outside_the_legislature_or_in_the_future_is_a_warning(tmp_path, capsys):
+    data = statuses_entity(tmp_path / "ville", [action(Statut="En cours")])
+    assert rapport(data, tmp_path / "b1", "--date", "2020-06-30") == 0
+    out = capsys.readouterr().out
+    assert "en dehors de la législature 2025-2030" in out
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert rapport(data, tmp_path / "b2", "--date", future) == 0
+    out = capsys.readouterr().out
+    assert "postérieure à aujourd’hui" in out
+    assert rapport(data, tmp_path / "b3", "--date", "2026-06-30") == 0
+    out = capsys.readouterr().out
+    assert "en dehors de la législature" not in out and "postérieure à aujourd’hui" not in out
+
+
+def test_a_volet_without_actions_other_health_and_actions_without_status(tmp_path):
+    rows = [action(title="A", Statut="En cours", Santé="Moyen"), action(title="B"),
+            action(oo="2.1", title="C", Statut="Terminée", Santé="Bon")]
+    data = statuses_entity(tmp_path / "ville", rows)
+    assert rapport(data, tmp_path / "build", "--date", "2027-01-15") == 0
+    doc = Document(tmp_path / "build" / "ville" / "Rapport_execution_VILLE_2027-01-15.docx")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "0 action." in text and "0 action, taux" not in text  # the volet interne has none
+    assert "1 action sans statut est comptée dans le total seulement." in text
+    [health] = table_with(doc, "Bon", "Risque", "Blocage", "Autre ou non renseignée")
+    assert body(health)[-1][1:] == ["1", "0", "0", "2", "3"]  # « Moyen » and the empty santé
+    alts = images(tmp_path / "build" / "ville" / "Rapport_execution_VILLE_2027-01-15.docx")
+    assert "OS\u00a01 interne" not in alts[1]  # no mean for an OS without actions

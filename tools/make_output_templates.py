@@ -945,7 +945,7 @@ def write_fiches(path: Path):
 
 # --- The rapport d'exécution -------------------------------------------------------------------------------------
 STATUS_COLUMNS = ("Terminée", "En cours", "À démarrer", "Reportée", "Abandonnée")
-HEALTH_COLUMNS = ("Bon", "Risque", "Blocage", "Non renseignée")
+HEALTH_COLUMNS = ("Bon", "Risque", "Blocage", "Autre ou non renseignée")
 
 
 def loop_table(doc, headers: tuple[str, ...], widths: tuple[float, ...], loops: tuple[str, ...], cells: tuple,
@@ -970,6 +970,8 @@ def loop_table(doc, headers: tuple[str, ...], widths: tuple[float, ...], loops: 
     for _ in loops:
         cell_text(table.add_row().cells[0], "{%tr endfor %}", body_style)
     set_widths(table, tuple(Cm(w) for w in widths))
+    for split in body._tr.findall(qn("w:trPr") + "/" + qn("w:cantSplit")):
+        split.getparent().remove(split)  # a row taller than a page (a long comment) must break, not be cut off
     tight_cells(table)
     return table
 
@@ -1012,9 +1014,10 @@ def action_cell(with_service: bool = True, with_indicators: bool = True):
             return
         cell.add_paragraph("{%p for i in a.indicators %}", style="Tableau petit")
         p = cell.add_paragraph(style="Tableau petit")
-        p.add_run(typography("Indicateur" + NBSP + ": {{ i.name }}")).italic = True
-        p.add_run(typography("{% if i.target %} — cible" + NBSP + ": {{ i.target }}{% endif %}"
-                             "{% if i.reached %} — atteint" + NBSP + ": {{ i.reached }}{% endif %}"))
+        p.add_run(typography("{% if i.name %}Indicateur" + NBSP + ": {{ i.name }}{% endif %}")).italic = True
+        p.add_run(typography("{% if i.target %}{% if i.name %} — {% endif %}cible" + NBSP + ": {{ i.target }}"
+                             "{% endif %}{% if i.reached %}{% if i.name or i.target %} — {% endif %}atteint" + NBSP
+                             + ": {{ i.reached }}{% endif %}"))
         cell.add_paragraph("{%p endfor %}", style="Tableau petit")
     return fill
 
@@ -1032,6 +1035,12 @@ def status_health(cell):
     p = cell.add_paragraph(style="Tableau petit")
     p.add_run(typography("Santé" + NBSP + ": {{ a.health }}")).italic = True
     cell.add_paragraph("{%p endif %}", style="Tableau petit")
+
+
+def kept(paragraph):
+    """Kept on the page of what follows (a heading's line of figures, never alone at a page's foot)."""
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def chart(doc, expression: str):
@@ -1088,7 +1097,7 @@ def write_rapport(path: Path):
               "mi-législature et au terme de celle-ci, sur la base d’un rapport d’exécution établi par le comité de "
               "direction. Ce rapport comprend un examen des synergies entre la commune et le CPAS.")
     para(doc, "Le présent rapport constitue l’évaluation {{ evaluation.stage }} du programme stratégique "
-              "transversal {{ entity.legislature }} de {{ entity.name }}. Il décrit la situation au "
+              "transversal {{ entity.legislature }} ({{ entity.name }}). Il décrit la situation au "
               "{{ evaluation.date }} : l’état d’avancement des actions, celles qui demandent une attention "
               "particulière, la réalisation des objectifs et les synergies. Il est présenté au " + THE_CONSEIL
               + " et publié sur le site internet.")
@@ -1117,13 +1126,16 @@ def write_rapport(path: Path):
               "{{ baseline.mean }}.")
     tag(doc, "{%p endif %}")
     add_heading(doc, "Actions par statut et taux d’avancement", 2)
-    loop_table(doc, ("", *STATUS_COLUMNS, "Total", "Taux moyen"), (4.0, 1.8, 1.8, 1.9, 1.8, 2.1, 1.4, 2.0),
+    loop_table(doc, ("", *STATUS_COLUMNS, "Total", "Taux moyen"), (5.1, 1.65, 1.65, 1.65, 1.65, 1.95, 1.3, 1.95),
                ("for r in overview",),
                (filled("{{ r.label }}", centre=False),
                 *(filled("{{ r.s[" + str(i) + "] }}") for i in range(len(STATUS_COLUMNS))),
                 filled("{{ r.count }}", bold=True), filled("{{ r.mean }}", bold=True)))
     para(doc, "Chaque ligne d’un objectif stratégique compte ses actions ; les lignes des volets et du PST, "
-              "toutes celles qu’ils contiennent.", "Mention")
+              "toutes celles qu’ils contiennent.{% if total.no_status %} " + plural("total.no_status", "action",
+                                                                                   "actions")
+              + " sans statut {% if total.no_status < 2 %}est comptée{% else %}sont comptées{% endif %} dans le "
+              "total seulement.{% endif %}", "Mention")
     chart(doc, "charts.statuses")
     chart(doc, "charts.progress")
     add_heading(doc, "Avancement par objectif opérationnel", 2)
@@ -1140,8 +1152,8 @@ def write_rapport(path: Path):
     chart(doc, "charts.health")
     tag(doc, "{%p if charts.evolution %}")
     add_heading(doc, "Évolution depuis l’adoption", 2)
-    para(doc, "Les statuts des actions lors de l’adoption de la version {{ baseline.number }} du PST, le "
-              "{{ baseline.seance }}, et à la date de l’évaluation.")
+    kept(para(doc, "Les statuts des actions lors de l’adoption de la version {{ baseline.number }} du PST, le "
+                   "{{ baseline.seance }}, et au {{ evaluation.date }}."))
     chart(doc, "charts.evolution")
     tag(doc, "{%p endif %}")
 
@@ -1149,10 +1161,8 @@ def write_rapport(path: Path):
     add_heading(doc, "Points d’attention", 1).paragraph_format.page_break_before = True
     tag(doc, "{%p if attention %}")
     para(doc, plural("attention|length", "action demande", "actions demandent") + " une attention particulière : "
-              + plural("attention_counts.blocked", "en blocage", "en blocage") + ", "
-              + plural("attention_counts.risk", "à risque", "à risque") + " et "
-              + plural("attention_counts.late", "en retard", "en retard") + " (une action peut être à la fois en "
-              "retard et à risque ou en blocage).", "Résumé")
+              "{{ attention_counts.sentence }} (une action peut être à la fois en retard et à risque ou en "
+              "blocage).", "Résumé")
     loop_table(doc, ("N°", "Action", "Statut", "Échéance", "Motif", "Commentaire"), (1.3, 5.6, 2.3, 2.0, 2.0, 3.8),
                ("for a in attention",),
                (number_cell, action_cell(with_indicators=False), status_health, "{{ a.end }}", "{{ a.reasons }}",
@@ -1168,16 +1178,16 @@ def write_rapport(path: Path):
                   "« ", "«" + NBSP).replace(" »", NBSP + "»"))
     tag(doc, "{%p for volet in volets %}")
     add_heading(doc, VOLET_TITLE, 2)
-    para(doc, plural("volet.row.count", "action", "actions") + ", taux d’avancement moyen de {{ volet.row.mean }}.",
-         "Mention")
+    kept(para(doc, plural("volet.row.count", "action", "actions") + "{% if volet.row.count %}, taux d’avancement "
+                   "moyen de {{ volet.row.mean }}{% endif %}.", "Mention"))
     tag(doc, "{%p for os in volet.objectives %}")
     add_heading(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", 3)
-    para(doc, plural("os.row.count", "action", "actions") + ", taux d’avancement moyen de {{ os.row.mean }}.",
-         "Mention")
+    kept(para(doc, plural("os.row.count", "action", "actions") + "{% if os.row.count %}, taux d’avancement moyen "
+                   "de {{ os.row.mean }}{% endif %}.", "Mention"))
     tag(doc, "{%p for oo in os.objectives %}")
-    para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO")
-    para(doc, plural("oo.count", "action", "actions") + "{% if oo.count %}, taux d’avancement moyen de "
-              "{{ oo.mean }}{% endif %}.", "Mention")
+    kept(para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO"))
+    kept(para(doc, plural("oo.count", "action", "actions") + "{% if oo.count %}, taux d’avancement moyen de "
+                   "{{ oo.mean }}{% endif %}.", "Mention"))
     tag(doc, "{%p if oo.indicators %}")
     loop_table(doc, ("Indicateur de résultat", "Valeur cible", "Valeur atteinte"), (9.4, 3.8, 3.8),
                ("for i in oo.indicators",), ("{{ i.name }}", "{{ i.target }}", "{{ i.reached }}"))
@@ -1211,7 +1221,7 @@ def write_rapport(path: Path):
     def partner_cell(cell):
         cell_text(cell, "{%p for o in a.partner %}", "Tableau petit")
         p = cell.add_paragraph(style="Tableau petit")
-        p.add_run(f"Action{NBSP}{{{{ o.number }}}}{NBSP}: ").bold = True
+        p.add_run(f"Action{NBSP}{{{{ o.number }}}} ({{{{ o.volet }}}}){NBSP}: ").bold = True
         p.add_run("{{ o.status }}, {{ o.progress }}")
         cell.add_paragraph("{%p endfor %}", style="Tableau petit")
         cell.add_paragraph("{%p if not a.partner %}", style="Tableau petit")
@@ -1219,11 +1229,11 @@ def write_rapport(path: Path):
         p.add_run("non rapprochée{% if a.synergy_code %} (code {{ a.synergy_code }}){% endif %}").italic = True
         cell.add_paragraph("{%p endif %}", style="Tableau petit")
 
-    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Côté partenaire", "Concordance"),
-               (1.3, 6.2, 2.4, 1.5, 3.4, 2.2), ("for a in s.lines",),
+    loop_table(doc, ("N°", "Action", "Statut", "Taux", "Côté partenaire", "À vérifier"),
+               (1.3, 6.0, 2.4, 1.5, 3.9, 1.9), ("for a in s.lines",),
                (number_cell, action_cell(), status_health,
                 lambda cell: (cell_text(cell, "{{ a.progress }}", "Tableau petit"), centred(cell)), partner_cell,
-                "{% if a.disagree %}À vérifier{% elif a.partner %}Oui{% endif %}"))
+                "{% if a.disagree %}Oui{% endif %}"))
     doc.add_paragraph(style="Action détail")
     tag(doc, "{%p if s.disagreements %}")
     para(doc, "Synergies dont les deux côtés ne concordent pas", "Étiquette")
@@ -1232,7 +1242,7 @@ def write_rapport(path: Path):
     p = para(doc, "", "Action")
     p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}:").bold = True
     p.add_run("\t{{ a.title }} — ici {{ a.status|lower }} ; côté partenaire : {% for o in a.partner %}action "
-              "{{ o.number }} {{ o.status|lower }}{% if not loop.last %}, {% endif %}{% endfor %}")
+              "{{ o.number }} ({{ o.volet }}) {{ o.status|lower }}{% if not loop.last %}, {% endif %}{% endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")
@@ -1262,10 +1272,14 @@ def write_rapport(path: Path):
 
     # An annex per service
     tag(doc, "{%p for service in services %}")
+    tag(doc, "{%p if loop.first %}")
     heading = add_heading(doc, f"Annexe{NBSP}: {{{{ service.name }}}}", 1)
     heading.paragraph_format.page_break_before = True
-    para(doc, plural("service.row.count", "action", "actions") + ", taux d’avancement moyen de "
-              "{{ service.row.mean }}.", "Mention")
+    tag(doc, "{%p else %}")
+    add_heading(doc, f"Annexe{NBSP}: {{{{ service.name }}}}", 1)
+    tag(doc, "{%p endif %}")
+    kept(para(doc, plural("service.row.count", "action", "actions") + ", taux d’avancement moyen de "
+                   "{{ service.row.mean }}.", "Mention"))
     loop_table(doc, ("N°", "Action", "Statut", "Taux", "Échéance"), (1.3, 9.4, 2.6, 1.6, 2.1),
                ("for a in service.actions",),
                (number_cell, action_cell(with_service=False, with_indicators=False), status_health,

@@ -21,6 +21,8 @@ from .context import entity_context, modifications_context, type_from_code, vers
 TEMPLATE = "rapport_execution.docx"
 NO_SERVICE = "Service non renseigné"
 BACKGROUNDS = {"pst": "BDD7EE", "volet": "DCE6F1"}
+OTHER_HEALTH = "Autre ou non renseignée"
+"""How the report names the santé neither Bon, Risque nor Blocage (empty, or typed otherwise)."""
 """The background of a synthesis table's line, by level (docxtpl's cellbg)."""
 
 
@@ -29,7 +31,8 @@ def row(label: str, summary: ev.Summary, level: str = "") -> dict:
     return {"label": label, "level": level, "bg": BACKGROUNDS.get(level, "FFFFFF"), "count": summary.count,
             "s": [summary.statuses.get(status, 0) for status in ev.STATUS_ORDER],
             "h": [summary.health.get(health, 0) for health in (*ev.HEALTH_ORDER, ev.NO_HEALTH)],
-            "mean": french.percent(round(summary.mean, 1)) if summary.mean is not None else "–"}
+            "no_status": summary.statuses.get(ev.NO_STATUS, 0),
+            "mean": french.percent(summary.mean) if summary.mean is not None else "–"}
 
 
 def os_label(os) -> str:
@@ -104,7 +107,8 @@ def synergies(job: Job, day) -> list[dict]:
         for action in (a for a in entity.actions() if code in a.synergy_with):
             others = theirs.get(ev.action_key(action), []) if ev.action_key(action) else []
             lines.append({**action_row(action, day), "synergy_code": action.synergy_code,
-                          "partner": [{"number": o["number"], "title": o["title"], "status": o["status"] or ev.NO_STATUS,
+                          "partner": [{"number": o["number"], "title": o["title"], "volet": o["volet"].lower(),
+                                       "status": o["status"] or ev.NO_STATUS,
                                        "progress": french.percent(o["progress"])} for o in others],
                           "disagree": any(ev.disagree(action.status, o["status"]) for o in others)})
         summary = ev.summarize([a for a in entity.actions() if code in a.synergy_with])
@@ -130,12 +134,14 @@ def status_words(counts: dict[str, int]) -> str:
     return french.join(phrase(f"status-{status}", n=n) for status, n in counts.items() if n)
 
 
-def charts(entity: Entity, baseline: dict | None) -> dict:
+def charts(entity: Entity, baseline: dict | None, day: str) -> dict:
+    """The synthesis' charts (`day`: the evaluation date, in French)."""
     from .. import charts as draw  # matplotlib: only when a report is drawn
 
     strategic = [os for volet in entity.volets for os in volet.objectives]
     labels = [os_label(os) for os in strategic]
     summaries = [ev.summarize(list(os.actions())) for os in strategic]
+    measured = [(label, s) for label, s in zip(labels, summaries) if s.count]  # a mean needs actions
     statuses = {status: [s.statuses.get(status, 0) for s in summaries] for status in (*ev.STATUS_ORDER, ev.NO_STATUS)}
     whole = ev.summarize(entity.actions())
     found = {
@@ -143,29 +149,37 @@ def charts(entity: Entity, baseline: dict | None) -> dict:
             labels, statuses, title="Actions par statut et par objectif stratégique", axis_label="Nombre d’actions",
             alt=phrase("chart-statuses", details="; ".join(f"{label} : {status_words(s.statuses) or 'aucune action'}"
                                                            for label, s in zip(labels, summaries)))),
-        "progress": draw.bars(
-            labels, [s.mean or 0.0 for s in summaries], title="Taux d’avancement moyen par objectif stratégique",
-            axis_label="Taux d’avancement moyen",
-            alt=phrase("chart-progress", mean=french.percent(round(whole.mean or 0, 1)),
-                       details="; ".join(f"{label} : {french.percent(round(s.mean or 0, 1))}"
-                                         for label, s in zip(labels, summaries)))),
     }
+    if measured:
+        found["progress"] = draw.bars(
+            [label for label, _ in measured], [s.mean for _, s in measured],
+            title="Taux d’avancement moyen par objectif stratégique", axis_label="Taux d’avancement moyen",
+            alt=phrase("chart-progress", mean=french.percent(whole.mean or 0),
+                       details="; ".join(f"{label} : {french.percent(s.mean)}" for label, s in measured)))
     names = [*ev.HEALTH_ORDER, ev.NO_HEALTH]
+    labels = [*ev.HEALTH_ORDER, OTHER_HEALTH]
     found["health"] = draw.bars(
-        names, [whole.health.get(name, 0) for name in names], percent=False, styles=names,
+        labels, [whole.health.get(name, 0) for name in names], percent=False, styles=names,
         title="Actions par santé", axis_label="Nombre d’actions",
-        alt=phrase("chart-health", details="; ".join(f"{name} : {whole.health.get(name, 0)}" for name in names)))
+        alt=phrase("chart-health", details="; ".join(f"{label} : {whole.health.get(name, 0)}"
+                                                     for label, name in zip(labels, names))))
     if baseline:
         before: ev.Summary = baseline["summary"]
         shown = [s for s in (*ev.STATUS_ORDER, ev.NO_STATUS) if before.statuses.get(s) or whole.statuses.get(s)]
         seance = french.long_date(baseline["seance"])
         found["evolution"] = draw.compared(
             shown, [before.statuses.get(s, 0) for s in shown], [whole.statuses.get(s, 0) for s in shown],
-            (f"Version adoptée le {seance}", "Aujourd’hui"), title="Statuts des actions : adoption et évaluation",
+            (f"Version adoptée le {seance}", f"Au {day}"), title="Statuts des actions : adoption et évaluation",
             axis_label="Nombre d’actions",
             alt=phrase("chart-evolution", seance=seance, before=status_words(before.statuses) or "aucune action",
                        now=status_words(whole.statuses) or "aucune action"))
     return found
+
+
+def attention_counts(found: list[dict]) -> dict:
+    counts = {"blocked": sum(a["health"] == "Blocage" for a in found),
+              "risk": sum(a["health"] == "Risque" for a in found), "late": sum(a["late"] for a in found)}
+    return {**counts, "sentence": french.join(phrase(f"attention-{key}", n=n) for key, n in counts.items() if n)}
 
 
 def context(job: Job, part: int = 0) -> dict:
@@ -188,15 +202,13 @@ def context(job: Job, part: int = 0) -> dict:
         "overview": overview(entity),
         "health": [row(f"Volet {volet.key}", ev.summarize(volet.actions()), "volet") for volet in entity.volets]
         + [row("Ensemble du PST", whole, "pst")],
-        "charts": charts(entity, baseline),
+        "charts": charts(entity, baseline, french.long_date(day)),
         "attention": found,
-        "attention_counts": {"blocked": sum(a["health"] == "Blocage" for a in found),
-                             "risk": sum(a["health"] == "Risque" for a in found),
-                             "late": sum(a["late"] for a in found)},
+        "attention_counts": attention_counts(found),
         "volets": objectives(entity, day),
         "synergies": synergies(job, day),
         "baseline": {"number": baseline["number"], "seance": french.long_date(baseline["seance"]),
-                     "mean": french.percent(round(baseline["summary"].mean or 0, 1)),
+                     "mean": french.percent(baseline["summary"].mean or 0),
                      "count": baseline["summary"].count} if baseline else {},
         "modifications": modifications_context(job.modifications),
         "services": services(entity, day),
