@@ -556,19 +556,26 @@ def write_modifications(path: Path):
     doc.save(path)
 
 
-def write_pst(path: Path):
+def official_document(header: str, title: str, subject: str):
+    """A new template for an official document of the entity: styles, French, fields refreshed on opening, A4
+    portrait, its header and footer, and its properties (title, subject, author: the entity)."""
     doc = Document()
     define_styles(doc)
     set_language(doc)
     update_fields_on_open(doc)
-    section = doc.sections[0]
-    page_setup(section)
-    header_footer(section, "{{ entity.name }} — Programme stratégique transversal {{ entity.legislature }}"
-                           + VERSION_MARK + "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
-    doc.core_properties.title = ("Programme stratégique transversal {{ entity.legislature }} — {{ entity.name }}"
-                                 "{% if provisional %} (document provisoire){% endif %}")
-    doc.core_properties.subject = "Programme stratégique transversal"
+    page_setup(doc.sections[0])
+    header_footer(doc.sections[0], header + "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+    doc.core_properties.title = title + "{% if provisional %} (document provisoire){% endif %}"
+    doc.core_properties.subject = subject
     doc.core_properties.author = "{{ entity.name }}"
+    return doc
+
+
+def write_pst(path: Path):
+    doc = official_document("{{ entity.name }} — Programme stratégique transversal {{ entity.legislature }}"
+                            + VERSION_MARK,
+                            "Programme stratégique transversal {{ entity.legislature }} — {{ entity.name }}",
+                            "Programme stratégique transversal")
 
     # Cover
     for _ in range(5):
@@ -1057,18 +1064,10 @@ PARTNER = ("{% if s.partner_type == 'CPAS' %}le {% elif s.partner_type %}la {% e
 
 
 def write_rapport(path: Path):
-    doc = Document()
-    define_styles(doc)
-    set_language(doc)
-    update_fields_on_open(doc)
-    section = doc.sections[0]
-    page_setup(section)
-    header_footer(section, "{{ entity.name }} — Rapport d’exécution du PST {{ entity.legislature }} — situation au "
-                           "{{ evaluation.date }}{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
-    doc.core_properties.title = ("Rapport d’exécution du PST {{ entity.legislature }} — {{ entity.name }}"
-                                 "{% if provisional %} (document provisoire){% endif %}")
-    doc.core_properties.subject = "Rapport d’exécution du programme stratégique transversal"
-    doc.core_properties.author = "{{ entity.name }}"
+    doc = official_document("{{ entity.name }} — Rapport d’exécution du PST {{ entity.legislature }} — situation "
+                            "au {{ evaluation.date }}",
+                            "Rapport d’exécution du PST {{ entity.legislature }} — {{ entity.name }}",
+                            "Rapport d’exécution du programme stratégique transversal")
 
     # Cover
     for _ in range(5):
