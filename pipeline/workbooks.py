@@ -146,8 +146,18 @@ class ServiceWorkbook:
         return max(BUDGET_INPUT_ROWS, len(self.budget_rows) + 100)
 
 
+def described(book: Workbook, title: str, creator: str) -> Workbook:
+    """Excel's Fichier › Informations: the workbook's title and who made it (the entity), not « openpyxl »."""
+    book.properties.title = title[:255]
+    book.properties.creator = creator[:255]
+    book.properties.lastModifiedBy = creator[:255]
+    return book
+
+
 def service_workbook(spec: ServiceWorkbook) -> Workbook:
     book = Workbook()
+    described(book, f"Classeur du service {spec.service} — PST {spec.legislature}" if spec.service
+              else "Classeur d’un service — programme stratégique transversal", spec.entity_name)
     instructions = book.active
     instructions.title = INSTRUCTIONS_SHEET_NAME
     actions = book.create_sheet(c.ACTIONS_SHEET.name)
@@ -673,6 +683,7 @@ def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
 
 def blank_cadre() -> Workbook:
     book = Workbook()
+    described(book, "Cadre du programme stratégique transversal", "")
     parameters = book.active
     parameters.title = c.PARAMETERS_SHEET.name
     write_header(parameters, c.PARAMETERS_SHEET.columns, rows=0)

@@ -533,6 +533,23 @@ def modification_lists(doc):
         tag(doc, "{%p endif %}")
 
 
+PROPERTIES = {
+    "modifications.docx": ("Modifications du programme stratégique transversal", "{{ entity.name }}"),
+    "synergies.docx": ("Synergies du programme stratégique transversal", "{{ left.name }} et {{ right.name }}"),
+    "fiches_actions.docx": ("Fiches actions du programme stratégique transversal", "{{ entity.name }}"),
+}
+"""Subject and author of the templates whose properties were added after they were first written (main() with
+--proprietes sets them in the existing files, their content untouched)."""
+
+
+def set_properties() -> None:
+    for name, (subject, author) in PROPERTIES.items():
+        doc = Document(OUT / name)
+        doc.core_properties.subject, doc.core_properties.author = subject, author
+        doc.core_properties.comments = ""
+        doc.save(OUT / name)
+
+
 def write_modifications(path: Path):
     doc = Document()
     define_styles(doc)
@@ -544,6 +561,8 @@ def write_modifications(path: Path):
     section.different_first_page_header_footer = False
     doc.core_properties.title = ("Modifications du PST {{ entity.legislature }} — {{ entity.name }}"
                                  "{% if provisional %} (document provisoire){% endif %}")
+    doc.core_properties.subject = PROPERTIES["modifications.docx"][0]
+    doc.core_properties.author = PROPERTIES["modifications.docx"][1]
     add_heading(doc, "Modifications du programme stratégique transversal {{ entity.legislature }}", 1)
     para(doc, "{{ entity.name }} — document établi le {{ built_on }}, à joindre au PST actualisé présenté au "
               "{% if entity.is_cpas %}conseil de l’action sociale{% else %}conseil communal{% endif %}.")
@@ -795,6 +814,8 @@ def write_synergies(path: Path):
     section.different_first_page_header_footer = False
     doc.core_properties.title = ("Synergies {{ left.name }} & {{ right.name }}"
                                  "{% if provisional %} (document provisoire){% endif %}")
+    doc.core_properties.subject = PROPERTIES["synergies.docx"][0]
+    doc.core_properties.author = PROPERTIES["synergies.docx"][1]
 
     add_heading(doc, "Synergies {{ left.name }} & {{ right.name }}", 1)
     para(doc, "Programme stratégique transversal {{ legislature }} — tableau de correspondance des actions menées "
@@ -894,6 +915,8 @@ def write_fiches(path: Path):
                            "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
     doc.core_properties.title = ("Fiches actions du PST {{ entity.legislature }} — {{ entity.name }}"
                                  "{% if provisional %} (document provisoire){% endif %}")
+    doc.core_properties.subject = PROPERTIES["fiches_actions.docx"][0]
+    doc.core_properties.author = PROPERTIES["fiches_actions.docx"][1]
 
     for _ in range(6):
         doc.add_paragraph()
@@ -1289,6 +1312,10 @@ def write_rapport(path: Path):
 
 
 def main() -> int:
+    if "--proprietes" in sys.argv:
+        set_properties()
+        print(f"Propriétés des modèles mises à jour dans {OUT}")
+        return 0
     OUT.mkdir(exist_ok=True)
     write_pst(OUT / "pst.docx")
     write_fiches(OUT / "fiches_actions.docx")

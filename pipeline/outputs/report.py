@@ -17,7 +17,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
-from ..workbooks import text_height
+from ..workbooks import described, text_height
 from . import Output
 
 REPORT_NAME = "Rapport_validation.xlsx"
@@ -115,6 +115,7 @@ def fit_to_page_width(sheet, landscape: bool) -> None:
 
 def write_report(findings: list[Finding], path: Path, label: str) -> Path:
     book = Workbook()
+    described(book, f"Rapport de validation — {label}", label)
     summary = book.active
     summary.title = "Résumé"
     write_summary_sheet(summary, findings, label)
