@@ -306,6 +306,7 @@ def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date,
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": report.REPORT_NAME} if result.has_errors else None
     return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings,
+               source=result.folder,
                adopted=result.adopted, modifications=result.modifications, evaluation=evaluation,
                baseline=result.baseline, exercice=exercice)
 
@@ -350,8 +351,7 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
             tasks.append((output.name, job, part, staged))
             moves.append((output, job, folder, path, staged))
     tasks.sort(key=lambda task: task[0] != "fiches")  # the fiches (a page per action) first, the longest
-    folders = {folder for _, _, folder in planned}
-    for folder in folders:
+    for folder in {path.parent for *_, path, _ in moves} | {folder for _, _, folder in planned}:
         folder.mkdir(parents=True, exist_ok=True)
     try:
         parallel.run(outputs.write_part, tasks, jobs)

@@ -35,3 +35,54 @@ def test_every_document_says_it_was_made_now_by_the_entity_never_by_a_library(tm
     for path in workbooks:
         properties = load_workbook(path).properties
         assert properties.creator == "CPAS d'Engis" and properties.title, path.name
+
+
+# --- Each service its feedback -------------------------------------------------------------------------------------
+def test_each_faulty_workbook_gets_an_annotated_copy_and_only_those(tmp_path):
+    from conftest import action, make_entity
+
+    faulty = [action(title="Planter", **{"N° OO": "9.9"}),                      # unknown OO: error (B2)
+              action(title="Arroser", Statut="Peut-être"),                      # unknown status: error
+              action(title="Tailler", Début="01/03/2027", Fin="01/01/2026")]    # inverted dates: warning
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": faulty, "Finances.xlsx": [action(title="Budget")]})
+    original = (folder / "services" / "Travaux.xlsx").read_bytes()
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 1
+    retours = build / "ville" / "retours"
+    assert sorted(p.name for p in retours.iterdir()) == ["Travaux.xlsx"]
+    assert (folder / "services" / "Travaux.xlsx").read_bytes() == original
+    book = load_workbook(retours / "Travaux.xlsx")
+    assert book.sheetnames[0] == "Retours du PST" and book.active.title == "Retours du PST"
+    listed = [row for row in book["Retours du PST"].iter_rows(min_row=2, values_only=True) if row[0] in
+              ("Erreur", "Avertissement")]
+    assert sorted((row[0], row[2]) for row in listed) == [("Avertissement", 4), ("Erreur", 2), ("Erreur", 3)]
+    sheet = book["Actions"]
+    headers = {cell.value: cell.column_letter for cell in sheet[1]}
+    marked = {cell.coordinate: cell.comment.text for row in sheet.iter_rows() for cell in row if cell.comment}
+    assert set(marked) == {f"{headers['N° OO']}2", f"{headers['Statut']}3", f"{headers['Début']}4"}
+    assert marked[f"{headers['N° OO']}2"].startswith("ERREUR : ") and "→ " in marked[f"{headers['N° OO']}2"]
+    assert marked[f"{headers['Début']}4"].startswith("AVERTISSEMENT : ")
+    assert sheet[f"{headers['Statut']}3"].fill.fgColor.rgb.endswith("F8CBAD")
+    # Fixed: the feedback goes away.
+    make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(title="Planter")], "Finances.xlsx": [action(title="B")]})
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    assert not retours.exists() or not list(retours.iterdir())
+
+
+def test_a_workbook_that_cannot_be_annotated_gets_its_list(tmp_path):
+    import shutil
+    import subprocess
+
+    from conftest import action, make_entity, require_soffice
+
+    office = require_soffice()
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(title="Planter", **{"N° OO": "9.9"})]})
+    source = folder / "services" / "Travaux.xlsx"
+    shutil.move(source, tmp_path / "Travaux.xlsx")
+    subprocess.run([office, "--headless", "--convert-to", "ods", "--outdir", str(folder / "services"),
+                    str(tmp_path / "Travaux.xlsx")], capture_output=True, timeout=120, check=True)
+    build = tmp_path / "build"
+    assert main(["verifier", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 1
+    book = load_workbook(build / "ville" / "retours" / "Travaux.xlsx")  # the .ods' feedback, as .xlsx
+    assert book.sheetnames == ["Retours du PST"]
+    assert [row[0] for row in book.active.iter_rows(min_row=2, max_row=2, values_only=True)] == ["Erreur"]

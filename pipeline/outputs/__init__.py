@@ -50,6 +50,8 @@ class Job:
     """versions.Modifications since the reference version, when one is adopted."""
     evaluation: object = None
     """evaluation.Evaluation when a rapport d'exécution is asked for (make rapport)."""
+    source: Path | None = None
+    """The entity's folder in DATA (its cadre and services' workbooks), for outputs that copy them."""
     baseline: dict | None = None
     """What the adopted version the modifications are counted from said (evaluation.baseline)."""
     exercice: int | None = None
@@ -93,6 +95,9 @@ class Output:
     provisional: bool = True
     """Written under a provisional name when built despite errors; False: never written then (the export to the
     Region), its last valid file kept and reported out of date."""
+    files: Callable[[Job], list[str]] | None = None
+    """The files it writes, by name under the entity's folder (« retours/Travaux.xlsx »), when they are not its
+    stem and parts: one per part; the folder of the first holds only this output's files."""
 
 
 @dataclass
@@ -122,6 +127,8 @@ def safe_name(text: str) -> str:
 
 def paths(output: Output, job: Job, folder: Path) -> list[Path]:
     """The files this build writes for `output`."""
+    if output.files is not None:
+        return [folder / name for name in output.files(job)]
     stem = output.stem(job) + (PROVISIONAL if job.provisional and not output.always else "")
     count = output.parts(job)
     if count == 1:
@@ -139,6 +146,10 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
     build has no errors — the provisional documents and their PDFs."""
     if not folder.is_dir():
         return []
+    if output.files is not None:
+        own = folder / output.stem(job)
+        return [path for path in sorted(own.iterdir()) if path.is_file() and path not in written] \
+            if own.is_dir() else []
     pattern = re.compile(re.escape(output.stem(job)) + r"(?P<mark>" + PROVISIONAL + r")?(?:_\d+)?(?P<suffix>\.\w+)$")
     found = []
     for path in folder.iterdir():
@@ -155,9 +166,9 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import ecomptes, fiches, modifications, pst, rapport, report, synergies
+    from . import ecomptes, fiches, modifications, pst, rapport, report, retours, synergies
 
-    return [report.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
+    return [report.OUTPUT, retours.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
             synergies.OUTPUT, *EXTRA]
 
 

@@ -1,0 +1,154 @@
+"""Each service its feedback: after every build, `<BUILD>/<entité>/retours/<its workbook's file name>` for each
+service workbook with errors or warnings, and only for those — a copy of the service's own workbook, each faulty
+cell highlighted with a comment holding the French message and what to do, and a first sheet listing its
+findings. What the coordinator e-mails back; the original is never touched.
+
+A workbook openpyxl cannot rewrite (.xls, .xlsb, .ods, or a damaged file) gets a new .xlsx with the list only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from .. import contract as c
+from ..findings import ERROR, WARNING, Finding
+from ..workbooks import described
+from . import Job, Output
+from .report import FONT, SEVERITY_FILLS, fit_to_page_width
+
+FOLDER = "retours"
+SHEET = "Retours du PST"
+LABELS = {ERROR: "Erreur", WARNING: "Avertissement"}
+EDITABLE = (".xlsx", ".xlsm")
+COLUMNS = (("Gravité", 15), ("Feuille", 18), ("Ligne", 8), ("Colonne", 9), ("En-tête", 22), ("Valeur lue", 26),
+           ("Message", 70), ("Que faire", 55))
+AUTHOR = "PST"
+
+
+def service_findings(job: Job) -> dict[str, list[Finding]]:
+    """File name → the errors and warnings of each service workbook of the entity (found in services/)."""
+    services = job.source / c.SERVICES_DIR if job.source else None
+    found: dict[str, list[Finding]] = {}
+    for f in job.findings:
+        if f.severity in (ERROR, WARNING) and f.file and services is not None and (services / f.file).is_file():
+            found.setdefault(f.file, []).append(f)
+    return found
+
+
+def file_name(name: str) -> str:
+    """The feedback's file name: the workbook's, or the same name as .xlsx when it cannot be rewritten."""
+    path = Path(name)
+    return name if path.suffix.lower() in EDITABLE else f"{path.stem}.xlsx"
+
+
+def files(job: Job) -> list[str]:
+    return [f"{FOLDER}/{file_name(name)}" for name in sorted(service_findings(job))]
+
+
+def sheet_named(book, name: str):
+    """The workbook's sheet the findings call `name` (the contract's spelling; the file may differ in case or
+    accents, or hold a single sheet of another name)."""
+    for contract in (c.ACTIONS_SHEET, c.FINANCE_SHEET):
+        if contract.name == name:
+            match = next((sheet for sheet in book.worksheets if contract.matches_name(sheet.title)), None)
+            if match is not None:
+                return match
+    match = next((sheet for sheet in book.worksheets if c.fold(sheet.title) == c.fold(name)), None)
+    return match or (book.worksheets[0] if len(book.worksheets) == 1 else None)
+
+
+def comment_text(findings: list[Finding]) -> str:
+    return "\n\n".join(f"{LABELS[f.severity].upper()} : {f.message}" + (f"\n→ {f.suggestion}" if f.suggestion else "")
+                       for f in findings)
+
+
+def mark_cells(book, findings: list[Finding]) -> None:
+    """Each faulty cell filled (red for an error, yellow for a warning) with a comment; a finding on a whole row
+    marks its first cell."""
+    by_cell: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        if f.sheet and f.row:
+            by_cell.setdefault((f.sheet, f.row, f.column or "A"), []).append(f)
+    for (sheet_name, row, column), items in by_cell.items():
+        sheet = sheet_named(book, sheet_name)
+        if sheet is None:
+            continue
+        try:
+            cell = sheet.cell(row=row, column=column_index_from_string(column))
+        except ValueError:
+            continue
+        severity = ERROR if any(f.severity == ERROR for f in items) else WARNING
+        cell.fill = PatternFill("solid", fgColor=SEVERITY_FILLS[severity])
+        text = comment_text(items)
+        comment = Comment(text[:32000], AUTHOR)
+        comment.width, comment.height = 420, min(80 + 15 * text.count("\n") + len(text) // 3, 600)
+        cell.comment = comment
+
+
+def list_sheet(book, findings: list[Finding], editable: bool) -> None:
+    """The first sheet: the workbook's findings, errors first, in the order of the sheet."""
+    sheet = book.create_sheet(SHEET, 0)
+    bold = Font(name=FONT, bold=True, color="FFFFFF")
+    for index, (header, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font, cell.fill = bold, PatternFill("solid", fgColor="1F3864")
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    ordered = sorted(findings, key=lambda f: (f.severity != ERROR, f.sheet, f.row or 0, f.column))
+    for row, f in enumerate(ordered, start=2):
+        values = (LABELS[f.severity], f.sheet, f.row, f.column, f.header, str(f.value or ""), f.message, f.suggestion)
+        for index, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=index)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # typed text stays text, even « =… »
+            cell.font = Font(name=FONT)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=row, column=1).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[f.severity])
+    note = ("Les cellules à revoir sont colorées dans les autres feuilles ; leur commentaire dit quoi faire."
+            if editable else "Ce classeur n’a pas pu être annoté : corrigez les cellules indiquées dans votre "
+                             "fichier d’origine.")
+    sheet.cell(row=len(ordered) + 3, column=1, value=note).font = Font(name=FONT, italic=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(ordered) + 1}"
+    sheet.print_title_rows = "1:1"
+    fit_to_page_width(sheet, landscape=True)
+    book.active = 0
+    for other in book.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+
+
+def write(job: Job, part: int, into: Path) -> None:
+    name = sorted(service_findings(job))[part]
+    findings = service_findings(job)[name]
+    original = job.source / c.SERVICES_DIR / name
+    book = None
+    if original.suffix.lower() in EDITABLE:
+        try:
+            book = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
+        except Exception:  # a file openpyxl cannot rewrite: the list alone (the build has read it its own way)
+            book = None
+    editable = book is not None
+    if book is None:
+        book = Workbook()
+        book.remove(book.active)
+    else:
+        mark_cells(book, findings)
+    list_sheet(book, findings, editable)
+    described(book, f"Retours du PST — {name}", job.label)
+    book.save(into)
+
+
+OUTPUT = Output(
+    name="retours",
+    stem=lambda job: FOLDER,
+    write=write,
+    labels=("Retours aux services", "Retours aux services"),
+    suffix=".xlsx",
+    always=True,
+    files=files,
+)
