@@ -25,8 +25,9 @@ FOLDER = "retours"
 SHEET = "Retours du PST"
 LABELS = {ERROR: "Erreur", WARNING: "Avertissement"}
 EDITABLE = (".xlsx", ".xlsm")
-COLUMNS = (("Gravité", 15), ("Feuille", 18), ("Ligne", 8), ("Colonne", 9), ("En-tête", 22), ("Valeur lue", 26),
-           ("Message", 70), ("Que faire", 55))
+COLUMNS = (("Gravité", 13), ("Feuille", 12), ("Ligne", 6), ("Colonne", 8), ("En-tête", 16), ("Valeur lue", 18),
+           ("Message", 55), ("Que faire", 40))
+"""Narrow enough to print legibly on a landscape page."""
 AUTHOR = "PST"
 
 
