@@ -281,6 +281,7 @@ def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | N
                                  plan.apply(actions_ok), actions.table.letters, finances_ok, frame.options,
                                  plan.reserved, adopted=bool(adopted))
     entity.people = frame.people
+    entity.plan_order = frame.lists.get("plans", ())
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)

@@ -144,6 +144,8 @@ class Entity:
     """« Code INS » (contract 1.2; the e-Comptes export)."""
     people: dict = field(default_factory=dict)
     """Folded name → normalize.Person: the people of the frame's `Listes` (contract 1.2)."""
+    plan_order: tuple = ()
+    """The plans of the frame's `Listes`, in its order (the plans annex follows it)."""
 
     @property
     def is_cpas(self) -> bool:
@@ -353,8 +355,9 @@ def plan_identity(name: str) -> tuple[str, str]:
 
 
 def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
-    """Each plan named in « Plans concernés » (spelling, case and acronym aside), alphabetically, with its actions
-    under their OS and OO: the transversal view of all the commune's plans."""
+    """Each plan named in « Plans concernés » (spelling, case and acronym aside), in the frame's order (its
+    `Listes`, else the usual Walloon plans), then the others alphabetically, with its actions under their OS and
+    OO: the transversal view of all the commune's plans."""
     names: dict[str, str] = {}
     keys_of: dict[int, set[str]] = {}
     for action in entity.actions():
@@ -362,8 +365,10 @@ def plans_named(entity: Entity) -> list[tuple[str, list[Volet]]]:
         keys_of[id(action)] = {key for key, _ in identities}
         for key, name in identities:
             names.setdefault(key, name)
+    order = {plan_identity(plan)[0]: rank for rank, plan in enumerate(entity.plan_order or c.DEFAULT_PLANS)}
     return [(name, select(entity, lambda a, key=key: key in keys_of[id(a)]))
-            for key, name in sorted(names.items(), key=lambda item: item[1].casefold())]
+            for key, name in sorted(names.items(), key=lambda item: (order.get(item[0], len(order)),
+                                                                      item[1].casefold()))]
 
 
 def sdgs_named(entity: Entity) -> list[tuple[int, list[Volet]]]:

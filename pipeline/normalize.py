@@ -372,11 +372,9 @@ class PartialDate:
         return dt.date(self.year, 12, 31)
 
     def french(self) -> str:
-        if self.day:
-            return f"{self.day:02d}/{self.month:02d}/{self.year}"
-        if self.month:
-            return f"{MONTH_NAMES[self.month - 1]} {self.year}"
-        return str(self.year)
+        """One way to show a date in every document, as precise as typed: « 30 septembre 2022 », « septembre
+        2022 », « 2022 »."""
+        return french.long_date(self)
 
 
 def _full_year(text: str) -> int:

@@ -126,10 +126,11 @@ def test_a_fiche_holds_the_workbook_fields_and_shows_empty_ones_as_such(built):
     assert cells["Objectif opérationnel"].startswith("OO\u00a01.3\u00a0: Faciliter la mobilité")
     assert cells["Reformulation SMART"] == "Non renseigné"
     assert cells["Commentaire"] == row["Commentaire"]
-    assert cells["ODD"] == "ODD 11 – Villes et communautés durables\nODD 3 – Bonne santé et bien-être"
+    # Typed « ODD 11; ODD 3 »: shown in the goals' order.
+    assert cells["ODD"] == "ODD 3 – Bonne santé et bien-être\nODD 11 – Villes et communautés durables"
     rate = row["Taux d'avancement (%)"]
     assert [cells[label] for label in ("Statut", "Santé", "Taux d’avancement", "Début", "Échéance", "Mise à jour")] \
-        == [row["Statut"], row["Santé"], f"{rate}\u00a0%", str(row["Début"]), str(row["Fin"]), "30/06/2021"]
+        == [row["Statut"], row["Santé"], f"{rate}\u00a0%", str(row["Début"]), str(row["Fin"]), "30 juin 2021"]
     assert cells["En synergie avec"] == "Non renseigné" and "Indicateur de réalisation" in cells
     budget = next(t for t in tables if t[0][0] == "Exercice")
     lines = [line for line in sample_budget("engis-commune") if line["Réf."] == row["Réf."]]

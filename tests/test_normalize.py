@@ -59,7 +59,9 @@ def test_unreadable_dates_are_refused(raw):
 
 
 def test_partial_dates_read_in_french():
-    assert PartialDate(2024, 12, 31).french() == "31/12/2024"
+    assert PartialDate(2024, 12, 31).french() == "31 décembre 2024"
+    assert PartialDate(2024, 3, 1).french() == "1er mars 2024"
+    assert PartialDate(2024, 12).french() == "décembre 2024" and PartialDate(2024).french() == "2024"
     assert PartialDate(2024, 2).french() == "février 2024"
     assert PartialDate(2024).french() == "2024"
     assert PartialDate(2024, 2).last_day().day == 29

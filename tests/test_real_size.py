@@ -86,3 +86,24 @@ def test_a_workbook_that_cannot_be_annotated_gets_its_list(tmp_path):
     book = load_workbook(build / "ville" / "retours" / "Travaux.xlsx")  # the .ods' feedback, as .xlsx
     assert book.sheetnames == ["Retours du PST"]
     assert [row[0] for row in book.active.iter_rows(min_row=2, max_row=2, values_only=True)] == ["Erreur"]
+
+
+# --- One way to show a date; ODD and plans in order ---------------------------------------------------------------
+def test_dates_read_the_same_way_odd_in_number_order_plans_in_the_frame_s_order(tmp_path):
+    from conftest import action, add_sheet, docx_text, make_entity
+
+    rows = [action(title="Jour", Fin="30/09/2022", ODD="ODD 13 ; ODD 11", **{"Plans concernés": "Zeta ; PCS"}),
+            action(title="Mois", Fin="12/2023", **{"Plans concernés": "Alpha"}),
+            action(title="Année", Fin="2024", **{"Plans concernés": "Zeta"})]
+    folder = make_entity(tmp_path / "ville", {"Service.xlsx": rows})
+    add_sheet(folder / "cadre.xlsx", "Listes", {"Plans": ["Zeta", "Alpha", "PCS"]})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    text = docx_text(build / "ville" / "PST_VILLE_2025-2030.docx")
+    assert "30 septembre 2022" in text and "décembre 2023" in text and "30/09/2022" not in text
+    doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
+    plans = [p.text for p in doc.paragraphs if p.style.name == "Heading 2" and p.text in
+             ("Zeta", "Alpha", "PCS – Plan de cohésion sociale")]
+    assert plans == ["Zeta", "Alpha", "PCS – Plan de cohésion sociale"]
+    fiches = docx_text(build / "ville" / "Fiches_actions_VILLE.docx")
+    assert fiches.index("ODD 11 –") < fiches.index("ODD 13 –")

@@ -279,8 +279,8 @@ FILLED = [
 ]
 EXPECTED = [("1", "Planter cent arbres", detail("Travaux", "À démarrer", "décembre 2027")),
             ("2", "Ouvrir une épicerie sociale",
-             detail("Travaux", "En cours", "31/12/2026") + " · En synergie avec\u00a0: CPAS"),
-            ("1", "Numériser le courrier", detail("Travaux", "Terminée", "30/06/2025"))]
+             detail("Travaux", "En cours", "31 décembre 2026") + " · En synergie avec\u00a0: CPAS"),
+            ("1", "Numériser le courrier", detail("Travaux", "Terminée", "30 juin 2025"))]
 
 
 def test_generate_fill_build_the_document_holds_exactly_what_was_filled(tmp_path, entity, run_cli, run_pst):

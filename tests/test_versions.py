@@ -162,14 +162,15 @@ def test_after_adoption_a_missing_workbook_is_an_error_naming_it_and_its_actions
 
 
 # --- make verifier -------------------------------------------------------------------------------------------------
-def test_make_verifier_writes_only_the_validation_report(tmp_path, capsys):
+def test_make_verifier_writes_only_the_validation_report_and_the_services_feedback(tmp_path, capsys):
     folder = entity(tmp_path)
     assert main(["verifier", "--data", str(folder), "--build", str(tmp_path / "build")]) == 0
     assert sorted(p.name for p in (tmp_path / "build" / "ville").iterdir()) == ["Rapport_validation.xlsx"]
     assert "aucun document n’est écrit" in capsys.readouterr().out
     make_entity(folder, {"Social.xlsx": [action(oo="9.9", title="Mauvais objectif")]})
     assert main(["verifier", "--data", str(folder), "--build", str(tmp_path / "build")]) == 1
-    assert sorted(p.name for p in (tmp_path / "build" / "ville").iterdir()) == ["Rapport_validation.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "build" / "ville").iterdir()) == ["Rapport_validation.xlsx", "retours"]
+    assert [p.name for p in (tmp_path / "build" / "ville" / "retours").iterdir()] == ["Social.xlsx"]
 
 
 # --- What changed ----------------------------------------------------------------------------------------------------

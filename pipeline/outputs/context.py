@@ -65,6 +65,12 @@ def sdg_label(item: str) -> str:
     return f"ODD {number} – {c.SDG_TITLES[number - 1]}" if number else item
 
 
+def sdg_order(item: str) -> tuple:
+    """ODD in their numbers' order (13 after 11, whatever the order typed), unknown ones after."""
+    number = sdg_number(item)
+    return (number is None, number or 0)
+
+
 def field_value(column: c.Column, value, p: Presentation):
     """A field as the documents show it, by its kind: lines for multi-line texts and lists, French dates and
     percentages, partner institutions by their names; "" when empty."""
@@ -77,7 +83,7 @@ def field_value(column: c.Column, value, p: Presentation):
 PRESENTERS = {
     c.MULTILINE: lambda value, p: split_lines(value),
     c.LIST: lambda value, p: list(value),
-    c.SDG_LIST: lambda value, p: [sdg_label(item) for item in value],
+    c.SDG_LIST: lambda value, p: [sdg_label(item) for item in sorted(value, key=sdg_order)],
     c.CODE_LIST: lambda value, p: ", ".join(p.partner_names.get(code, code) for code in value),
     c.DATE: lambda value, p: value.french() if value else "",
     c.PERCENT: lambda value, p: french.percent(value),
