@@ -190,6 +190,8 @@ def parse_os_number(raw: str) -> Parsed:
     return None, Problem("os-illisible")
 
 
+OO_LABEL = re.compile(r"^(?P<code>[^–—]*?\d+\s*[.,]\s*\d+)\s+[–—-]\s+\S", re.DOTALL)
+"""An OO code followed by its title, as the services' dropdown offers it."""
 OO_PATTERN = re.compile(
     r"^(?P<prefix>(?:o\.?\s*o\.?|00)\s*[:.\-]?\s*)?(?P<os>\d+)\s*(?P<sep>[.,])\s*(?P<rank>\d+)\.?$",
     re.IGNORECASE,
@@ -207,6 +209,9 @@ def parse_oo_code(raw: str) -> Parsed:
     refused, as is anything else.
     """
     text = raw.strip()
+    if label := OO_LABEL.match(text):  # chosen in the dropdown: « 2.4 – Soutenir le commerce local »
+        code, problem = parse_oo_code(label["code"])
+        return code, problem if problem is None or code is None else Problem("oo-format-corrige", {"code": code})
     if date := EXCEL_DATE.match(text):
         code = f"{int(date[3])}.{int(date[2])}"
         return code, Problem("oo-date-excel", {"code": code, "date": f"{int(date[3])} "

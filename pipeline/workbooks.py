@@ -98,6 +98,14 @@ FROZEN_COLUMNS = 5
 """Réf., Volet, N° OO, N° action and the libellé stay in view while scrolling right."""
 
 
+OO_LABEL_LENGTH = 90
+"""Characters of an OO's title in the N° OO dropdown (a longer one is cut with « … »: the Cadre sheet has it)."""
+
+
+def oo_label(code: str, title: str) -> str:
+    return f"{code} – {shorten(title, OO_LABEL_LENGTH)}"
+
+
 # --- What a service's workbook is made of ---------------------------------------------------------------------
 @dataclass
 class ServiceWorkbook:
@@ -125,6 +133,13 @@ class ServiceWorkbook:
         codes = {oo.code for volet in self.volets for oo in volet.operational()}
         return tuple(sorted(codes, key=oo_parts))
 
+    @property
+    def oo_choices(self) -> tuple[str, ...]:
+        """The N° OO dropdown: « 2.4 – Soutenir le commerce local », each OO of each volet (the reader takes « 2.4 »
+        from it; typing « 2.4 » works as well)."""
+        labels = [oo_label(oo.code, oo.title) for volet in self.volets for oo in volet.operational()]
+        return tuple(dict.fromkeys(labels))
+
     def dropdown(self, column: c.Column) -> tuple[str, ...]:
         """The values offered in the column's dropdown; empty: free text."""
         if column.key == "reference":
@@ -132,7 +147,7 @@ class ServiceWorkbook:
         if column.vocabulary is not None:
             return column.vocabulary.values
         if column.key == "oo_code":
-            return self.oo_codes
+            return self.oo_choices
         if column.listed_in:
             return tuple(self.choices.get(column.listed_in, ()))
         return ()
@@ -367,7 +382,8 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
     if list_name_:
         validation = DataValidation(type="list", formula1=list_name_, allow_blank=True)
         validation.showErrorMessage = not column.multiple
-        strict = column.key in ("volet", "oo_code") or (column.vocabulary is not None and column.strict)
+        # N° OO: a warning only, so that « 2.4 » typed without its title is kept (the reader takes either).
+        strict = column.key == "volet" or (column.vocabulary is not None and column.strict)
         validation.errorStyle = "stop" if strict else "warning"
         validation.error = list_error(column, strict)
     elif column.kind == c.PERCENT:
@@ -405,8 +421,9 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
 
 def list_error(column: c.Column, strict: bool) -> str:
     if column.key == "oo_code":
-        return french("Ce numéro n’est pas un objectif opérationnel du cadre. Choisissez-le dans la liste ; la "
-                      "feuille « Cadre » donne les intitulés.")
+        return french("Ce n’est pas un objectif opérationnel de la liste. Gardez-le seulement si c’est son numéro "
+                      "(par exemple 2.4) ; sinon choisissez-le dans la liste (la feuille « Cadre » donne les "
+                      "intitulés).")
     if strict:
         return french("Choisissez une valeur dans la liste déroulante.")
     return french("Cette valeur n’est pas dans la liste proposée. Gardez-la seulement si elle est correcte.")
@@ -417,8 +434,7 @@ def example_rows(spec: ServiceWorkbook) -> list[dict[str, object]]:
     """Two made-up actions from the examples declared with each column (Column.example), attached to the frame's
     first objectives and dated within the législature, so that they look like the real thing."""
     first = {volet.name: volet.operational()[0].code for volet in spec.volets if volet.operational()}
-    # Dates within the legislature, never today's: the blank workbooks of input_templates/ are reproducible.
-    year = int(spec.legislature[:4]) + 1 if spec.legislature[:4].isdigit() else EXAMPLE_YEAR
+    year = example_year(spec)
     rows = []
     for index in range(2):
         row = {column.key: example_value(column, column.example[index], spec, year)
@@ -426,6 +442,12 @@ def example_rows(spec: ServiceWorkbook) -> list[dict[str, object]]:
         row["oo_code"] = first.get(row["volet"], "1.1")
         rows.append({key: value for key, value in row.items() if value not in (None, "")})
     return rows
+
+
+def example_year(spec: ServiceWorkbook) -> int:
+    """The year examples are dated in: within the législature (its second year), never today's — the blank
+    workbooks of input_templates/ are reproducible."""
+    return int(spec.legislature[:4]) + 1 if spec.legislature[:4].isdigit() else EXAMPLE_YEAR
 
 
 def example_value(column: c.Column, example, spec: ServiceWorkbook, year: int):
@@ -633,7 +655,9 @@ def write_instructions(sheet, spec: ServiceWorkbook) -> None:
                 "« Cadre » explique chaque numéro d’objectif : « 2.4 » y a son intitulé.")
     page.bullet("Plusieurs plans, ODD ou institutions partenaires : tapez-les séparés par « ; » "
                 "(par exemple : PCS ; PCDR).")
-    page.bullet("Tapez les dates sous la forme 31/12/2026 et le taux d’avancement comme un nombre de 0 à 100.")
+    year = example_year(spec)
+    page.bullet(f"Tapez les dates sous la forme 31/12/{year + 1} (ou seulement le mois, 12/{year + 1}, ou l’année, "
+                f"{year + 1}) et le taux d’avancement comme un nombre de 0 à 100.")
     page.bullet("En sélectionnant une cellule, une bulle explique ce qu’il faut y mettre ; la feuille « Exemple » "
                 "montre deux lignes complétées.")
     page.bullet("Les en-têtes sont protégés : ne renommez pas les colonnes ni la feuille « Actions ». Vous pouvez "

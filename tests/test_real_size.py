@@ -107,3 +107,14 @@ def test_dates_read_the_same_way_odd_in_number_order_plans_in_the_frame_s_order(
     assert plans == ["Zeta", "Alpha", "PCS – Plan de cohésion sociale"]
     fiches = docx_text(build / "ville" / "Fiches_actions_VILLE.docx")
     assert fiches.index("ODD 11 –") < fiches.index("ODD 13 –")
+
+
+def test_the_n_oo_dropdown_s_label_is_read_back_as_its_code(tmp_path):
+    from conftest import action, assemble, make_entity
+
+    rows = [action(title="Choisi", **{"N° OO": "2.1 – Aider les familles"}),
+            action(volet="Interne", title="Tapé", **{"N° OO": "1.1"})]
+    result = assemble(make_entity(tmp_path / "ville", {"Service.xlsx": rows}))
+    assert not [f.position() for f in result.findings if f.file == "Service.xlsx"]
+    assert sorted((a.volet, a.oo_code, a.title) for a in result.entity.actions()) == [
+        ("Externe", "2.1", "Choisi"), ("Interne", "1.1", "Tapé")]
