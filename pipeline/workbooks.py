@@ -705,6 +705,10 @@ def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
     sheet.print_title_rows = "1:1"
 
 
+PARAMETER_CHOICES = {"entity_type": c.ENTITY_TYPES, "numbering": c.NUMBERING, "action_layout": c.ACTION_LAYOUTS}
+"""Parameters of cadre.xlsx offered as a dropdown in the blank frame."""
+
+
 def blank_cadre() -> Workbook:
     book = Workbook()
     described(book, "Cadre du programme stratégique transversal", "")
@@ -715,6 +719,12 @@ def blank_cadre() -> Workbook:
         parameters.cell(row=row, column=1, value=parameter.label)
         parameters.cell(row=row, column=2).comment = Comment(
             french(f"Exemple : {parameter.help}." + ("" if parameter.required else " Facultatif.")), "PST")
+        vocabulary = PARAMETER_CHOICES.get(parameter.key)
+        if vocabulary is not None:  # a closed list: a dropdown, a warning for anything else
+            check = DataValidation(type="list", formula1='"' + ",".join(vocabulary.values) + '"', allow_blank=True)
+            check.errorStyle, check.error = "warning", french("Choisissez une valeur de la liste.")
+            check.add(f"B{row}")
+            parameters.add_data_validation(check)
     parameters.column_dimensions["A"].width = 20
     parameters.column_dimensions["B"].width = 50
     for contract in (c.STRATEGIC_OBJECTIVES_SHEET, c.OPERATIONAL_OBJECTIVES_SHEET):

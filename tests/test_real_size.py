@@ -118,3 +118,13 @@ def test_the_n_oo_dropdown_s_label_is_read_back_as_its_code(tmp_path):
     assert not [f.position() for f in result.findings if f.file == "Service.xlsx"]
     assert sorted((a.volet, a.oo_code, a.title) for a in result.entity.actions()) == [
         ("Externe", "2.1", "Choisi"), ("Interne", "1.1", "Tapé")]
+
+
+def test_the_blank_frame_offers_dropdowns_for_its_closed_parameters():
+    from conftest import ROOT
+
+    sheet = load_workbook(ROOT / "input_templates" / "cadre.xlsx")["Paramètres"]
+    labels = {sheet.cell(row=row, column=1).value: f"B{row}" for row in range(2, sheet.max_row + 1)}
+    offered = {str(check.sqref): check.formula1 for check in sheet.data_validations.dataValidation}
+    assert offered == {labels["Type"]: '"Commune,Ville,CPAS"', labels["Numérotation"]: '"continue,hiérarchique"',
+                       labels["Présentation des actions"]: '"liste,tableau"'}
