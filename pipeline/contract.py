@@ -271,6 +271,11 @@ PARAMETERS = (
                    "gestionnaire ; Statut ; Fin ; Synergie avec), ou « aucun »"),
     Parameter("action_layout", "Présentation des actions", required=False, aliases=("Présentation",),
               help="liste (par défaut) ou tableau"),
+    Parameter("annexes", "Annexes des plans et ODD", required=False, aliases=("Annexes", "Annexes détaillées"),
+              help="tableaux (par défaut : un tableau croisé actions × plans et actions × ODD) ou listes (les "
+                   "actions de chaque plan et de chaque ODD sous leurs objectifs)"),
+    Parameter("empty_fields", "Champs vides des fiches", required=False, aliases=("Champs vides",),
+              help="affichés (par défaut, « Non renseigné ») ou masqués"),
     # Contract 1.2: the export to the Region (make ecomptes), optional otherwise.
     Parameter("ins_code", "Code INS", required=False, aliases=("INS", "Code NIS", "NIS", "Code INS de la commune"),
               help="61080 (code INS de la commune, 5 chiffres ; nécessaire pour l’export e-Comptes)"),
@@ -280,6 +285,11 @@ INS_CODE = re.compile(r"^\d{5}$")
 NUMBERING = Vocabulary(("continue", "hiérarchique"), {"continu": "continue", "hierarchie": "hiérarchique",
                                                       "parvolet": "continue"})
 ACTION_LAYOUTS = Vocabulary(("liste", "tableau"), {"list": "liste", "table": "tableau", "tableaux": "tableau"})
+ANNEX_LAYOUTS = Vocabulary(("tableaux", "listes"), {"tableau": "tableaux", "croise": "tableaux", "non": "tableaux",
+                                                    "liste": "listes", "detaillees": "listes", "oui": "listes"})
+EMPTY_FIELDS = Vocabulary(("affichés", "masqués"), {"affiches": "affichés", "oui": "affichés", "afficher": "affichés",
+                                                    "masques": "masqués", "non": "masqués", "masquer": "masqués",
+                                                    "caches": "masqués"})
 DEFAULT_SHOWN_FIELDS = ("managing_service", "status", "end", "synergy_with")
 
 STRATEGIC_OBJECTIVES_SHEET = SheetContract(

@@ -640,6 +640,10 @@ class DisplayOptions:
     numbering: str = "continue"
     shown_fields: tuple[str, ...] = c.DEFAULT_SHOWN_FIELDS
     layout: str = "liste"
+    annexes: str = "tableaux"
+    """The plans and ODD annexes: cross-tables (« tableaux ») or the full lists (« listes »)."""
+    empty_fields: str = "affichés"
+    """A fiche's empty fields: shown as « Non renseigné » (« affichés ») or left out (« masqués »)."""
 
     @property
     def hierarchical(self) -> bool:
@@ -663,6 +667,8 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
 
     numbering = choice("numbering", c.NUMBERING, defaults.numbering)
     layout = choice("action_layout", c.ACTION_LAYOUTS, defaults.layout)
+    annexes = choice("annexes", c.ANNEX_LAYOUTS, defaults.annexes)
+    empty_fields = choice("empty_fields", c.EMPTY_FIELDS, defaults.empty_fields)
     shown = defaults.shown_fields
     if raw := values.get("shown_fields", ""):
         names = parse_list(raw.replace(",", ";"))
@@ -677,7 +683,7 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
             findings.append(invalid_parameter(parameters, "shown_fields", unknown, default, allowed))
         else:
             shown = tuple(dict.fromkeys(col.key for col in columns))
-    return DisplayOptions(numbering, shown, layout), findings
+    return DisplayOptions(numbering, shown, layout, annexes, empty_fields), findings
 
 
 def invalid_parameter(parameters: Parameters, key: str, raw: str, default: str, allowed) -> Finding:

@@ -705,7 +705,8 @@ def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
     sheet.print_title_rows = "1:1"
 
 
-PARAMETER_CHOICES = {"entity_type": c.ENTITY_TYPES, "numbering": c.NUMBERING, "action_layout": c.ACTION_LAYOUTS}
+PARAMETER_CHOICES = {"entity_type": c.ENTITY_TYPES, "numbering": c.NUMBERING, "action_layout": c.ACTION_LAYOUTS,
+                     "annexes": c.ANNEX_LAYOUTS, "empty_fields": c.EMPTY_FIELDS}
 """Parameters of cadre.xlsx offered as a dropdown in the blank frame."""
 
 

@@ -128,3 +128,62 @@ def test_the_blank_frame_offers_dropdowns_for_its_closed_parameters():
     offered = {str(check.sqref): check.formula1 for check in sheet.data_validations.dataValidation}
     assert offered == {labels["Type"]: '"Commune,Ville,CPAS"', labels["Numérotation"]: '"continue,hiérarchique"',
                        labels["Présentation des actions"]: '"liste,tableau"'}
+
+
+# --- Annexes as views, not copies ------------------------------------------------------------------------------------
+def test_the_plans_and_odd_annexes_are_cross_tables_unless_lists_are_asked(tmp_path):
+    from conftest import action, add_sheet, docx_text, make_entity
+
+    rows = [action(title="Vélos", ODD="ODD 13 ; 11", **{"Plans concernés": "PCM ; PAEDC"}),
+            action(title="Colis", oo="2.1", ODD="ODD 2", **{"Plans concernés": "PCS"}),
+            action(title="Rien", oo="2.1")]
+    folder = make_entity(tmp_path / "ville", {"Service.xlsx": rows})
+    add_sheet(folder / "cadre.xlsx", "Listes", {"Plans": ["PCS", "PCM", "PAEDC"]})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
+    plans = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["N°", "Action"]
+                 and "PCS" in [c.text for c in t.rows[0].cells])
+    assert [c.text for c in plans.rows[0].cells] == ["N°", "Action", "PCS", "PCM", "PAEDC"]
+    marks = {row.cells[1].text: [c.text for c in row.cells[2:]] for row in plans.rows[1:]
+             if not row.cells[0].text.startswith("OS")}
+    assert marks == {"Vélos": ["", "●", "●"], "Colis": ["●", "", ""]}
+    sdgs = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][2:] == ["2", "11", "13"])
+    marks = {row.cells[1].text: [c.text for c in row.cells[2:]] for row in sdgs.rows[1:]
+             if not row.cells[0].text.startswith("OS")}
+    assert marks == {"Vélos": ["", "●", "●"], "Colis": ["●", "", ""]}
+    book = load_workbook(folder / "cadre.xlsx")
+    book["Paramètres"].append(["Annexes des plans et ODD", "listes"])
+    book.save(folder / "cadre.xlsx")
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert "PCS – Plan de cohésion sociale" in headings and "ODD\u00a013 – " + \
+        "Mesures relatives à la lutte contre les changements climatiques" in headings
+    assert not [t for t in doc.tables if [c.text for c in t.rows[0].cells][2:] == ["2", "11", "13"]]
+
+
+def test_at_real_size_the_annexes_take_at_most_a_quarter_of_the_pdf(tmp_path):
+    import re
+    import subprocess
+
+    from bench.synthetic import Shape, generate
+    from conftest import require_soffice
+
+    require_soffice()
+    [folder] = generate(tmp_path / "data", Shape(actions=300, services=15))
+    build = tmp_path / "build"
+    assert main(["pdf", "--data", str(folder), "--build", str(build)]) == 0
+    [pdf] = list(build.rglob("PST_*.pdf"))
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                            text=True).stdout)[1])
+    first = None
+    for page in range(3, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+                              text=True).stdout
+        if re.search(r"^Annexe\s*:\s*[^.\n]*$", text, re.M):
+            first = page
+            break
+    assert first is not None
+    annexes = pages - first + 1
+    assert annexes <= pages / 4, f"{annexes} pages d’annexes sur {pages}"

@@ -381,6 +381,56 @@ def actions_table(doc):
     doc.add_paragraph(style="Action détail")
 
 
+def vertical_text(cell):
+    """Text read from bottom to top (a plan's name over a narrow column)."""
+    direction = OxmlElement("w:textDirection")
+    direction.set(qn("w:val"), "btLr")
+    cell._tc.get_or_add_tcPr().append(direction)
+
+
+def matrix_annex(doc, name: str, what: str, vertical: bool):
+    """A cross-table (parameter « Annexes des plans et ODD » = tableaux): the actions that serve at least one of
+    the columns, grouped by OS, a mark (●) under each column they serve; then the columns' full names."""
+    para(doc, plural(name + ".count", "action", "actions") + " du PST {% if " + name + ".count < 2 %}contribue"
+              "{% else %}contribuent{% endif %} à au moins un des " + what + " ; un point (●) marque chacun de "
+              "ceux auxquels elle contribue.", "Mention")
+    table = doc.add_table(rows=7, cols=5)
+    table.style = doc.styles["Table Grid"]
+    header, loop_groups, group, loop_actions, body, end_actions, end_groups = table.rows
+    texts = ("N°", "Action", "{%tc for col in " + name + ".columns %}", "{{ col.header }}", "{%tc endfor %}")
+    for cell, text in zip(header.cells, texts):
+        cell_text(cell, text, "Tableau petit en-tête")
+        shade(cell, "1F3864")
+    if vertical:
+        vertical_text(header.cells[3])
+        height = OxmlElement("w:trHeight")
+        height.set(qn("w:val"), str(int(Cm(2.6).twips)))
+        height.set(qn("w:hRule"), "atLeast")
+        header._tr.get_or_add_trPr().append(height)
+    repeat_header(header)
+    cell_text(loop_groups.cells[0], "{%tr for g in " + name + ".groups %}", "Tableau petit")
+    for cell, text in zip(group.cells, ("{{ g.label }}", "{{ g.title }} ({{ g.volet }})", "{%tc for b in g.blanks %}",
+                                        "{{ b }}", "{%tc endfor %}")):
+        cell_text(cell, text, "Tableau petit", bold=True)
+        shade(cell, "DCE6F1")
+    cell_text(loop_actions.cells[0], "{%tr for a in g.actions %}", "Tableau petit")
+    for cell, text in zip(body.cells, ("{{ a.number }}", "{{ a.title }}", "{%tc for m in a.marks %}", "{{ m }}",
+                                       "{%tc endfor %}")):
+        cell_text(cell, text, "Tableau petit")
+    body.cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header.cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cell_text(end_actions.cells[0], "{%tr endfor %}", "Tableau petit")
+    cell_text(end_groups.cells[0], "{%tr endfor %}", "Tableau petit")
+    set_widths(table, (Cm(1.3), Cm(7.4), Cm(0.7), Cm(0.7), Cm(0.7)))
+    tight_cells(table)
+    tag(doc, "{%p if " + name + ".columns %}")
+    para(doc, "Colonnes du tableau", "Étiquette")
+    tag(doc, "{%p for col in " + name + ".columns %}")
+    para(doc, "{{ col.name }}", "Action détail")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
 def annex_hierarchy(doc, volets: str):
     """Some actions under their volet, OS and OO (not in the table of contents), each with its number."""
     tag(doc, "{%p for volet in " + volets + " %}")
@@ -769,25 +819,34 @@ def write_pst(path: Path):
     heading.paragraph_format.page_break_before = True
     para(doc, "Le PST fédère les plans auxquels {% if entity.is_cpas %}le CPAS{% elif entity.type == 'Ville' %}"
               "la ville{% else %}la commune{% endif %} "
-              "souscrit. Pour chaque plan, voici les actions du PST qui y contribuent, sous leurs objectifs, avec "
-              "leur numéro.")
+              "souscrit. {% if annex_lists %}Pour chaque plan, voici les actions du PST qui y contribuent, sous leurs "
+              "objectifs, avec leur numéro.{% else %}Voici, sous leurs objectifs stratégiques, les actions du PST qui "
+              "y contribuent.{% endif %}")
+    tag(doc, "{%p if annex_lists %}")
     tag(doc, "{%p for plan in plans %}")
     add_heading(doc, "{{ plan.name }}", 2)
     para(doc, plural("plan.count", "action", "actions") + " du PST.", "Mention")
     annex_hierarchy(doc, "plan.volets")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    matrix_annex(doc, "plan_matrix", "plans", vertical=True)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
     tag(doc, "{%p if sdgs %}")
     heading = add_heading(doc, f"Annexe{NBSP}: objectifs de développement durable", 1)
     heading.paragraph_format.page_break_before = True
-    para(doc, "Les actions du PST qui contribuent aux objectifs de développement durable (ODD) des Nations unies, "
-              "objectif par objectif.")
+    para(doc, "Les actions du PST qui contribuent aux objectifs de développement durable (ODD) des Nations unies"
+              "{% if annex_lists %}, objectif par objectif{% endif %}.")
+    tag(doc, "{%p if annex_lists %}")
     tag(doc, "{%p for odd in sdgs %}")
     add_heading(doc, f"ODD{NBSP}{{{{ odd.number }}}} – {{{{ odd.title }}}}", 2)
     para(doc, plural("odd.count", "action", "actions") + " du PST.", "Mention")
     annex_hierarchy(doc, "odd.volets")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    matrix_annex(doc, "sdg_matrix", "ODD", vertical=False)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
     tag(doc, "{%p if modifications %}")

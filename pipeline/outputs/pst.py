@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import contract as c
 from .. import french
 from ..budget import BudgetSummary, Totals, budget_summary
-from ..model import Entity, plans_named, sdgs_named, select, synergy_partners
+from ..model import Entity, plan_identity, plans_named, sdgs_named, select, synergy_partners
+from ..normalize import sdg_number
 from . import Job, Output, safe_name, word
 from .context import (Presentation, annex_context, counts, entity_context, modifications_context,
                       type_from_code, version_context, volet_context)
@@ -33,10 +34,56 @@ def context(job: Job, part: int = 0) -> dict:
                       for code, volets in synergy_annexes(entity)],
         "plans": [annex_context(volets, p, name=name) for name, volets in plans_named(entity)],
         "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) for n, volets in sdgs_named(entity)],
+        "annex_lists": options.annexes == "listes",
+        "plan_matrix": plan_matrix(entity),
+        "sdg_matrix": sdg_matrix(entity),
         "budget": budget_context(budget_summary(entity)),
         "version": version_context(job),
         "modifications": modifications_context(job.modifications),
     }
+
+
+MARK = "●"
+"""A cross-table's mark: the action serves the plan or the goal (black: readable printed in black and white)."""
+def title_room(columns: int) -> int:
+    """Characters of a libellé that hold on one line of a cross-table with that many columns (the template's widths:
+    number 1.3 cm, libellé 7.4 cm, 0.7 cm a column, scaled to the page's 17 cm; about 6.3 characters a centimetre
+    at 8 points): one line per action keeps the annex a few pages long. The whole libellé is in the volets."""
+    return max(35, min(90, int(6.3 * 7.4 * 17 / (8.7 + 0.7 * columns))))
+
+
+def matrix(entity: Entity, columns: list[tuple[str, str, str]], keys_of) -> dict:
+    """A cross-table: the actions that serve at least one column (a plan, a goal), grouped by OS, a mark under
+    each column they serve. `columns`: (key, header, full name); `keys_of(action)`: the keys it serves."""
+    groups, count = [], 0
+    room = title_room(len(columns))
+    for volet in entity.volets:
+        for os in volet.objectives:
+            rows = []
+            for action in os.actions():
+                keys = keys_of(action)
+                if keys:
+                    rows.append({"number": action.number, "title": french.shorten(action.title, room),
+                                 "marks": [MARK if key in keys else "" for key, _, _ in columns]})
+            if rows:
+                groups.append({"label": f"OS{french.NBSP}{os.number}", "volet": volet.key, "title": os.title,
+                               "actions": rows, "blanks": [""] * len(columns)})
+                count += len(rows)
+    return {"columns": [{"header": header, "name": name} for _, header, name in columns], "groups": groups,
+            "count": count}
+
+
+def plan_matrix(entity: Entity) -> dict:
+    names = [name for name, _ in plans_named(entity)]
+    columns = [(plan_identity(name)[0], name.partition(" – ")[0] if " – " in name else french.shorten(name, 30), name)
+               for name in names]
+    return matrix(entity, columns, lambda action: {plan_identity(plan)[0] for plan in action.plans})
+
+
+def sdg_matrix(entity: Entity) -> dict:
+    numbers = [n for n, _ in sdgs_named(entity)]
+    columns = [(n, str(n), f"ODD {n} – {c.SDG_TITLES[n - 1]}") for n in numbers]
+    return matrix(entity, columns, lambda action: {n for item in action.sdgs if (n := sdg_number(item))})
 
 
 def synergy_annexes(entity: Entity) -> list[tuple[str, list]]:
