@@ -202,21 +202,48 @@ def test_amounts_are_written_the_belgian_way():
 
 
 # --- Plans and ODD ------------------------------------------------------------------------------------------------
-def test_each_plan_lists_the_actions_that_serve_it(built):
-    paragraphs = docx_paragraphs(next((built / "engis-commune").glob("PST_*.docx")))
-    start = paragraphs.index(("Heading 1", "Annexe\u00a0: les plans"))
-    plan_headings = []
-    for style, text in paragraphs[start + 1:]:
-        if style == "Heading 1":
-            break
-        if style == "Heading 2":
-            plan_headings.append(text)
+def annex_matrix(path: Path, heading: str) -> tuple[list[str], dict[str, set[str]]]:
+    """The cross-table of an annex (parameter « Annexes des plans et ODD » = tableaux, the default): its columns'
+    full names (the legend below it) and, for each action's libellé as shown, the columns it is marked in."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
-    def heading_of(typed: str) -> str:
-        """The annex heading of a plan as services typed it: its own name, or the dropdown's « ACRONYME – nom »."""
+    doc = Document(path)
+    inside, table, legend = False, None, []
+    for element in doc.element.body.iterchildren():
+        if element.tag == qn("w:p"):
+            paragraph = Paragraph(element, doc)
+            if paragraph.style.name == "Heading 1":
+                if inside:
+                    break
+                inside = paragraph.text == heading
+            elif inside and table is not None and paragraph.style.name == "Action détail":
+                legend.append(paragraph.text)
+        elif element.tag == qn("w:tbl") and inside and table is None:
+            table = Table(element, doc)
+    assert table is not None, heading
+    marks = {}
+    for row in table.rows[1:]:
+        cells = [cell.text for cell in row.cells]
+        if not cells[0].startswith("OS"):
+            marks[cells[1]] = {name for name, mark in zip(legend, cells[2:]) if mark == "●"}
+    return legend, marks
+
+
+def shown_as(title: str, shown: dict) -> str:
+    """The libellé as a cross-table shows it (cut with « … » to hold on one line)."""
+    [found] = [s for s in shown if s == title or (s.endswith("…") and title.startswith(s[:-1].rstrip()))]
+    return found
+
+
+def test_each_plan_lists_the_actions_that_serve_it(built):
+    legend, marks = annex_matrix(next((built / "engis-commune").glob("PST_*.docx")), "Annexe\u00a0: les plans")
+
+    def column_of(typed: str) -> str:
+        """The column of a plan as services typed it: its own name, or the dropdown's « ACRONYME – nom »."""
         acronym = re.search(r"\(([A-Z]+)\)$", typed)
         wanted = typed.replace("'", "’")
-        [found] = [h for h in plan_headings if h in (typed, wanted) or h.startswith(typed + " – ") or h.endswith(" – " + wanted)
+        [found] = [h for h in legend if h in (typed, wanted) or h.startswith(typed + " – ") or h.endswith(" – " + wanted)
                    or (acronym and h.startswith(acronym[1] + " – "))]
         return found
 
@@ -224,24 +251,23 @@ def test_each_plan_lists_the_actions_that_serve_it(built):
     for row in sample_actions("engis-commune"):
         for plan in re.split(r";", row.get("Plans concernés") or ""):
             if plan.strip():
-                expected[heading_of(plan.strip())].add(row["Libellé de l'action"])
-    assert expected and sorted(expected) == sorted(plan_headings)
-    for heading, titles in expected.items():
-        assert set(section_actions(paragraphs, "Heading 2", heading)) == titles, heading
+                expected[shown_as(row["Libellé de l'action"], marks)].add(column_of(plan.strip()))
+    assert expected and dict(expected) == marks
+    assert set().union(*expected.values()) == set(legend)
 
 
 def test_each_sdg_has_its_official_title_and_its_actions(built):
-    paragraphs = docx_paragraphs(next((built / "engis-cpas").glob("PST_*.docx")))
+    legend, marks = annex_matrix(next((built / "engis-cpas").glob("PST_*.docx")),
+                                 "Annexe\u00a0: objectifs de développement durable")
     expected = defaultdict(set)
     for row in sample_actions("engis-cpas"):
         for item in re.split(r";", row.get("ODD") or ""):
             if item.strip():
-                expected[int(re.sub(r"\D", "", item))].add(row["Libellé de l'action"])
-    assert expected
-    headings = [t for s, t in paragraphs if s == "Heading 2" and t.startswith("ODD")]
-    assert headings == [f"ODD\u00a0{n} – {c.SDG_TITLES[n - 1]}" for n in sorted(expected)]
-    for n, titles in expected.items():
-        assert set(section_actions(paragraphs, "Heading 2", f"ODD\u00a0{n} – {c.SDG_TITLES[n - 1]}")) == titles
+                n = int(re.sub(r"\D", "", item))
+                expected[shown_as(row["Libellé de l'action"], marks)].add(f"ODD {n} – {c.SDG_TITLES[n - 1]}")
+    assert expected and dict(expected) == marks
+    numbers = sorted({int(name.split()[1]) for names in expected.values() for name in names})
+    assert legend == [f"ODD {n} – {c.SDG_TITLES[n - 1]}" for n in numbers]
 
 
 def test_the_17_sdg_titles_are_the_official_french_ones():

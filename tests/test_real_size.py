@@ -187,3 +187,37 @@ def test_at_real_size_the_annexes_take_at_most_a_quarter_of_the_pdf(tmp_path):
     assert first is not None
     annexes = pages - first + 1
     assert annexes <= pages / 4, f"{annexes} pages d’annexes sur {pages}"
+
+
+# --- Fiches ------------------------------------------------------------------------------------------------------------
+def test_fiches_total_their_budget_list_their_steps_and_can_hide_empty_fields(tmp_path):
+    from conftest import action, add_sheet, docx_text, make_entity
+
+    rows = [action(title="Rénover l’école", Réf="EC-1", Planification="Étude\nMarché\nTravaux", Statut="En cours")]
+    folder = make_entity(tmp_path / "ville", {"Service.xlsx": rows})
+    add_sheet(folder / "services" / "Service.xlsx", "Financement", {
+        "Réf.": ["EC-1", "EC-1", "EC-1"], "Exercice": [2026, 2027, 2027],
+        "Service": ["Extraordinaire"] * 3, "R/D": ["Dépense", "Dépense", "Recette"],
+        "Montant estimé": [100000, 50000.5, 30000], "Fonds propres": [20000, 10000, None],
+        "Subsides": [80000, 40000.5, None]})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    path = build / "ville" / "Fiches_actions_VILLE.docx"
+    doc = Document(path)
+    budget = next(t for t in doc.tables if t.rows[0].cells[0].text == "Exercice")
+    totals = {row.cells[0].text: [cell.text for cell in row.cells] for row in budget.rows
+              if row.cells[0].text.startswith("Total")}
+    nbsp = "\u00a0"
+    assert totals["Total des dépenses"][4:8] == [f"150{nbsp}000,50{nbsp}€", f"30{nbsp}000,00{nbsp}€", f"0,00{nbsp}€",
+                                                  f"120{nbsp}000,50{nbsp}€"]
+    assert totals["Total des recettes"][4] == f"30{nbsp}000,00{nbsp}€"
+    steps = [p.text for t in doc.tables for row in t.rows for cell in row.cells for p in cell.paragraphs
+             if p.style.name == "Tableau puce"]
+    assert steps == ["Étude", "Marché", "Travaux"]
+    assert "Non renseigné" in docx_text(path)
+    book = load_workbook(folder / "cadre.xlsx")
+    book["Paramètres"].append(["Champs vides des fiches", "masqués"])
+    book.save(folder / "cadre.xlsx")
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    text = docx_text(path)
+    assert "Non renseigné" not in text and "Statut" in text and "Mandataire responsable" not in text

@@ -96,6 +96,10 @@ def define_styles(doc):
         style.paragraph_format.alignment = align
     for name in ("Étiquette", "Annexe volet", "Annexe OS", "Annexe OO", "Titre sommaire"):
         doc.styles[name].paragraph_format.keep_with_next = True
+    bullet = paragraph_style(doc, "Tableau puce", base="List Bullet")  # a list in a cell: the steps of a fiche
+    set_font(bullet, 9.5)
+    bullet.paragraph_format.space_after = Pt(2)
+    bullet.paragraph_format.line_spacing = 1.0
     doc.styles["Annexe volet"].paragraph_format.space_before = Pt(14)
     doc.styles["Annexe OS"].paragraph_format.space_before = Pt(12)
     doc.styles["Annexe OO"].paragraph_format.space_before = Pt(6)
@@ -947,7 +951,7 @@ def lines_cell(cell, expression: str, style: str = "Tableau"):
     cell.add_paragraph("{%p endif %}", style="Tableau")
 
 
-def group_table(doc, group: str, fixed_rows: list[tuple[str, str]] = ()):
+def group_table(doc, group: str, fixed_rows: list[tuple[str, str]] = (), bullets: bool = False):
     """One part of the fiche: `fixed_rows` (label, expression), then a row per field the contract places in
     `group` (Column.fiche) — its label and its lines, or « Non renseigné »."""
     table = doc.add_table(rows=len(fixed_rows) + 3, cols=2)
@@ -958,7 +962,7 @@ def group_table(doc, group: str, fixed_rows: list[tuple[str, str]] = ()):
     start, body, end = table.rows[len(fixed_rows):]
     cell_text(start.cells[0], "{%tr for label, lines in f.a.fiche." + group + " %}")
     label_cell(body.cells[0], "{{ label }}")
-    lines_cell(body.cells[1], "lines")
+    lines_cell(body.cells[1], "lines", "Tableau puce" if bullets else "Tableau")
     cell_text(end.cells[0], "{%tr endfor %}")
     set_widths(table, (Cm(4.6), Cm(12)))
     return table
@@ -995,12 +999,11 @@ def write_fiches(path: Path):
         ("Objectif stratégique", f"OS{NBSP}{{{{ f.os.number }}}}{NBSP}: {{{{ f.os.title }}}}"),
         ("Objectif opérationnel", f"OO{NBSP}{{{{ f.oo.code }}}}{NBSP}: {{{{ f.oo.title }}}}"),
     ])
-    para(doc, "Suivi", "Étiquette")
-    group_table(doc, "suivi")
-    para(doc, "Intervenants", "Étiquette")
-    group_table(doc, "intervenants")
-    para(doc, "Planification", "Étiquette")
-    group_table(doc, "planification")
+    for group, title in (("suivi", "Suivi"), ("intervenants", "Intervenants"), ("planification", "Planification")):
+        tag(doc, "{%p if f.a.fiche." + group + " %}")  # every field of the part empty and hidden: no part
+        para(doc, title, "Étiquette")
+        group_table(doc, group, bullets=group == "planification")
+        tag(doc, "{%p endif %}")
     para(doc, "Informations financières", "Étiquette")
     tag(doc, "{%p if f.a.budget %}")
     budget = doc.add_table(rows=4, cols=9)
@@ -1018,13 +1021,26 @@ def write_fiches(path: Path):
         if key in ("amount", "own_funds", "loan", "subsidies"):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     cell_text(end.cells[0], "{%tr endfor %}")
+    # The totals: expenses, then revenues (those the action has).
+    cell_text(budget.add_row().cells[0], "{%tr for t in f.a.budget_totals %}")
+    total = budget.add_row()
+    cell_text(total.cells[0], "{{ t.label }}", "Tableau petit", bold=True)
+    for cell, key in zip(total.cells[4:8], ("amount", "own_funds", "loan", "subsidies")):
+        cell_text(cell, "{{ t." + key + " }}", "Tableau petit", bold=True)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell in total.cells:
+        shade(cell, "DCE6F1")
+    cell_text(budget.add_row().cells[0], "{%tr endfor %}")
     set_widths(budget, (Cm(1.5), Cm(2.3), Cm(1.5), Cm(1.9), Cm(2.1), Cm(2.1), Cm(1.6), Cm(2.0), Cm(1.6)))
     tight_cells(budget)
+    total.cells[0].merge(total.cells[3])  # « Total des dépenses » over the four first columns
     tag(doc, "{%p else %}")
     para(doc, "Aucune ligne budgétaire pour cette action.", "Action détail")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if f.a.fiche.indicateurs %}")
     para(doc, "Plans et indicateurs", "Étiquette")
     group_table(doc, "indicateurs")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if f.a.fiche.informations %}")
     para(doc, "Autres informations", "Étiquette")
     group_table(doc, "informations")

@@ -29,6 +29,8 @@ class Presentation:
     """Annexes show an action's number and libellé only."""
     fiche: bool = False
     """The fiche's parts (a field's label and lines in each part) are wanted too."""
+    hide_empty: bool = False
+    """A fiche leaves its empty fields out (parameter « Champs vides des fiches » = masqués)."""
     columns: tuple[c.Column, ...] = field(default_factory=c.action_fields)
     """The action's fields, as the contract declares them when the presentation is made."""
 
@@ -58,6 +60,17 @@ def budget_line_context(line: BudgetLine) -> dict:
         "subsidies": french.amount(line.subsidies),
         "subsidy_source": line.subsidy_source or "",
     }
+
+
+def budget_totals(lines: list[BudgetLine]) -> list[dict]:
+    """A fiche's budget table's totals: one line for the expenses, one for the revenues (those it has)."""
+    totals = []
+    for direction, label in (("Dépense", "Total des dépenses"), ("Recette", "Total des recettes")):
+        chosen = [line for line in lines if line.direction == direction]
+        if chosen:
+            totals.append({"label": label, **{key: french.amount(sum(getattr(line, key) or 0 for line in chosen))
+                                              for key in ("amount", "own_funds", "loan", "subsidies")}})
+    return totals
 
 
 def sdg_label(item: str) -> str:
@@ -127,8 +140,10 @@ def action_context(action: Action, p: Presentation) -> dict:
     context["shown"] = [{"label": p.label(key), "value": text}
                         for key, text in zip(p.shown_fields, context["cells"]) if text]
     if p.fiche:
-        context["fiche"] = {group: [(label, field_lines(context[key])) for key, label in fields]
+        context["fiche"] = {group: [(label, lines) for key, label in fields
+                                    if (lines := field_lines(context[key])) or not p.hide_empty]
                             for group, fields in p.groups.items()}
+        context["budget_totals"] = budget_totals(action.budget)
     return context
 
 
