@@ -82,13 +82,19 @@ def helper_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP")}
 
 
+def usual_places() -> list[str]:
+    """Where LibreOffice's installer puts soffice: Linux packages, macOS, and Windows (« Program Files »)."""
+    places = [os.path.join(os.environ[variable], "LibreOffice", "program", "soffice.exe")
+              for variable in ("PROGRAMFILES", "PROGRAMW6432", "PROGRAMFILES(X86)") if os.environ.get(variable)]
+    return [*places, r"C:\Program Files\LibreOffice\program\soffice.exe", "/usr/lib/libreoffice/program/soffice",
+            "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice"]
+
+
 def find_soffice() -> str | None:
     given = os.environ.get(OFFICE_VARIABLE)
     if given:
         return given if os.path.isfile(given) and os.access(given, os.X_OK) else None
-    for candidate in (shutil.which("soffice"), shutil.which("libreoffice"),
-                      "/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice",
-                      "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+    for candidate in (shutil.which("soffice"), shutil.which("libreoffice"), *usual_places()):
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -131,6 +137,7 @@ def find_office() -> Office:
         raise OfficeMissing(
             f"LibreOffice est nécessaire pour produire le PDF et il est introuvable sur cette machine{where}.\n"
             f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
+            "(Windows, macOS : l’installateur de https://fr.libreoffice.org, dans son dossier habituel)\n"
             "puis relancez « make pdf ». Le document Word, lui, se construit sans LibreOffice : « make pst ».")
     python = find_uno_python(soffice)
     if python is None:

@@ -102,9 +102,8 @@ def test_dates_read_the_same_way_odd_in_number_order_plans_in_the_frame_s_order(
     text = docx_text(build / "ville" / "PST_VILLE_2025-2030.docx")
     assert "30 septembre 2022" in text and "décembre 2023" in text and "30/09/2022" not in text
     doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
-    plans = [p.text for p in doc.paragraphs if p.style.name == "Heading 2" and p.text in
-             ("Zeta", "Alpha", "PCS – Plan de cohésion sociale")]
-    assert plans == ["Zeta", "Alpha", "PCS – Plan de cohésion sociale"]
+    [plans] = [t for t in doc.tables if "Zeta" in [cell.text for cell in t.rows[0].cells]]
+    assert [cell.text for cell in plans.rows[0].cells][2:] == ["Zeta", "Alpha", "PCS"]
     fiches = docx_text(build / "ville" / "Fiches_actions_VILLE.docx")
     assert fiches.index("ODD 11 –") < fiches.index("ODD 13 –")
 
@@ -127,7 +126,9 @@ def test_the_blank_frame_offers_dropdowns_for_its_closed_parameters():
     labels = {sheet.cell(row=row, column=1).value: f"B{row}" for row in range(2, sheet.max_row + 1)}
     offered = {str(check.sqref): check.formula1 for check in sheet.data_validations.dataValidation}
     assert offered == {labels["Type"]: '"Commune,Ville,CPAS"', labels["Numérotation"]: '"continue,hiérarchique"',
-                       labels["Présentation des actions"]: '"liste,tableau"'}
+                       labels["Présentation des actions"]: '"liste,tableau"',
+                       labels["Annexes des plans et ODD"]: '"tableaux,listes"',
+                       labels["Champs vides des fiches"]: '"affichés,masqués"'}
 
 
 # --- Annexes as views, not copies ------------------------------------------------------------------------------------
@@ -221,3 +222,38 @@ def test_fiches_total_their_budget_list_their_steps_and_can_hide_empty_fields(tm
     assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
     text = docx_text(path)
     assert "Non renseigné" not in text and "Statut" in text and "Mandataire responsable" not in text
+
+
+# --- A coordinator on Windows ----------------------------------------------------------------------------------------
+def test_the_rapport_and_the_export_build_in_spawn_mode_as_on_windows(tmp_path):
+    """Windows has no fork: worker processes start afresh and receive their work pickled."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    build = tmp_path / "build"
+    environment = {**os.environ, "PST_START_METHOD": "spawn"}
+    for command in (["rapport", "--date", "2022-06-30"], ["ecomptes", "--exercice", "2022"]):
+        done = subprocess.run([sys.executable, "-m", "pipeline", *command, "--data", str(SAMPLE), "--build",
+                               str(build), "--processus", "2"], cwd=ROOT, env=environment, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+    for folder, code in (("engis-commune", "COMMUNE"), ("engis-cpas", "CPAS")):
+        assert (build / folder / f"Rapport_execution_{code}_2022-06-30.docx").is_file()
+        assert (build / folder / f"PST_{code}_2019-2024_eComptes.xml").is_file()
+
+
+def test_libreoffice_is_looked_for_in_windows_program_files(monkeypatch, tmp_path):
+    from pipeline import pdf
+
+    program = tmp_path / "Program Files"
+    soffice = program / "LibreOffice" / "program" / "soffice.exe"
+    soffice.parent.mkdir(parents=True)
+    soffice.write_text("")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PROGRAMFILES", str(program))
+    monkeypatch.delenv(pdf.OFFICE_VARIABLE, raising=False)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    assert pdf.find_soffice() == str(soffice)
