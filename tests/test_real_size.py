@@ -257,3 +257,20 @@ def test_libreoffice_is_looked_for_in_windows_program_files(monkeypatch, tmp_pat
     monkeypatch.delenv(pdf.OFFICE_VARIABLE, raising=False)
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     assert pdf.find_soffice() == str(soffice)
+
+
+def test_the_finance_tables_keep_their_last_line_with_the_total_and_fill_every_total(tmp_path):
+    from docx.oxml.ns import qn
+
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(SAMPLE), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "engis-commune" / "PST_COMMUNE_2019-2024.docx")
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text in ("Objectif", "Exercice", "Source des subsides")]
+    assert len(tables) == 3
+    for table in tables:
+        total = table.rows[-1]
+        assert total.cells[0].text == "Total" and all(cell.text for cell in total.cells), table.rows[0].cells[0].text
+        kept = [bool(row._tr.findall(".//" + qn("w:keepNext"))) for row in table.rows[1:-1]]
+        assert kept[-1] and not any(kept[:-1])
+    by_source = tables[2]
+    assert by_source.rows[-1].cells[2].text == str(sum(int(row.cells[2].text) for row in by_source.rows[1:-1]))

@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from pipeline import french
 
@@ -480,6 +481,21 @@ def money_table(doc, header: tuple[str, ...], widths, loop: str, cells: tuple[st
     for r in table.rows:
         for cell in r.cells[1:]:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    # The last item is kept on the page of the total (never a total alone at the top of a page): the body row
+    # twice, the copy for loop.last with « keep with next ».
+    last = copy.deepcopy(body._tr)
+    for paragraph in last.iter(qn("w:p")):
+        Paragraph(paragraph, None).paragraph_format.keep_with_next = True
+    body._tr.addprevious(last)
+    for text, before in (("{%tr if loop.last %}", last), ("{%tr else %}", body._tr)):
+        marker = copy.deepcopy(start._tr)
+        for t in marker.iter(qn("w:t")):
+            t.text = text
+        before.addprevious(marker)
+    closing = copy.deepcopy(start._tr)
+    for t in closing.iter(qn("w:t")):
+        t.text = "{%tr endif %}"
+    body._tr.addnext(closing)
     doc.add_paragraph()
 
 
@@ -534,7 +550,7 @@ def budget_annex(doc):
                 "budget.by_source",
                 ("{% if row.source %}{{ row.source }}{% else %}Source non précisée{% endif %}", "{{ row.subsidies }}",
                  "{{ row.lines }}"),
-                ("Total", "{{ budget.total.subsidies }}", ""))
+                ("Total", "{{ budget.total.subsidies }}", "{{ budget.by_source|sum(attribute='lines') }}"))
     tag(doc, "{%p endif %}")
     doc.add_section(WD_SECTION.NEW_PAGE)  # ends the landscape part; an empty last section is removed when rendered
     page_setup(doc.sections[-1])
