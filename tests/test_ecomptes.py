@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import SAMPLE, action, make_entity, write_workbook
+from conftest import SAMPLE, action, make_entity
 from pipeline.cli import main
 from test_rapport import sample_actions, sheet_rows
 

@@ -4,7 +4,6 @@ from the workbooks (read with openpyxl, not with the pipeline), then looked for 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -15,7 +14,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import ROOT, SAMPLE, action, make_entity, only, write_workbook
+from conftest import ROOT, SAMPLE, action, make_entity, only
 from pipeline.cli import main
 
 DAY = dt.date(2022, 6, 30)

@@ -133,7 +133,7 @@ def test_the_blank_frame_offers_dropdowns_for_its_closed_parameters():
 
 # --- Annexes as views, not copies ------------------------------------------------------------------------------------
 def test_the_plans_and_odd_annexes_are_cross_tables_unless_lists_are_asked(tmp_path):
-    from conftest import action, add_sheet, docx_text, make_entity
+    from conftest import action, add_sheet, make_entity
 
     rows = [action(title="Vélos", ODD="ODD 13 ; 11", **{"Plans concernés": "PCM ; PAEDC"}),
             action(title="Colis", oo="2.1", ODD="ODD 2", **{"Plans concernés": "PCS"}),
