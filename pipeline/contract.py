@@ -406,12 +406,13 @@ ACTIONS_SHEET = SheetContract(
                fiche="indicateurs", example=("Nombre de points lumineux remplacés",),
                help="Comment on vérifie que l’action est réalisée (par exemple : nombre de primes octroyées)."),
         # Contract 1.2: target and reached value of the indicateur de réalisation, line by line.
+        # On the fiche, both are shown within the indicator's line (« Primes octroyées — cible : 100 — atteint : 64 »).
         Column("output_target", "Valeur cible", MULTILINE, aliases=("Valeurs cibles", "Cible", "Cibles"),
-               fiche="indicateurs", width=14, example=("250",),
+               fiche=None, width=14, example=("250",),
                help="La valeur visée pour l’indicateur de réalisation : un nombre ou un texte court (250 ; "
                     "« tous les quartiers »). Plusieurs indicateurs : une valeur par ligne, dans le même ordre."),
         Column("output_reached", "Valeur atteinte", MULTILINE, aliases=("Valeurs atteintes", "Réalisé", "Atteint"),
-               fiche="indicateurs", width=14, example=("120",),
+               fiche=None, width=14, example=("120",),
                help="La valeur atteinte à la date de mise à jour, en face de sa valeur cible (une par ligne)."),
         Column("result_indicators", "Indicateurs de résultat", MULTILINE, aliases=("Indicateur de résultat",),
                fiche="indicateurs", example=("Consommation électrique de l’éclairage public (kWh par an)",),

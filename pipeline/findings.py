@@ -643,6 +643,9 @@ PHRASES: dict[str, str] = {
     "status-Reportée": "{n} {n:reportée|reportées}",
     "status-Abandonnée": "{n} {n:abandonnée|abandonnées}",
     "status-Non renseigné": "{n} sans statut",
+    # An indicator with its values (fiches, the PST's fields)
+    "indicator-target": "cible\u00a0: {value}",
+    "indicator-reached": "atteint\u00a0: {value}",
     # Points d'attention counted (rapport d'exécution)
     "attention-blocked": "{n} en blocage",
     "attention-risk": "{n} à risque",

@@ -152,8 +152,8 @@ class Template(DocxTemplate):
         return self.resolve_listing(dst_xml)
 
     def fix_tables(self, xml: str):
-        if self.column_loops:
-            xml = etree.tostring(super().fix_tables(xml), encoding="unicode")
+        """The rendered body back into the document. docxtpl's own fix of tables whose columns a {%tc %} loop
+        repeated (a pass over every cell of every table) is left out: fit_repeated_columns rebuilds their grid."""
         root = self.docx._element
         head, _, tail = etree.tostring(root.makeelement(root.tag, root.attrib, root.nsmap),
                                        encoding="unicode").partition("/>")
@@ -310,15 +310,20 @@ def text_widths(body) -> dict:
     return widths
 
 
+TBL, TBL_GRID, GRID_COL, TR, TC, W, TYPE = (qn("w:tbl"), qn("w:tblGrid"), qn("w:gridCol"), qn("w:tr"), qn("w:tc"),
+                                           qn("w:w"), qn("w:type"))
+TC_WIDTH = f"{qn('w:tcPr')}/{qn('w:tcW')}"
+
+
 def repeated_columns(table) -> bool:
     """True when a table's grid no longer matches its first row's cells (count or widths)."""
-    grid = table.find(qn("w:tblGrid"))
-    first_row = table.find(qn("w:tr"))
+    grid = table.find(TBL_GRID)
+    first_row = table.find(TR)
     if grid is None or first_row is None:
         return False
-    columns = [c.get(qn("w:w")) for c in grid.findall(qn("w:gridCol"))]
-    cells = [cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") for cell in first_row.findall(qn("w:tc"))]
-    return columns != [w.get(qn("w:w")) if w is not None else None for w in cells]
+    columns = [c.get(W) for c in grid.findall(GRID_COL)]
+    cells = [cell.find(TC_WIDTH) for cell in first_row.findall(TC)]
+    return columns != [w.get(W) if w is not None else None for w in cells]
 
 
 def fit_repeated_columns(document) -> None:
@@ -327,36 +332,32 @@ def fit_repeated_columns(document) -> None:
     docxtpl keeps the template's grid; Word reads the cells' widths but LibreOffice reads the grid, where the
     repeated columns would be squeezed to nothing."""
     body = document.element.body
-    if not any(repeated_columns(table) for table in body.iter(qn("w:tbl"))):
+    repeated = [table for table in body.iter(TBL) if repeated_columns(table)]
+    if not repeated:
         return
-    for table, available in text_widths(body).items():
-        grid = table.find(qn("w:tblGrid"))
-        first_row = table.find(qn("w:tr"))
-        if grid is None or first_row is None:
+    available_widths = text_widths(body)
+    for table in repeated:
+        available = available_widths.get(table)
+        grid, first_row = table.find(TBL_GRID), table.find(TR)
+        cells = first_row.findall(TC)
+        widths = [cell.find(TC_WIDTH) for cell in cells]
+        if available is None or any(w is None or w.get(TYPE, "dxa") != "dxa" for w in widths):
             continue
-        cells = first_row.findall(qn("w:tc"))
-        widths = [cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") for cell in cells]
-        if any(w is None or w.get(qn("w:type"), "dxa") != "dxa" for w in widths):
-            continue
-        columns = grid.findall(qn("w:gridCol"))
-        if len(columns) == len(cells) and all(c.get(qn("w:w")) == w.get(qn("w:w")) for c, w in zip(columns, widths)):
-            continue
-        values = [int(w.get(qn("w:w"))) for w in widths]
+        values = [int(w.get(W)) for w in widths]
         scale = available / sum(values)
         scaled = [str(int(v * scale)) for v in values]
-        for column in columns:
+        for column in grid.findall(GRID_COL):
             grid.remove(column)
         for value in scaled:
-            column = grid.makeelement(qn("w:gridCol"), {qn("w:w"): value})
-            grid.append(column)
-        for row in table.findall(qn("w:tr")):
-            row_cells = row.findall(qn("w:tc"))
+            grid.append(grid.makeelement(GRID_COL, {W: value}))
+        for row in table.iterchildren(TR):
+            row_cells = row.findall(TC)
             if len(row_cells) != len(scaled):
                 continue
             for cell, value in zip(row_cells, scaled):
-                width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+                width = cell.find(TC_WIDTH)
                 if width is not None:
-                    width.set(qn("w:w"), value)
+                    width.set(W, value)
 
 
 def styles_by_name(document) -> dict[str, str]:

@@ -15,7 +15,8 @@ from markupsafe import Markup, escape
 from .. import contract as c
 from .. import french
 from ..model import Action, BudgetLine, Entity, OperationalObjective, StrategicObjective, Volet
-from ..normalize import sdg_number, split_lines
+from ..findings import phrase
+from ..normalize import indicator_lines, sdg_number, split_lines
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,21 @@ class ActionContext(dict):
         column = self.presentation.by_key.get(key)
         if column is None:
             raise KeyError(key)
+        if key == c.INDICATORS["actions"][0]:
+            value = self[key] = indicator_values(self.action)
+            return value
         value = self[key] = field_value(column, self.action.fields.get(key, column.empty), self.presentation)
         return value
+
+
+def indicator_values(action: Action) -> list[str]:
+    """The indicateurs de réalisation, each with its target and reached value (contract 1.2) on its line."""
+    indicator, target, reached = (action.fields.get(key, "") or "" for key in c.INDICATORS["actions"])
+    if not target and not reached:
+        return split_lines(indicator)
+    return [" — ".join(part for part in (name, aimed and phrase("indicator-target", value=aimed),
+                                         got and phrase("indicator-reached", value=got)) if part)
+            for name, aimed, got in indicator_lines(indicator, target, reached)]
 
 
 def action_context(action: Action, p: Presentation) -> dict:

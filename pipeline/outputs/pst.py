@@ -20,6 +20,8 @@ def context(job: Job, part: int = 0) -> dict:
     options = entity.options
     p = Presentation(job.partner_names, options.shown_fields)
     names, types = job.partner_names, job.partner_types
+    lists = options.annexes == "listes"
+    plans, sdgs = plans_named(entity), sdgs_named(entity)
     return {
         "provisional": job.provisional or {},
         "entity": entity_context(entity),
@@ -32,11 +34,13 @@ def context(job: Job, part: int = 0) -> dict:
         "synergies": [annex_context(volets, p, code=code, partner=names.get(code, code),
                                     partner_type=types.get(code, "") or type_from_code(code))
                       for code, volets in synergy_annexes(entity)],
-        "plans": [annex_context(volets, p, name=name) for name, volets in plans_named(entity)],
-        "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) for n, volets in sdgs_named(entity)],
-        "annex_lists": options.annexes == "listes",
-        "plan_matrix": plan_matrix(entity),
-        "sdg_matrix": sdg_matrix(entity),
+        # The plans and ODD annexes: full lists on request, else cross-tables (only what the template shows is made)
+        "plans": [annex_context(volets, p, name=name) if lists else {"name": name} for name, volets in plans],
+        "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) if lists else {"number": n}
+                 for n, volets in sdgs],
+        "annex_lists": lists,
+        "plan_matrix": {} if lists else plan_matrix(entity, [name for name, _ in plans]),
+        "sdg_matrix": {} if lists else sdg_matrix(entity, [n for n, _ in sdgs]),
         "budget": budget_context(budget_summary(entity)),
         "version": version_context(job),
         "modifications": modifications_context(job.modifications),
@@ -73,15 +77,14 @@ def matrix(entity: Entity, columns: list[tuple[str, str, str]], keys_of) -> dict
             "count": count}
 
 
-def plan_matrix(entity: Entity) -> dict:
-    names = [name for name, _ in plans_named(entity)]
+def plan_matrix(entity: Entity, names: list[str]) -> dict:
+    """`names`: the plans of the annex, in its order (model.plans_named)."""
     columns = [(plan_identity(name)[0], name.partition(" – ")[0] if " – " in name else french.shorten(name, 30), name)
                for name in names]
     return matrix(entity, columns, lambda action: {plan_identity(plan)[0] for plan in action.plans})
 
 
-def sdg_matrix(entity: Entity) -> dict:
-    numbers = [n for n, _ in sdgs_named(entity)]
+def sdg_matrix(entity: Entity, numbers: list[int]) -> dict:
     columns = [(n, str(n), f"ODD {n} – {c.SDG_TITLES[n - 1]}") for n in numbers]
     return matrix(entity, columns, lambda action: {n for item in action.sdgs if (n := sdg_number(item))})
 
