@@ -253,6 +253,8 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     if missing:
         raise TemplateProblem(f"Le modèle {template.name} utilise des variables inconnues : "
                               + ", ".join(sorted(missing)) + ".")
+    document.init_docx()
+    loops = document.column_loops  # read in the template, before rendering replaces its XML
     token = RENDERING.set(document)
     try:
         document.render(context, env, autoescape=True)
@@ -262,7 +264,7 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
         RENDERING.reset(token)
     fill_table_of_contents(document.docx)
     remove_empty_last_section(document.docx)
-    if document.column_loops:
+    if loops:
         fit_repeated_columns(document.docx)
     with atomic_path(destination) as temporary:
         document.save(temporary)
