@@ -379,6 +379,8 @@ def test_the_frame_s_values_are_matched_line_by_line_with_its_indicators(tmp_pat
     doc = Document(tmp_path / "build" / "ville" / "Rapport_execution_VILLE_2027-01-15.docx")
     [table] = table_with(doc, "Indicateur de résultat", "Valeur cible", "Valeur atteinte")
     assert body(table) == [["Arbres plantés", "500", ""], ["Surface boisée", "2 ha", "1 ha"], ["", "", "3"]]
+    pst = [p.text for p in Document(tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").paragraphs]
+    assert "Surface boisée — cible\u00a0: 2 ha — atteint\u00a0: 1 ha" in pst  # the PST shows the values too
 
 
 def test_workbooks_of_contract_1_1_without_the_new_columns_still_build(tmp_path):

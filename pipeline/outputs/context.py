@@ -135,7 +135,11 @@ class ActionContext(dict):
 
 def indicator_values(action: Action) -> list[str]:
     """The indicateurs de réalisation, each with its target and reached value (contract 1.2) on its line."""
-    indicator, target, reached = (action.fields.get(key, "") or "" for key in c.INDICATORS["actions"])
+    return indicator_texts(*(action.fields.get(key, "") or "" for key in c.INDICATORS["actions"]))
+
+
+def indicator_texts(indicator: str, target: str, reached: str) -> list[str]:
+    """Indicators with their values, a line each: « Primes octroyées — cible : 100 — atteint : 64 »."""
     if not target and not reached:
         return split_lines(indicator)
     return [" — ".join(part for part in (name, aimed and phrase("indicator-target", value=aimed),
@@ -165,7 +169,7 @@ def operational_context(oo: OperationalObjective, p: Presentation) -> dict:
     return {
         "code": oo.code,
         "title": oo.title,
-        "result_indicators": split_lines(oo.result_indicators),
+        "result_indicators": indicator_texts(oo.result_indicators, oo.result_targets, oo.result_reached),
         "actions": [action_context(a, p) for a in oo.actions],
     }
 
