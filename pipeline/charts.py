@@ -93,8 +93,9 @@ def stacked(labels: list[str], series: dict[str, list[int]], alt: str, title: st
     ax.set_xlabel(axis_label, fontsize=8)
     ax.set_title(title, fontsize=10, loc="left")
     style_axes(ax)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.10 - 0.35 / max(len(labels), 2)), ncol=6, fontsize=7.5,
-              frameon=False, handlelength=2.2, handleheight=1.2)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.10 - 0.35 / max(len(labels), 2)), ncol=6,
+                  fontsize=7.5, frameon=False, handlelength=2.2, handleheight=1.2)
     return png(fig, alt)
 
 

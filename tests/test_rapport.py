@@ -415,3 +415,12 @@ def test_a_volet_without_actions_other_health_and_actions_without_status(tmp_pat
     assert body(health)[-1][1:] == ["1", "0", "0", "2", "3"]  # « Moyen » and the empty santé
     alts = images(tmp_path / "build" / "ville" / "Rapport_execution_VILLE_2027-01-15.docx")
     assert "OS\u00a01 interne" not in alts[1]  # no mean for an OS without actions
+
+
+def test_a_provisional_report_without_any_action_has_no_chart_and_no_noise(tmp_path, capfd):
+    data = statuses_entity(tmp_path / "ville", [action(oo="9.9", title="Rejetée")])
+    assert rapport(data, tmp_path / "build", "--date", "2026-06-30", "--malgre-erreurs") == 0
+    path = tmp_path / "build" / "ville" / "Rapport_execution_VILLE_2026-06-30_PROVISOIRE.docx"
+    assert images(path) == []
+    assert "le PST compte 0 action" in "\n".join(p.text for p in Document(path).paragraphs)
+    assert "Warning" not in capfd.readouterr().err

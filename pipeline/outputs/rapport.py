@@ -138,6 +138,8 @@ def charts(entity: Entity, baseline: dict | None, day: str) -> dict:
     """The synthesis' charts (`day`: the evaluation date, in French)."""
     from .. import charts as draw  # matplotlib: only when a report is drawn
 
+    if not entity.actions():
+        return {}  # nothing to draw (a provisional report whose every action was rejected)
     strategic = [os for volet in entity.volets for os in volet.objectives]
     labels = [os_label(os) for os in strategic]
     summaries = [ev.summarize(list(os.actions())) for os in strategic]
