@@ -274,3 +274,15 @@ def test_the_finance_tables_keep_their_last_line_with_the_total_and_fill_every_t
         assert kept[-1] and not any(kept[:-1])
     by_source = tables[2]
     assert by_source.rows[-1].cells[2].text == str(sum(int(row.cells[2].text) for row in by_source.rows[1:-1]))
+
+
+def test_a_workbook_refused_as_a_whole_is_never_reopened_its_feedback_is_the_list(tmp_path):
+    from conftest import action, make_entity
+
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(title="Planter")]})
+    (folder / "services" / "Faux.xlsx").write_text("Volet;N° OO\nExterne;1.1\n", encoding="utf-8")
+    build = tmp_path / "build"
+    assert main(["verifier", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 1
+    book = load_workbook(build / "ville" / "retours" / "Faux.xlsx")
+    assert book.sheetnames == ["Retours du PST"]
+    assert [row[0] for row in book.active.iter_rows(min_row=2, max_row=2, values_only=True)] == ["Erreur"]

@@ -128,7 +128,9 @@ def write(job: Job, part: int, into: Path) -> None:
     findings = service_findings(job)[name]
     original = job.source / c.SERVICES_DIR / name
     book = None
-    if original.suffix.lower() in EDITABLE:
+    # A workbook refused as a whole (damaged, protected, not a workbook, too large…) is never opened again.
+    refused = any(f.is_error and f.row is None for f in findings)
+    if original.suffix.lower() in EDITABLE and not refused:
         try:
             book = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
         except Exception:  # a file openpyxl cannot rewrite: the list alone (the build has read it its own way)
