@@ -305,10 +305,10 @@ def test_the_validation_report_lists_every_finding_and_never_creates_formulas(tm
     assert f"Rapport de validation : {report}" in run.out
     sheet = load_workbook(report)["Constats"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Gravité", "Code", "Fichier", "Feuille", "Ligne", "Colonne", "En-tête", "Valeur lue",
-                       "Message", "Suggestion")
-    by_code = {row[1]: row for row in rows[1:]}
-    assert by_code["oo-illisible"][:8] == ("erreur", "oo-illisible", "Travaux.xlsx", "Actions", 2, "B", "N° OO",
+    assert rows[0] == ("Gravité", "Constat", "Fichier", "Feuille", "Ligne", "Colonne", "En-tête", "Valeur lue",
+                       "Message", "Suggestion", "Code")
+    by_code = {row[-1]: row for row in rows[1:]}
+    assert by_code["oo-illisible"][:8] == ("erreur", "N° OO illisible", "Travaux.xlsx", "Actions", 2, "B", "N° OO",
                                            '=HYPERLINK("http://x")')
     assert by_code["libelle-en-double"][7] == "@SUM(1)"
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None
@@ -321,8 +321,9 @@ def test_the_validation_report_lists_every_finding_and_never_creates_formulas(tm
     from pipeline.build import build_all
 
     [result] = build_all([folder], tmp_path / "again").results
-    assert sorted(row[1:6] for row in rows[1:]) == sorted(
+    assert sorted((row[-1], *row[2:6]) for row in rows[1:]) == sorted(
         (f.code, f.file or None, f.sheet or None, f.row, f.column or None) for f in result.findings)
+    assert all(row[1] and row[1] != row[-1] for row in rows[1:])  # a French label, not the code
 
 
 def test_despite_errors_the_document_leaves_out_only_rejected_rows_and_says_so(tmp_path, run_pst):

@@ -55,7 +55,9 @@ def test_each_faulty_workbook_gets_an_annotated_copy_and_only_those(tmp_path):
     assert book.sheetnames[0] == "Retours du PST" and book.active.title == "Retours du PST"
     listed = [row for row in book["Retours du PST"].iter_rows(min_row=2, values_only=True) if row[0] in
               ("Erreur", "Avertissement")]
-    assert sorted((row[0], row[2]) for row in listed) == [("Avertissement", 4), ("Erreur", 2), ("Erreur", 3)]
+    assert sorted((row[0], row[3]) for row in listed) == [("Avertissement", 4), ("Erreur", 2), ("Erreur", 3)]
+    assert {row[1] for row in listed} == {"Objectif opérationnel inconnu", "Valeur hors de la liste",
+                                           "Début après la fin"}
     sheet = book["Actions"]
     headers = {cell.value: cell.column_letter for cell in sheet[1]}
     marked = {cell.coordinate: cell.comment.text for row in sheet.iter_rows() for cell in row if cell.comment}

@@ -223,3 +223,10 @@ def test_a_row_pasted_twice_is_one_error_on_the_copy_and_the_action_appears_once
     assert not [f for f in result.findings if f.code in ("reference-en-double", "libelle-en-double",
                                                          "numero-action-en-double")]
     assert [a.title for a in result.entity.actions()].count("Planter cent arbres") == 1
+
+
+def test_every_finding_code_has_a_french_label_for_the_report():
+    from pipeline.findings import CATALOGUE, TITLES
+
+    assert set(TITLES) == set(CATALOGUE)
+    assert all(label[0].isupper() and " " in label or label.startswith("Réf") for label in TITLES.values())

@@ -22,9 +22,10 @@ from . import Output
 
 REPORT_NAME = "Rapport_validation.xlsx"
 COLUMNS = (  # header, width
-    ("Gravité", 14), ("Code", 20), ("Fichier", 26), ("Feuille", 20), ("Ligne", 8), ("Colonne", 9),
-    ("En-tête", 20), ("Valeur lue", 24), ("Message", 70), ("Suggestion", 50),
+    ("Gravité", 14), ("Constat", 26), ("Fichier", 26), ("Feuille", 20), ("Ligne", 8), ("Colonne", 9),
+    ("En-tête", 20), ("Valeur lue", 24), ("Message", 70), ("Suggestion", 50), ("Code", 20),
 )
+"""The finding's French label first; its code last (for whoever maintains the tool)."""
 FONT = "Calibri"
 """Named on every styled cell: a font without a name is shown in a serif font by LibreOffice."""
 SEVERITY_FILLS = {ERROR: "F8CBAD", WARNING: "FFE699", NOTE: "DDEBF7"}
@@ -46,7 +47,7 @@ def put(sheet, row: int, column: int, value) -> None:
 
 
 def finding_row(f: Finding) -> tuple:
-    return (f.severity, f.code, f.file, f.sheet, f.row, f.column, f.header, f.value, f.message, f.suggestion)
+    return (f.severity, f.title, f.file, f.sheet, f.row, f.column, f.header, f.value, f.message, f.suggestion, f.code)
 
 
 def write_findings_sheet(sheet, findings: list[Finding]) -> None:

@@ -25,8 +25,8 @@ FOLDER = "retours"
 SHEET = "Retours du PST"
 LABELS = {ERROR: "Erreur", WARNING: "Avertissement"}
 EDITABLE = (".xlsx", ".xlsm")
-COLUMNS = (("Gravité", 13), ("Feuille", 12), ("Ligne", 6), ("Colonne", 8), ("En-tête", 16), ("Valeur lue", 18),
-           ("Message", 55), ("Que faire", 40))
+COLUMNS = (("Gravité", 13), ("Constat", 22), ("Feuille", 12), ("Ligne", 6), ("Colonne", 8), ("En-tête", 16), ("Valeur lue", 18),
+           ("Message", 50), ("Que faire", 38))
 """Narrow enough to print legibly on a landscape page."""
 AUTHOR = "PST"
 
@@ -101,7 +101,8 @@ def list_sheet(book, findings: list[Finding], editable: bool) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
     ordered = sorted(findings, key=lambda f: (f.severity != ERROR, f.sheet, f.row or 0, f.column))
     for row, f in enumerate(ordered, start=2):
-        values = (LABELS[f.severity], f.sheet, f.row, f.column, f.header, str(f.value or ""), f.message, f.suggestion)
+        values = (LABELS[f.severity], f.title, f.sheet, f.row, f.column, f.header, str(f.value or ""), f.message,
+                  f.suggestion)
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=index)
             cell.value = value
