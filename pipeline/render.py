@@ -347,7 +347,7 @@ def fit_repeated_columns(document) -> None:
             continue
         values = [int(w.get(W)) for w in widths]
         scale = available / sum(values)
-        scaled = [str(int(v * scale)) for v in values]
+        scaled = [str(width) for width in unbroken(table, [int(v * scale) for v in values], available)]
         for column in grid.findall(GRID_COL):
             grid.remove(column)
         for value in scaled:
@@ -360,6 +360,43 @@ def fit_repeated_columns(document) -> None:
                 width = cell.find(TC_WIDTH)
                 if width is not None:
                     width.set(W, value)
+
+
+TEXT, TEXT_DIRECTION = qn("w:t"), f"{qn('w:tcPr')}/{qn('w:textDirection')}"
+FEW_COLUMNS = 8
+"""Tables of more columns are cross-tables, whose narrow columns hold a mark: their words are not measured (the
+cost of reading every cell of a 300 × 17 table), only those of tables of a few columns (the « tableau »
+presentation, where a field's column can be narrow)."""
+CHARACTER = 95
+"""Twips a character of the tables' small type takes, at most (a word never wider than its column)."""
+CELL_MARGINS = 140
+
+
+def unbroken(table, widths: list[int], available: int) -> list[int]:
+    """Column widths where no word is cut across two lines (« Environnemen|t »): each column at least as wide as
+    its longest word, the room taken from the columns that have more than they need — when the page allows."""
+    if len(widths) > FEW_COLUMNS:
+        return widths
+    longest = [0] * len(widths)
+    for row in table.iterchildren(TR):
+        cells = row.findall(TC)
+        if len(cells) != len(widths):
+            continue
+        for index, cell in enumerate(cells):
+            if cell.find(TEXT_DIRECTION) is not None:
+                continue  # a vertical header: its words run along the column
+            words = "".join(t.text or "" for t in cell.iter(TEXT)).split()
+            longest[index] = max(longest[index], max((len(word) for word in words), default=0))
+    needed = [count * CHARACTER + CELL_MARGINS for count in longest]
+    if sum(needed) > available:
+        return widths
+    grown = [max(width, need) for width, need in zip(widths, needed)]
+    excess = sum(grown) - available
+    spare = [width - need for width, need in zip(grown, needed)]
+    room = sum(spare)
+    if excess <= 0 or room <= 0:
+        return grown
+    return [int(width - excess * free / room) for width, free in zip(grown, spare)]
 
 
 def styles_by_name(document) -> dict[str, str]:

@@ -288,3 +288,30 @@ def test_a_workbook_refused_as_a_whole_is_never_reopened_its_feedback_is_the_lis
     book = load_workbook(build / "ville" / "retours" / "Faux.xlsx")
     assert book.sheetnames == ["Retours du PST"]
     assert [row[0] for row in book.active.iter_rows(min_row=2, max_row=2, values_only=True)] == ["Erreur"]
+
+
+def test_the_tableau_presentation_never_cuts_a_word_across_two_lines(tmp_path):
+    """Each column at least as wide as its longest word (Word and LibreOffice cut a word only when it cannot hold
+    on one line): checked on the widths written, with the same character size as the code's."""
+    from docx.oxml.ns import qn
+
+    from conftest import action, make_entity
+    from pipeline.render import CELL_MARGINS, CHARACTER
+
+    rows = [action(title=f"Action {n}", Statut="Abandonnée", **{"Mandataire responsable": "Échevin de l’environnement",
+                                                                "Service gestionnaire": "Environnement"})
+            for n in range(3)]
+    folder = make_entity(tmp_path / "ville", {"S.xlsx": rows}, {
+        "Présentation des actions": "tableau",
+        "Champs affichés": "Service gestionnaire ; Statut ; Fin ; Mandataire responsable ; Plans concernés"})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
+    tables = [t for t in doc.tables if "Mandataire responsable" in [c.text for c in t.rows[0].cells]]
+    assert tables
+    for table in tables:
+        grid = [int(col.get(qn("w:w"))) for col in table._tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
+        for row in table.rows:
+            for cell, width in zip(row.cells, grid):
+                longest = max((len(word) for word in cell.text.split()), default=0)
+                assert longest * CHARACTER + CELL_MARGINS <= width + 1, (cell.text, width)
