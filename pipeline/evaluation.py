@@ -101,9 +101,6 @@ class Summary:
     typed: int = 0
     """Actions whose progress was typed (the others count as 0 or 100, see progress)."""
 
-    def share(self, status: str) -> float:
-        return 100 * self.statuses.get(status, 0) / self.count if self.count else 0.0
-
 
 def summary(records: list[tuple[str | None, float | None, str | None]]) -> Summary:
     """(status, typed progress, santé) of each action → its Summary."""

@@ -35,7 +35,6 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import contract as c
 from .model import Volet
-from .normalize import oo_parts
 from .atomic import atomic_path
 from .french import shorten, typography as french
 
@@ -127,11 +126,6 @@ class ServiceWorkbook:
     """Pre-filled budget lines (sheet « Financement »): column key → cell value."""
     prefilled_from: str = ""
     """French date of the build the pre-filled rows come from."""
-
-    @property
-    def oo_codes(self) -> tuple[str, ...]:
-        codes = {oo.code for volet in self.volets for oo in volet.operational()}
-        return tuple(sorted(codes, key=oo_parts))
 
     @property
     def oo_choices(self) -> tuple[str, ...]:

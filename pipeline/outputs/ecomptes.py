@@ -31,7 +31,7 @@ from .. import evaluation as ev
 from .. import contract as c
 from ..french import shorten
 from ..model import Action, Entity
-from ..normalize import split_lines
+from ..normalize import parse_list, split_lines
 from ..validate import ECOMPTES_TEXT
 from . import Job, Output, safe_name
 
@@ -87,7 +87,7 @@ def mean(values: list[float]) -> float:
 
 
 def partners_of(action: Action) -> list[str]:
-    return [part.strip() for part in re.split(c.LIST_SEPARATORS, action.partners or "") if part.strip()]
+    return parse_list(action.partners or "")
 
 
 def gathered(lists) -> list[str]:
