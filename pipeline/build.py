@@ -27,6 +27,7 @@ from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
 from .validate import (Sheet, accepted_rows, budget_lines, evaluation_date, export_rules, held_numbers, missing_required_values,
                        missing_workbooks, operational_codes, operational_without_actions, unknown_institutions,
+                       joint_frames,
                        validate_actions, values_outside_lists)
 
 parallel.expect(ConfigurationError, TemplateProblem)
@@ -282,6 +283,7 @@ def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | N
                                  plan.reserved, adopted=bool(adopted))
     entity.people = frame.people
     entity.plan_order = frame.lists.get("plans", ())
+    entity.joint_cell = frame.parameters.positions.get("joint_with", {})
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
@@ -496,7 +498,7 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     results = parallel.run(prepared, [(folder, build, since, exercice is not None) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     built = [r for r in results if r.entity]
-    for entity, found in unknown_institutions([r.entity for r in built]):
+    for entity, found in unknown_institutions([r.entity for r in built]) + joint_frames([r.entity for r in built]):
         next(r for r in built if r.entity is entity).findings.append(found)
     if evaluation is not None:
         for result in built:

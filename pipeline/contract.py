@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-CONTRACT_VERSION = "1.2"
-"""1.2 adds the optional `Valeur cible` and `Valeur atteinte` columns beside the indicators (services' `Actions`
+CONTRACT_VERSION = "1.3"
+"""1.3 adds the optional `PST conjoint avec` parameter (a PST written jointly by a commune and its CPAS). 1.2 adds the optional `Valeur cible` and `Valeur atteinte` columns beside the indicators (services' `Actions`
 sheet and the frame's `Objectifs opérationnels` sheet), read line by line with them; the `ETP` column of the
 actions; the `Code INS` parameter and the people of `Listes` (for the e-Comptes export). 1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
 cadre.xlsx; every 1.0 workbook stays valid."""
@@ -279,6 +279,11 @@ PARAMETERS = (
     # Contract 1.2: the export to the Region (make ecomptes), optional otherwise.
     Parameter("ins_code", "Code INS", required=False, aliases=("INS", "Code NIS", "NIS", "Code INS de la commune"),
               help="61080 (code INS de la commune, 5 chiffres ; nécessaire pour l’export e-Comptes)"),
+    # Contract 1.3: a PST written jointly by a commune and its CPAS (each frame names the other).
+    Parameter("joint_with", "PST conjoint avec", required=False,
+              aliases=("Conjoint avec", "PST commun avec", "PST conjoint"),
+              help="CPAS (le Code de l’institution partenaire, quand la commune et son CPAS écrivent un PST "
+                   "conjoint ; chacun des deux cadres nomme l’autre)"),
 )
 INS_CODE = re.compile(r"^\d{5}$")
 

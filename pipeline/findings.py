@@ -518,6 +518,33 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "{files:quoted} n’a pas pu être lu : l’action correspondante y est peut-être.",
         "Corrigez d’abord l’erreur qui empêche de lire ce classeur de {other_side}.",
     ),
+    # A joint PST (« PST conjoint avec », contract 1.3): both frames must name each other
+    "pst-conjoint-soi-meme": (
+        ERROR,
+        "« PST conjoint avec » contient « {value} », le code de l’institution elle-même.",
+        "Indiquez le « Code » de l’institution partenaire (celui de son propre cadre.xlsx), ou videz la cellule "
+        "pour un PST séparé.",
+    ),
+    "pst-conjoint-partenaire-absent": (
+        ERROR,
+        "Ce cadre annonce un PST conjoint avec « {value} », mais aucun cadre des données ne porte ce code "
+        "(codes des cadres lus : {known}).",
+        "Placez le dossier de l’institution partenaire (son cadre.xlsx et ses classeurs) à côté de celui-ci, "
+        "corrigez le code (celui du « Code » de son cadre), ou videz la cellule pour un PST séparé.",
+    ),
+    "pst-conjoint-desaccord": (
+        ERROR,
+        "Ce cadre ({here}) annonce un PST conjoint avec « {value} », mais le cadre de « {value} » ({other_file}) "
+        "{other_says}.",
+        "Un PST conjoint se déclare dans les deux cadres : écrivez « {own} » dans « PST conjoint avec » de "
+        "{other_file}, ou videz cette cellule-ci pour un PST séparé.",
+    ),
+    "pst-conjoint-legislatures": (
+        ERROR,
+        "Le PST conjoint avec « {value} » couvrirait deux législatures : {legislature} dans ce cadre ({here}), "
+        "{other_legislature} dans {other_file}.",
+        "Alignez le paramètre « Législature » des deux cadres.",
+    ),
     # Stable references and the state of the last build (pipeline/state.py)
     "reference-en-double": (
         ERROR,
@@ -733,6 +760,10 @@ TITLES: dict[str, str] = {
     "listes-illisibles": "Feuille « Listes » illisible",
     "classeur-hors-liste": "Classeur précédent non retrouvé",
     "date-limite-illisible": "Date limite illisible",
+    "pst-conjoint-soi-meme": "PST conjoint avec soi-même",
+    "pst-conjoint-partenaire-absent": "Partenaire du PST conjoint absent",
+    "pst-conjoint-desaccord": "Cadres en désaccord sur le PST conjoint",
+    "pst-conjoint-legislatures": "PST conjoint sur deux législatures",
 }
 """A short French label for each code of the catalogue: what the validation report shows (the code itself stays in
 its last column, for whoever maintains the tool)."""
@@ -767,6 +798,9 @@ PHRASES: dict[str, str] = {
     "chart-progress": "Graphique en barres : le taux d’avancement moyen de chaque objectif stratégique (ensemble du "
                       "PST : {mean}). {details}.",
     "chart-health": "Graphique en barres : le nombre d’actions selon leur santé. {details}.",
+    # What a partner's frame says about a joint PST (« pst-conjoint-desaccord »)
+    "joint-none": "n’annonce aucun PST conjoint",
+    "joint-other": "annonce un PST conjoint avec « {code} »",
     "chart-evolution": "Graphique en barres groupées : le nombre d’actions de chaque statut dans la version adoptée "
                        "le {seance} ({before}) et à la date de l’évaluation ({now}).",
 }

@@ -146,6 +146,10 @@ class Entity:
     """Folded name → normalize.Person: the people of the frame's `Listes` (contract 1.2)."""
     plan_order: tuple = ()
     """The plans of the frame's `Listes`, in its order (the plans annex follows it)."""
+    joint_with: str = ""
+    """« PST conjoint avec » (contract 1.3): the Code of the institution this PST is written jointly with."""
+    joint_cell: dict = field(default_factory=dict)
+    """Where « PST conjoint avec » is typed (finding positions), for the messages about it."""
 
     @property
     def is_cpas(self) -> bool:
@@ -188,6 +192,7 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         slogan=parameters.get("slogan", ""),
         options=options,
         ins_code=parameters.get("ins_code", ""),
+        joint_with=parameters.get("joint_with", ""),
     )
     volets = {name: Volet(name) for name in c.VOLET_ORDER}
     strategic_index: dict[tuple[str, int], StrategicObjective] = {}

@@ -588,8 +588,9 @@ def read_parameters(table: Table) -> tuple[Parameters, list[Finding]]:
             findings.append(finding("parametre-absent", file=cadre_file, sheet=c.PARAMETERS_SHEET.name,
                                     label=parameter.label, example=parameter.help))
     findings += check_parameter_values(values, positions)
-    if values.get("code"):
-        values["code"] = canonical_code(values["code"])
+    for key in ("code", "joint_with"):
+        if values.get(key):
+            values[key] = canonical_code(values[key])
     if values.get("entity_type"):
         values["entity_type"] = c.ENTITY_TYPES.canonical(values["entity_type"]) or values["entity_type"]
     if m := LEGISLATURE.match(values.get("legislature", "")):

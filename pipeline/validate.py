@@ -498,6 +498,36 @@ def unknown_institutions(entities: list) -> list[tuple[object, Finding]]:
     return found
 
 
+def joint_frames(entities: list) -> list[tuple[object, Finding]]:
+    """« PST conjoint avec » (contract 1.3), as (entity, finding): the partner must be an entity of DATA whose
+    frame names this one back, for the same législature; an error otherwise, at the cell, naming both cadres."""
+    by_code = {entity.code: entity for entity in entities if entity.code}
+    found = []
+    for entity in entities:
+        code = entity.joint_with
+        if not code:
+            continue
+        cell = {"file": c.CADRE_FILE, "sheet": c.PARAMETERS_SHEET.name, **entity.joint_cell}
+        here = f"{entity.folder}/{cell['file']}"
+        partner = by_code.get(code)
+        if code == entity.code:
+            found.append((entity, finding("pst-conjoint-soi-meme", value=code, **cell)))
+        elif partner is None:
+            found.append((entity, finding("pst-conjoint-partenaire-absent", value=code, **cell,
+                                          known=sorted(set(by_code) - {entity.code}) or ["aucun autre"])))
+        elif partner.joint_with != entity.code:
+            says = (phrase("joint-other", code=partner.joint_with) if partner.joint_with
+                    else phrase("joint-none"))
+            found.append((entity, finding("pst-conjoint-desaccord", value=code, **cell, here=here,
+                                          other_file=f"{partner.folder}/{c.CADRE_FILE}", other_says=says,
+                                          own=entity.code)))
+        elif partner.legislature != entity.legislature:
+            found.append((entity, finding("pst-conjoint-legislatures", value=code, **cell, here=here,
+                                          legislature=entity.legislature, other_legislature=partner.legislature,
+                                          other_file=f"{partner.folder}/{c.CADRE_FILE}")))
+    return found
+
+
 def missing_workbooks(adopted, files_present: list[str], listed_services: tuple[str, ...], file_key) -> list[Finding]:
     """After an adoption (`adopted`: the last versions.Version), a workbook that held adopted actions and is absent
     is an error — a withdrawal is typed, never inferred from a missing file; a service of `Listes` without a

@@ -769,9 +769,20 @@ def write_pst(path: Path):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph()
 
-    # The volets
+    volets_body(doc)
+
+    # Annexes: synergies, plans, ODD (portrait), then the budget programming (landscape section).
+    annexes(doc)
+    budget_annex(doc)
+    keep_header_footer_in_last_section(doc)
+    doc.save(path)
+
+
+def volets_body(doc, top: int = 1):
+    """The volets, their OS, OO and actions (the context's `volets`, `layout`, `fields`, `entity`), headings from
+    level `top`: 1 in an entity's PST, 2 under each institution's part of a joint PST."""
     tag(doc, "{%p for volet in volets %}")
-    heading = add_heading(doc, VOLET_TITLE, 1)
+    heading = add_heading(doc, VOLET_TITLE, top)
     heading.paragraph_format.page_break_before = True
     para(doc, "{% if volet.key == 'externe' %}Le volet externe vise la mise en œuvre et le développement des "
               "politiques {% if entity.is_cpas %}du CPAS{% else %}communales{% endif %}, dans tous les domaines "
@@ -781,7 +792,7 @@ def write_pst(path: Path):
               + plural("volet.count_oo", "objectif opérationnel", "objectifs opérationnels") + " et "
               + plural("volet.count_actions", "action", "actions") + ".")
     tag(doc, "{%p for os in volet.objectives %}")
-    add_heading(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", 2)
+    add_heading(doc, f"OS{NBSP}{{{{ os.number }}}}{NBSP}: {{{{ os.title }}}}", top + 1)
     tag(doc, "{%p if os.observations %}")
     para(doc, "Constats", "Étiquette")
     tag(doc, "{%p for line in os.observations %}")
@@ -795,7 +806,7 @@ def write_pst(path: Path):
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for oo in os.objectives %}")
-    add_heading(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", 3)
+    add_heading(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", top + 2)
     tag(doc, "{%p if oo.result_indicators %}")
     para(doc, "Indicateurs de résultat", "Étiquette")
     tag(doc, "{%p for line in oo.result_indicators %}")
@@ -824,7 +835,11 @@ def write_pst(path: Path):
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
 
-    # Annexes: synergies, plans, ODD (portrait), then the budget programming (landscape section).
+
+def annexes(doc, of: str = ""):
+    """The synergies, plans, ODD and modifications annexes (the context's `synergies`, `plans`, `sdgs`,
+    `annex_lists`, `plan_matrix`, `sdg_matrix`, `modifications`); `of`: added to each annex's title (the
+    institution's name in a joint PST)."""
     tag(doc, "{%p for s in synergies %}")
     heading = add_heading(doc, f"Annexe{NBSP}: synergies {{{{ entity.name }}}} & {{{{ s.partner }}}}", 1)
     heading.paragraph_format.page_break_before = True
@@ -835,7 +850,7 @@ def write_pst(path: Path):
     tag(doc, "{%p endfor %}")
 
     tag(doc, "{%p if plans %}")
-    heading = add_heading(doc, f"Annexe{NBSP}: les plans", 1)
+    heading = add_heading(doc, f"Annexe{NBSP}: les plans" + of, 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Le PST fédère les plans auxquels {% if entity.is_cpas %}le CPAS{% elif entity.type == 'Ville' %}"
               "la ville{% else %}la commune{% endif %} "
@@ -854,7 +869,7 @@ def write_pst(path: Path):
     tag(doc, "{%p endif %}")
 
     tag(doc, "{%p if sdgs %}")
-    heading = add_heading(doc, f"Annexe{NBSP}: objectifs de développement durable", 1)
+    heading = add_heading(doc, f"Annexe{NBSP}: objectifs de développement durable" + of, 1)
     heading.paragraph_format.page_break_before = True
     para(doc, "Les actions du PST qui contribuent aux objectifs de développement durable (ODD) des Nations unies"
               "{% if annex_lists %}, objectif par objectif{% endif %}.")
@@ -870,15 +885,11 @@ def write_pst(path: Path):
     tag(doc, "{%p endif %}")
 
     tag(doc, "{%p if modifications %}")
-    heading = add_heading(doc, f"Annexe{NBSP}: modifications depuis la version adoptée le {{{{ modifications.seance }}}}",
-                          1)
+    heading = add_heading(doc, f"Annexe{NBSP}: modifications depuis la version adoptée le "
+                          f"{{{{ modifications.seance }}}}" + of, 1)
     heading.paragraph_format.page_break_before = True
     modification_lists(doc)
     tag(doc, "{%p endif %}")
-
-    budget_annex(doc)
-    keep_header_footer_in_last_section(doc)
-    doc.save(path)
 
 
 # --- The synergy cross-reference ---------------------------------------------------------------------------------
