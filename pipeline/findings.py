@@ -798,6 +798,9 @@ PHRASES: dict[str, str] = {
     "chart-progress": "Graphique en barres : le taux d’avancement moyen de chaque objectif stratégique (ensemble du "
                       "PST : {mean}). {details}.",
     "chart-health": "Graphique en barres : le nombre d’actions selon leur santé. {details}.",
+    # Why the two sides of a synergy disagree (synergies cross-reference, rapport d'exécution)
+    "disagree-status": "statuts opposés ({left} / {right})",
+    "disagree-end": "échéances à plus de six mois d’écart ({left} / {right})",
     # What a partner's frame says about a joint PST (« pst-conjoint-desaccord »)
     "joint-none": "n’annonce aucun PST conjoint",
     "joint-other": "annonce un PST conjoint avec « {code} »",

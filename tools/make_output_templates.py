@@ -436,8 +436,9 @@ def matrix_annex(doc, name: str, what: str, vertical: bool):
     tag(doc, "{%p endif %}")
 
 
-def annex_hierarchy(doc, volets: str):
-    """Some actions under their volet, OS and OO (not in the table of contents), each with its number."""
+def annex_hierarchy(doc, volets: str, partner: bool = False):
+    """Some actions under their volet, OS and OO (not in the table of contents), each with its number; `partner`:
+    each with the partner institution's actions paired with it (the synergy annex, context `s`)."""
     tag(doc, "{%p for volet in " + volets + " %}")
     para(doc, VOLET_TITLE, "Annexe volet")
     tag(doc, "{%p for os in volet.objectives %}")
@@ -445,7 +446,23 @@ def annex_hierarchy(doc, volets: str):
     tag(doc, "{%p for oo in os.objectives %}")
     para(doc, f"OO{NBSP}{{{{ oo.code }}}}{NBSP}: {{{{ oo.title }}}}", "Annexe OO")
     tag(doc, "{%p for a in oo.actions %}")
-    action_line(doc)
+    if partner:
+        tag(doc, "{%p if s.built %}")
+        action_line(doc, "Action suivie")
+        tag(doc, "{%p for o in a.partner_actions %}")
+        p = para(doc, "", "Action détail")
+        p.add_run(f"Côté {{{{ s.partner }}}}{NBSP}: action{NBSP}{{{{ o.number }}}} ({{{{ o.volet }}}}) — ")
+        p.add_run("{{ o.title }}")
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p if not a.partner_actions %}")
+        para(doc, f"Côté {{{{ s.partner }}}}{NBSP}: pas d’action rapprochée{{% if a.synergy_code %}} (code synergie "
+                  "{{ a.synergy_code }}){% else %} (pas de code synergie){% endif %}", "Action détail")
+        tag(doc, "{%p endif %}")
+        tag(doc, "{%p else %}")
+        action_line(doc)
+        tag(doc, "{%p endif %}")
+    else:
+        action_line(doc)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
@@ -845,8 +862,9 @@ def annexes(doc, of: str = ""):
     heading.paragraph_format.page_break_before = True
     para(doc, "Actions du PST menées avec {% if s.partner_type == 'CPAS' %}le {% elif s.partner_type %}la "
               "{% else %}l’institution {% endif %}{{ s.partner }}, présentées sous leurs objectifs stratégiques et "
-              "opérationnels, avec leur numéro (" + plural("s.count", "action", "actions") + ").")
-    annex_hierarchy(doc, "s.volets")
+              "opérationnels, avec leur numéro (" + plural("s.count", "action", "actions") + ")"
+              "{% if s.built %}, et sous chacune l’action du partenaire qui porte le même code synergie{% endif %}.")
+    annex_hierarchy(doc, "s.volets", partner=True)
     tag(doc, "{%p endfor %}")
 
     tag(doc, "{%p if plans %}")
@@ -921,10 +939,15 @@ def write_synergies(path: Path):
               + plural("right_only|length", "action signalée", "actions signalées") + " par "
               "{% if right.type == 'CPAS' %}le {% else %}la {% endif %}{{ right.name }} seulement.")
 
-    table = doc.add_table(rows=1, cols=3)
+    para(doc, "Pour chaque paire, l’état des deux côtés : statut, taux d’avancement (* : non renseigné, compté 100 % "
+              "si terminée, 0 % sinon) et échéance. La colonne « À vérifier » signale les paires dont les deux côtés "
+              "ne concordent pas : l’un terminé et l’autre à démarrer, ou des échéances à plus de six mois d’écart"
+              "{% if disagreements %} (" + plural("disagreements", "paire", "paires") + "){% endif %}.")
+    table = doc.add_table(rows=1, cols=4)
     table.style = doc.styles["Table Grid"]
-    widths = (Cm(3.9), Cm(10.7), Cm(10.7))
-    for cell, label in zip(table.rows[0].cells, ("Code synergie", "{{ left.name }}", "{{ right.name }}")):
+    widths = (Cm(2.9), Cm(9.4), Cm(9.4), Cm(3.6))
+    for cell, label in zip(table.rows[0].cells, ("Code synergie", "{{ left.name }}", "{{ right.name }}",
+                                                 "À vérifier")):
         cell_text(cell, label, "Tableau en-tête")
         shade(cell, "1F3864")
     repeat_header(table.rows[0])
@@ -932,12 +955,19 @@ def write_synergies(path: Path):
     cell_text(row.cells[0], "{%tr for pair in pairs %}")
     row = table.add_row()
     cell_text(row.cells[0], "{{ pair.code }}", bold=True)
-    for cell, side in zip(row.cells[1:], ("left", "right")):
+    for cell, side in zip(row.cells[1:3], ("left", "right")):
         cell_text(cell, "{%p for a in pair." + side + " %}")
         p = cell.add_paragraph(style="Tableau")
         p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}: ").bold = True
         p.add_run("{{ a.title }}")
+        cell.add_paragraph("{{ a.status }} · {{ a.progress }}{% if not a.typed %}*{% endif %} · échéance"
+                           + NBSP + ": {{ a.end }}", style="Tableau petit")
         cell.add_paragraph("{%p endfor %}", style="Tableau")
+    cell_text(row.cells[3], "{%p for why in pair.why %}", "Tableau petit")
+    p = row.cells[3].add_paragraph(style="Tableau petit")
+    p.add_run("{{ why|capitalize }}").bold = True
+    row.cells[3].add_paragraph("{%p endfor %}", style="Tableau petit")
+    shade(row.cells[3], "{% if pair.why %}FBE5D6{% else %}FFFFFF{% endif %}")
     row = table.add_row()
     cell_text(row.cells[0], "{%tr endfor %}")
     set_widths(table, widths)
@@ -1361,12 +1391,14 @@ def write_rapport(path: Path):
     doc.add_paragraph(style="Action détail")
     tag(doc, "{%p if s.disagreements %}")
     para(doc, "Synergies dont les deux côtés ne concordent pas", "Étiquette")
-    para(doc, "Une action est terminée d’un côté et encore à démarrer de l’autre : à vérifier avec " + PARTNER + ".")
+    para(doc, "Une action est terminée d’un côté et encore à démarrer de l’autre, ou les échéances des deux côtés "
+              "sont à plus de six mois d’écart : à vérifier avec " + PARTNER + ".")
     tag(doc, "{%p for a in s.disagreements %}")
     p = para(doc, "", "Action")
     p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}:").bold = True
     p.add_run("\t{{ a.title }} — ici {{ a.status|lower }} ; côté partenaire : {% for o in a.partner %}action "
-              "{{ o.number }} ({{ o.volet }}) {{ o.status|lower }}{% if not loop.last %}, {% endif %}{% endfor %}")
+              "{{ o.number }} ({{ o.volet }}) {{ o.status|lower }}{% if not loop.last %}, {% endif %}{% endfor %}"
+              " — {{ a.why }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .. import contract as c
+from .. import evaluation as ev
 from .. import french
 from ..budget import BudgetSummary, Totals, budget_summary
 from ..model import Entity, plan_identity, plans_named, sdgs_named, select, synergy_partners
-from ..normalize import sdg_number
+from ..normalize import canonical_code, sdg_number
 from . import Job, Output, safe_name, word
 from .context import (Presentation, annex_context, counts, entity_context, modifications_context,
                       type_from_code, version_context, volet_context)
@@ -19,7 +20,6 @@ def context(job: Job, part: int = 0) -> dict:
     entity: Entity = job.entity
     options = entity.options
     p = Presentation(job.partner_names, options.shown_fields)
-    names, types = job.partner_names, job.partner_types
     lists = options.annexes == "listes"
     plans, sdgs = plans_named(entity), sdgs_named(entity)
     return {
@@ -31,9 +31,7 @@ def context(job: Job, part: int = 0) -> dict:
         "numbering": options.numbering,
         "fields": [p.label(key) for key in options.shown_fields],
         "volets": [volet_context(v, p) for v in entity.volets],
-        "synergies": [annex_context(volets, p, code=code, partner=names.get(code, code),
-                                    partner_type=types.get(code, "") or type_from_code(code))
-                      for code, volets in synergy_annexes(entity)],
+        "synergies": [synergy_annex(job, code, volets, p) for code, volets in synergy_annexes(entity)],
         # The plans and ODD annexes: full lists on request, else cross-tables (only what the template shows is made)
         "plans": [annex_context(volets, p, name=name) if lists else {"name": name} for name, volets in plans],
         "sdgs": [annex_context(volets, p, number=n, title=c.SDG_TITLES[n - 1]) if lists else {"number": n}
@@ -87,6 +85,24 @@ def plan_matrix(entity: Entity, names: list[str]) -> dict:
 def sdg_matrix(entity: Entity, numbers: list[int]) -> dict:
     columns = [(n, str(n), f"ODD {n} – {c.SDG_TITLES[n - 1]}") for n in numbers]
     return matrix(entity, columns, lambda action: {n for item in action.sdgs if (n := sdg_number(item))})
+
+
+def synergy_annex(job: Job, code: str, volets: list, p: Presentation) -> dict:
+    """The actions carried out with the institution `code`, each with the partner's actions paired with it by
+    « Code synergie » when the partner is built alongside (its number and libellé)."""
+    annex = annex_context(volets, p, code=code, partner=job.partner_names.get(code, code),
+                          partner_type=job.partner_types.get(code, "") or type_from_code(code),
+                          built=code in job.partners)
+    theirs = ev.paired_records(job.partners.get(code), job.entity.code)
+    for volet in annex["volets"]:
+        for os in volet["objectives"]:
+            for oo in os["objectives"]:
+                for action in oo["actions"]:
+                    key = canonical_code(action["synergy_code"]) if action["synergy_code"] else ""
+                    action["partner_actions"] = [{"number": record["number"], "title": record["title"],
+                                                  "volet": record["volet"].lower()}
+                                                 for record in theirs.get(key, [])]
+    return annex
 
 
 def synergy_annexes(entity: Entity) -> list[tuple[str, list]]:

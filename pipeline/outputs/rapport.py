@@ -99,18 +99,17 @@ def synergies(job: Job, day) -> list[dict]:
     sections = []
     for code in synergy_partners(entity):
         partner = job.partners.get(code)
-        theirs: dict[str, list[dict]] = {}
-        for record in (partner or {}).get("synergies", []):
-            if entity.code in record["codes"] and record["key"]:
-                theirs.setdefault(record["key"], []).append(record)
+        theirs = ev.paired_records(partner, entity.code)
         lines = []
         for action in (a for a in entity.actions() if code in a.synergy_with):
             others = theirs.get(ev.action_key(action), []) if ev.action_key(action) else []
+            reasons = list(dict.fromkeys(reason for o in others for reason in ev.side_disagreements(
+                action.status, action.end, o["status"], o["end"])))
             lines.append({**action_row(action, day), "synergy_code": action.synergy_code,
                           "partner": [{"number": o["number"], "title": o["title"], "volet": o["volet"].lower(),
                                        "status": o["status"] or ev.NO_STATUS,
                                        "progress": french.percent(o["progress"])} for o in others],
-                          "disagree": any(ev.disagree(action.status, o["status"]) for o in others)})
+                          "disagree": bool(reasons), "why": "; ".join(reasons)})
         summary = ev.summarize([a for a in entity.actions() if code in a.synergy_with])
         sections.append({"code": code, "partner": job.partner_names.get(code, code),
                          "partner_type": job.partner_types.get(code, "") or type_from_code(code),

@@ -1,8 +1,11 @@
-"""The synergy cross-reference: the actions a commune and its CPAS carry out together, paired by « Code synergie »
-— a working document between the two institutions (its content is in each PST's synergy annex), not published."""
+"""The synergy cross-reference: the actions a commune and its CPAS carry out together, paired by « Code synergie »,
+their status, progress and due date side by side, the pairs whose sides disagree flagged (evaluation
+.side_disagreements) — a working document between the two institutions (each PST's synergy annex lists the pairs),
+not published."""
 
 from __future__ import annotations
 
+from .. import evaluation as ev
 from .. import french
 from ..model import Action, CrossReference
 from . import PAIR, Job, Output, safe_name, word
@@ -14,15 +17,26 @@ def context(job: Job, part: int = 0) -> dict:
     xref: CrossReference = job.xref
 
     def side(actions: list[Action]) -> list[dict]:
-        return [{"number": a.number, "volet": a.volet, "title": a.title, "synergy_code": a.synergy_code}
+        return [{"number": a.number, "volet": a.volet, "title": a.title, "synergy_code": a.synergy_code,
+                 "status": a.status or ev.NO_STATUS, "progress": french.percent(ev.progress(a.status, a.progress)),
+                 "typed": a.progress is not None, "end": a.end.french() if a.end else "non précisée"}
                 for a in actions]
+
+    def reasons(pair) -> list[str]:
+        return list(dict.fromkeys(reason for left in pair.left for right in pair.right
+                                  for reason in ev.side_disagreements(left.status, left.end, right.status,
+                                                                      right.end)))
+
+    pairs = [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right), "why": reasons(p)}
+             for p in xref.pairs]
 
     return {
         "left": {"name": xref.left.name, "code": xref.left.code, "type": xref.left.type},
         "right": {"name": xref.right.name, "code": xref.right.code, "type": xref.right.type},
         "legislature": xref.left.legislature,
         "built_on": french.long_date(job.today),
-        "pairs": [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right)} for p in xref.pairs],
+        "pairs": pairs,
+        "disagreements": sum(1 for pair in pairs if pair["why"]),
         "left_only": side(xref.left_only),
         "right_only": side(xref.right_only),
         "provisional": job.provisional or {},
@@ -34,4 +48,5 @@ OUTPUT = Output(
     stem=lambda job: f"Synergies_{safe_name(job.xref.left.code)}_{safe_name(job.xref.right.code)}",
     write=word(__name__),
     scope=PAIR,
+    applies=lambda job: bool(job.xref.pairs or job.xref.left_only or job.xref.right_only),
 )
