@@ -18,7 +18,8 @@ from .findings import Finding, count_by_severity, finding, phrase
 from .frame import Frame, Stopwatch, read_frame
 from .french import shorten
 from .load import ConfigurationError, load_services
-from .model import Absent, CrossReference, Entity, build_entity, cross_reference, synergy_partners
+from .model import (Absent, CrossReference, Entity, build_entity, cross_reference, joint_pair,
+                    synergy_partners)
 from .normalize import canonical_code, normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
@@ -374,13 +375,25 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
 
 @dataclass
 class CrossReferenceResult:
+    """The documents of two entities that name each other (synergies, joint PST)."""
+
     xref: CrossReference
     written: list[Written] = field(default_factory=list)
     failure: Failure | None = None
+    joint: bool = False
+    """The frames name each other in « PST conjoint avec »."""
+    waiting: list[str] = field(default_factory=list)
+    """The entities without a document (errors): no pair document is written until they have one."""
+    stale: list[Path] = field(default_factory=list)
+    """Pair documents of an earlier build left in place (out of date) because a side has no document."""
 
     @property
     def document(self) -> Path | None:
         return self.written[0].path if self.written else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.xref.left.name} & {self.xref.right.name}"
 
 
 def entity_order(entity: Entity) -> tuple:
@@ -389,25 +402,33 @@ def entity_order(entity: Entity) -> tuple:
 
 
 def cross_references(results: list[EntityResult], build: Path, today: dt.date) -> list[CrossReferenceResult]:
-    """The pair outputs of every two entities built (provisionally or not) that name each other; provisional
-    when either has errors."""
-    built = sorted((r for r in results if r.document), key=lambda r: entity_order(r.entity))
+    """The pair outputs of every two entities that name each other (« Synergie avec », « PST conjoint avec »),
+    written when both have their documents (provisional when either has errors); otherwise the earlier ones are
+    kept and reported out of date."""
+    modelled_ = sorted((r for r in results if r.entity), key=lambda r: entity_order(r.entity))
     known = partners(results)
     done = []
-    for i, left in enumerate(built):
-        for right in built[i + 1:]:
-            if right.entity.code not in synergy_partners(left.entity) \
+    for i, left in enumerate(modelled_):
+        for right in modelled_[i + 1:]:
+            joint = joint_pair(left.entity, right.entity)
+            if not joint and right.entity.code not in synergy_partners(left.entity) \
                     and left.entity.code not in synergy_partners(right.entity):
                 continue
             xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
             errors = [r for r in (left, right) if r.has_errors]
             provisional = {"errors": sum(r.errors for r in errors), "rejected": 0,
                            "report": report.REPORT_NAME} if errors else None
-            job = Job(today, known, provisional, xref=xref)
-            result = CrossReferenceResult(xref)
+            job = Job(today, known, provisional, xref=xref, sides=[entity_job(r, known, today) for r in (left, right)])
+            result = CrossReferenceResult(xref, joint=joint)
+            wanted = [output for output in outputs.registry() if output.scope == outputs.PAIR and output.applies(job)]
+            if not (left.document and right.document):
+                result.waiting = [r.label for r in (left, right) if not r.document]
+                result.stale = [path for output in wanted if (path := outputs.final_path(output, job, build)).exists()]
+                if joint or result.stale:
+                    done.append(result)
+                continue
             try:
-                result.written = write_together([(output, job, build) for output in outputs.registry()
-                                                 if output.scope == outputs.PAIR and output.applies(job)], 1)
+                result.written = write_together([(output, job, build) for output in wanted], 1)
             except BaseException as problem:
                 interruption(problem)
                 result.failure = failure_of(problem)
@@ -433,7 +454,7 @@ class BuildReport:
     def failures(self) -> list[tuple[str, Failure]]:
         """(what, failure) for each entity or cross-reference that failed."""
         return ([(f"le PST de {r.label}", r.failure) for r in self.results if r.failure]
-                + [(f"le document des synergies {x.xref.left.code} & {x.xref.right.code}", x.failure)
+                + [(f"les documents communs {x.xref.left.code} & {x.xref.right.code}", x.failure)
                    for x in self.cross_references if x.failure])
 
     def counts(self) -> dict[str, int]:

@@ -95,6 +95,30 @@ def print_entity(result, check_only: bool = False, target: str = "pst") -> None:
         print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
 
 
+def print_pair(pair) -> None:
+    """Two entities that name each other: their synergies, their joint PST, what was written or why not."""
+    xref = pair.xref
+    print()
+    print(f"{'PST conjoint et synergies' if pair.joint else 'Synergies'} {xref.left.name} & {xref.right.name}")
+    print_findings(xref.findings)
+    if xref.pairs or xref.left_only or xref.right_only:
+        print(f"  {plural(len(xref.pairs), 'synergie rapprochée', 'synergies rapprochées')} ; "
+              f"signalées d’un seul côté : {len(xref.left_only)} ({xref.left.code}), "
+              f"{len(xref.right_only)} ({xref.right.code})")
+    if pair.joint and not pair.waiting:
+        left, right = len(xref.left.actions()), len(xref.right.actions())
+        print(f"  PST conjoint : {plural(left + right, 'action', 'actions')} ({left} {xref.left.code}, {right} "
+              f"{xref.right.code}), dont {plural(len(xref.pairs), 'action commune', 'actions communes')}")
+    if pair.waiting:
+        print(f"  → Aucun document commun écrit : pas de document pour {', '.join(pair.waiting)} (corrigez ses "
+              "erreurs ci-dessus).")
+    if pair.failure:
+        print(f"  → Aucun document écrit : {pair.failure.message}")
+    print_written(pair.written)
+    for path in pair.stale:
+        print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
+
+
 def print_written(written: list) -> None:
     """« → Document écrit : path », each output once (its parts together), as each output names itself."""
     from .outputs import by_name
@@ -107,7 +131,7 @@ def print_written(written: list) -> None:
         first = documents[0].path
         parts = f" … {documents[-1].path.name} ({len(documents)} documents)" if len(documents) > 1 else ""
         print(f"  → {label} : {first}{parts}")
-        if name == "pst" and documents[0].provisional:
+        if name in ("pst", "pst-conjoint") and documents[0].provisional:
             print("    Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
                   "liste. À ne pas publier.")
 
@@ -171,16 +195,8 @@ def command_pst(args, publish=None) -> int:
         print_entity(result, report.check_only, getattr(args, "command", "pst") or "pst")
         if getattr(args, "temps", False):
             print_timings(result)
-    for xref in report.cross_references:
-        print()
-        print(f"Synergies {xref.xref.left.name} & {xref.xref.right.name}")
-        print_findings(xref.xref.findings)
-        print(f"  {plural(len(xref.xref.pairs), 'synergie rapprochée', 'synergies rapprochées')} ; "
-              f"signalées d’un seul côté : {len(xref.xref.left_only)} ({xref.xref.left.code}), "
-              f"{len(xref.xref.right_only)} ({xref.xref.right.code})")
-        if xref.failure:
-            print(f"  → Aucun document écrit : {xref.failure.message}")
-        print_written(xref.written)
+    for pair in report.cross_references:
+        print_pair(pair)
     published = 0
     if publish is not None:
         try:

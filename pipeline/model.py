@@ -389,6 +389,12 @@ def synergy_partners(entity: Entity) -> list[str]:
     return list(codes)
 
 
+def joint_pair(left: Entity, right: Entity) -> bool:
+    """The two frames name each other in « PST conjoint avec », for the same législature: one joint PST."""
+    return (bool(left.joint_with) and left.joint_with == right.code and right.joint_with == left.code
+            and left.legislature == right.legislature)
+
+
 @dataclass
 class SynergyPair:
     synergy_code: str

@@ -303,12 +303,17 @@ def publish(report, build: Path, office: Office) -> int:
     print()
     print("Publication en PDF")
     jobs = [(result, document.path, pdf_path(document.path), document.provisional)
-            for result in report.results for document in result.written if by_name(document.output).publish]
+            for result in (*report.results, *report.cross_references) for document in result.written
+            if by_name(document.output).publish]
     for result in report.results:
         if result.document:
             continue
         print(f"  {result.label} : pas de PDF, faute de document Word à jour (voir les erreurs ci-dessus).")
         for stale in result.stale:
+            if pdf_path(stale).exists():
+                print(f"  ⚠ Le PDF précédent {pdf_path(stale)} est conservé mais n’est PLUS À JOUR.")
+    for pair in report.cross_references:
+        for stale in pair.stale:
             if pdf_path(stale).exists():
                 print(f"  ⚠ Le PDF précédent {pdf_path(stale)} est conservé mais n’est PLUS À JOUR.")
     if not jobs:

@@ -533,11 +533,31 @@ def keep_header_footer_in_last_section(doc):
 def budget_annex(doc):
     """« Programmation financière »: a landscape section of its own, only when budget lines exist."""
     tag(doc, "{%p if budget %}")
+    landscape_section(doc)
+    budget_tables(doc)
+    portrait_section(doc)
+    tag(doc, "{%p endif %}")
+
+
+def landscape_section(doc):
     doc.add_section(WD_SECTION.NEW_PAGE)  # ends the portrait part
     landscape = doc.sections[-1]
     page_setup(landscape, landscape=True)
     landscape.different_first_page_header_footer = False
-    add_heading(doc, f"Annexe{NBSP}: programmation financière", 1)
+
+
+def portrait_section(doc):
+    doc.add_section(WD_SECTION.NEW_PAGE)  # ends the landscape part; an empty last section is removed when rendered
+    page_setup(doc.sections[-1])
+    doc.sections[-1].different_first_page_header_footer = False
+
+
+def budget_tables(doc, of: str = "", new_page: bool = False):
+    """The budget programming of the context's `budget` (per objective, per year, per source); `of`: added to its
+    title (the institution's name in a joint PST)."""
+    heading = add_heading(doc, f"Annexe{NBSP}: programmation financière" + of, 1)
+    if new_page:
+        heading.paragraph_format.page_break_before = True
     para(doc, "Les moyens financiers prévus pour les actions du PST, d’après "
               + plural("budget.lines", "ligne budgétaire", "lignes budgétaires") + " des services"
               f"{NBSP}: {{{{ budget.total.expenses }}}} de dépenses (dont {{{{ budget.total.own_funds }}}} sur fonds "
@@ -568,10 +588,6 @@ def budget_annex(doc):
                 ("{% if row.source %}{{ row.source }}{% else %}Source non précisée{% endif %}", "{{ row.subsidies }}",
                  "{{ row.lines }}"),
                 ("Total", "{{ budget.total.subsidies }}", "{{ budget.by_source|sum(attribute='lines') }}"))
-    tag(doc, "{%p endif %}")
-    doc.add_section(WD_SECTION.NEW_PAGE)  # ends the landscape part; an empty last section is removed when rendered
-    page_setup(doc.sections[-1])
-    doc.sections[-1].different_first_page_header_footer = False
     tag(doc, "{%p endif %}")
 
 
@@ -908,6 +924,235 @@ def annexes(doc, of: str = ""):
     heading.paragraph_format.page_break_before = True
     modification_lists(doc)
     tag(doc, "{%p endif %}")
+
+
+# --- The joint PST of a commune and its CPAS -----------------------------------------------------------------------
+WITH_INSTITUTION = ("{%p with entity=inst.entity, volets=inst.volets, layout=inst.layout, fields=inst.fields, "
+                    "numbering=inst.numbering, synergies=inst.synergies, plans=inst.plans, sdgs=inst.sdgs, "
+                    "annex_lists=inst.annex_lists, plan_matrix=inst.plan_matrix, sdg_matrix=inst.sdg_matrix, "
+                    "modifications=inst.modifications, budget=inst.budget, version=inst.version %}")
+"""Inside the loop over the institutions, the names an entity's PST uses, bound to this institution's: the parts
+of the PST template (volets_body, annexes, budget_tables) serve unchanged."""
+def the(e: str) -> str:
+    """An institution with its article: « la Commune d’Engis », « le CPAS d’Engis » (`e`: its context)."""
+    return "{% if " + e + ".type == 'CPAS' %}le {% else %}la {% endif %}{{ " + e + ".name }}"
+
+
+def of(e: str) -> str:
+    """« de la Commune d’Engis », « du CPAS d’Engis »."""
+    return "{% if " + e + ".type == 'CPAS' %}du {% else %}de la {% endif %}{{ " + e + ".name }}"
+
+
+BOTH = "{{ left.name }} et {{ right.name }}"
+THE_INSTITUTION = "{% if entity.is_cpas %}le CPAS{% elif entity.type == 'Ville' %}la ville{% else %}la commune{% endif %}"
+
+
+def joint_side_cell(cell, side: str):
+    """A cell of « Actions communes »: each action of one institution in the pair, with its objectives and service."""
+    cell_text(cell, "{%p for a in c." + side + " %}", "Tableau petit")
+    p = cell.add_paragraph(style="Tableau")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}})").bold = True
+    cell.add_paragraph("{{ a.os }}", style="Tableau petit")
+    cell.add_paragraph("{{ a.oo }}", style="Tableau petit")
+    cell.add_paragraph(f"{{% if a.service %}}Service{NBSP}: {{{{ a.service }}}}{{% endif %}}"
+                       f"{{% if a.service and a.end %}} · {{% endif %}}{{% if a.end %}}Échéance{NBSP}: "
+                       "{{ a.end }}{% endif %}", style="Tableau petit")
+    cell.add_paragraph("{%p endfor %}", style="Tableau petit")
+
+
+def write_joint(path: Path):
+    doc = Document()
+    define_styles(doc)
+    set_language(doc)
+    update_fields_on_open(doc)
+    page_setup(doc.sections[0])
+    header_footer(doc.sections[0], BOTH + " — Programme stratégique transversal conjoint {{ legislature }}"
+                  "{% if provisional %} — DOCUMENT PROVISOIRE{% endif %}")
+    doc.core_properties.title = ("Programme stratégique transversal conjoint {{ legislature }} — " + BOTH
+                                 + "{% if provisional %} (document provisoire){% endif %}")
+    doc.core_properties.subject = "Programme stratégique transversal conjoint"
+    doc.core_properties.author = BOTH
+
+    # Cover
+    for _ in range(4):
+        doc.add_paragraph()
+    para(doc, "{{ left.name }}", "Couverture entité")
+    para(doc, "et", "Couverture mention")
+    para(doc, "{{ right.name }}", "Couverture entité")
+    para(doc, "Programme stratégique transversal conjoint", "Couverture titre")
+    para(doc, "{{ legislature }}", "Couverture législature")
+    tag(doc, "{%p if slogan %}")
+    para(doc, f"«{NBSP}{{{{ slogan }}}}{NBSP}»", "Couverture slogan")
+    tag(doc, "{%p endif %}")
+    for _ in range(3):
+        doc.add_paragraph()
+    tag(doc, "{%p if provisional %}")
+    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs")
+              + " dans les classeurs : les lignes en erreur n’y figurent pas (voir le rapport de validation de "
+              "chaque institution).", "Avertissement")
+    tag(doc, "{%p endif %}")
+    for _ in range(3):
+        doc.add_paragraph()
+    para(doc, "Présenté au conseil communal et au conseil de l’action sociale", "Couverture mention")
+    tag(doc, "{%p for inst in institutions %}")
+    tag(doc, WITH_INSTITUTION)
+    para(doc, "{{ entity.name }} — " + VERSION_LINE, "Couverture mention")
+    tag(doc, "{%p endwith %}")
+    tag(doc, "{%p endfor %}")
+
+    para(doc, "Table des matières", "Titre sommaire").paragraph_format.page_break_before = True
+    add_toc(doc)
+
+    # Fixed prose: the coordinators rewrite it in Word.
+    add_heading(doc, "Introduction", 1).paragraph_format.page_break_before = True
+    para(doc, "{% if left.type == 'CPAS' %}Le {% else %}La {% endif %}{{ left.name }} et " + the("right") + " présentent ensemble leur programme stratégique transversal (PST) pour la législature "
+              "{{ legislature }}. Le PST est une démarche stratégique évolutive et modulable qui planifie et priorise "
+              "les politiques de chaque institution en intégrant un processus d’évaluation ; le rédiger ensemble "
+              "rend visibles les synergies entre la commune et son CPAS, et ce que chacun apporte à l’autre.")
+    para(doc, "Chaque institution y garde ses objectifs stratégiques et opérationnels, ses actions et leur "
+              "numérotation : la première partie présente ceux " + of("left") + ", la deuxième ceux "
+              + of("right") + ". Les actions que les deux institutions mènent ensemble figurent dans la partie de "
+              "chacune, sous ses propres objectifs, et sont rassemblées dans la section « Actions communes ».")
+
+    add_heading(doc, "Base légale", 1)
+    tag(doc, "{%p for inst in institutions %}")
+    para(doc, "Pour " + the("inst.entity") + ", {% if inst.entity.is_cpas %}l’article 27ter de la loi organique des "
+              "centres publics d’action sociale du 8 juillet 1976 prévoit que le programme stratégique transversal "
+              "est présenté au conseil de l’action sociale dans les six mois qui suivent l’installation du conseil"
+              "{% else %}l’article L1123-27 du Code de la démocratie locale et de la "
+              "décentralisation (CDLD) prévoit que le programme stratégique transversal est présenté au conseil "
+              "communal dans les six mois qui suivent l’installation du collège{% endif %} (neuf mois pour le "
+              "premier programme). Le conseil en prend acte.")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Le programme fait l’objet d’une évaluation au moins à mi-législature et au terme de celle-ci : le "
+              "comité de direction de chaque institution établit un rapport d’exécution, qui comprend un examen des "
+              "synergies entre la commune et le CPAS. Il peut être actualisé en cours de législature. Il est publié "
+              "sur le site internet de la commune et du CPAS.")
+
+    add_heading(doc, "Méthodologie", 1)
+    para(doc, "Le PST de chaque institution se compose de deux volets. Le volet externe, « développement des "
+              "politiques », reprend les projets menés dans les domaines d’intérêt local ; le volet interne, "
+              "« administration générale », vise l’organisation et le fonctionnement de l’administration. Chaque "
+              "volet se décline en objectifs stratégiques (ce que nous voulons être au terme de la législature), en "
+              "objectifs opérationnels (ce que nous allons faire) et en actions (comment, par qui, quand et avec "
+              "quels moyens), proposées par les services au moyen de fiches standardisées.")
+    tag(doc, "{%p for inst in institutions %}")
+    para(doc, "Les actions " + of("inst.entity") + " {% if inst.numbering == 'hiérarchique' %}portent le numéro "
+              "de leur objectif opérationnel suivi de leur rang (l’action 2.4.3 est la troisième de l’objectif "
+              "opérationnel 2.4){% else %}sont numérotées de façon continue dans chaque volet{% endif %}.")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Une action commune est menée par les deux institutions : chacune l’inscrit dans son propre PST, sous "
+              "ses objectifs, et les deux actions portent le même « code synergie ». Elle garde ainsi un numéro dans "
+              "chaque institution.")
+
+    add_heading(doc, "Le PST en résumé", 1)
+    para(doc, "En résumé, le PST conjoint comprend " + plural("counts.actions.total", "action", "actions") + " ("
+              "{% for inst in institutions %}{{ inst.counts.actions.total }} " + of("inst.entity")
+              + "{% if not loop.last %} et {% endif %}{% endfor %}), sous "
+              + plural("counts.os.total", "objectif stratégique", "objectifs stratégiques") + " et "
+              + plural("counts.oo.total", "objectif opérationnel", "objectifs opérationnels") + ". "
+              "{% if common %}" + plural("common|length", "action commune", "actions communes")
+              + " {% if common|length < 2 %}est menée{% else %}sont menées{% endif %} par les deux institutions."
+              "{% else %}Aucune action n’est menée en commun.{% endif %}", "Résumé").paragraph_format.keep_with_next = True
+    tag(doc, "{%p if provisional %}")
+    para(doc, "Document provisoire : les lignes en erreur des classeurs n’y figurent pas.", "Avertissement")
+    tag(doc, "{%p endif %}")
+    table = doc.add_table(rows=4, cols=6)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header, start, body, end = table.rows
+    for cell, label in zip(header.cells, ("Institution", "Objectifs stratégiques", "Objectifs opérationnels",
+                                          "Actions externes", "Actions internes", "Actions")):
+        cell_text(cell, label, "Tableau en-tête")
+        shade(cell, "1F3864")
+    repeat_header(header)
+    cell_text(start.cells[0], "{%tr for inst in institutions %}")
+    for cell, text in zip(body.cells, ("{{ inst.entity.name }}", "{{ inst.counts.os.total }}",
+                                       "{{ inst.counts.oo.total }}", "{{ inst.counts.actions.externe }}",
+                                       "{{ inst.counts.actions.interne }}", "{{ inst.counts.actions.total }}")):
+        cell_text(cell, text)
+    cell_text(end.cells[0], "{%tr endfor %}")
+    total = table.add_row()
+    for cell, text in zip(total.cells, ("Ensemble", "{{ counts.os.total }}", "{{ counts.oo.total }}",
+                                        "{{ counts.actions.externe }}", "{{ counts.actions.interne }}",
+                                        "{{ counts.actions.total }}")):
+        cell_text(cell, text, bold=True)
+        shade(cell, "DCE6F1")
+    set_widths(table, (Cm(4.0), Cm(2.6), Cm(3.0), Cm(2.4), Cm(2.4), Cm(2.0)))
+    for r in table.rows:
+        for cell in r.cells[1:]:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph()
+
+    # Each institution's part: its volets, its numbering.
+    tag(doc, "{%p for inst in institutions %}")
+    tag(doc, WITH_INSTITUTION)
+    heading = add_heading(doc, "{{ entity.name }}", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "Les objectifs et les actions " + of("entity") + " : "
+              + plural("inst.counts.os.total", "objectif stratégique", "objectifs stratégiques") + ", "
+              + plural("inst.counts.oo.total", "objectif opérationnel", "objectifs opérationnels") + " et "
+              + plural("inst.counts.actions.total", "action", "actions") + " ("
+              + plural("inst.counts.actions.externe", "externe", "externes") + " et "
+              + plural("inst.counts.actions.interne", "interne", "internes") + "), dont "
+              "{% if loop.first %}{{ common_actions.left }}{% else %}{{ common_actions.right }}{% endif %} "
+              "en commun avec {% if loop.first %}" + the("right") + "{% else %}" + the("left") + "{% endif %}.")
+    volets_body(doc, top=2)
+    tag(doc, "{%p endwith %}")
+    tag(doc, "{%p endfor %}")
+
+    # The actions carried out together, once each, with both numbers.
+    heading = add_heading(doc, "Actions communes", 1)
+    heading.paragraph_format.page_break_before = True
+    para(doc, "{% if common %}Les " + plural("common|length", "action", "actions") + " que " + the("left") + " et "
+              + the("right") + " mènent "
+              "ensemble, rapprochées par leur code synergie. Chacune figure aussi dans la partie de chaque "
+              "institution, sous ses objectifs et avec son numéro, rappelés ici.{% else %}Aucune action ne porte "
+              "le même code synergie dans les deux institutions.{% endif %}")
+    tag(doc, "{%p if common %}")
+    table = doc.add_table(rows=4, cols=3)
+    table.style = doc.styles["Table Grid"]
+    header, start, body, end = table.rows
+    for cell, label in zip(header.cells, ("Action commune", "{{ left.name }}", "{{ right.name }}")):
+        cell_text(cell, label, "Tableau en-tête")
+        shade(cell, "1F3864")
+    repeat_header(header)
+    cell_text(start.cells[0], "{%tr for c in common %}")
+    cell_text(body.cells[0], "{{ c.title }}", bold=True)
+    body.cells[0].add_paragraph("Code synergie" + NBSP + ": {{ c.code }}", style="Tableau petit")
+    joint_side_cell(body.cells[1], "left")
+    joint_side_cell(body.cells[2], "right")
+    cell_text(end.cells[0], "{%tr endfor %}")
+    set_widths(table, (Cm(5.2), Cm(5.9), Cm(5.9)))
+    doc.add_paragraph()
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for side in one_sided %}")
+    para(doc, "Actions " + of("side") + " annoncées comme menées avec l’autre institution, sans action "
+              "correspondante", "Étiquette")
+    tag(doc, "{%p for a in side.actions %}")
+    p = para(doc, "", "Action")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}:").bold = True
+    p.add_run("\t{{ a.title }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+    # The annexes of both institutions: plans, ODD, modifications (portrait), then their budgets (landscape).
+    tag(doc, "{%p for inst in institutions %}")
+    tag(doc, WITH_INSTITUTION)
+    annexes(doc, of=" — {{ entity.name }}")
+    tag(doc, "{%p endwith %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if budgets %}")
+    landscape_section(doc)
+    tag(doc, "{%p for inst in institutions if inst.budget %}")
+    tag(doc, WITH_INSTITUTION)
+    budget_tables(doc, of=" — {{ entity.name }}", new_page=True)
+    tag(doc, "{%p endwith %}")
+    tag(doc, "{%p endfor %}")
+    portrait_section(doc)
+    tag(doc, "{%p endif %}")
+    keep_header_footer_in_last_section(doc)
+    doc.save(path)
 
 
 # --- The synergy cross-reference ---------------------------------------------------------------------------------
@@ -1454,6 +1699,7 @@ def main() -> int:
     write_pst(OUT / "pst.docx")
     write_fiches(OUT / "fiches_actions.docx")
     write_synergies(OUT / "synergies.docx")
+    write_joint(OUT / "pst_conjoint.docx")
     write_modifications(OUT / "modifications.docx")
     write_rapport(OUT / "rapport_execution.docx")
     print(f"Modèles écrits dans {OUT}")

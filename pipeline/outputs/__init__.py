@@ -56,6 +56,8 @@ class Job:
     """What the adopted version the modifications are counted from said (evaluation.baseline)."""
     exercice: int | None = None
     """The budget year of the e-Comptes export, when it is asked for (make ecomptes)."""
+    sides: list = field(default_factory=list)
+    """The jobs of the two entities of a pair (pair outputs: the joint PST is made of both PSTs)."""
 
     @property
     def partner_names(self) -> dict[str, str]:
@@ -166,10 +168,10 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import ecomptes, fiches, modifications, pst, rapport, report, retours, synergies
+    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, synergies
 
     return [report.OUTPUT, retours.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
-            synergies.OUTPUT, *EXTRA]
+            joint.OUTPUT, synergies.OUTPUT, *EXTRA]
 
 
 EXTRA: list[Output] = []
