@@ -1,4 +1,5 @@
-"""Developer tool: writes data/engis-commune and data/engis-cpas from the Engis PST 2019-2024 (shared seeds 000, 001).
+"""Developer tool: writes data/engis-commune and data/engis-cpas from the Engis PST 2019-2024 (shared seeds 000, 001),
+and the same two institutions writing one joint PST in exemple-conjoint/ (« PST conjoint avec » in both frames).
 
 Every OS, OO and action of the seeds is here, spread over service workbooks as services would fill them (some
 with a title above the table, columns in their own order, dates typed as text or as real dates). What the seeds
@@ -18,6 +19,7 @@ from openpyxl.styles import Font
 from pipeline import contract as c
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+JOINT = Path(__file__).resolve().parent.parent / "exemple-conjoint"
 
 # --- Commune d'Engis (seed 000) -------------------------------------------------------------------------------
 COMMUNE_PARAMETERS = [
@@ -661,16 +663,19 @@ def write_services(folder: Path, services: dict, real_dates: bool) -> None:
 
 
 def main() -> int:
-    commune = DATA / "engis-commune"
-    cpas = DATA / "engis-cpas"
-    for folder, parameters, strategic, operational, services in (
-        (commune, COMMUNE_PARAMETERS, COMMUNE_OS, COMMUNE_OO, COMMUNE_SERVICES),
-        (cpas, CPAS_PARAMETERS, CPAS_OS, CPAS_OO, CPAS_SERVICES),
-    ):
-        folder.mkdir(parents=True, exist_ok=True)
-        write_cadre(folder, parameters, strategic, operational, services)
-        write_services(folder, services, real_dates=True)
-    print(f"Données d'exemple écrites dans {DATA}")
+    """The two separate PSTs in data/; the same two institutions writing one joint PST (« PST conjoint avec » in
+    both frames, contract 1.3) in exemple-conjoint/."""
+    for root, joint in ((DATA, False), (JOINT, True)):
+        for folder, parameters, partner, strategic, operational, services in (
+            (root / "engis-commune", COMMUNE_PARAMETERS, "CPAS", COMMUNE_OS, COMMUNE_OO, COMMUNE_SERVICES),
+            (root / "engis-cpas", CPAS_PARAMETERS, "COMMUNE", CPAS_OS, CPAS_OO, CPAS_SERVICES),
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+            if joint:
+                parameters = [*parameters, ("PST conjoint avec", partner)]
+            write_cadre(folder, parameters, strategic, operational, services)
+            write_services(folder, services, real_dates=True)
+        print(f"Données d'exemple écrites dans {root}")
     return 0
 
 
