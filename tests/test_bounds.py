@@ -163,12 +163,18 @@ def test_a_300_character_code_or_legislature_is_an_error_naming_the_cell(tmp_pat
     assert build(folder, tmp_path / "build") == 1
 
 
-def test_every_parameter_300_characters_long_never_crashes(tmp_path):
+def test_every_parameter_300_characters_long_never_crashes(tmp_path, capsys):
     long_values = {p.label: ("Valeur " * 50)[:300] for p in c.PARAMETERS if p.key not in ("code", "legislature")}
     folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]}, parameters=long_values)
     assert build(folder, tmp_path / "build") == 1  # « Type » is not a known type: an error, said as such
+    assert "Le type d’entité « Valeur Valeur" in capsys.readouterr().out
     assert main(["modeles", "--data", str(folder), "--build", str(tmp_path / "build")]) == 1
     del long_values["Type"]
+    make_entity(folder, {"T.xlsx": [action()]}, parameters=long_values)
+    assert build(folder, tmp_path / "build") == 1  # « PST conjoint avec » names no entity of DATA
+    said = capsys.readouterr().out
+    assert "PST conjoint avec" in said and "Traceback" not in said
+    del long_values["PST conjoint avec"]
     make_entity(folder, {"T.xlsx": [action()]}, parameters=long_values)
     assert build(folder, tmp_path / "build") == 0
     assert main(["modeles", "--data", str(folder), "--build", str(tmp_path / "build")]) == 0

@@ -126,11 +126,14 @@ def test_the_cross_reference_pairs_the_actions_by_synergy_code(sample_build):
     _, build = sample_build
     doc = Document(build / "Synergies_COMMUNE_CPAS.docx")
     rows = [[cell.text for cell in row.cells] for row in doc.tables[0].rows]
-    assert rows[0] == ["Code synergie", "Commune d'Engis", "CPAS d'Engis"]
+    assert rows[0] == ["Code synergie", "Commune d'Engis", "CPAS d'Engis", "À vérifier"]
     by_code = {row[0]: row for row in rows[1:]}
     assert sorted(by_code) == ["SYN-ASSURANCES", "SYN-EMPLOI", "SYN-LOGEMENT", "SYN-PLONE"]
     assert "Action\u00a012 (Externe)\u00a0: Développer et promouvoir le Salon de l'emploi" in by_code["SYN-EMPLOI"][1]
     assert "(Externe)\u00a0: Créer un service logement commun avec la Commune" in by_code["SYN-LOGEMENT"][2]
+    # both sides of each sample pair report the same progress: each side's follow-up shown, nothing to check
+    assert "En cours · 70\u00a0% · échéance\u00a0: 31 octobre 2021" in by_code["SYN-EMPLOI"][2]
+    assert [row[3] for row in rows[1:]] == ["", "", "", ""]
 
 
 def test_the_document_has_a_toc_refreshed_on_opening(sample_build):
