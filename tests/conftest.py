@@ -211,3 +211,16 @@ def nothing_is_lost(monkeypatch):
         return result
 
     monkeypatch.setattr(pipeline.build, "assemble", checked)
+
+
+def malformed_cells(path: Path) -> list[str]:
+    """The table cells of a Word document that hold no paragraph (the format requires one; LibreOffice shifts the
+    whole table, Word reports unreadable content), each as « table N, row R »."""
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = Document(path).element.body
+    found = []
+    for t, table in enumerate(body.iter(f"{namespace}tbl"), 1):
+        for r, row in enumerate(table.iter(f"{namespace}tr"), 1):
+            found += [f"table {t}, row {r}" for cell in row.iter(f"{namespace}tc")
+                      if cell.find(f"{namespace}p") is None]
+    return found

@@ -8,7 +8,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 
-from conftest import SAMPLE, action, docx_paragraphs, docx_text, make_entity, run_module
+from conftest import SAMPLE, action, docx_paragraphs, docx_text, make_entity, malformed_cells, run_module
 
 ACTION_LINE = re.compile(r"^Action\u00a0(?P<number>\S+)\u00a0:\t(?P<title>.*)$")
 
@@ -120,6 +120,13 @@ def test_the_synergy_annex_lists_exactly_the_flagged_actions_with_their_numbers(
     assert len(flagged) == 4
     annex = document_actions(paragraphs, "Annexe\u00a0: synergies Commune d'Engis & CPAS d'Engis", None)
     assert annex == flagged
+
+
+def test_every_table_cell_of_every_document_holds_a_paragraph(sample_build):
+    _, build = sample_build
+    documents = sorted(build.rglob("*.docx"))
+    assert len(documents) >= 5
+    assert {path.name: malformed_cells(path) for path in documents} == {path.name: [] for path in documents}
 
 
 def test_the_cross_reference_pairs_the_actions_by_synergy_code(sample_build):

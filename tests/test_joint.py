@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import ROOT, SAMPLE, action, make_entity, write_workbook
+from conftest import ROOT, SAMPLE, action, make_entity, malformed_cells, write_workbook
 from pipeline.cli import main
 
 JOINT_SAMPLE = ROOT / "exemple-conjoint"
@@ -152,13 +152,14 @@ def test_the_joint_document_looks_like_an_official_one(joint_sample):
     assert "Programme stratégique transversal conjoint" in text
     assert "L1123-27" in text and "27ter" in text  # both legal bases
     assert doc.core_properties.author == "Commune d'Engis et CPAS d'Engis"
-    assert "python-docx" not in (doc.core_properties.comments or "") + (doc.core_properties.title or "")
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     for heading in ("Commune d'Engis", "CPAS d'Engis", "Actions communes"):
         assert heading in headings
     # The annexes of both institutions
     assert any(h.endswith("— Commune d'Engis") for h in headings if h.startswith("Annexe"))
     assert any(h.endswith("— CPAS d'Engis") for h in headings if h.startswith("Annexe"))
+    for document in ("PST_conjoint_COMMUNE_CPAS_2019-2024.docx", "Synergies_COMMUNE_CPAS.docx"):
+        assert malformed_cells(joint_sample / document) == []
 
 
 def test_without_the_parameter_no_joint_document(tmp_path):

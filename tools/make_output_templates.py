@@ -1208,10 +1208,7 @@ def write_synergies(path: Path):
         cell.add_paragraph("{{ a.status }} · {{ a.progress }}{% if not a.typed %}*{% endif %} · échéance"
                            + NBSP + ": {{ a.end }}", style="Tableau petit")
         cell.add_paragraph("{%p endfor %}", style="Tableau")
-    cell_text(row.cells[3], "{%p for why in pair.why %}", "Tableau petit")
-    p = row.cells[3].add_paragraph(style="Tableau petit")
-    p.add_run("{{ why|capitalize }}").bold = True
-    row.cells[3].add_paragraph("{%p endfor %}", style="Tableau petit")
+    cell_text(row.cells[3], "{{ pair.check }}", "Tableau petit", bold=True)  # a paragraph even when empty
     shade(row.cells[3], "{% if pair.why %}FBE5D6{% else %}FFFFFF{% endif %}")
     row = table.add_row()
     cell_text(row.cells[0], "{%tr endfor %}")
