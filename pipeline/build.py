@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
 from .validate import (Sheet, accepted_rows, budget_lines, evaluation_date, export_rules, held_numbers, missing_required_values,
                        missing_workbooks, operational_codes, operational_without_actions, unknown_institutions,
-                       joint_frames,
+                       joint_frames, duplicate_codes,
                        validate_actions, values_outside_lists)
 
 parallel.expect(ConfigurationError, TemplateProblem)
@@ -285,6 +286,7 @@ def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | N
     entity.people = frame.people
     entity.plan_order = frame.lists.get("plans", ())
     entity.joint_cell = frame.parameters.positions.get("joint_with", {})
+    entity.code_cell = frame.parameters.positions.get("code", {})
     result.entity = entity
     result.findings += notes
     result.findings += [finding("ligne-non-reprise", file=file, sheet=sheet, row=row)
@@ -407,9 +409,12 @@ def cross_references(results: list[EntityResult], build: Path, today: dt.date) -
     kept and reported out of date."""
     modelled_ = sorted((r for r in results if r.entity), key=lambda r: entity_order(r.entity))
     known = partners(results)
+    codes = Counter(r.entity.code for r in modelled_)
     done = []
     for i, left in enumerate(modelled_):
         for right in modelled_[i + 1:]:
+            if codes[left.entity.code] > 1 or codes[right.entity.code] > 1:
+                continue  # ambiguous: each frame has its warning (validate.duplicate_codes)
             joint = joint_pair(left.entity, right.entity)
             if not joint and right.entity.code not in synergy_partners(left.entity) \
                     and left.entity.code not in synergy_partners(right.entity):
@@ -436,10 +441,29 @@ def cross_references(results: list[EntityResult], build: Path, today: dt.date) -
     return done
 
 
+def pair_leftovers(results: list[EntityResult], pairs: list[CrossReferenceResult], build: Path) -> list[Path]:
+    """Documents of a pair (synergies, joint PST) that an earlier build wrote in BUILD for entities of this build,
+    and that this build neither wrote nor reported: their pair no longer holds (a frame no longer names the other,
+    a partner gone, two législatures…). Kept — the coordinator decides —, reported out of date."""
+    codes = {r.entity.code for r in results if r.entity and r.entity.code}
+    accounted = {path for pair in pairs for path in (*(w.path for w in pair.written), *pair.stale)}
+    found = []
+    for output in outputs.registry():
+        if output.scope != outputs.PAIR or not output.pattern or not build.is_dir():
+            continue
+        for path in sorted(build.glob(f"{output.pattern}*{output.suffix}")):
+            names = set(path.stem[len(output.pattern):].split("_"))
+            if path not in accounted and names & codes:
+                found.append(path)
+    return found
+
+
 @dataclass
 class BuildReport:
     results: list[EntityResult] = field(default_factory=list)
     cross_references: list[CrossReferenceResult] = field(default_factory=list)
+    leftovers: list[Path] = field(default_factory=list)
+    """Documents of pairs an earlier build wrote that this one no longer writes (pair_leftovers)."""
     despite_errors: bool = False
     check_only: bool = False
 
@@ -510,16 +534,20 @@ def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
 
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
               jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False,
-              evaluation: Evaluation | None = None, exercice: int | None = None) -> BuildReport:
+              evaluation: Evaluation | None = None, exercice: int | None = None,
+              one_entity: bool = False) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents.
     `since`: the séance modifications are counted from; `check_only`: the validation reports alone; `evaluation`:
     the rapport d'exécution asked for (make rapport); `exercice`: the e-Comptes export asked for, for that year
-    (make ecomptes)."""
+    (make ecomptes); `one_entity`: DATA is one entity's folder (its partners are not expected)."""
     today = today or dt.date.today()
     results = parallel.run(prepared, [(folder, build, since, exercice is not None) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     built = [r for r in results if r.entity]
-    for entity, found in unknown_institutions([r.entity for r in built]) + joint_frames([r.entity for r in built]):
+    entities = [r.entity for r in built]
+    unread = [r.folder.name for r in results if not r.entity]
+    for entity, found in (unknown_institutions(entities) + duplicate_codes(entities)
+                          + joint_frames(entities, unread, alone=one_entity)):
         next(r for r in built if r.entity is entity).findings.append(found)
     if evaluation is not None:
         for result in built:
@@ -536,4 +564,5 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only)
     if not check_only:
         report_.cross_references = cross_references(report_.results, build, today)
+        report_.leftovers = pair_leftovers(report_.results, report_.cross_references, build)
     return report_

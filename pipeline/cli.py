@@ -110,8 +110,8 @@ def print_pair(pair) -> None:
         print(f"  PST conjoint : {plural(left + right, 'action', 'actions')} ({left} {xref.left.code}, {right} "
               f"{xref.right.code}), dont {plural(len(xref.pairs), 'action commune', 'actions communes')}")
     if pair.waiting:
-        print(f"  → Aucun document commun écrit : pas de document pour {', '.join(pair.waiting)} (corrigez ses "
-              "erreurs ci-dessus).")
+        print(f"  → Aucun document commun écrit : pas de document pour {' ni pour '.join(pair.waiting)} "
+              f"(corrigez {'ses' if len(pair.waiting) == 1 else 'leurs'} erreurs ci-dessus).")
     if pair.failure:
         print(f"  → Aucun document écrit : {pair.failure.message}")
     print_written(pair.written)
@@ -179,7 +179,7 @@ def command_pst(args, publish=None) -> int:
         exercice = exercice_option(args)
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
                            progress=print_progress, since=since, check_only=getattr(args, "verifier", False),
-                           evaluation=evaluation, exercice=exercice)
+                           evaluation=evaluation, exercice=exercice, one_entity=folders == [Path(args.data)])
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -197,6 +197,12 @@ def command_pst(args, publish=None) -> int:
             print_timings(result)
     for pair in report.cross_references:
         print_pair(pair)
+    if report.leftovers:
+        print()
+        for path in report.leftovers:
+            print(f"⚠ {path} n’est PLUS À JOUR : cette construction ne l’écrit plus (les deux cadres ne se nomment "
+                  "plus l’un l’autre, ou l’une des institutions est absente ou en erreur). Supprimez-le s’il n’a "
+                  "plus lieu d’être.")
     published = 0
     if publish is not None:
         try:

@@ -532,6 +532,25 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Placez le dossier de l’institution partenaire (son cadre.xlsx et ses classeurs) à côté de celui-ci, "
         "corrigez le code (celui du « Code » de son cadre), ou videz la cellule pour un PST séparé.",
     ),
+    "pst-conjoint-partenaire-illisible": (
+        WARNING,
+        "Ce cadre annonce un PST conjoint avec « {value} », qu’aucun cadre lu ne porte ; {unread:quoted} "
+        "n’a pas pu être lu : le PST conjoint n’est ni écrit ni mis à jour.",
+        "Corrigez d’abord les erreurs de {unread:quoted} (rapport de validation de ce dossier).",
+    ),
+    "pst-conjoint-hors-donnees": (
+        NOTE,
+        "Ce cadre annonce un PST conjoint avec « {value} », mais seul ce dossier est construit : le PST conjoint "
+        "n’est ni écrit ni mis à jour.",
+        "Construisez le dossier qui contient les deux institutions pour obtenir le PST conjoint.",
+    ),
+    "code-en-double": (
+        WARNING,
+        "Le code « {value} » est aussi celui de {others:quoted} : les documents communs à deux institutions "
+        "(synergies, PST conjoint) ne sont pas écrits pour ce code, et « Synergie avec » ne peut pas désigner "
+        "l’une plutôt que l’autre.",
+        "Donnez à chaque entité des données un « Code » qui lui est propre (par exemple ENGIS et CPAS-ENGIS).",
+    ),
     "pst-conjoint-desaccord": (
         ERROR,
         "Ce cadre ({here}) annonce un PST conjoint avec « {value} », mais le cadre de « {value} » ({other_file}) "
@@ -762,6 +781,9 @@ TITLES: dict[str, str] = {
     "date-limite-illisible": "Date limite illisible",
     "pst-conjoint-soi-meme": "PST conjoint avec soi-même",
     "pst-conjoint-partenaire-absent": "Partenaire du PST conjoint absent",
+    "pst-conjoint-partenaire-illisible": "Cadre du partenaire illisible",
+    "pst-conjoint-hors-donnees": "Partenaire du PST conjoint hors de la construction",
+    "code-en-double": "Code d’entité en double",
     "pst-conjoint-desaccord": "Cadres en désaccord sur le PST conjoint",
     "pst-conjoint-legislatures": "PST conjoint sur deux législatures",
 }

@@ -150,6 +150,8 @@ class Entity:
     """« PST conjoint avec » (contract 1.3): the Code of the institution this PST is written jointly with."""
     joint_cell: dict = field(default_factory=dict)
     """Where « PST conjoint avec » is typed (finding positions), for the messages about it."""
+    code_cell: dict = field(default_factory=dict)
+    """Where « Code » is typed (finding positions)."""
 
     @property
     def is_cpas(self) -> bool:

@@ -498,9 +498,28 @@ def unknown_institutions(entities: list) -> list[tuple[object, Finding]]:
     return found
 
 
-def joint_frames(entities: list) -> list[tuple[object, Finding]]:
+def duplicate_codes(entities: list) -> list[tuple[object, Finding]]:
+    """Two entities of DATA with the same « Code »: a warning on each frame, naming the others — the documents
+    of a pair are named by the codes and « Synergie avec » names a partner by its code."""
+    by_code = defaultdict(list)
+    for entity in entities:
+        if entity.code:
+            by_code[entity.code].append(entity)
+    found = []
+    for code, same in by_code.items():
+        for entity in same if len(same) > 1 else ():
+            cell = {"file": c.CADRE_FILE, "sheet": c.PARAMETERS_SHEET.name, **entity.code_cell}
+            found.append((entity, finding("code-en-double", value=code, **cell,
+                                          others=[f"{other.folder}/{c.CADRE_FILE}" for other in same
+                                                  if other is not entity])))
+    return found
+
+
+def joint_frames(entities: list, unread: list[str] = (), alone: bool = False) -> list[tuple[object, Finding]]:
     """« PST conjoint avec » (contract 1.3), as (entity, finding): the partner must be an entity of DATA whose
-    frame names this one back, for the same législature; an error otherwise, at the cell, naming both cadres."""
+    frame names this one back, for the same législature; an error otherwise, at the cell, naming both cadres.
+    `unread`: the entity folders whose frame could not be read (the partner may be one); `alone`: a single entity
+    folder is built, the partner is not expected (a note)."""
     by_code = {entity.code: entity for entity in entities if entity.code}
     found = []
     for entity in entities:
@@ -512,6 +531,11 @@ def joint_frames(entities: list) -> list[tuple[object, Finding]]:
         partner = by_code.get(code)
         if code == entity.code:
             found.append((entity, finding("pst-conjoint-soi-meme", value=code, **cell)))
+        elif partner is None and alone:
+            found.append((entity, finding("pst-conjoint-hors-donnees", value=code, **cell)))
+        elif partner is None and unread:
+            found.append((entity, finding("pst-conjoint-partenaire-illisible", value=code, **cell,
+                                          unread=[f"{folder}/{c.CADRE_FILE}" for folder in unread])))
         elif partner is None:
             found.append((entity, finding("pst-conjoint-partenaire-absent", value=code, **cell,
                                           known=sorted(set(by_code) - {entity.code}) or ["aucun autre"])))

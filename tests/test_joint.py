@@ -309,3 +309,59 @@ def test_errors_keep_the_previous_joint_document_and_say_it_is_out_of_date(tmp_p
     assert build(data, out, "--malgre-erreurs") == 0
     assert (out / JOINT_NAME.replace(".docx", "_PROVISOIRE.docx")).exists()
     assert joint.read_bytes() == before
+
+
+def test_a_joint_pst_no_longer_declared_or_agreed_is_kept_and_said_out_of_date(tmp_path, capsys):
+    data = pair_entities(tmp_path / "data", [synergy("Navette", "S1", "En cours", "2026", "CPAS")],
+                         [synergy("Navette (CPAS)", "S1", "En cours", "2026", "VILLE")], joint=True)
+    out = tmp_path / "build"
+    assert build(data, out) == 0
+    joint = out / JOINT_NAME
+    before = joint.read_bytes()
+    # The CPAS' frame now names another institution: the frames disagree, the old joint PST is no longer rebuilt.
+    make_entity(data / "cpas", {"Social.xlsx": [synergy("Navette (CPAS)", "S1", "En cours", "2026", "VILLE")]},
+                {**CPAS, "PST conjoint avec": "AUTRE"})
+    capsys.readouterr()
+    assert build(data, out) == 1
+    console = capsys.readouterr().out
+    assert joint.read_bytes() == before
+    assert f"⚠ {joint} n’est PLUS À JOUR" in console
+    # The CPAS folder gone: the same.
+    import shutil
+    shutil.rmtree(data / "cpas")
+    assert build(data, out) == 1
+    assert f"⚠ {joint} n’est PLUS À JOUR" in capsys.readouterr().out
+
+
+def test_one_entity_folder_built_alone_is_not_held_back_by_its_joint_partner(tmp_path, capsys):
+    data = pair_entities(tmp_path / "data", [action()], [action()], joint=True)
+    assert main(["pst", "--data", str(data / "ville"), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    console = capsys.readouterr().out
+    assert "seul ce dossier est construit : le PST conjoint n’est ni écrit ni mis à jour" in console
+    assert (tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").exists()
+    assert not list((tmp_path / "build").glob("PST_conjoint_*"))
+
+
+def test_a_partner_whose_frame_cannot_be_read_is_named_and_does_not_hold_back_the_other(tmp_path, capsys):
+    data = pair_entities(tmp_path / "data", [action()], [action()], joint=True)
+    make_entity(data / "cpas", {"Social.xlsx": [action()]}, {**CPAS, "PST conjoint avec": "VILLE",
+                                                                  "Législature": "2019"})
+    assert build(data, tmp_path / "build") == 1  # the CPAS has no document
+    console = capsys.readouterr().out
+    assert "« CPAS », qu’aucun cadre lu ne porte ; « cpas/cadre.xlsx » n’a pas pu être lu" in console
+    assert (tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").exists()
+
+
+def test_two_entities_with_the_same_code_are_warned_and_get_no_common_document(tmp_path, capsys):
+    data = tmp_path / "data"
+    for town in ("engis", "amay"):
+        make_entity(data / f"{town}-ville", {"Social.xlsx": [synergy("Navette", "S1", "En cours", "2026", "CPAS")]},
+                    {"Entité": f"Ville de {town}"})
+        make_entity(data / f"{town}-cpas", {"Social.xlsx": [synergy("Navette", "S1", "En cours", "2026", "VILLE")]},
+                    {**CPAS, "Entité": f"CPAS de {town}"})
+    assert build(data, tmp_path / "build") == 0  # each entity's own PST is written
+    console = capsys.readouterr().out
+    assert "Le code « VILLE » est aussi celui de « amay-ville/cadre.xlsx »" in console
+    assert "Le code « CPAS » est aussi celui de « engis-cpas/cadre.xlsx »" in console
+    assert not list((tmp_path / "build").glob("Synergies_*")) and not list((tmp_path / "build").glob("PST_conj*"))
+    assert len(list((tmp_path / "build").rglob("PST_*_2025-2030.docx"))) == 4

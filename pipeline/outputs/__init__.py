@@ -97,6 +97,9 @@ class Output:
     provisional: bool = True
     """Written under a provisional name when built despite errors; False: never written then (the export to the
     Region), its last valid file kept and reported out of date."""
+    pattern: str = ""
+    """Pair outputs: the start of their file names in BUILD (« Synergies_ »), to find those earlier builds wrote
+    for pairs this build no longer writes."""
     files: Callable[[Job], list[str]] | None = None
     """The files it writes, by name under the entity's folder (« retours/Travaux.xlsx »), when they are not its
     stem and parts: one per part; the folder of the first holds only this output's files."""

@@ -74,6 +74,7 @@ OUTPUT = Output(
     write=word(__name__),
     labels=("PST conjoint", "PST conjoint PROVISOIRE"),
     scope=PAIR,
+    pattern="PST_conjoint_",
     publish=True,
     applies=lambda job: joint_pair(job.xref.left, job.xref.right),
 )
