@@ -421,7 +421,8 @@ def cross_references(results: list[EntityResult], build: Path, today: dt.date) -
                 continue
             xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
             errors = [r for r in (left, right) if r.has_errors]
-            provisional = {"errors": sum(r.errors for r in errors), "rejected": 0,
+            provisional = {"errors": sum(r.errors for r in errors),
+                           "rejected": sum(r.rows_rejected + r.budget_rows_rejected for r in errors),
                            "report": report.REPORT_NAME} if errors else None
             job = Job(today, known, provisional, xref=xref, sides=[entity_job(r, known, today) for r in (left, right)])
             result = CrossReferenceResult(xref, joint=joint)
@@ -446,7 +447,9 @@ def pair_leftovers(results: list[EntityResult], pairs: list[CrossReferenceResult
     and that this build neither wrote nor reported: their pair no longer holds (a frame no longer names the other,
     a partner gone, two législatures…). Kept — the coordinator decides —, reported out of date."""
     codes = {r.entity.code for r in results if r.entity and r.entity.code}
-    accounted = {path for pair in pairs for path in (*(w.path for w in pair.written), *pair.stale)}
+    # A document written under its provisional name accounts for the valid one beside it (kept, as for an entity).
+    accounted = {path.with_name(path.name.replace(outputs.PROVISIONAL, "")) for pair in pairs
+                 for path in (*(w.path for w in pair.written), *pair.stale)}
     found = []
     for output in outputs.registry():
         if output.scope != outputs.PAIR or not output.pattern or not build.is_dir():

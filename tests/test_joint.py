@@ -142,7 +142,9 @@ def test_each_joint_pair_is_listed_once_with_both_numbers(joint_sample):
     for code, row in zip(codes, table.rows[1:]):
         left, right = (cell.paragraphs[0].text.replace(NBSP, " ") for cell in row.cells[1:])
         assert left == f"Action {commune[by_code[code]]}"
-        assert right == f"Action {cpas[by_code_cpas[code]]}"
+        # the CPAS' libellé follows its number when it is not the commune's (the pair's title, first column)
+        own = f" : {by_code_cpas[code]}" if by_code_cpas[code] != by_code[code] else ""
+        assert right == f"Action {cpas[by_code_cpas[code]]}{own}"
         assert "Service" in row.cells[1].text and "OO " in row.cells[1].text.replace(NBSP, " ")
 
 
@@ -307,8 +309,10 @@ def test_errors_keep_the_previous_joint_document_and_say_it_is_out_of_date(tmp_p
     assert "Aucun document commun écrit" in console
     # Despite errors: a provisional joint document beside the valid one.
     assert build(data, out, "--malgre-erreurs") == 0
-    assert (out / JOINT_NAME.replace(".docx", "_PROVISOIRE.docx")).exists()
+    provisional = out / JOINT_NAME.replace(".docx", "_PROVISOIRE.docx")
     assert joint.read_bytes() == before
+    cover = "\n".join(p.text for p in Document(provisional).paragraphs)
+    assert "établi malgré 1 erreur\u00a0: 1 ligne des classeurs des services n’y figure pas" in cover
 
 
 def test_a_joint_pst_no_longer_declared_or_agreed_is_kept_and_said_out_of_date(tmp_path, capsys):
@@ -365,3 +369,17 @@ def test_two_entities_with_the_same_code_are_warned_and_get_no_common_document(t
     assert "Le code « CPAS » est aussi celui de « engis-cpas/cadre.xlsx »" in console
     assert not list((tmp_path / "build").glob("Synergies_*")) and not list((tmp_path / "build").glob("PST_conj*"))
     assert len(list((tmp_path / "build").rglob("PST_*_2025-2030.docx"))) == 4
+
+
+def test_an_action_paired_with_two_shows_each_partner_action_with_its_libelle(tmp_path):
+    data = pair_entities(tmp_path / "data", [synergy("Navette", "S1", "En cours", "2026", "CPAS")],
+                         [synergy("Navette des aînés", "S1", "En cours", "2026", "VILLE"),
+                          synergy("Navette des familles", "S1", "En cours", "2026", "VILLE")], joint=True)
+    assert build(data, tmp_path / "build") == 0
+    doc = Document(tmp_path / "build" / JOINT_NAME)
+    table = table_with(doc, "Action commune")
+    assert len(table.rows) == 2  # one pair
+    cpas_cell = table.rows[1].cells[2].text
+    assert f"Action{NBSP}1 (externe){NBSP}: Navette des aînés" in cpas_cell
+    assert f"Action{NBSP}2 (externe){NBSP}: Navette des familles" in cpas_cell
+    assert "Navette" in table.rows[1].cells[0].text and ": Navette" not in table.rows[1].cells[1].text

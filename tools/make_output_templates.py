@@ -952,6 +952,7 @@ def joint_side_cell(cell, side: str):
     cell_text(cell, "{%p for a in c." + side + " %}", "Tableau petit")
     p = cell.add_paragraph(style="Tableau")
     p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}})").bold = True
+    p.add_run(f"{{% if a.own_title %}}{NBSP}: {{{{ a.own_title }}}}{{% endif %}}")  # its libellé, when another
     cell.add_paragraph("{{ a.os }}", style="Tableau petit")
     cell.add_paragraph("{{ a.oo }}", style="Tableau petit")
     cell.add_paragraph(f"{{% if a.service %}}Service{NBSP}: {{{{ a.service }}}}{{% endif %}}"
@@ -987,9 +988,10 @@ def write_joint(path: Path):
     for _ in range(3):
         doc.add_paragraph()
     tag(doc, "{%p if provisional %}")
-    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs")
-              + " dans les classeurs : les lignes en erreur n’y figurent pas (voir le rapport de validation de "
-              "chaque institution).", "Avertissement")
+    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs") + NBSP + ": "
+              + plural("provisional.rejected", "ligne", "lignes") + " des classeurs des services "
+              "{% if provisional.rejected < 2 %}n’y figure pas{% else %}n’y figurent pas{% endif %}"
+              " (voir le rapport de validation de chaque institution).", "Avertissement")
     tag(doc, "{%p endif %}")
     for _ in range(3):
         doc.add_paragraph()
@@ -1051,9 +1053,9 @@ def write_joint(path: Path):
               + "{% if not loop.last %} et {% endif %}{% endfor %}), sous "
               + plural("counts.os.total", "objectif stratégique", "objectifs stratégiques") + " et "
               + plural("counts.oo.total", "objectif opérationnel", "objectifs opérationnels") + ". "
-              "{% if common %}" + plural("common|length", "action commune", "actions communes")
-              + " {% if common|length < 2 %}est menée{% else %}sont menées{% endif %} par les deux institutions."
-              "{% else %}Aucune action n’est menée en commun.{% endif %}", "Résumé").paragraph_format.keep_with_next = True
+              "{% if common %}Les deux institutions mènent ensemble "
+              + plural("common|length", "action commune", "actions communes")
+              + ".{% else %}Aucune action n’est menée en commun.{% endif %}", "Résumé").paragraph_format.keep_with_next = True
     tag(doc, "{%p if provisional %}")
     para(doc, "Document provisoire : les lignes en erreur des classeurs n’y figurent pas.", "Avertissement")
     tag(doc, "{%p endif %}")
@@ -1127,8 +1129,7 @@ def write_joint(path: Path):
     doc.add_paragraph()
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for side in one_sided %}")
-    para(doc, "Actions " + of("side") + " annoncées comme menées avec l’autre institution, sans action "
-              "correspondante", "Étiquette")
+    para(doc, "Autres actions " + of("side") + " menées en synergie avec " + the("side.partner"), "Étiquette")
     tag(doc, "{%p for a in side.actions %}")
     p = para(doc, "", "Action")
     p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}:").bold = True

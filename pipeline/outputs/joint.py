@@ -30,7 +30,8 @@ def context(job: Job, part: int = 0) -> dict:
     places = [placements(entity) for entity in entities]
     order = {id(action): rank for rank, action in enumerate(xref.left.actions())}
     common = [{"code": pair.synergy_code, "title": pair.left[0].title,
-               "left": [placed(a, places[0]) for a in pair.left], "right": [placed(a, places[1]) for a in pair.right]}
+               "left": [placed(a, places[0], pair.left[0].title) for a in pair.left],
+               "right": [placed(a, places[1], pair.left[0].title) for a in pair.right]}
               for pair in sorted(xref.pairs, key=lambda pair: min(order[id(a)] for a in pair.left))]
     return {
         "provisional": job.provisional or {},
@@ -44,9 +45,11 @@ def context(job: Job, part: int = 0) -> dict:
         "common": common,
         "common_actions": {"left": sum(len(pair.left) for pair in xref.pairs),
                            "right": sum(len(pair.right) for pair in xref.pairs)},
-        "one_sided": [{"name": entity.name, "type": entity.type, "actions": [placed(a, place) for a in actions]}
-                      for entity, place, actions in ((xref.left, places[0], xref.left_only),
-                                                     (xref.right, places[1], xref.right_only)) if actions],
+        "one_sided": [{"name": entity.name, "type": entity.type, "actions": [placed(a, place) for a in actions],
+                       "partner": {"name": other.name, "type": other.type}}
+                      for entity, other, place, actions in ((xref.left, xref.right, places[0], xref.left_only),
+                                                            (xref.right, xref.left, places[1], xref.right_only))
+                      if actions],
         "budgets": any(i["budget"] for i in institutions),
     }
 
@@ -57,10 +60,12 @@ def placements(entity: Entity) -> dict[int, tuple]:
             for oo in os.objectives for action in oo.actions}
 
 
-def placed(action, places: dict[int, tuple]) -> dict:
-    """An action of « Actions communes »: its number in its institution, its objectives and its service."""
+def placed(action, places: dict[int, tuple], common_title: str = "") -> dict:
+    """An action of « Actions communes »: its number in its institution, its objectives and its service; its
+    libellé (`own_title`) when it is not the pair's (`common_title`)."""
     volet, os, oo = places[id(action)]
     return {"number": action.number, "volet": volet.key, "title": action.title,
+            "own_title": action.title if common_title and action.title != common_title else "",
             "os": f"OS{french.NBSP}{os.number}{french.NBSP}: {os.title}",
             "oo": f"OO{french.NBSP}{oo.code}{french.NBSP}: {oo.title}",
             "service": action.managing_service or "", "status": action.status or "",
