@@ -503,20 +503,20 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "code-synergie-orphelin": (
         WARNING,
-        "Le code synergie « {value} » de {side} n’a pas de correspondant chez {other_side}.",
-        "Donnez le même « Code synergie » à l’action correspondante de {other_side}.",
+        "Le code synergie « {value} » {side_of} n’a pas de correspondant chez {other_the}.",
+        "Donnez le même « Code synergie » à l’action correspondante {other_of}.",
     ),
     "code-synergie-partenaire-rejete": (
         WARNING,
-        "Le code synergie « {value} » de {side} n’a pas de correspondant dans le document de {other_side} : "
+        "Le code synergie « {value} » {side_of} n’a pas de correspondant dans le document {other_of} : "
         "l’action qui le porte ({place}) y est écartée pour une erreur.",
-        "Corrigez l’erreur signalée sur cette ligne de {other_side} : les deux actions seront rapprochées.",
+        "Corrigez l’erreur signalée sur cette ligne {other_of} : les deux actions seront rapprochées.",
     ),
     "code-synergie-classeur-non-lu": (
         WARNING,
-        "Le code synergie « {value} » de {side} n’a pas de correspondant chez {other_side}, dont "
+        "Le code synergie « {value} » {side_of} n’a pas de correspondant chez {other_the}, dont "
         "{files:quoted} n’a pas pu être lu : l’action correspondante y est peut-être.",
-        "Corrigez d’abord l’erreur qui empêche de lire ce classeur de {other_side}.",
+        "Corrigez d’abord l’erreur qui empêche de lire ce classeur {other_of}.",
     ),
     # A joint PST (« PST conjoint avec », contract 1.3): both frames must name each other
     "pst-conjoint-soi-meme": (

@@ -85,6 +85,33 @@ def seconds(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + NBSP + "s"
 
 
+# --- Institutions in a sentence ----------------------------------------------------------------------------------
+FEMININE = {"commune", "ville", "administration"}
+MASCULINE = {"cpas", "centre"}
+VOWELS = "aàâeéèêiîoôuûhAÀÂEÉÈÊIÎOÔUÛH"
+
+
+def the(name: str) -> str:
+    """An institution's name with its article: « la Commune d'Engis », « le CPAS d'Engis », « l’Administration
+    communale », a bare name as it is (« Engis »)."""
+    first = name.split()[0].lower() if name.split() else ""
+    if first not in FEMININE | MASCULINE:
+        return name
+    if name[0] in VOWELS and first != "cpas":
+        return f"l’{name}"
+    return ("la " if first in FEMININE else "le ") + name
+
+
+def of(name: str) -> str:
+    """« de la Commune d'Engis », « du CPAS d'Engis », « d’Engis »."""
+    with_article = the(name)
+    if with_article.startswith("le "):
+        return "du " + with_article[3:]
+    if with_article is name and name[:1] in VOWELS:
+        return f"d’{name}"
+    return "de " + with_article
+
+
 # --- Typography -----------------------------------------------------------------------------------------------
 def typography(text: str) -> str:
     """Non-breaking spaces where French wants them (before « : ; ! ? », inside « »), so that no line breaks

@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from . import contract as c
+from . import french
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .normalize import (DisplayOptions, canonical_code, natural_key, oo_parts, sdg_number,
                         whole_number)
@@ -446,7 +447,8 @@ def cross_reference(left: Entity, right: Entity, absent: dict[str, Absent] | Non
         findings.append(finding(cause, file=f"{side.folder}/{source.file}", sheet=source.sheet,
                                 row=source.row, column=source.letters.get("synergy_code", ""),
                                 header=c.ACTIONS_SHEET.column("synergy_code").header, value=group[0].synergy_code,
-                                side=side.name, other_side=other.name, place=missing.rejected.get(code, ""),
+                                side_of=french.of(side.name), other_the=french.the(other.name),
+                                other_of=french.of(other.name), place=missing.rejected.get(code, ""),
                                 files=missing.unread))
     paired = {id(a) for p in pairs for a in p.left + p.right}
     return CrossReference(

@@ -230,8 +230,8 @@ def test_a_synergy_code_found_on_one_side_only_is_a_warning_and_listed_apart(tmp
         parameters={"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"}, **cpas_frame)
     run = run_pst(tmp_path / "data")
     assert run.code == 0, run.out
-    assert "Le code synergie « S2 » de Ville de Testville n’a pas de correspondant chez CPAS de Testville" in run.out
-    assert "Le code synergie « S9 » de CPAS de Testville n’a pas de correspondant" in run.out
+    assert "Le code synergie « S2 » de la Ville de Testville n’a pas de correspondant chez le CPAS de Testville" in run.out
+    assert "Le code synergie « S9 » du CPAS de Testville n’a pas de correspondant" in run.out
     doc = Document(run.build / "Synergies_VILLE_CPAS.docx")
     rows = [[cell.text for cell in row.cells] for row in doc.tables[0].rows]
     assert [row[0] for row in rows[1:]] == ["S1"]

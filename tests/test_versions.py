@@ -271,7 +271,7 @@ def test_a_synergy_found_on_one_side_names_the_real_cause(tmp_path, capsys):
     (data / "cpas" / "services" / "Abîmé.xlsx").write_bytes(b"PK\x03\x04 pas un classeur")
     assert build(data, tmp_path / "build", "--malgre-erreurs") == 0
     out = capsys.readouterr().out
-    assert "« SYN-1 » de Ville de Testville n’a pas de correspondant dans le document de CPAS de Testville : " \
+    assert "« SYN-1 » de la Ville de Testville n’a pas de correspondant dans le document du CPAS de Testville : " \
            "l’action qui le porte (S.xlsx, ligne 2) y est écartée pour une erreur." in out
-    assert "« SYN-2 » de Ville de Testville n’a pas de correspondant chez CPAS de Testville, dont « Abîmé.xlsx » " \
+    assert "« SYN-2 » de la Ville de Testville n’a pas de correspondant chez le CPAS de Testville, dont « Abîmé.xlsx » " \
            "n’a pas pu être lu" in out
