@@ -435,10 +435,31 @@ def fill_table_of_contents(document) -> None:
         body.remove(sibling)
         sibling = following
     new_entries = [toc_entry(toc_styles[level], text) for level, text in entries]
+    for entry in new_entries[-TOC_KEPT_TOGETHER:-1]:
+        keep_with_next(entry)
     for entry in new_entries:
         end.addprevious(entry)
     if new_entries:
         merge_field_marks(start, end, new_entries[0], new_entries[-1])
+
+
+TOC_KEPT_TOGETHER = 3
+"""The table of contents' last entries are kept on one page: its last line never alone on a page of its own."""
+
+
+def keep_with_next(paragraph) -> None:
+    """« Keep with next » on a paragraph (w:keepNext, right after its style in its properties)."""
+    properties = paragraph.find(qn("w:pPr"))
+    if properties is None:
+        properties = OxmlElement("w:pPr")
+        paragraph.insert(0, properties)
+    if properties.find(qn("w:keepNext")) is None:
+        style = properties.find(qn("w:pStyle"))
+        keep = OxmlElement("w:keepNext")
+        if style is not None:
+            style.addnext(keep)
+        else:
+            properties.insert(0, keep)
 
 
 def merge_field_marks(start, end, first_entry, last_entry) -> None:

@@ -9,8 +9,9 @@ LibreOffice afterwards.
 
 What it does: load SOURCE hidden (macros never run), update every document index (the Word TOC field becomes a
 LibreOffice table of contents with page numbers) and the fields, until the table of contents no longer changes
-(a longer table can push the headings one page further), then export TARGET with writer_pdf_Export: bookmarks
-from the headings, tagged PDF (accessibility), the document's language and title. On success, one JSON line on
+(a longer table can push the headings one page further), keep the table's last entries on one page, then export
+TARGET with writer_pdf_Export: bookmarks from the headings, tagged PDF (accessibility), the document's language
+and title. On success, one JSON line on
 stdout: {"pages": 12, "indexes": 1, "toc": [["Introduction", "3"], …]}. On failure, a message on stderr and a
 non-zero exit code: 3 no connection, 4 document not loaded, 5 export failed.
 """
@@ -28,6 +29,7 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
 
 MAX_PASSES = 4
+KEPT_TOGETHER = 3  # the last entries of a table of contents, on one page (as pipeline.render.TOC_KEPT_TOGETHER)
 
 
 def prop(name, value):
@@ -75,6 +77,24 @@ def refresh(document):
             break
         previous = current
     return indexes.getCount(), [entry for entries in (previous or []) for entry in entries]
+
+
+def keep_last_entries_together(indexes, count=KEPT_TOGETHER):
+    """The last `count` entries of each table of contents on one page (« keep with next paragraph », LibreOffice's
+    ParaKeepTogether, on those before the last), so that its last line never sits alone on a page of its own.
+
+    Set once the page numbers are stable, as updating an index rewrites its paragraphs. It moves no heading: the
+    page after the table begins with a page break, so at most count - 1 lines move onto the table's own last
+    page, which holds fewer lines than that."""
+    for i in range(indexes.getCount()):
+        entries = []
+        paragraphs = indexes.getByIndex(i).getAnchor().createEnumeration()
+        while paragraphs.hasMoreElements():
+            paragraph = paragraphs.nextElement()
+            if paragraph.supportsService("com.sun.star.text.Paragraph") and "\t" in paragraph.getString():
+                entries.append(paragraph)
+        for paragraph in entries[-count:-1]:
+            paragraph.setPropertyValue("ParaKeepTogether", True)
 
 
 def page_count(document):
@@ -141,6 +161,7 @@ def main(argv=None):
         return 4
     try:
         indexes, toc = refresh(document)
+        keep_last_entries_together(document.getDocumentIndexes())
         pages = page_count(document)
         tidy_metadata(document)
         try:

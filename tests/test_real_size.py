@@ -273,7 +273,10 @@ def test_the_finance_tables_keep_their_last_line_with_the_total_and_fill_every_t
         total = table.rows[-1]
         assert total.cells[0].text == "Total" and all(cell.text for cell in total.cells), table.rows[0].cells[0].text
         kept = [bool(row._tr.findall(".//" + qn("w:keepNext"))) for row in table.rows[1:-1]]
-        assert kept[-1] and not any(kept[:-1])
+        # The last line with the total; in « Par objectif », a volet's or an OS' line with the line after it.
+        headings = [row.cells[0].text.startswith(("Volet", "OS")) for row in table.rows[1:-1]]
+        assert kept == [heading or last for heading, last in zip(headings, [False] * (len(kept) - 1) + [True])]
+        assert any(headings) == (table.rows[0].cells[0].text == "Objectif")
     by_source = tables[2]
     assert by_source.rows[-1].cells[2].text == str(sum(int(row.cells[2].text) for row in by_source.rows[1:-1]))
 
@@ -315,3 +318,136 @@ def test_the_tableau_presentation_never_cuts_a_word_across_two_lines(tmp_path):
             for cell, width in zip(row.cells, grid):
                 longest = max((len(word) for word in cell.text.split()), default=0)
                 assert longest * CHARACTER + CELL_MARGINS <= width + 1, (cell.text, width)
+
+
+# --- Layout at size: headings kept with what follows, the table of contents, the fiches' one indentation ------------
+def indicators_frame() -> list[dict]:
+    from conftest import OPERATIONAL
+
+    return [dict(OPERATIONAL[0], **{"Indicateurs de résultat": "Arbres plantés\nSurface boisée"}),
+            dict(OPERATIONAL[1], **{"Indicateurs de résultat": "Familles aidées"}), OPERATIONAL[2]]
+
+
+def test_an_oo_heading_goes_with_its_indicators_and_its_first_action_in_both_presentations(tmp_path):
+    from docx.oxml.ns import qn
+
+    from conftest import action, make_entity
+
+    rows = [action(title="Planter"), action(title="Arroser")]  # OO 2.1 and the interne OO 1.1 have no action
+    for layout in ("liste", "tableau"):
+        folder = make_entity(tmp_path / layout, {"S.xlsx": rows}, {"Présentation des actions": layout},
+                             operational=indicators_frame())
+        build = tmp_path / f"build-{layout}"
+        assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+        doc = Document(build / layout / "PST_VILLE_2025-2030.docx")
+        paragraphs = doc.paragraphs
+        labels = [i for i, p in enumerate(paragraphs) if p.text == "Indicateurs de résultat"]
+        assert [paragraphs[i - 1].text for i in labels] == ["OO\u00a01.1\u00a0: Planter des arbres",
+                                                            "OO\u00a02.1\u00a0: Aider les familles"], layout
+        for start, count in zip(labels, (2, 1)):
+            assert paragraphs[start - 1].style.paragraph_format.keep_with_next  # the heading, with its label
+            assert paragraphs[start].style.paragraph_format.keep_with_next      # the label, with the indicators
+            indicators = paragraphs[start + 1:start + 1 + count]
+            assert [p.style.name for p in indicators] == ["List Bullet"] * count, layout
+            assert paragraphs[start + 1 + count].style.name != "List Bullet", layout
+            assert all(p.paragraph_format.keep_with_next for p in indicators), [p.text for p in indicators]
+        tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["N°", "Action"]]
+        if layout == "liste":
+            assert not tables
+            continue
+        assert len(tables) == 1, "une table pour la seule OO qui a des actions, aucune table vide"
+        [table] = tables
+        assert [row.cells[1].text for row in table.rows[1:]] == ["Planter", "Arroser"]
+        header = table.rows[0]
+        properties = header._tr.find(qn("w:trPr"))
+        assert properties.find(qn("w:tblHeader")) is not None and properties.find(qn("w:cantSplit")) is not None
+        assert all(p.paragraph_format.keep_with_next for cell in header.cells for p in cell.paragraphs)
+        assert not any(p.paragraph_format.keep_with_next for row in table.rows[1:] for cell in row.cells
+                       for p in cell.paragraphs)
+
+
+def test_the_table_of_contents_keeps_its_entries_whole_and_its_last_three_together(tmp_path):
+    from docx.oxml.ns import qn
+
+    from conftest import action, make_entity
+
+    folder = make_entity(tmp_path / "ville", {"S.xlsx": [action(title="Planter")]})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
+    for level in (1, 2, 3):
+        assert doc.styles[f"toc {level}"].paragraph_format.keep_together, level
+    assert doc.styles["toc 1"].paragraph_format.keep_with_next
+    assert not doc.styles["toc 2"].paragraph_format.keep_with_next
+    entries = [p for p in doc.paragraphs if p.style.name.startswith("toc ")]
+    assert [p.text for p in entries][:2] == ["Introduction", "Base légale"] and len(entries) > 6
+    direct = [p._p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in entries]
+    assert direct == [False] * (len(entries) - 3) + [True, True, False]
+
+
+def test_in_the_pdf_the_table_of_contents_never_leaves_its_last_line_alone(tmp_path):
+    """43 entries of one line: 42 fit on the first page; LibreOffice's rebuilt table moves two more with the last."""
+    import re
+    import subprocess
+
+    from conftest import action, make_entity, require_soffice
+
+    require_soffice()
+    operational = [{"Volet": "Externe", "N° OO": f"1.{n}", "Intitulé": f"Objectif {n}"} for n in range(1, 33)]
+    operational += [{"Volet": "Externe", "N° OO": "2.1", "Intitulé": "Aider"},
+                    {"Volet": "Interne", "N° OO": "1.1", "Intitulé": "Simplifier"}]
+    folder = make_entity(tmp_path / "ville", {"S.xlsx": [action(title="Planter")]}, operational=operational)
+    build = tmp_path / "build"
+    assert main(["pdf", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    pdf = build / "ville" / "PST_VILLE_2025-2030.pdf"
+    per_page = []
+    for page in (2, 3, 4):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True).stdout
+        per_page.append(len([line for line in text.splitlines() if re.search(r"\.{4,}\s*\d+\s*$", line)]))
+    assert sum(per_page[:2]) == 43 and per_page[2] == 0, per_page
+    assert per_page[1] >= 3, per_page
+    introduction = subprocess.run(["pdftotext", "-f", "4", "-l", "4", str(pdf), "-"], capture_output=True,
+                                  text=True).stdout
+    assert "Introduction" in introduction  # the numbers of the table still right: nothing after it moved
+
+
+def test_an_os_row_of_a_cross_table_goes_with_its_first_action(tmp_path):
+    from conftest import action, make_entity
+
+    rows = [action(title="Vélos", ODD="ODD 13"), action(title="Colis", oo="2.1", ODD="ODD 2")]
+    folder = make_entity(tmp_path / "ville", {"S.xlsx": rows})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "ville" / "PST_VILLE_2025-2030.docx")
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][2:] == ["2", "13"])
+    kept = {row.cells[1].text: all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+            for row in table.rows[1:]}
+    assert [label for label, keep in kept.items() if keep] == [
+        label for label in kept if label.startswith("Être")] and len(kept) == 4
+
+
+def test_every_paragraph_of_a_fiche_stands_at_one_indentation(tmp_path):
+    from conftest import action, make_entity
+
+    rows = [action(title="Sans budget", Planification="Étude\nTravaux")]
+    folder = make_entity(tmp_path / "ville", {"S.xlsx": rows})
+    build = tmp_path / "build"
+    assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+    doc = Document(build / "ville" / "Fiches_actions_VILLE.docx")
+    [placeholder] = [p for p in doc.paragraphs if p.text == "Aucune ligne budgétaire pour cette action."]
+    assert placeholder.style.name == "Mention"
+
+    def indentation(paragraph):
+        if paragraph.paragraph_format.left_indent is not None:
+            return paragraph.paragraph_format.left_indent
+        style = paragraph.style
+        while style is not None and style.paragraph_format.left_indent is None:
+            style = style.base_style
+        return style.paragraph_format.left_indent if style is not None else None
+
+    written = [p for p in doc.paragraphs if p.text.strip()]
+    assert {indentation(p) or 0 for p in written} == {0}, {(p.style.name, indentation(p)) for p in written}
+    cells = [p for t in doc.tables for row in t.rows for cell in row.cells for p in cell.paragraphs
+             if p.text.strip() and p.style.name != "Tableau puce"]
+    assert {indentation(p) or 0 for p in cells} == {0}

@@ -170,6 +170,12 @@ def para(doc, text: str = "", style: str = "Normal", bold_prefix: str = ""):
     return p
 
 
+def kept(paragraph):
+    """Kept on the page of what follows (a heading's line of figures, never alone at a page's foot)."""
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
 def tag(doc, text: str):
     """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes when rendered."""
     doc.add_paragraph(text)
@@ -210,7 +216,14 @@ def add_field(paragraph, instruction: str, placeholder: str = "1", size: float |
 
 def add_toc(doc):
     """A TOC field spanning three paragraphs; the pipeline fills the middle with the document's headings (so the
-    table reads well before any refresh) and Word refreshes it with page numbers on opening (updateFields)."""
+    table reads well before any refresh) and Word refreshes it with page numbers on opening (updateFields).
+
+    Its styles keep each entry on one page and a first-level entry with the next one (« Volet externe » never
+    alone at a page's foot); the pipeline keeps the last entries together (render.fill_table_of_contents)."""
+    for level in (1, 2, 3):
+        fmt = doc.styles[f"toc {level}"].paragraph_format
+        fmt.keep_together = True
+        fmt.keep_with_next = level == 1 or None
     first = doc.add_paragraph(style="toc 1")
     for kind, value in (("begin", None), ("instr", 'TOC \\o "1-3" \\h \\z \\u'), ("separate", None)):
         run = OxmlElement("w:r")
@@ -372,7 +385,7 @@ def actions_table(doc):
     for cell, text, style in zip(header.cells, ("N°", "Action", "{%tc for f in fields %}", "{{ f }}",
                                                 "{%tc endfor %}"),
                                  ("Tableau en-tête", "Tableau en-tête", *["Tableau petit en-tête"] * 3)):
-        cell_text(cell, text, style)
+        kept(cell_text(cell, text, style))  # the header row never alone at a page's foot
         shade(cell, "1F3864")
     repeat_header(header)
     cell_text(loop.cells[0], "{%tr for a in oo.actions %}")
@@ -416,7 +429,7 @@ def matrix_annex(doc, name: str, what: str, vertical: bool):
     cell_text(loop_groups.cells[0], "{%tr for g in " + name + ".groups %}", "Tableau petit")
     for cell, text in zip(group.cells, ("{{ g.label }}", "{{ g.title }} ({{ g.volet }})", "{%tc for b in g.blanks %}",
                                         "{{ b }}", "{%tc endfor %}")):
-        cell_text(cell, text, "Tableau petit", bold=True)
+        kept(cell_text(cell, text, "Tableau petit", bold=True))  # an OS row goes with its first action
         shade(cell, "DCE6F1")
     cell_text(loop_actions.cells[0], "{%tr for a in g.actions %}", "Tableau petit")
     for cell, text in zip(body.cells, ("{{ a.number }}", "{{ a.title }}", "{%tc for m in a.marks %}", "{{ m }}",
@@ -498,13 +511,15 @@ def money_table(doc, header: tuple[str, ...], widths, loop: str, cells: tuple[st
     for r in table.rows:
         for cell in r.cells[1:]:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    # The last item is kept on the page of the total (never a total alone at the top of a page): the body row
-    # twice, the copy for loop.last with « keep with next ».
+    # The last item is kept on the page of the total (never a total alone at the top of a page), and a bold row (a
+    # volet or an OS) with the row after it (never alone at a page's foot): the body row twice, the copy for those
+    # with « keep with next ».
     last = copy.deepcopy(body._tr)
     for paragraph in last.iter(qn("w:p")):
         Paragraph(paragraph, None).paragraph_format.keep_with_next = True
     body._tr.addprevious(last)
-    for text, before in (("{%tr if loop.last %}", last), ("{%tr else %}", body._tr)):
+    kept_rows = "loop.last" + (f" or ({bold_if})" if bold_if else "")
+    for text, before in (("{%tr if " + kept_rows + " %}", last), ("{%tr else %}", body._tr)):
         marker = copy.deepcopy(start._tr)
         for t in marker.iter(qn("w:t")):
             t.text = text
@@ -816,7 +831,9 @@ def volets_body(doc, top: int = 1):
     level `top`: 1 in an entity's PST, 2 under each institution's part of a joint PST."""
     tag(doc, "{%p for volet in volets %}")
     heading = add_heading(doc, VOLET_TITLE, top)
-    heading.paragraph_format.page_break_before = True
+    # Each volet on a new page in an entity's PST; in a joint PST the part (level 1) starts the page, its volets
+    # follow its introduction.
+    heading.paragraph_format.page_break_before = top == 1
     para(doc, "{% if volet.key == 'externe' %}Le volet externe vise la mise en œuvre et le développement des "
               "politiques {% if entity.is_cpas %}du CPAS{% else %}communales{% endif %}, dans tous les domaines "
               "d’intérêt local.{% else %}Le volet interne vise à améliorer l’organisation et le fonctionnement de "
@@ -843,11 +860,13 @@ def volets_body(doc, top: int = 1):
     tag(doc, "{%p if oo.result_indicators %}")
     para(doc, "Indicateurs de résultat", "Étiquette")
     tag(doc, "{%p for line in oo.result_indicators %}")
-    para(doc, "{{ line }}", "List Bullet")
+    kept(para(doc, "{{ line }}", "List Bullet"))  # the OO's heading and indicators go with its first action
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if layout == 'tableau' %}")
+    tag(doc, "{%p if oo.actions %}")  # an OO without actions: no empty table
     actions_table(doc)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")
     tag(doc, "{%p for a in oo.actions %}")
     tag(doc, "{%p if a.planning or a.shown %}")
@@ -1335,7 +1354,7 @@ def write_fiches(path: Path):
     tight_cells(budget)
     total.cells[0].merge(total.cells[3])  # « Total des dépenses » over the four first columns
     tag(doc, "{%p else %}")
-    para(doc, "Aucune ligne budgétaire pour cette action.", "Action détail")
+    para(doc, "Aucune ligne budgétaire pour cette action.", "Mention")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if f.a.fiche.indicateurs %}")
     para(doc, "Plans et indicateurs", "Étiquette")
@@ -1440,12 +1459,6 @@ def status_health(cell):
     p = cell.add_paragraph(style="Tableau petit")
     p.add_run(typography("Santé" + NBSP + ": {{ a.health }}")).italic = True
     cell.add_paragraph("{%p endif %}", style="Tableau petit")
-
-
-def kept(paragraph):
-    """Kept on the page of what follows (a heading's line of figures, never alone at a page's foot)."""
-    paragraph.paragraph_format.keep_with_next = True
-    return paragraph
 
 
 def chart(doc, expression: str):
