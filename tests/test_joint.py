@@ -292,11 +292,16 @@ def test_two_legislatures_or_naming_itself_are_errors(tmp_path, capsys):
     assert "le code de l’institution elle-même" in capsys.readouterr().out
 
 
-def test_errors_keep_the_previous_joint_document_and_say_it_is_out_of_date(tmp_path, capsys):
+def built_joint(tmp_path: Path) -> tuple[Path, Path]:
+    """A ville and its CPAS writing one joint PST with one pair, built once: (data, build)."""
     data = pair_entities(tmp_path / "data", [synergy("Navette", "S1", "En cours", "2026", "CPAS")],
                          [synergy("Navette (CPAS)", "S1", "En cours", "2026", "VILLE")], joint=True)
-    out = tmp_path / "build"
-    assert build(data, out) == 0
+    assert build(data, tmp_path / "build") == 0
+    return data, tmp_path / "build"
+
+
+def test_errors_keep_the_previous_joint_document_and_say_it_is_out_of_date(tmp_path, capsys):
+    data, out = built_joint(tmp_path)
     joint = out / JOINT_NAME
     before = joint.read_bytes()
     capsys.readouterr()
@@ -316,10 +321,7 @@ def test_errors_keep_the_previous_joint_document_and_say_it_is_out_of_date(tmp_p
 
 
 def test_a_joint_pst_no_longer_declared_or_agreed_is_kept_and_said_out_of_date(tmp_path, capsys):
-    data = pair_entities(tmp_path / "data", [synergy("Navette", "S1", "En cours", "2026", "CPAS")],
-                         [synergy("Navette (CPAS)", "S1", "En cours", "2026", "VILLE")], joint=True)
-    out = tmp_path / "build"
-    assert build(data, out) == 0
+    data, out = built_joint(tmp_path)
     joint = out / JOINT_NAME
     before = joint.read_bytes()
     # The CPAS' frame now names another institution: the frames disagree, the old joint PST is no longer rebuilt.
