@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import traceback
 from collections import Counter
+from typing import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -403,42 +404,57 @@ def entity_order(entity: Entity) -> tuple:
     return (entity.is_cpas, entity.code)
 
 
+def paired(results: list[EntityResult]) -> Iterator[tuple[EntityResult, EntityResult, bool]]:
+    """(left, right, joint) for every two modelled entities that name each other (« Synergie avec », « PST
+    conjoint avec »), the commune first; none for a Code two entities carry (validate.duplicate_codes)."""
+    modelled_ = sorted((r for r in results if r.entity), key=lambda r: entity_order(r.entity))
+    codes = Counter(r.entity.code for r in modelled_)
+    for i, left in enumerate(modelled_):
+        for right in modelled_[i + 1:]:
+            if codes[left.entity.code] > 1 or codes[right.entity.code] > 1:
+                continue
+            joint = joint_pair(left.entity, right.entity)
+            if joint or right.entity.code in synergy_partners(left.entity) \
+                    or left.entity.code in synergy_partners(right.entity):
+                yield left, right, joint
+
+
+def pairing_findings(results: list[EntityResult]) -> None:
+    """What pairing the synergies says (a code without its partner…), added to the findings of the entity whose
+    workbook holds the cell: in its report and its service's feedback, before its documents are written."""
+    for left, right, _ in paired(results):
+        xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
+        for entity, found in xref.findings:
+            next(r for r in (left, right) if r.entity is entity).findings.append(found)
+
+
 def cross_references(results: list[EntityResult], build: Path, today: dt.date) -> list[CrossReferenceResult]:
     """The pair outputs of every two entities that name each other (« Synergie avec », « PST conjoint avec »),
     written when both have their documents (provisional when either has errors); otherwise the earlier ones are
     kept and reported out of date."""
-    modelled_ = sorted((r for r in results if r.entity), key=lambda r: entity_order(r.entity))
     known = partners(results)
-    codes = Counter(r.entity.code for r in modelled_)
     done = []
-    for i, left in enumerate(modelled_):
-        for right in modelled_[i + 1:]:
-            if codes[left.entity.code] > 1 or codes[right.entity.code] > 1:
-                continue  # ambiguous: each frame has its warning (validate.duplicate_codes)
-            joint = joint_pair(left.entity, right.entity)
-            if not joint and right.entity.code not in synergy_partners(left.entity) \
-                    and left.entity.code not in synergy_partners(right.entity):
-                continue
-            xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
-            errors = [r for r in (left, right) if r.has_errors]
-            provisional = {"errors": sum(r.errors for r in errors),
-                           "rejected": sum(r.rows_rejected + r.budget_rows_rejected for r in errors),
-                           "report": report.REPORT_NAME} if errors else None
-            job = Job(today, known, provisional, xref=xref, sides=[entity_job(r, known, today) for r in (left, right)])
-            result = CrossReferenceResult(xref, joint=joint)
-            wanted = [output for output in outputs.registry() if output.scope == outputs.PAIR and output.applies(job)]
-            if not (left.document and right.document):
-                result.waiting = [r.label for r in (left, right) if not r.document]
-                result.stale = [path for output in wanted if (path := outputs.final_path(output, job, build)).exists()]
-                if joint or result.stale:
-                    done.append(result)
-                continue
-            try:
-                result.written = write_together([(output, job, build) for output in wanted], 1)
-            except BaseException as problem:
-                interruption(problem)
-                result.failure = failure_of(problem)
-            done.append(result)
+    for left, right, joint in paired(results):
+        xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
+        errors = [r for r in (left, right) if r.has_errors]
+        provisional = {"errors": sum(r.errors for r in errors),
+                       "rejected": sum(r.rows_rejected + r.budget_rows_rejected for r in errors),
+                       "report": report.REPORT_NAME} if errors else None
+        job = Job(today, known, provisional, xref=xref, sides=[entity_job(r, known, today) for r in (left, right)])
+        result = CrossReferenceResult(xref, joint=joint)
+        wanted = [output for output in outputs.registry() if output.scope == outputs.PAIR and output.applies(job)]
+        if not (left.document and right.document):
+            result.waiting = [r.label for r in (left, right) if not r.document]
+            result.stale = [path for output in wanted if (path := outputs.final_path(output, job, build)).exists()]
+            if joint or result.stale:
+                done.append(result)
+            continue
+        try:
+            result.written = write_together([(output, job, build) for output in wanted], 1)
+        except BaseException as problem:
+            interruption(problem)
+            result.failure = failure_of(problem)
+        done.append(result)
     return done
 
 
@@ -552,6 +568,7 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     for entity, found in (unknown_institutions(entities) + duplicate_codes(entities)
                           + joint_frames(entities, unread, alone=one_entity)):
         next(r for r in built if r.entity is entity).findings.append(found)
+    pairing_findings(results)
     if evaluation is not None:
         for result in built:
             result.findings += evaluation_date(result.entity.legislature, evaluation.day, today)

@@ -100,7 +100,6 @@ def print_pair(pair) -> None:
     xref = pair.xref
     print()
     print(f"{'PST conjoint et synergies' if pair.joint else 'Synergies'} {xref.left.name} & {xref.right.name}")
-    print_findings(xref.findings)
     if xref.pairs or xref.left_only or xref.right_only:
         print(f"  {plural(len(xref.pairs), 'synergie rapprochée', 'synergies rapprochées')} ; "
               f"signalées d’un seul côté : {len(xref.left_only)} ({xref.left.code}), "

@@ -506,6 +506,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Le code synergie « {value} » {side_of} n’a pas de correspondant chez {other_the}.",
         "Donnez le même « Code synergie » à l’action correspondante {other_of}.",
     ),
+    "code-synergie-sans-synergie-avec": (
+        WARNING,
+        "Cette action porte le code synergie « {value} », comme une action {side_of}, mais sa colonne « Synergie "
+        "avec » ne nomme pas « {code} » : les deux actions ne sont pas rapprochées.",
+        "Écrivez « {code} » dans « Synergie avec » sur cette ligne.",
+    ),
     "code-synergie-partenaire-rejete": (
         WARNING,
         "Le code synergie « {value} » {side_of} n’a pas de correspondant dans le document {other_of} : "
@@ -760,6 +766,7 @@ TITLES: dict[str, str] = {
     "libelle-en-double": "Libellé en double",
     "synergie-soi-meme": "Synergie avec soi-même",
     "code-synergie-orphelin": "Code synergie sans partenaire",
+    "code-synergie-sans-synergie-avec": "Code synergie sans « Synergie avec »",
     "code-synergie-partenaire-rejete": "Action partenaire en erreur",
     "code-synergie-classeur-non-lu": "Classeur partenaire non lu",
     "reference-en-double": "Réf. en double",

@@ -412,7 +412,8 @@ class CrossReference:
     pairs: list[SynergyPair]
     left_only: list[Action]
     right_only: list[Action]
-    findings: list[Finding]
+    findings: list[tuple[Entity, Finding]]
+    """(the entity whose workbook holds the cell, finding): what the pairing says, in that entity's report."""
 
 
 @dataclass
@@ -433,6 +434,8 @@ def cross_reference(left: Entity, right: Entity, absent: dict[str, Absent] | Non
     right_flagged = [a for a in right.actions() if left.code in a.synergy_with]
     left_codes = group_by_code(left_flagged)
     right_codes = group_by_code(right_flagged)
+    unflagged = {left.code: group_by_code([a for a in left.actions() if right.code not in a.synergy_with]),
+                 right.code: group_by_code([a for a in right.actions() if left.code not in a.synergy_with])}
     pairs, findings = [], []
     for code in sorted(set(left_codes) & set(right_codes), key=natural_key):
         pairs.append(SynergyPair(code, left_codes[code], right_codes[code]))
@@ -440,16 +443,26 @@ def cross_reference(left: Entity, right: Entity, absent: dict[str, Absent] | Non
         *((k, left, right, v) for k, v in left_codes.items() if k not in right_codes),
         *((k, right, left, v) for k, v in right_codes.items() if k not in left_codes),
     ):
+        if same_code := unflagged[other.code].get(code):
+            # The partner's action carries the code but does not name this side: said there, where it is fixed.
+            source = same_code[0].source
+            findings.append((other, finding("code-synergie-sans-synergie-avec", file=source.file,
+                                    sheet=source.sheet, row=source.row,
+                                    column=source.letters.get("synergy_with", ""),
+                                    header=c.ACTIONS_SHEET.column("synergy_with").header,
+                                    value=same_code[0].synergy_code, side_of=french.of(side.name),
+                                    code=side.code)))
+            continue
         source = group[0].source
         missing = (absent or {}).get(other.code, Absent())
         cause = ("code-synergie-partenaire-rejete" if code in missing.rejected
                  else "code-synergie-classeur-non-lu" if missing.unread else "code-synergie-orphelin")
-        findings.append(finding(cause, file=f"{side.folder}/{source.file}", sheet=source.sheet,
-                                row=source.row, column=source.letters.get("synergy_code", ""),
-                                header=c.ACTIONS_SHEET.column("synergy_code").header, value=group[0].synergy_code,
-                                side_of=french.of(side.name), other_the=french.the(other.name),
-                                other_of=french.of(other.name), place=missing.rejected.get(code, ""),
-                                files=missing.unread))
+        findings.append((side, finding(cause, file=source.file, sheet=source.sheet,
+                                       row=source.row, column=source.letters.get("synergy_code", ""),
+                                       header=c.ACTIONS_SHEET.column("synergy_code").header,
+                                       value=group[0].synergy_code, side_of=french.of(side.name),
+                                       other_the=french.the(other.name), other_of=french.of(other.name),
+                                       place=missing.rejected.get(code, ""), files=missing.unread)))
     paired = {id(a) for p in pairs for a in p.left + p.right}
     return CrossReference(
         left, right, pairs,

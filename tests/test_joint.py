@@ -385,3 +385,21 @@ def test_an_action_paired_with_two_shows_each_partner_action_with_its_libelle(tm
     assert f"Action{NBSP}1 (externe){NBSP}: Navette des aînés" in cpas_cell
     assert f"Action{NBSP}2 (externe){NBSP}: Navette des familles" in cpas_cell
     assert "Navette" in table.rows[1].cells[0].text and ": Navette" not in table.rows[1].cells[1].text
+
+
+def test_a_synergy_code_without_synergie_avec_is_said_on_the_row_to_fix(tmp_path, capsys):
+    data = pair_entities(tmp_path / "data", [synergy("Navette", "S1", "En cours", "2026", "CPAS")],
+                         [action(title="Navette (CPAS)", **{"Code synergie": "S1"})])
+    assert build(data, tmp_path / "build") == 0
+    console = capsys.readouterr().out
+    said = ("Cette action porte le code synergie « S1 », comme une action de la Ville de Testville, mais sa colonne "
+            "« Synergie avec » ne nomme pas « VILLE »")
+    cpas_part = console[console.index("CPAS de Testville ("):]
+    assert said in cpas_part and "Social.xlsx" in cpas_part
+    assert "n’a pas de correspondant" not in console  # the Ville's row is right: nothing to say there
+    # In the CPAS' validation report and in the feedback copy of its service's workbook, at the cell to fix.
+    report = load_workbook(tmp_path / "build" / "cpas" / "Rapport_validation.xlsx")
+    assert any(said in str(cell.value) for sheet in report for row in sheet.iter_rows() for cell in row)
+    feedback = load_workbook(tmp_path / "build" / "cpas" / "retours" / "Social.xlsx")
+    comments = [cell.comment.text for row in feedback["Actions"].iter_rows() for cell in row if cell.comment]
+    assert any(said in comment for comment in comments)
