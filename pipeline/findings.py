@@ -570,6 +570,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "{other_legislature} dans {other_file}.",
         "Alignez le paramètre « Législature » des deux cadres.",
     ),
+    "pst-conjoint-meme-type": (
+        ERROR,
+        "Un PST conjoint unit une commune (ou une ville) et son CPAS : ce cadre ({here}, type {kind}) et celui "
+        "de « {value} » ({other_file}, type {other_kind}) ne forment pas une telle paire.",
+        "Vérifiez le paramètre « Type » des deux cadres, ou videz « PST conjoint avec » pour des PST séparés.",
+    ),
     # Stable references and the state of the last build (pipeline/state.py)
     "reference-en-double": (
         ERROR,
@@ -793,6 +799,7 @@ TITLES: dict[str, str] = {
     "code-en-double": "Code d’entité en double",
     "pst-conjoint-desaccord": "Cadres en désaccord sur le PST conjoint",
     "pst-conjoint-legislatures": "PST conjoint sur deux législatures",
+    "pst-conjoint-meme-type": "PST conjoint de deux communes ou de deux CPAS",
 }
 """A short French label for each code of the catalogue: what the validation report shows (the code itself stays in
 its last column, for whoever maintains the tool)."""

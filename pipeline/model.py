@@ -393,9 +393,10 @@ def synergy_partners(entity: Entity) -> list[str]:
 
 
 def joint_pair(left: Entity, right: Entity) -> bool:
-    """The two frames name each other in « PST conjoint avec », for the same législature: one joint PST."""
+    """The two frames name each other in « PST conjoint avec », for the same législature, a commune (or ville) and
+    a CPAS: one joint PST."""
     return (bool(left.joint_with) and left.joint_with == right.code and right.joint_with == left.code
-            and left.legislature == right.legislature)
+            and left.legislature == right.legislature and left.is_cpas != right.is_cpas)
 
 
 @dataclass

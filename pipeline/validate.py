@@ -549,6 +549,10 @@ def joint_frames(entities: list, unread: list[str] = (), alone: bool = False) ->
             found.append((entity, finding("pst-conjoint-legislatures", value=code, **cell, here=here,
                                           legislature=entity.legislature, other_legislature=partner.legislature,
                                           other_file=f"{partner.folder}/{c.CADRE_FILE}")))
+        elif partner.is_cpas == entity.is_cpas:
+            found.append((entity, finding("pst-conjoint-meme-type", value=code, **cell, here=here,
+                                          kind=entity.type, other_kind=partner.type,
+                                          other_file=f"{partner.folder}/{c.CADRE_FILE}")))
     return found
 
 

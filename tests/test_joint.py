@@ -279,13 +279,19 @@ def test_frames_that_disagree_are_an_error_naming_both_cadres(tmp_path, capsys):
     assert (tmp_path / "build" / "cpas" / "PST_CPAS_2025-2030.docx").exists()  # the CPAS' own PST is fine
 
 
-def test_two_legislatures_or_naming_itself_are_errors(tmp_path, capsys):
+def test_two_legislatures_two_communes_or_naming_itself_are_errors(tmp_path, capsys):
     data = tmp_path / "data"
     make_entity(data / "ville", {"Social.xlsx": [action()]}, {"PST conjoint avec": "CPAS"})
     make_entity(data / "cpas", {"Social.xlsx": [action()]},
                 {**CPAS, "PST conjoint avec": "VILLE", "Législature": "2024-2030"})
     assert build(data, tmp_path / "build") == 1
     assert "couvrirait deux législatures" in capsys.readouterr().out
+    data = tmp_path / "two-communes"
+    make_entity(data / "ville", {"Social.xlsx": [action()]}, {"PST conjoint avec": "AMAY"})
+    make_entity(data / "amay", {"Social.xlsx": [action()]}, {"Code": "AMAY", "PST conjoint avec": "VILLE"})
+    assert build(data, tmp_path / "build1") == 1
+    assert "Un PST conjoint unit une commune (ou une ville) et son CPAS" in capsys.readouterr().out
+    assert not list((tmp_path / "build1").glob("PST_conjoint_*"))
     data = tmp_path / "alone"
     make_entity(data / "ville", {"Social.xlsx": [action()]}, {"PST conjoint avec": "ville"})
     assert build(data, tmp_path / "build2") == 1
