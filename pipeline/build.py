@@ -462,17 +462,20 @@ def pair_leftovers(results: list[EntityResult], pairs: list[CrossReferenceResult
     """Documents of a pair (synergies, joint PST) that an earlier build wrote in BUILD for entities of this build,
     and that this build neither wrote nor reported: their pair no longer holds (a frame no longer names the other,
     a partner gone, two législatures…). Kept — the coordinator decides —, reported out of date."""
-    codes = {r.entity.code for r in results if r.entity and r.entity.code}
-    # A document written under its provisional name accounts for the valid one beside it (kept, as for an entity).
-    accounted = {path.with_name(path.name.replace(outputs.PROVISIONAL, "")) for pair in pairs
-                 for path in (*(w.path for w in pair.written), *pair.stale)}
+    codes = {outputs.safe_name(r.entity.code) for r in results if r.entity and r.entity.code}
+
+    def valid(path: Path) -> Path:
+        return path.with_name(path.name.replace(outputs.PROVISIONAL, ""))
+
+    # A pair written (provisional or not) or waiting accounts for both its valid and its provisional documents.
+    accounted = {valid(path) for pair in pairs for path in (*(w.path for w in pair.written), *pair.stale)}
     found = []
     for output in outputs.registry():
         if output.scope != outputs.PAIR or not output.pattern or not build.is_dir():
             continue
         for path in sorted(build.glob(f"{output.pattern}*{output.suffix}")):
-            names = set(path.stem[len(output.pattern):].split("_"))
-            if path not in accounted and names & codes:
+            named = f"_{path.stem[len(output.pattern):]}_"
+            if valid(path) not in accounted and any(f"_{code}_" in named for code in codes):
                 found.append(path)
     return found
 
@@ -584,5 +587,6 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only)
     if not check_only:
         report_.cross_references = cross_references(report_.results, build, today)
-        report_.leftovers = pair_leftovers(report_.results, report_.cross_references, build)
+        # One entity's folder built alone: its pairs are not built, their documents are not leftovers.
+        report_.leftovers = [] if one_entity else pair_leftovers(report_.results, report_.cross_references, build)
     return report_

@@ -88,13 +88,16 @@ def seconds(value: float) -> str:
 # --- Institutions in a sentence ----------------------------------------------------------------------------------
 FEMININE = {"commune", "ville", "administration"}
 MASCULINE = {"cpas", "centre"}
-VOWELS = "aàâeéèêiîoôuûhAÀÂEÉÈÊIÎOÔUÛH"
+VOWELS = "aàâeéèêiîoôuûyhAÀÂEÉÈÊIÎOÔUÛYH"
+OWN_ARTICLE = {"le ": "du ", "les ": "des "}
+"""Names that begin with an article « de » contracts with (Le Rœulx, Les Bons Villers; La Louvière keeps it)."""
 
 
 def the(name: str) -> str:
     """An institution's name with its article: « la Commune d'Engis », « le CPAS d'Engis », « l’Administration
-    communale », a bare name as it is (« Engis »)."""
-    first = name.split()[0].lower() if name.split() else ""
+    communale d'Amay »; a name without a common noun as it is (« Engis », « La Louvière »)."""
+    words = name.split()
+    first = words[0].lower().replace(".", "") if words else ""
     if first not in FEMININE | MASCULINE:
         return name
     if name[0] in VOWELS and first != "cpas":
@@ -103,13 +106,24 @@ def the(name: str) -> str:
 
 
 def of(name: str) -> str:
-    """« de la Commune d'Engis », « du CPAS d'Engis », « d’Engis »."""
+    """« de la Commune d'Engis », « du CPAS d'Engis », « d’Engis », « du Rœulx », « des Bons Villers »."""
+    if not name:
+        return name
     with_article = the(name)
     if with_article.startswith("le "):
         return "du " + with_article[3:]
-    if with_article is name and name[:1] in VOWELS:
-        return f"d’{name}"
-    return "de " + with_article
+    if with_article is not name:
+        return "de " + with_article
+    for article, joined in OWN_ARTICLE.items():
+        if name.lower().startswith(article):
+            return joined + name[len(article):]
+    return f"d’{name}" if name[0] in VOWELS else f"de {name}"
+
+
+def initial(text: str) -> str:
+    """The first letter upper-case, the rest as it is (« la Commune » → « La Commune »; Jinja's capitalize would
+    lower the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 # --- Typography -----------------------------------------------------------------------------------------------

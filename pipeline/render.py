@@ -47,6 +47,9 @@ def jinja_env() -> Environment:
     their XML (`compiled`), so that Jinja's bytecode cache keeps them compiled from one run to the next."""
     env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache())
     env.filters["accord"] = french.plural
+    env.filters["article"] = french.the  # « {{ entity.name|article }} »: la Commune d'Engis, le CPAS d'Engis
+    env.filters["de"] = french.of  # « {{ entity.name|de }} »: de la Commune d'Engis, du CPAS d'Engis
+    env.filters["initiale"] = french.initial
     return env
 
 

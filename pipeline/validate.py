@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -520,12 +520,13 @@ def joint_frames(entities: list, unread: list[str] = (), alone: bool = False) ->
     frame names this one back, for the same législature; an error otherwise, at the cell, naming both cadres.
     `unread`: the entity folders whose frame could not be read (the partner may be one); `alone`: a single entity
     folder is built, the partner is not expected (a note)."""
+    codes = Counter(entity.code for entity in entities if entity.code)
     by_code = {entity.code: entity for entity in entities if entity.code}
     found = []
     for entity in entities:
         code = entity.joint_with
-        if not code:
-            continue
+        if not code or codes[entity.code] > 1 or codes[code] > 1:
+            continue  # a Code two entities carry: duplicate_codes says it, nothing can be paired
         cell = {"file": c.CADRE_FILE, "sheet": c.PARAMETERS_SHEET.name, **entity.joint_cell}
         here = f"{entity.folder}/{cell['file']}"
         partner = by_code.get(code)
@@ -535,7 +536,8 @@ def joint_frames(entities: list, unread: list[str] = (), alone: bool = False) ->
             found.append((entity, finding("pst-conjoint-hors-donnees", value=code, **cell)))
         elif partner is None and unread:
             found.append((entity, finding("pst-conjoint-partenaire-illisible", value=code, **cell,
-                                          unread=[f"{folder}/{c.CADRE_FILE}" for folder in unread])))
+                                          unread=[f"{folder}/{c.CADRE_FILE}" for folder in unread],
+                                          count=len(unread))))
         elif partner is None:
             found.append((entity, finding("pst-conjoint-partenaire-absent", value=code, **cell,
                                           known=sorted(set(by_code) - {entity.code}) or ["aucun autre"])))

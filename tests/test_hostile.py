@@ -347,6 +347,17 @@ def test_despite_errors_the_document_leaves_out_only_rejected_rows_and_says_so(t
                                             "Fiches_actions_VILLE_PROVISOIRE.docx")
 
 
+def test_despite_errors_that_reject_no_row_the_cover_counts_no_missing_line(tmp_path):
+    from pipeline.cli import main
+
+    folder = make_entity(tmp_path / "ville", {"T.xlsx": [action(title="Gardée")]})
+    (folder / "services" / "Abîmé.xlsx").write_bytes(b"PK\x03\x04 pas un classeur")  # refused as a whole
+    assert main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--malgre-erreurs"]) == 0
+    [document] = (tmp_path / "build").rglob("PST_*_PROVISOIRE.docx")
+    first_page = [p.text for p in Document(document).paragraphs[:25]]
+    assert "Document provisoire, établi malgré 1 erreur (voir Rapport_validation.xlsx)." in first_page
+
+
 def test_a_provisional_document_never_replaces_the_last_valid_one_and_goes_once_errors_are_fixed(tmp_path):
     from pipeline.cli import main
 

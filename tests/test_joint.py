@@ -322,6 +322,9 @@ def test_errors_keep_the_previous_joint_document_and_say_it_is_out_of_date(tmp_p
     assert build(data, out, "--malgre-erreurs") == 0
     provisional = out / JOINT_NAME.replace(".docx", "_PROVISOIRE.docx")
     assert joint.read_bytes() == before
+    console = capsys.readouterr().out
+    assert f"PST conjoint PROVISOIRE : {provisional}" in console
+    assert "n’est PLUS À JOUR : cette construction ne l’écrit plus" not in console  # it was just written
     cover = "\n".join(p.text for p in Document(provisional).paragraphs)
     assert "établi malgré 1 erreur\u00a0: 1 ligne des classeurs des services n’y figure pas" in cover
 
@@ -350,8 +353,12 @@ def test_one_entity_folder_built_alone_is_not_held_back_by_its_joint_partner(tmp
     assert main(["pst", "--data", str(data / "ville"), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
     console = capsys.readouterr().out
     assert "seul ce dossier est construit : le PST conjoint n’est ni écrit ni mis à jour" in console
+    # The pair built together, then one folder alone into the same BUILD: the pair's documents are not abandoned.
+    assert build(data, tmp_path / "build") == 0
+    assert main(["pst", "--data", str(data / "ville"), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    assert "PLUS À JOUR" not in capsys.readouterr().out
+    assert (tmp_path / "build" / JOINT_NAME).exists()
     assert (tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").exists()
-    assert not list((tmp_path / "build").glob("PST_conjoint_*"))
 
 
 def test_a_partner_whose_frame_cannot_be_read_is_named_and_does_not_hold_back_the_other(tmp_path, capsys):
@@ -360,7 +367,8 @@ def test_a_partner_whose_frame_cannot_be_read_is_named_and_does_not_hold_back_th
                                                                   "Législature": "2019"})
     assert build(data, tmp_path / "build") == 1  # the CPAS has no document
     console = capsys.readouterr().out
-    assert "« CPAS », qu’aucun cadre lu ne porte ; « cpas/cadre.xlsx » n’a pas pu être lu" in console
+    assert ("« CPAS », qu’aucun cadre lu ne porte ; « cpas/cadre.xlsx » a des erreurs qui empêchent de le prendre "
+            "en compte") in console
     assert (tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").exists()
 
 
@@ -368,14 +376,15 @@ def test_two_entities_with_the_same_code_are_warned_and_get_no_common_document(t
     data = tmp_path / "data"
     for town in ("engis", "amay"):
         make_entity(data / f"{town}-ville", {"Social.xlsx": [synergy("Navette", "S1", "En cours", "2026", "CPAS")]},
-                    {"Entité": f"Ville de {town}"})
+                    {"Entité": f"Ville de {town}", "PST conjoint avec": "CPAS"})
         make_entity(data / f"{town}-cpas", {"Social.xlsx": [synergy("Navette", "S1", "En cours", "2026", "VILLE")]},
-                    {**CPAS, "Entité": f"CPAS de {town}"})
+                    {**CPAS, "Entité": f"CPAS de {town}", "PST conjoint avec": "VILLE"})
     assert build(data, tmp_path / "build") == 0  # each entity's own PST is written
     console = capsys.readouterr().out
     assert "Le code « VILLE » est aussi celui de « amay-ville/cadre.xlsx »" in console
     assert "Le code « CPAS » est aussi celui de « engis-cpas/cadre.xlsx »" in console
     assert not list((tmp_path / "build").glob("Synergies_*")) and not list((tmp_path / "build").glob("PST_conj*"))
+    assert "Ce cadre annonce un PST conjoint" not in console  # the duplicate is the cause, said once
     assert len(list((tmp_path / "build").rglob("PST_*_2025-2030.docx"))) == 4
 
 

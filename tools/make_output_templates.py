@@ -360,13 +360,15 @@ def plural(n: str, singular: str, plural_form: str) -> str:
     return "{{ " + n + "|accord('" + singular + "', '" + plural_form + "') }}"
 
 
-def provisional_warning(doc):
-    """Shown only when the coordinator built the document despite validation errors (MALGRE_ERREURS=1)."""
+def provisional_warning(doc, report: str = "{{ provisional.report }}"):
+    """Shown only when the coordinator built the document despite validation errors (MALGRE_ERREURS=1): how many
+    rows of the services' workbooks it lacks, when it lacks any."""
     tag(doc, "{%p if provisional %}")
-    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs") + NBSP + ": "
-              + plural("provisional.rejected", "ligne", "lignes") + " des classeurs des services "
-              "{% if provisional.rejected < 2 %}n’y figure pas{% else %}n’y figurent pas{% endif %}"
-              + " (voir {{ provisional.report }}).", "Avertissement")
+    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs")
+              + "{% if provisional.rejected %}" + NBSP + ": " + plural("provisional.rejected", "ligne", "lignes")
+              + " des classeurs des services "
+              "{% if provisional.rejected < 2 %}n’y figure pas{% else %}n’y figurent pas{% endif %}{% endif %}"
+              + " (voir " + report + ").", "Avertissement")
     tag(doc, "{%p endif %}")
 
 
@@ -953,13 +955,14 @@ WITH_INSTITUTION = ("{%p with entity=inst.entity, volets=inst.volets, layout=ins
 """Inside the loop over the institutions, the names an entity's PST uses, bound to this institution's: the parts
 of the PST template (volets_body, annexes, budget_tables) serve unchanged."""
 def the(e: str) -> str:
-    """An institution with its article: « la Commune d’Engis », « le CPAS d’Engis » (`e`: its context)."""
-    return "{% if " + e + ".type == 'CPAS' %}le {% else %}la {% endif %}{{ " + e + ".name }}"
+    """An institution with its article, from its name (pipeline.french.the): « la Commune d’Engis », « le CPAS
+    d’Engis », « Engis » (`e`: its context)."""
+    return "{{ " + e + ".name|article }}"
 
 
 def of(e: str) -> str:
-    """« de la Commune d’Engis », « du CPAS d’Engis »."""
-    return "{% if " + e + ".type == 'CPAS' %}du {% else %}de la {% endif %}{{ " + e + ".name }}"
+    """« de la Commune d’Engis », « du CPAS d’Engis », « d’Engis » (pipeline.french.of)."""
+    return "{{ " + e + ".name|de }}"
 
 
 BOTH = "{{ left.name }} et {{ right.name }}"
@@ -1006,12 +1009,7 @@ def write_joint(path: Path):
     tag(doc, "{%p endif %}")
     for _ in range(3):
         doc.add_paragraph()
-    tag(doc, "{%p if provisional %}")
-    para(doc, "Document provisoire, établi malgré " + plural("provisional.errors", "erreur", "erreurs") + NBSP + ": "
-              + plural("provisional.rejected", "ligne", "lignes") + " des classeurs des services "
-              "{% if provisional.rejected < 2 %}n’y figure pas{% else %}n’y figurent pas{% endif %}"
-              " (voir le rapport de validation de chaque institution).", "Avertissement")
-    tag(doc, "{%p endif %}")
+    provisional_warning(doc, "le rapport de validation de chaque institution")
     for _ in range(3):
         doc.add_paragraph()
     para(doc, "Présenté au conseil communal et au conseil de l’action sociale", "Couverture mention")
@@ -1026,7 +1024,7 @@ def write_joint(path: Path):
 
     # Fixed prose: the coordinators rewrite it in Word.
     add_heading(doc, "Introduction", 1).paragraph_format.page_break_before = True
-    para(doc, "{% if left.type == 'CPAS' %}Le {% else %}La {% endif %}{{ left.name }} et " + the("right") + " présentent ensemble leur programme stratégique transversal (PST) pour la législature "
+    para(doc, "{{ left.name|article|initiale }} et " + the("right") + " présentent ensemble leur programme stratégique transversal (PST) pour la législature "
               "{{ legislature }}. Le PST est une démarche stratégique évolutive et modulable qui planifie et priorise "
               "les politiques de chaque institution en intégrant un processus d’évaluation ; le rédiger ensemble "
               "rend visibles les synergies entre la commune et son CPAS, et ce que chacun apporte à l’autre.")
