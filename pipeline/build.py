@@ -28,10 +28,9 @@ from .render import TemplateProblem
 from .state import load_state, save_state, state_path
 from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
-from .validate import (Sheet, accepted_rows, budget_lines, evaluation_date, export_rules, held_numbers, missing_required_values,
-                       missing_workbooks, operational_codes, operational_without_actions, unknown_institutions,
-                       joint_frames, duplicate_codes,
-                       validate_actions, values_outside_lists)
+from .validate import (Sheet, accepted_rows, budget_lines, duplicate_codes, evaluation_date, export_rules,
+                       held_numbers, joint_frames, missing_required_values, missing_workbooks, operational_codes,
+                       operational_without_actions, unknown_institutions, validate_actions, values_outside_lists)
 
 parallel.expect(ConfigurationError, TemplateProblem)
 
@@ -421,7 +420,9 @@ def paired(results: list[EntityResult]) -> Iterator[tuple[EntityResult, EntityRe
 
 def pairing_findings(results: list[EntityResult]) -> None:
     """What pairing the synergies says (a code without its partner…), added to the findings of the entity whose
-    workbook holds the cell: in its report and its service's feedback, before its documents are written."""
+    workbook holds the cell: in its report and its service's feedback, before its documents are written. The
+    pairing is made again for the pair's documents (cross_references): the results come back from the processes
+    that wrote the entities' documents as copies, and the pairing costs little."""
     for left, right, _ in paired(results):
         xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
         for entity, found in xref.findings:

@@ -541,8 +541,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "pst-conjoint-partenaire-illisible": (
         WARNING,
         "Ce cadre annonce un PST conjoint avec « {value} », qu’aucun cadre lu ne porte ; {unread:quoted} "
-        "{count:a des erreurs qui empêchent de le prendre en compte|ont des erreurs qui empêchent de les prendre en compte} : le PST conjoint "
-        "n’est ni écrit ni mis à jour.",
+        "{count:a des erreurs qui empêchent de le prendre|ont des erreurs qui empêchent de les prendre} en compte : "
+        "le PST conjoint n’est ni écrit ni mis à jour.",
         "Corrigez d’abord les erreurs de {unread:quoted} (rapport de validation de ce dossier).",
     ),
     "pst-conjoint-hors-donnees": (

@@ -112,7 +112,7 @@ def of(name: str) -> str:
     with_article = the(name)
     if with_article.startswith("le "):
         return "du " + with_article[3:]
-    if with_article is not name:
+    if with_article != name:
         return "de " + with_article
     for article, joined in OWN_ARTICLE.items():
         if name.lower().startswith(article):
