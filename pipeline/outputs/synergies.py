@@ -27,13 +27,10 @@ def context(job: Job, part: int = 0) -> dict:
                                   for reason in ev.side_disagreements(left.status, left.end, right.status,
                                                                       right.end)))
 
-    def sentence(why: list[str]) -> str:
-        """« Statuts opposés (…) ; échéances … »: one paragraph, as a table cell must hold one (empty or not)."""
-        text = " ; ".join(why)
-        return text[:1].upper() + text[1:]
-
+    # « check »: the reasons as one sentence (« Statuts opposés (…) ; échéances … »), one paragraph, as a table
+    # cell must hold one, empty or not.
     pairs = [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right), "why": why,
-              "check": sentence(why)} for p in xref.pairs for why in (reasons(p),)]
+              "check": french.initial(" ; ".join(why))} for p in xref.pairs for why in (reasons(p),)]
 
     return {
         "left": {"name": xref.left.name, "code": xref.left.code, "type": xref.left.type},
