@@ -15,6 +15,8 @@ DATA  ?= data
 BUILD ?= build
 PREREMPLI ?=
 SEANCE ?=
+ENTITE ?=
+ANNULER ?=
 DEPUIS ?=
 DATE ?=
 ECHEANCE ?=
@@ -35,6 +37,8 @@ help:
 	@echo "make templates PREREMPLI=1           … prérempli avec ses actions de la dernière construction"
 	@echo "make verifier                        contrôle les classeurs : rapport de validation seulement"
 	@echo "make adopter SEANCE=AAAA-MM-JJ       enregistre la version dont le conseil a pris acte ce jour-là"
+	@echo "make adopter SEANCE=… ENTITE=dossier  … pour cette seule entité (toutes ou aucune, sinon)"
+	@echo "make adopter ANNULER=AAAA-MM-JJ      retire la dernière version enregistrée (mise de côté)"
 	@echo "make modifications [DEPUIS=AAAA-MM-JJ]  le PST et ses modifications depuis la version adoptée"
 	@echo "make rapport [DATE=AAAA-MM-JJ] [ECHEANCE=mi-parcours|fin]  le PST et son rapport d’exécution"
 	@echo "make pdf RAPPORT=1 [DATE=…]          … et le PDF du rapport d’exécution avec celui du PST"
@@ -66,7 +70,7 @@ verifier: $(READY)
 	@$(PY) -m pipeline verifier --data "$(DATA)" --build "$(BUILD)"
 
 adopter: $(READY)
-	@$(PY) -m pipeline adopter --data "$(DATA)" --build "$(BUILD)" --seance "$(SEANCE)"
+	@$(PY) -m pipeline adopter --data "$(DATA)" --build "$(BUILD)" $(if $(SEANCE),--seance "$(SEANCE)") $(if $(ENTITE),--entite "$(ENTITE)") $(if $(ANNULER),--annuler "$(ANNULER)")
 
 modifications: $(READY)
 	@$(PY) -m pipeline modifications --data "$(DATA)" --build "$(BUILD)" $(if $(DEPUIS),--depuis "$(DEPUIS)") $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)

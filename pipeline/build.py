@@ -18,17 +18,18 @@ from pathlib import Path
 from . import outputs, parallel, state
 from .findings import Finding, count_by_severity, finding, phrase
 from .frame import Frame, Stopwatch, read_frame
-from .french import shorten
+from .french import long_date, shorten
+from .origin import claim
 from .load import ConfigurationError, load_services
 from .model import (Absent, CrossReference, Entity, build_entity, cross_reference, joint_pair,
                     synergy_partners)
 from .normalize import canonical_code, normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
-from .state import load_state, save_state, state_path
+from .state import save_state
 from .evaluation import Evaluation, baseline, synergy_record
 from .versions import Modifications, load_versions, modifications, reference_version
-from .validate import (Sheet, accepted_rows, budget_lines, duplicate_codes, evaluation_date, export_rules,
+from .validate import (Sheet, accepted_rows, budget_lines, duplicate_codes, evaluation_date, export_rules, export_year,
                        held_numbers, joint_frames, missing_required_values, missing_workbooks, operational_codes,
                        operational_without_actions, unknown_institutions, validate_actions, values_outside_lists)
 
@@ -108,6 +109,10 @@ class EntityResult:
     """What changed since the adopted version the modifications are counted from."""
     baseline: dict | None = None
     """That adopted version's figures, for the rapport d'exécution (evaluation.baseline)."""
+    unknown_since: bool = False
+    """The séance modifications are to be counted from (DEPUIS=) is not one of its adopted versions."""
+    exercice: int | None = None
+    """The budget year of its e-Comptes export, when one is asked for (make ecomptes)."""
 
     @property
     def has_errors(self) -> bool:
@@ -188,19 +193,19 @@ def rows_outside(findings: list[Finding]) -> set[RowKey]:
 
 
 def assemble(folder: Path, build: Path | None = None, since: dt.date | None = None,
-             export: bool = False) -> EntityResult:
+             export: bool = False, check_only: bool = False) -> EntityResult:
     """Every stage but the documents, for one entity folder: load → normalize → validate → (the last build's
-    state, when `build` holds one, and the adopted versions) → model. `since`: the séance of the adopted version
-    the modifications are counted from (default: the last one); `export`: the e-Comptes export is asked for (its
-    own rules apply: make ecomptes)."""
+    state, kept beside the data, and the adopted versions) → model. `build`: where an earlier version of PST
+    builder kept the state (taken over once). `since`: the séance of the adopted version the modifications are
+    counted from (default: the last one; one that was never adopted is said in `unknown_since`); `export`: the
+    e-Comptes export is asked for (its own rules apply: make ecomptes); `check_only`: nothing will be recorded
+    (make verifier)."""
     clock = Stopwatch()
     frame = read_frame(folder, clock)
     with clock.stage("load"):
         actions_table, finances_table, found, files = load_services(folder, frame.loaded.operational)
         adopted = load_versions(folder)
         reference = reference_version(adopted, since)
-        if since is not None and reference is None:
-            raise ConfigurationError(unknown_version(folder, since, adopted))
     findings = frame.findings + found
     findings += missing_workbooks(adopted[-1] if adopted else None, files, frame.lists.get("services", ()),
                                   state.file_key)
@@ -216,7 +221,7 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     with clock.stage("validate"):
         result = validated(frame, actions, finances, findings)
     with clock.stage("model"):
-        modelled(result, frame, actions, build, adopted)
+        modelled(result, frame, actions, build, adopted, not check_only)
         if result.entity is not None and reference is not None:
             result.modifications = modifications(reference, result.entity)
             result.baseline = baseline(reference)
@@ -224,14 +229,9 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
             result.findings += export_rules(result.entity, frame.parameters.values, frame.parameters.positions,
                                             frame.loaded.cadre_name)
     result.adopted = [(version.number, version.seance) for version in adopted]
+    result.unknown_since = since is not None and reference is None
     result.clock = clock
     return result
-
-
-def unknown_version(folder: Path, since: dt.date, adopted: list) -> str:
-    recorded = ", ".join(version.seance.isoformat() for version in adopted) or "aucune"
-    return (f"Aucune version du PST de « {folder.name} » n’a été adoptée le {since.isoformat()} (versions "
-            f"enregistrées : {recorded}).")
 
 
 def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding]) -> EntityResult:
@@ -269,16 +269,19 @@ def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Find
     return result
 
 
-def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | None, adopted: list) -> None:
+def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | None, adopted: list,
+             recording: bool = True) -> None:
     """The hierarchy, when the parameters allow one, numbered once: the Réf. of the last build's state, the
     numbers of the adopted versions (a draft is numbered in the document's order); then the safety net of the
-    row accounting."""
+    row accounting. `recording`: the build will record its state (not make verifier)."""
     if frame.parameters_refused:
         return
     strategic_ok, operational_ok, actions_ok, finances_ok = result.accepted
-    previous = load_state(state_path(build, frame.folder)) if build is not None else None
-    plan = state.plan(previous, actions_ok, actions.table, frame.parameters.values.get("code", ""),
-                      frame.options.hierarchical, result.held_numbers, adopted)
+    code = frame.parameters.values.get("code", "")
+    previous, notes = state.previous_state(frame.folder, build, adopted, code)
+    result.findings += notes
+    plan = state.plan(previous, actions_ok, actions.table, code, frame.options.hierarchical, result.held_numbers,
+                      adopted, recording)
     result.findings += plan.findings
     entity, notes = build_entity(frame.folder.name, frame.parameters.values, strategic_ok, operational_ok,
                                  plan.apply(actions_ok), actions.table.letters, finances_ok, frame.options,
@@ -308,23 +311,23 @@ def partners(results: list[EntityResult]) -> dict[str, dict]:
 
 
 def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date,
-               evaluation: Evaluation | None = None, exercice: int | None = None) -> Job:
+               evaluation: Evaluation | None = None) -> Job:
     provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
                    "report": report.REPORT_NAME} if result.has_errors else None
     return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings,
                source=result.folder,
                adopted=result.adopted, modifications=result.modifications, evaluation=evaluation,
-               baseline=result.baseline, exercice=exercice)
+               baseline=result.baseline, exercice=result.exercice)
 
 
 def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
                            despite_errors: bool = False, jobs: int = 1, check_only: bool = False,
-                           evaluation: Evaluation | None = None, exercice: int | None = None) -> None:
+                           evaluation: Evaluation | None = None) -> None:
     """The entity's validation report, always and first; its other documents when it has no errors (or despite
     them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
     built alone on a machine with several cores)."""
     folder = build / result.folder.name
-    job = entity_job(result, partners_, today, evaluation, exercice)
+    job = entity_job(result, partners_, today, evaluation)
     entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
     for output in entity_outputs:
         if output.always:
@@ -489,6 +492,8 @@ class BuildReport:
     """Documents of pairs an earlier build wrote that this one no longer writes (pair_leftovers)."""
     despite_errors: bool = False
     check_only: bool = False
+    notes: list[str] = field(default_factory=list)
+    """What the build says before the entities (BUILD claimed from a data folder that moved)."""
 
     @property
     def exit_code(self) -> int:
@@ -508,11 +513,12 @@ class BuildReport:
         return count_by_severity([f for r in self.results for f in r.findings])
 
 
-def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bool = False) -> EntityResult:
+def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bool = False,
+             check_only: bool = False) -> EntityResult:
     """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
-    documents. Returns the result without its raw tables (lighter to send back)."""
+    documents; nothing is written. Returns the result without its raw tables (lighter to send back)."""
     try:
-        result = assemble(folder, build, since, export)
+        result = assemble(folder, build, since, export, check_only)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         return EntityResult(folder, [], failure=failure_of(problem), stale=previous_documents(build, folder))
@@ -521,18 +527,17 @@ def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bo
 
 
 def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
-             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None,
-             exercice: int | None = None) -> EntityResult:
+             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
     errors. `check_only`: the validation report alone, no document and no state (make verifier)."""
     if result.failure:
         return result
     try:
         with (result.clock or Stopwatch()).stage("render"):
-            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation,
-                                   exercice)
+            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation)
         if result.document and not result.has_errors:
-            save_state(result, build, today)
+            save_state(result, build, today, [w.path for w in result.written
+                                              if not w.provisional and not outputs.by_name(w.output).always])
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         result.failure = failure_of(problem)
@@ -555,17 +560,57 @@ def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
     return result
 
 
+def refuse_unknown_since(results: list[EntityResult], since: dt.date | None) -> None:
+    """DEPUIS= names a séance that is not one of an entity's adopted versions: nothing is built (ConfigurationError
+    listing, for each such entity, the versions it has), rather than every document reported out of date."""
+    unknown = [r for r in results if r.unknown_since]
+    if unknown:
+        raise ConfigurationError(" ".join(
+            f"{r.label} : " + finding("depuis-inconnu", day=long_date(since), recorded=[
+                f"{long_date(seance)} ({seance.isoformat()})" for _, seance in r.adopted]).message
+            for r in unknown) + " Rien n’a été construit.")
+
+
+def export_years(results: list[EntityResult], asked: int | None, today: dt.date) -> None:
+    """Each entity's budget year for the e-Comptes export (validate.export_year): the one asked for, else the
+    current year brought within its législature (a note says which); an EXERCICE= outside a législature stops the
+    build before anything is written (ConfigurationError)."""
+    refused = []
+    for result in results:
+        if result.entity is None:
+            continue
+        year, said = export_year(result.entity.legislature, asked, today)
+        if year is None:
+            refused.append(f"{result.label} : {said.message}")
+            continue
+        result.exercice = year
+        if said is not None:
+            result.findings.append(said)
+    if refused:
+        raise ConfigurationError(" ".join(refused) + " Rien n’a été construit.")
+
+
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
               jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False,
-              evaluation: Evaluation | None = None, exercice: int | None = None,
+              evaluation: Evaluation | None = None, exercice: int | None = None, export: bool = False,
               one_entity: bool = False) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents.
     `since`: the séance modifications are counted from; `check_only`: the validation reports alone; `evaluation`:
-    the rapport d'exécution asked for (make rapport); `exercice`: the e-Comptes export asked for, for that year
-    (make ecomptes); `one_entity`: DATA is one entity's folder (its partners are not expected)."""
+    the rapport d'exécution asked for (make rapport); `export`: the e-Comptes export asked for (make ecomptes), for
+    the year `exercice` (default: the current year brought within each entity's législature); `one_entity`: DATA
+    is one entity's folder (its partners are not expected).
+
+    Raises ConfigurationError before writing anything when BUILD holds another data folder's documents
+    (origin.claim), when `since` is not a séance of every entity's adopted versions, or when `exercice` lies
+    outside an entity's législature."""
     today = today or dt.date.today()
-    results = parallel.run(prepared, [(folder, build, since, exercice is not None) for folder in folders], jobs,
+    export = export or exercice is not None
+    notes = claim(build, folders) if folders else []
+    results = parallel.run(prepared, [(folder, build, since, export, check_only) for folder in folders], jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
+    refuse_unknown_since(results, since)
+    if export:
+        export_years(results, exercice, today)
     built = [r for r in results if r.entity]
     entities = [r.entity for r in built]
     unread = [r.folder.name for r in results if not r.entity]
@@ -580,12 +625,12 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
-    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation,
-                                       exercice) for r in results],
+    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation)
+                                      for r in results],
                            jobs,
                            (lambda index, result: progress(next(finished), len(results), result)) if progress
                            else None, failed=lost_in_process)
-    report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only)
+    report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only, notes=notes)
     if not check_only:
         report_.cross_references = cross_references(report_.results, build, today)
         # One entity's folder built alone: its pairs are not built, their documents are not leftovers.

@@ -178,7 +178,8 @@ def command_pst(args, publish=None) -> int:
         exercice = exercice_option(args)
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
                            progress=print_progress, since=since, check_only=getattr(args, "verifier", False),
-                           evaluation=evaluation, exercice=exercice, one_entity=folders == [Path(args.data)])
+                           evaluation=evaluation, exercice=exercice, export=getattr(args, "ecomptes", False),
+                           one_entity=folders == [Path(args.data)])
     except (ConfigurationError, TemplateProblem) as problem:
         print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
         return 2
@@ -190,6 +191,8 @@ def command_pst(args, publish=None) -> int:
     except Exception:
         return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
                                                 "moitié écrit)")
+    for note in report.notes:
+        print(note)
     for result in report.results:
         print_entity(result, report.check_only, getattr(args, "command", "pst") or "pst")
         if getattr(args, "temps", False):
@@ -257,16 +260,15 @@ def evaluation_option(args):
 
 
 def exercice_option(args) -> int | None:
-    """The e-Comptes export asked for (make ecomptes): its budget year (EXERCICE=, default the current year)."""
-    import datetime as dt
-
+    """The budget year asked for the e-Comptes export (make ecomptes EXERCICE=…); None when none is given (each
+    entity's is then the current year brought within its législature: build.export_years)."""
     from .load import ConfigurationError
 
     if not getattr(args, "ecomptes", False):
         return None
     text = (args.exercice or "").strip()
     if not text:
-        return dt.date.today().year
+        return None
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
         raise ConfigurationError(f"EXERCICE={text} n’est pas une année d’exercice budgétaire (par exemple "
                                  "EXERCICE=2025).")
@@ -274,36 +276,58 @@ def exercice_option(args) -> int | None:
 
 
 def command_adopt(args) -> int:
-    """`make adopter SEANCE=AAAA-MM-JJ`: the last successful build of each entity recorded as the version the
-    conseil took note of on that date, beside the data."""
-    from .versions import adopt_all
+    """`make adopter SEANCE=AAAA-MM-JJ [ENTITE=dossier]`: the last successful build of every entity (or of one)
+    recorded as the version the conseil took note of on that date, beside the data — all or none;
+    `make adopter ANNULER=AAAA-MM-JJ`: the last recorded version set aside."""
     from .load import ConfigurationError, find_entity_folders
+    from .versions import adopt_all, withdraw_all
 
+    withdrawing = bool(getattr(args, "annuler", None))
     try:
-        seance = seance_option(args.seance or "", "SEANCE")
-        outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance)
+        if withdrawing:
+            if args.seance:
+                raise ConfigurationError("SEANCE= et ANNULER= ne vont pas ensemble : ANNULER= retire la dernière "
+                                         "version enregistrée, SEANCE= en enregistre une nouvelle.")
+            day = seance_option(args.annuler, "ANNULER")
+            outcomes = withdraw_all(find_entity_folders(Path(args.data)), day, args.entite)
+        else:
+            seance = seance_option(args.seance or "", "SEANCE")
+            outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance, entity=args.entite)
     except ConfigurationError as problem:
-        print(f"Impossible d’enregistrer la version adoptée : {problem}", file=sys.stderr)
+        what = "retirer la version" if withdrawing else "enregistrer la version adoptée"
+        print(f"Impossible de {what} : {problem}", file=sys.stderr)
         return 2
     except Exception:
-        return internal_error(Path(args.build), "l’enregistrement de la version adoptée s’est arrêté")
-    refused = 0
-    for label, version, reason in outcomes:
+        return internal_error(Path(args.build), "l’enregistrement de la version adoptée s’est arrêté (rien n’est "
+                                                "enregistré à moitié)")
+    refused = [outcome for outcome in outcomes if outcome.refused]
+    for outcome in outcomes:
         print()
-        if version is None:
-            refused += 1
-            print(f"{label} : version NON enregistrée — {reason}")
-            continue
-        count = plural(len(version.actions), "action", "actions")
-        kind = "version adoptée" if version.number == 1 else f"actualisation (version {version.number})"
-        print(f"{label} : {kind} par le conseil le {long_date(version.seance)} enregistrée ({count}).")
-        print(f"  → {version.folder}")
-        print("  Les numéros de ses actions ne changeront plus ; une nouvelle action prendra le numéro qui suit le "
-              "dernier de son volet.")
+        if outcome.refusals:
+            print(f"{outcome.label} : {'version NON retirée' if withdrawing else 'version NON enregistrée'}")
+            print_findings(outcome.refusals)
+        elif withdrawing:
+            version = outcome.version
+            print(f"{outcome.label} : la version {version.number} adoptée le {long_date(version.seance)} est "
+                  "retirée.")
+            print(f"  → mise de côté dans {version.folder} (rien n’est supprimé)")
+            print("  La prochaine construction numérote les actions comme avant cette version.")
+        else:
+            version = outcome.version
+            count = plural(len(version.actions), "action", "actions")
+            kind = "version adoptée" if version.number == 1 else f"actualisation (version {version.number})"
+            print(f"{outcome.label} : {kind} par le conseil le {long_date(version.seance)} enregistrée ({count}).")
+            print(f"  → {version.folder}")
+            if outcome.after_legislature:
+                print("  Séance postérieure à la législature : cette version est celle de l’évaluation de fin de "
+                      "législature.")
+            print("  Les numéros de ses actions ne changeront plus ; une nouvelle action prendra le numéro qui suit "
+                  "le dernier de son volet.")
     print()
     if refused:
-        print(f"Échec : {plural(refused, 'version non enregistrée', 'versions non enregistrées')} (voir ci-dessus).",
-              file=sys.stderr)
+        nothing = "aucune version n’est retirée" if withdrawing else "aucune version n’est enregistrée"
+        print(f"Échec : {nothing}" + (" (toutes les entités ou aucune ; voir ci-dessus)." if len(outcomes) > 1
+                                      else " (voir ci-dessus)."), file=sys.stderr)
         return 1
     return 0
 
@@ -419,6 +443,9 @@ def parser() -> argparse.ArgumentParser:
     adopt.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
     adopt.add_argument("--build", default="build", help="dossier où se trouve la dernière construction")
     adopt.add_argument("--seance", help="date de la séance du conseil (AAAA-MM-JJ)")
+    adopt.add_argument("--entite", help="n’adopte que l’entité de ce dossier (son nom dans le dossier des données)")
+    adopt.add_argument("--annuler", help="retire la dernière version enregistrée, adoptée à cette date "
+                                         "(AAAA-MM-JJ) : son dossier est mis de côté, pas supprimé")
     adopt.set_defaults(run=command_adopt)
     pdf = commands.add_parser("pdf", parents=[pst, evaluation], add_help=False,
                               help="construit le PST puis son PDF à publier (LibreOffice : table des matières "

@@ -597,6 +597,26 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "référence ({first} à {last})}.",
         "Les classeurs préremplis (make templates PREREMPLI=1) reprendront ces références.",
     ),
+    "references-a-attribuer": (
+        NOTE,
+        "{count:Une action sans « Réf. » recevra sa référence|{count} actions sans « Réf. » recevront leur "
+        "référence} à la prochaine construction du PST : la vérification n’enregistre rien.",
+        "",
+    ),
+    "etat-repris": (
+        NOTE,
+        "L’état de la dernière construction (les Réf. des actions) était gardé dans {old} : il est repris, et "
+        "sera désormais conservé à côté des données, dans {new}, dès la prochaine construction réussie.",
+        "Sauvegardez ce fichier avec vos données : il garde les références des actions d’une construction à "
+        "l’autre.",
+    ),
+    "etat-depuis-version": (
+        WARNING,
+        "Le fichier {new}, qui garde les Réf. des actions d’une construction à l’autre, est absent : les Réf. "
+        "sont reprises de la version {number} adoptée le {seance} ; une action ajoutée depuis et sans « Réf. » dans "
+        "son classeur reçoit une nouvelle référence.",
+        "Si vous avez une sauvegarde de ce fichier, remettez-la en place avant de relancer.",
+    ),
     # Generation of the services' workbooks (pipeline/templates.py)
     "hors-liste-du-cadre": (
         WARNING,
@@ -639,6 +659,86 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "La date de l’évaluation ({day}) est postérieure à aujourd’hui ({today}) : les actions en retard sont "
         "comptées à cette date future.",
         "Vérifiez DATE= (AAAA-MM-JJ) ; sans DATE=, le rapport décrit la situation d’aujourd’hui.",
+    ),
+    # make adopter: the séance, and what an adoption records (pipeline/versions.py); the options' dates
+    "seance-future": (
+        ERROR,
+        "La séance du {day} est postérieure à aujourd’hui ({today}) : une version s’enregistre une fois que le "
+        "conseil en a pris acte.",
+        "Vérifiez SEANCE= (AAAA-MM-JJ) : la date de la séance qui a eu lieu.",
+    ),
+    "seance-hors-legislature": (
+        ERROR,
+        "La séance du {day} est en dehors de la législature {legislature} : une version du PST se prend en "
+        "acte de {first} à {last} (l’année qui suit la législature : pour l’évaluation finale).",
+        "Vérifiez SEANCE= (AAAA-MM-JJ) et le paramètre « Législature » du cadre.",
+    ),
+    "seance-anterieure": (
+        ERROR,
+        "La version {number} a été adoptée le {seance} : une nouvelle version porte une date de séance "
+        "postérieure (ici le {day}).",
+        "Vérifiez SEANCE= (AAAA-MM-JJ).",
+    ),
+    "adoption-sans-construction": (
+        ERROR,
+        "Aucune construction réussie du PST n’est enregistrée.",
+        "Lancez d’abord « make pst », corrigez ses erreurs éventuelles, puis relancez « make adopter ».",
+    ),
+    "adoption-classeurs-modifies": (
+        ERROR,
+        "Des classeurs ont changé depuis la dernière construction ({files}) : le document ne montre pas ce qu’ils "
+        "contiennent.",
+        "Relancez « make pst », vérifiez le document, puis relancez « make adopter ».",
+    ),
+    "adoption-autre-sortie": (
+        ERROR,
+        "La dernière construction réussie a été écrite dans « {built} », pas dans « {build} » : ce sont ses "
+        "documents qui ont été présentés.",
+        "Relancez « make adopter » avec BUILD={built}, ou relancez « make pst » (avec ce BUILD-ci) puis "
+        "« make adopter ».",
+    ),
+    "adoption-document-absent": (
+        ERROR,
+        "Le document de la dernière construction ({file}) est introuvable : la version s’enregistre avec le "
+        "document présenté au conseil.",
+        "Relancez « make pst », vérifiez le document, puis relancez « make adopter ».",
+    ),
+    "adoption-autre-refusee": (
+        NOTE,
+        "Prête à être enregistrée, mais rien n’est enregistré : {others:quoted} {count:est refusée|sont "
+        "refusées}, et une adoption enregistre toutes les entités ou aucune.",
+        "Corrigez ce qui est dit pour {others:quoted} et relancez, ou n’adoptez que celle-ci avec "
+        "ENTITE={folder}.",
+    ),
+    "annulation-aucune-version": (
+        ERROR,
+        "Aucune version n’a été adoptée le {day} (versions enregistrées : {recorded}{recorded:!aucune}).",
+        "Seule la dernière version enregistrée peut être retirée : vérifiez ANNULER= (AAAA-MM-JJ).",
+    ),
+    "annulation-pas-la-derniere": (
+        ERROR,
+        "La version adoptée le {day} n’est pas la dernière (la version {number} a été adoptée le {seance}) : "
+        "seule la dernière version enregistrée peut être retirée.",
+        "Retirez d’abord la version {number} (ANNULER={last}), si c’est bien voulu.",
+    ),
+    "depuis-inconnu": (
+        ERROR,
+        "Aucune version du PST n’a été adoptée le {day} (versions enregistrées : {recorded}{recorded:!aucune}).",
+        "Indiquez dans DEPUIS= la date d’une version enregistrée, ou ne l’indiquez pas (la dernière version "
+        "adoptée).",
+    ),
+    "exercice-export-hors-legislature": (
+        ERROR,
+        "L’exercice {value} est en dehors de la législature {legislature} : le PST s’exporte pour un exercice de "
+        "{first} à {last}.",
+        "Vérifiez EXERCICE= (AAAA), ou ne l’indiquez pas (l’année en cours, ramenée dans la législature).",
+    ),
+    "exercice-par-defaut": (
+        NOTE,
+        "Exercice de l’export e-Comptes : {value} ({why:=current:l’année en cours|first:la première année de la "
+        "législature {legislature}, l’année en cours ({current}) la précédant|last:la dernière année de la "
+        "législature {legislature}, l’année en cours ({current}) la suivant}).",
+        "Pour un autre exercice de la législature : EXERCICE=AAAA.",
     ),
     # make ecomptes only: the export to the Region
     "code-ins-absent": (
@@ -779,6 +879,9 @@ TITLES: dict[str, str] = {
     "reference-en-double": "Réf. en double",
     "action-retiree": "Action retirée",
     "references-attribuees": "Réf. attribuées",
+    "references-a-attribuer": "Réf. à attribuer",
+    "etat-repris": "État repris du dossier de sortie",
+    "etat-depuis-version": "État repris de la version adoptée",
     "hors-liste-du-cadre": "Valeur hors des listes du cadre",
     "liste-trop-longue": "Liste trop longue",
     "nombre-illisible": "Nombre illisible",
@@ -786,6 +889,19 @@ TITLES: dict[str, str] = {
     "personne-valeur-trop-longue": "Coordonnée trop longue pour e-Comptes",
     "date-evaluation-hors-legislature": "Date d’évaluation hors législature",
     "date-evaluation-future": "Date d’évaluation future",
+    "seance-future": "Séance future",
+    "seance-hors-legislature": "Séance hors législature",
+    "seance-anterieure": "Séance antérieure à la dernière version",
+    "adoption-sans-construction": "Aucune construction à adopter",
+    "adoption-classeurs-modifies": "Classeurs modifiés depuis la construction",
+    "adoption-autre-sortie": "Construction écrite ailleurs",
+    "adoption-document-absent": "Document de la construction absent",
+    "adoption-autre-refusee": "Adoption d’une autre entité refusée",
+    "annulation-aucune-version": "Aucune version à retirer",
+    "annulation-pas-la-derniere": "Version qui n’est pas la dernière",
+    "depuis-inconnu": "Version de référence inconnue",
+    "exercice-export-hors-legislature": "Exercice hors législature",
+    "exercice-par-defaut": "Exercice de l’export",
     "code-ins-absent": "Code INS absent",
     "code-ins-invalide": "Code INS invalide",
     "libelle-coupe-ecomptes": "Libellé coupé pour e-Comptes",

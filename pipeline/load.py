@@ -164,7 +164,9 @@ def find_cadre(folder: Path) -> Path | None:
 def find_entity_folders(data: Path) -> list[Path]:
     """The entity folders of DATA: DATA itself when it holds a cadre, else its subfolders holding one."""
     if not data.is_dir():
-        raise ConfigurationError(f"Le dossier de données « {data} » n’existe pas.")
+        where = os.path.abspath(data)
+        raise ConfigurationError(f"Le dossier de données « {data} » n’existe pas"
+                                 + (f" (cherché ici : {where})." if str(data) != where else "."))
     if find_cadre(data):
         return [data]
     subfolders = [p for p in sorted(data.iterdir()) if p.is_dir() and not is_ignored_name(p)]
@@ -181,7 +183,7 @@ def find_entity_folders(data: Path) -> list[Path]:
         )
     if not with_cadre:
         raise ConfigurationError(
-            f"Aucun cadre.xlsx dans « {data} » ni dans ses sous-dossiers. Chaque entité a son dossier avec un "
+            f"Aucun cadre.xlsx dans « {os.path.abspath(data)} » ni dans ses sous-dossiers. Chaque entité a son dossier avec un "
             "cadre.xlsx et un sous-dossier services/."
         )
     return with_cadre

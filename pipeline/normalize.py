@@ -565,6 +565,12 @@ LEGISLATURE = re.compile(r"^(\d{4})\s*[-–—/à]+\s*(\d{4})$")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 
 
+def legislature_years(text: str) -> tuple[int, int] | None:
+    """« 2019-2024 » → (2019, 2024); None for anything else (the frame's finding says why)."""
+    m = LEGISLATURE.match(str(text or "").strip())
+    return (int(m[1]), int(m[2])) if m and int(m[2]) > int(m[1]) else None
+
+
 @dataclass
 class Parameters:
     values: dict[str, str]

@@ -4,8 +4,9 @@ The PST is updated during the legislature: services get their actions back in pr
 (`make templates PREREMPLI=1`) and return them. To recognise an action from one build to the next, every accepted
 action gets a reference `<Code>-0001` once; the pipeline keeps it and never gives the same number twice.
 
-`<BUILD>/<entité>/etat-pst.json` records, after each successful build (no errors), every action with its fields
-and its Réf. On the next build:
+`<DATA>/<entité>/etat-pst.json` records, after each successful build (no errors), every action with its fields
+and its Réf. It lives beside the data, never in BUILD: deleting BUILD (make clean) and building again gives the same
+Réf. and numbers. On the next build:
 
 - a Réf. typed in a workbook is kept as is (two actions with the same Réf. are an error naming both rows);
 - an action without Réf. that matches a recorded one (same service file, same libellé — case, accents and
@@ -26,8 +27,10 @@ import pandas as pd
 
 from . import contract as c
 from .atomic import atomic_path
-from .versions import objectives_record
 from .findings import Finding, finding
+from .french import long_date
+from .origin import absolute
+from .versions import load_versions, objectives_record
 from .load import ConfigurationError, Table
 from .model import Action, Entity
 from .normalize import PartialDate, whole_number
@@ -39,8 +42,33 @@ MAX_REFERENCE = 999_999
 
 
 # --- The state file ------------------------------------------------------------------------------------------
-def state_path(build: Path, folder: Path | str) -> Path:
+def state_path(folder: Path | str) -> Path:
+    """<DATA>/<entité>/etat-pst.json: what must last lives with the data."""
+    return Path(folder) / c.STATE_FILE
+
+
+def legacy_state_path(build: Path, folder: Path | str) -> Path:
+    """Where earlier versions of PST builder kept the state: <BUILD>/<entité>/etat-pst.json (taken over once)."""
     return Path(build) / Path(folder).name / c.STATE_FILE
+
+
+def previous_state(folder: Path, build: Path | None, adopted: list, code: str) -> tuple[dict | None, list[Finding]]:
+    """The state the next build starts from, and a note when it does not come from its own file: the state an
+    earlier version of PST builder kept in BUILD (same entity code), taken over; else, when the file was lost, the
+    last adopted version (`adopted`: versions.Version, oldest first), which records the same actions and Réf."""
+    state = load_state(state_path(folder))
+    if state is not None:
+        return state, []
+    if build is not None:
+        old = legacy_state_path(build, folder)
+        legacy = load_state(old)
+        if legacy is not None and (not code or c.code_key(legacy.get("code") or code) == c.code_key(code)):
+            return legacy, [finding("etat-repris", old=str(old), new=str(state_path(folder)))]
+    if adopted and well_formed(adopted[-1].snapshot):
+        last = adopted[-1]
+        return last.snapshot, [finding("etat-depuis-version", new=str(state_path(folder)), number=last.number,
+                                       seance=long_date(last.seance))]
+    return None, []
 
 
 def load_state(path: Path) -> dict | None:
@@ -57,9 +85,9 @@ def load_state(path: Path) -> dict | None:
         reason = "structure inattendue" if "structure" in str(problem) else (
             "contenu JSON invalide" if isinstance(problem, ValueError) else "lecture impossible")
         raise ConfigurationError(
-            f"Le fichier d’état « {path} » est illisible ({reason}). Il est écrit par « make pst » et ne se "
-            "modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
-            "alors de nouvelles références).") from None
+            f"Le fichier d’état « {absolute(path)} » est illisible ({reason}). Il est écrit par « make pst » et ne "
+            "se modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
+            "alors de nouvelles références, sauf celles d’une version adoptée, reprises de celle-ci).") from None
     return state
 
 
@@ -97,13 +125,14 @@ def well_formed_action(record) -> bool:
 IDENTITY = {*TEXT_FIELDS, "row", "budget"}
 
 
-def save_state(result, build: Path, today: dt.date) -> Path | None:
-    """Record the entity's actions and their Réf.; called only once its document is written (no errors)."""
+def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) -> Path | None:
+    """Record the entity's actions and their Réf., beside its data; called only once its documents are written (no
+    errors). `documents`: those the build wrote (what `make adopter` copies into the version)."""
     entity: Entity | None = result.entity
     if entity is None:
         return None
-    path = state_path(build, result.folder)
-    previous = load_state(path)
+    path = state_path(result.folder)
+    previous, _ = previous_state(result.folder, build, load_versions(result.folder), entity.code)
     actions = sorted(entity.actions(), key=source_order)
     state = {
         "format": STATE_FORMAT,
@@ -113,6 +142,8 @@ def save_state(result, build: Path, today: dt.date) -> Path | None:
         "legislature": entity.legislature,
         "built_on": today.isoformat(),
         "built_at": dt.datetime.now().isoformat(),
+        "build": str(absolute(build)),
+        "documents": [Path(document).name for document in documents],
         "objectives": objectives_record(entity),
         "last_reference": max(last_reference(previous, entity.code),
                               max((reference_number(a.reference, entity.code) for a in actions), default=0)),
@@ -120,6 +151,7 @@ def save_state(result, build: Path, today: dt.date) -> Path | None:
     }
     with atomic_path(path) as temporary:
         temporary.write_text(state_text(state), encoding="utf-8")
+    legacy_state_path(build, result.folder).unlink(missing_ok=True)  # taken over: the state lives with the data
     return path
 
 
@@ -226,12 +258,13 @@ class Plan:
 
 
 def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code: str, hierarchical: bool,
-         held: dict[str, set[str]], adopted: list | None = None) -> Plan:
+         held: dict[str, set[str]], adopted: list | None = None, recording: bool = True) -> Plan:
     """Give every accepted action its Réf. — typed, else the recorded one of the same libellé in the same
     service file, else the next free number — and report the recorded actions withdrawn since the last build.
     Numbers are kept only once a version is adopted (`adopted`: versions.Version, oldest first): an adopted
     action keeps its number, no number an adopted version showed is given to another action. Before, a draft is
-    numbered in the document's order on every build."""
+    numbered in the document's order on every build. `recording`: the build records its state (not make
+    verifier, which says the new Réf. are still to be given)."""
     result = Plan(reserved={volet: set(numbers) for volet, numbers in held.items()})
     if not code:
         return result
@@ -258,10 +291,12 @@ def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code:
             counter += 1
         result.references[index] = format_reference(code, counter)
         used.add(reference_key(result.references[index]))
-    if unmatched:
+    if unmatched and recording:
         result.findings.append(finding("references-attribuees", count=len(unmatched),
                                        first=result.references[unmatched[0]],
                                        last=result.references[unmatched[-1]]))
+    elif unmatched:
+        result.findings.append(finding("references-a-attribuer", count=len(unmatched)))
     if previous:
         result.findings.extend(withdrawn_actions(previous, read))
     return result

@@ -23,7 +23,8 @@ from .frame import Frame, read_frame
 from .french import long_date, short_date
 from .load import ConfigurationError, service_files
 from .normalize import parse_date
-from .state import file_key, from_partial_iso, load_state, prefill_budget_rows, prefill_row, state_path
+from .origin import claim
+from .state import file_key, from_partial_iso, prefill_budget_rows, prefill_row, previous_state
 from .versions import load_versions
 from .workbooks import ServiceWorkbook, save_workbook, service_workbook
 
@@ -157,14 +158,16 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
 def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[EntityTemplates]:
     """The workbooks of every entity; raises NoPreviousBuild (before writing anything) when `prefilled` and an
     entity has no recorded build."""
-    states = {folder: load_state(state_path(build, folder)) if prefilled else None for folder in folders}
+    states = {folder: previous_state(folder, build, load_versions(folder), "")[0] if prefilled else None
+              for folder in folders}
     missing = [folder for folder, state in states.items() if prefilled and state is None]
     if missing:
         names = ", ".join(f"« {folder.name} »" for folder in missing)
         raise NoPreviousBuild(
-            f"Aucune construction réussie du PST n’est enregistrée pour {names} dans « {build} » : les classeurs "
-            "ne peuvent pas être préremplis. Lancez d’abord « make pst » (avec le même BUILD), corrigez ses "
-            "erreurs éventuelles, puis relancez « make templates PREREMPLI=1 ».")
+            f"Aucune construction réussie du PST n’est enregistrée pour {names} : les classeurs ne peuvent pas "
+            "être préremplis. Lancez d’abord « make pst », corrigez ses erreurs éventuelles, puis relancez "
+            "« make templates PREREMPLI=1 ».")
+    claim(build, folders)
     frames = {folder: isolated(folder, read_frame, folder) for folder in folders}
     codes = [f.parameters.values.get("code", "").upper() for f in frames.values()
              if isinstance(f, Frame) and f.parameters.values.get("code")]

@@ -20,7 +20,7 @@ from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .french import amount, long_date, shorten
-from .normalize import indicator_lines, oo_parts, sdg_number
+from .normalize import indicator_lines, legislature_years, oo_parts, sdg_number
 
 
 @dataclass
@@ -239,14 +239,55 @@ def evaluation_date(legislature: str, day, today) -> list[Finding]:
     """The date of a rapport d'exécution (DATE=): a warning when it lies outside the législature (the year after
     its end still allowed: the final evaluation) or after today."""
     findings = []
-    years = [int(year) for year in re.findall(r"\d{4}", legislature or "")]
-    if len(years) >= 2 and not years[0] <= day.year <= years[-1] + 1:
+    years = legislature_years(legislature)
+    if years and not years[0] <= day.year <= years[1] + 1:
         findings.append(finding("date-evaluation-hors-legislature", value=day.isoformat(), day=long_date(day),
                                 legislature=legislature))
     if day > today:
         findings.append(finding("date-evaluation-future", value=day.isoformat(), day=long_date(day),
                                 today=long_date(today)))
     return findings
+
+
+def seance_date(legislature: str, day, today, last_adopted=None) -> Finding | None:
+    """Why the séance of an adoption (SEANCE=) cannot be recorded, or None: it is not in the future, not before
+    the législature's first year (the conseil takes note of the PST within nine months of its installation, in
+    that year), not after its last year but for the year after it (the final evaluation), and after the last
+    adopted version's."""
+    years = legislature_years(legislature)
+    if day > today:
+        return finding("seance-future", value=day.isoformat(), day=long_date(day), today=long_date(today))
+    if years and not years[0] <= day.year <= years[1] + 1:
+        return finding("seance-hors-legislature", value=day.isoformat(), day=long_date(day),
+                       legislature=legislature, first=years[0], last=years[1] + 1)
+    if last_adopted is not None and day <= last_adopted[1]:
+        return finding("seance-anterieure", value=day.isoformat(), day=long_date(day), number=last_adopted[0],
+                       seance=long_date(last_adopted[1]))
+    return None
+
+
+def seance_after_legislature(legislature: str, day) -> bool:
+    """A séance in the year after the législature: only the final evaluation is taken note of then."""
+    years = legislature_years(legislature)
+    return bool(years) and day.year > years[1]
+
+
+def export_year(legislature: str, asked: int | None, today) -> tuple[int | None, Finding]:
+    """The budget year of the e-Comptes export: the one asked for (EXERCICE=) when it lies within the législature
+    — else None and the error —; without one, the current year brought within the législature, and a note that
+    says which."""
+    years = legislature_years(legislature)
+    if asked is not None:
+        if years and not years[0] <= asked <= years[1]:
+            return None, finding("exercice-export-hors-legislature", value=str(asked), legislature=legislature,
+                                 first=years[0], last=years[1])
+        return asked, None
+    if not years:
+        return today.year, finding("exercice-par-defaut", value=str(today.year), why="current")
+    year = min(max(today.year, years[0]), years[1])
+    why = "current" if year == today.year else ("first" if year == years[0] else "last")
+    return year, finding("exercice-par-defaut", value=str(year), why=why, current=today.year,
+                         legislature=legislature)
 
 
 # --- The export to the Region (make ecomptes) -------------------------------------------------------------------

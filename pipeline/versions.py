@@ -21,16 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import contract as c
-from .french import long_date
+from .findings import finding
+from .french import long_date, shorten
 
 VERSIONS_DIR = "versions"
 VERSION_FILE = "version.json"
 VERSION_FORMAT = 1
 SEANCE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-class AdoptionRefused(Exception):
-    """Why a version cannot be recorded (French): exit code 1 for that entity."""
 
 
 @dataclass
@@ -97,54 +94,195 @@ def reference_version(versions: list[Version], since: dt.date | None) -> Version
     return next((version for version in versions if version.seance == since), None)
 
 
-def adopt(entity_folder: Path, state: dict | None, state_file: Path, documents: list[Path], seance: dt.date,
-          inputs_changed: list[str]) -> Version:
-    """Record the last successful build as the version adopted at the séance `seance`; raises AdoptionRefused."""
-    if state is None:
-        raise AdoptionRefused("aucune construction réussie du PST n’est enregistrée : lancez d’abord « make pst », "
-                              "corrigez ses erreurs éventuelles, puis relancez « make adopter ».")
-    if inputs_changed:
-        shown = ", ".join(inputs_changed[:5]) + (" …" if len(inputs_changed) > 5 else "")
-        raise AdoptionRefused(f"des classeurs ont changé depuis la dernière construction ({shown}) : relancez "
-                              "« make pst », vérifiez le document, puis relancez « make adopter ».")
-    versions = load_versions(entity_folder)
-    if versions and seance <= versions[-1].seance:
-        raise AdoptionRefused(f"la version {versions[-1].number} a été adoptée le {long_date(versions[-1].seance)} : "
-                              "une nouvelle version porte une date de séance postérieure.")
-    folder = versions_folder(entity_folder) / seance.isoformat()
-    staged = folder.with_name(f".~{folder.name}")
-    shutil.rmtree(staged, ignore_errors=True)
-    staged.mkdir(parents=True)
-    try:
-        snapshot = {"format": VERSION_FORMAT, "version": len(versions) + 1, "seance": seance.isoformat(),
-                    "recorded_on": dt.date.today().isoformat(), **state}
-        (staged / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8")
-        for document in documents:
-            shutil.copy2(document, staged / document.name)
-        staged.rename(folder)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
-    return load_versions(entity_folder)[-1]
+SET_ASIDE_DIR = "annulees"
+"""versions/annulees/<AAAA-MM-JJ>/: a version withdrawn (make adopter ANNULER=…), set aside, never deleted."""
 
 
-def adopt_all(folders: list[Path], build: Path, seance: dt.date) -> list[tuple[str, Version | None, str]]:
-    """Each entity's last successful build recorded as adopted on `seance`: (label, version or None, why not)."""
+@dataclass
+class Adoption:
+    """One entity's part in `make adopter`: the build it would record, and why it cannot (findings)."""
+
+    folder: Path
+    label: str
+    state: dict | None = None
+    documents: list[Path] = field(default_factory=list)
+    refusals: list = field(default_factory=list)
+    """Findings (errors) that stop the recording; a note when only another entity's refusal does."""
+    version: Version | None = None
+    """The version recorded (or withdrawn)."""
+    after_legislature: bool = False
+    """The séance lies in the year after the législature: the final evaluation's."""
+
+    @property
+    def refused(self) -> bool:
+        return any(f.is_error for f in self.refusals)
+
+
+def selected(folders: list[Path], entity: str | None) -> list[Path]:
+    """The entity folders an adoption applies to: all, or the one named by ENTITE= (its folder's name)."""
+    from .load import ConfigurationError
+
+    if not entity:
+        return folders
+    chosen = [folder for folder in folders if c.fold(folder.name) == c.fold(entity)]
+    if not chosen:
+        names = ", ".join(f"« {folder.name} »" for folder in folders)
+        raise ConfigurationError(f"ENTITE={entity} ne désigne aucun dossier d’entité des données (dossiers : "
+                                 f"{names}).")
+    return chosen
+
+
+def adopt_all(folders: list[Path], build: Path, seance: dt.date, today: dt.date | None = None,
+              entity: str | None = None) -> list[Adoption]:
+    """Each entity's last successful build recorded as the version adopted on `seance` — every entity (or the one
+    ENTITE= names) or none: when one is refused, nothing is recorded and each says why. The build folder must be
+    this data folder's (origin.check: ConfigurationError otherwise, before anything)."""
+    from .origin import check
+
+    today = today or dt.date.today()
+    folders = selected(folders, entity)
+    check(build, folders)
+    adoptions = [prepared_adoption(folder, build, seance, today) for folder in folders]
+    refused = [a for a in adoptions if a.refused]
+    if refused:
+        for adoption in adoptions:
+            if not adoption.refused:
+                adoption.refusals.append(finding("adoption-autre-refusee", others=[a.label for a in refused],
+                                                 count=len(refused), folder=adoption.folder.name))
+        return adoptions
+    record_together(adoptions, seance, today)
+    return adoptions
+
+
+def prepared_adoption(folder: Path, build: Path, seance: dt.date, today: dt.date) -> Adoption:
+    """What recording this entity would take, and every reason it cannot (nothing is written here)."""
     from .load import find_cadre
-    from .state import load_state, state_path
+    from .origin import absolute, same_folder
+    from .state import previous_state
+    from .validate import seance_after_legislature, seance_date
 
-    outcomes = []
+    state, _ = previous_state(folder, build, [], "")
+    adoption = Adoption(folder, shorten((state or {}).get("entity") or folder.name, 100), state)
+    if state is None:
+        adoption.refusals.append(finding("adoption-sans-construction"))
+        return adoption
+    legislature = str(state.get("legislature") or "")
+    versions = load_versions(folder)
+    last = (versions[-1].number, versions[-1].seance) if versions else None
+    if (problem := seance_date(legislature, seance, today, last)) is not None:
+        adoption.refusals.append(problem)
+    built = state.get("build")
+    if isinstance(built, str) and built and not same_folder(Path(built), build):
+        adoption.refusals.append(finding("adoption-autre-sortie", built=built, build=str(absolute(build))))
+        return adoption
+    if changed := changed_since(folder, state, find_cadre):
+        adoption.refusals.append(finding("adoption-classeurs-modifies",
+                                         files=", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")))
+    adoption.documents, missing = recorded_documents(state, build / folder.name)
+    for name in missing:
+        adoption.refusals.append(finding("adoption-document-absent", file=str(absolute(build / folder.name / name))))
+    adoption.after_legislature = seance_after_legislature(legislature, seance)
+    return adoption
+
+
+def recorded_documents(state: dict, folder: Path) -> tuple[list[Path], list[str]]:
+    """The documents the recorded build wrote (its state names them), with the PDFs made of them, and the names
+    of those no longer there. A state of an earlier version of PST builder names none: the folder's documents."""
+    names = state.get("documents")
+    if not isinstance(names, list):
+        found = [path for path in sorted(folder.glob("*")) if path.suffix in (".docx", ".pdf")
+                 and "_PROVISOIRE" not in path.stem and not path.name.startswith(".~")] if folder.is_dir() else []
+        return found, []
+    present = [folder / name for name in names if isinstance(name, str) and (folder / name).is_file()]
+    missing = [name for name in names if isinstance(name, str) and not (folder / name).is_file()]
+    pdfs = [pdf for path in present if (pdf := path.with_suffix(".pdf")).is_file() and path.suffix != ".pdf"]
+    return present + pdfs, missing
+
+
+def record_together(adoptions: list[Adoption], seance: dt.date, today: dt.date) -> None:
+    """Every entity's version staged first, then moved into place; if one cannot be, those already in place are
+    taken back: all or none."""
+    staged: list[tuple[Adoption, Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for adoption in adoptions:
+            folder = versions_folder(adoption.folder) / seance.isoformat()
+            temporary = folder.with_name(f".~{folder.name}")
+            shutil.rmtree(temporary, ignore_errors=True)
+            temporary.mkdir(parents=True)
+            staged.append((adoption, temporary, folder))
+            versions = load_versions(adoption.folder)
+            snapshot = {"format": VERSION_FORMAT, "version": len(versions) + 1, "seance": seance.isoformat(),
+                        "recorded_on": today.isoformat(), **adoption.state}
+            (temporary / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8")
+            for document in adoption.documents:
+                shutil.copy2(document, temporary / document.name)
+        for adoption, temporary, folder in staged:
+            temporary.rename(folder)
+            placed.append(folder)
+    except BaseException:
+        for folder in placed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        for _, temporary, _ in staged:
+            shutil.rmtree(temporary, ignore_errors=True)
+    for adoption in adoptions:
+        adoption.version = load_versions(adoption.folder)[-1]
+
+
+def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None) -> list[Adoption]:
+    """`make adopter ANNULER=AAAA-MM-JJ`: the last recorded version of every entity (or of the one ENTITE= names),
+    adopted on `seance`, set aside in versions/annulees/ — every one or none. The next build numbers as before
+    it."""
+    folders = selected(folders, entity)
+    withdrawals = []
     for folder in folders:
-        path = state_path(build, folder)
-        state = load_state(path)
-        label = (state or {}).get("entity") or folder.name
-        documents = [document for document in sorted(path.parent.glob("*")) if document.suffix in (".docx", ".pdf")
-                     and "_PROVISOIRE" not in document.stem and not document.name.startswith(".~")]
-        try:
-            version = adopt(folder, state, path, documents, seance, changed_since(folder, state, find_cadre))
-            outcomes.append((label, version, ""))
-        except AdoptionRefused as refused:
-            outcomes.append((label, None, str(refused)))
-    return outcomes
+        versions = load_versions(folder)
+        withdrawal = Adoption(folder, shorten(versions[-1].snapshot.get("entity") or folder.name, 100)
+                              if versions else folder.name)
+        match = next((v for v in versions if v.seance == seance), None)
+        if match is None:
+            withdrawal.refusals.append(finding("annulation-aucune-version", day=long_date(seance), recorded=[
+                f"{long_date(v.seance)} ({v.seance.isoformat()})" for v in versions]))
+        elif match is not versions[-1]:
+            withdrawal.refusals.append(finding("annulation-pas-la-derniere", day=long_date(seance),
+                                               number=versions[-1].number, seance=long_date(versions[-1].seance),
+                                               last=versions[-1].seance.isoformat()))
+        withdrawal.version = match
+        withdrawals.append(withdrawal)
+    refused = [w for w in withdrawals if w.refused]
+    if refused:
+        for withdrawal in withdrawals:
+            withdrawal.version = None
+            if not withdrawal.refused:
+                withdrawal.refusals.append(finding("adoption-autre-refusee", others=[w.label for w in refused],
+                                                   count=len(refused), folder=withdrawal.folder.name))
+        return withdrawals
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for withdrawal in withdrawals:
+            source = withdrawal.version.folder
+            target = set_aside_path(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(target)
+            moved.append((target, source))
+            withdrawal.version.folder = target
+    except BaseException:
+        for target, source in moved:
+            target.rename(source)
+        raise
+    return withdrawals
+
+
+def set_aside_path(version_folder: Path) -> Path:
+    """versions/annulees/<AAAA-MM-JJ>, or <AAAA-MM-JJ>_2… when that séance was already set aside once."""
+    folder = version_folder.parent / SET_ASIDE_DIR
+    target, n = folder / version_folder.name, 1
+    while target.exists():
+        n += 1
+        target = folder / f"{version_folder.name}_{n}"
+    return target
 
 
 def changed_since(folder: Path, state: dict | None, find_cadre) -> list[str]:

@@ -271,8 +271,7 @@ def test_a_damaged_state_in_one_entity_is_exit_2_and_the_other_is_built(tmp_path
     data = tmp_path / "data"
     make_entity(data / "ville", {"T.xlsx": [action()]})
     make_entity(data / "cpas", {"T.xlsx": [action()]}, parameters={"Type": "CPAS", "Code": "CPAS"})
-    (tmp_path / "build" / "cpas").mkdir(parents=True)
-    (tmp_path / "build" / "cpas" / "etat-pst.json").write_text("{ pas du json", encoding="utf-8")
+    (data / "cpas" / "etat-pst.json").write_text("{ pas du json", encoding="utf-8")
     assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 2
     output = capsys.readouterr()
     assert (tmp_path / "build" / "ville" / "PST_VILLE_2025-2030.docx").is_file()
@@ -345,7 +344,7 @@ def test_a_state_recording_a_reference_beyond_any_counter_is_not_believed(tmp_pa
 
     folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
     assert build(folder, tmp_path / "build") == 0
-    state_file = tmp_path / "build" / "ville" / "etat-pst.json"
+    state_file = folder / "etat-pst.json"
     state = json.loads(state_file.read_text(encoding="utf-8"))
     state["last_reference"] = int("9" * 4300)
     state_file.write_text(json.dumps(state), encoding="utf-8")
@@ -454,7 +453,7 @@ def test_a_hand_edited_state_of_the_wrong_shape_is_a_french_message(tmp_path, ca
 
     folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
     assert build(folder, tmp_path / "build") == 0
-    path = tmp_path / "build" / "ville" / "etat-pst.json"
+    path = folder / "etat-pst.json"
     state = json.loads(path.read_text(encoding="utf-8"))
     edit(state)
     path.write_text(json.dumps(state), encoding="utf-8")
@@ -468,7 +467,7 @@ def test_hand_edited_values_of_the_right_shape_are_prefilled_as_text(tmp_path):
 
     folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
     assert build(folder, tmp_path / "build") == 0
-    path = tmp_path / "build" / "ville" / "etat-pst.json"
+    path = folder / "etat-pst.json"
     state = json.loads(path.read_text(encoding="utf-8"))
     state["actions"][0].update(start="9999-99-99", progress="abc", end="2024-13")
     path.write_text(json.dumps(state), encoding="utf-8")
@@ -477,8 +476,7 @@ def test_hand_edited_values_of_the_right_shape_are_prefilled_as_text(tmp_path):
 
 def test_a_state_nested_beyond_recursion_is_a_french_message(tmp_path, capsys):
     folder = make_entity(tmp_path / "ville", {"T.xlsx": [action()]})
-    (tmp_path / "build" / "ville").mkdir(parents=True)
-    (tmp_path / "build" / "ville" / "etat-pst.json").write_text("[" * 200000 + "]" * 200000, encoding="utf-8")
+    (folder / "etat-pst.json").write_text("[" * 200000 + "]" * 200000, encoding="utf-8")
     assert build(folder, tmp_path / "build") == 2
 
 

@@ -40,7 +40,7 @@ def test_a_column_declared_in_the_contract_is_read_stored_prefilled_offered_and_
     fiches = docx_text(next((tmp_path / "build").rglob("Fiches_actions_*.docx")))
     assert "Autres informations" in fiches and "Crédit de 12 000 € à l’extraordinaire" in fiches
     # Stored in the state of the build
-    state = json.loads((tmp_path / "build" / "ville" / "etat-pst.json").read_text(encoding="utf-8"))
+    state = json.loads((folder / "etat-pst.json").read_text(encoding="utf-8"))
     assert [record.get("budget_note") for record in state["actions"]] == [
         "Crédit de 12 000 € à l’extraordinaire", ""]
     # Offered and pre-filled in the service's workbook, with its example

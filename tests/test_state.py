@@ -1,4 +1,4 @@
-"""Stable references (« Réf. ») and the state of the last successful build (<BUILD>/<entité>/etat-pst.json)."""
+"""Stable references (« Réf. ») and the state of the last successful build (<DATA>/<entité>/etat-pst.json)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def build(folder, out):
 
 def references(out, folder) -> dict[str, str]:
     """Libellé → Réf. as recorded in the state file."""
-    state = json.loads((out / folder.name / "etat-pst.json").read_text(encoding="utf-8"))
+    state = json.loads((folder / "etat-pst.json").read_text(encoding="utf-8"))
     return {a["title"]: a["reference"] for a in state["actions"]}
 
 
@@ -67,7 +67,7 @@ def test_the_same_reference_twice_is_an_error_naming_both_rows(tmp_path):
     assert error.message == ("La référence « VILLE-0001 » est déjà celle d’une autre action "
                              "(Finances.xlsx, ligne 3).")
     assert error.is_error and result.document is None
-    assert not (tmp_path / "b" / "ville" / "etat-pst.json").exists()
+    assert not (folder / "etat-pst.json").exists()
 
 
 def test_a_row_deleted_by_a_service_is_reported_as_withdrawn_and_its_number_never_reused(tmp_path):
@@ -91,19 +91,18 @@ def test_a_row_deleted_by_a_service_is_reported_as_withdrawn_and_its_number_neve
 def test_an_action_with_an_error_or_a_removed_file_is_not_reported_as_withdrawn(tmp_path):
     folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": THREE, "Finances.xlsx": [action(title="Budget")]})
     build(folder, tmp_path / "b")
-    state = (tmp_path / "b" / "ville" / "etat-pst.json").read_bytes()
+    state = (folder / "etat-pst.json").read_bytes()
     (folder / "services" / "Finances.xlsx").unlink()
     make_entity(folder, {"Travaux.xlsx": [THREE[0], THREE[1], action(volet="Interne", oo="9.9", title="Simplifier")]})
     result = build(folder, tmp_path / "b")
     assert found(result, "oo-inconnu")
     assert not found(result, "action-retiree")
-    assert (tmp_path / "b" / "ville" / "etat-pst.json").read_bytes() == state  # written after a successful build only
+    assert (folder / "etat-pst.json").read_bytes() == state  # written after a successful build only
 
 
 def test_a_damaged_state_file_stops_with_a_french_message_and_exit_2(tmp_path):
     folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": THREE})
-    (tmp_path / "b" / "ville").mkdir(parents=True)
-    (tmp_path / "b" / "ville" / "etat-pst.json").write_text("{ pas du json", encoding="utf-8")
+    (folder / "etat-pst.json").write_text("{ pas du json", encoding="utf-8")
     completed = run_module("pst", "--data", str(folder), "--build", str(tmp_path / "b"))
     assert completed.returncode == 2
     assert "etat-pst.json" in completed.stderr and "est illisible" in completed.stderr

@@ -104,16 +104,16 @@ def test_the_cover_and_header_say_which_version_the_document_is(tmp_path):
     assert header().endswith(f"— version actualisée du {today}")
     assert (f"Version actualisée du {today}, à présenter au conseil — version 1 adoptée le 26 juin 2025"
             in docx_text(pst))
-    assert adopt(folder, tmp_path / "build", "2027-03-15") == 0
+    assert adopt(folder, tmp_path / "build", "2026-03-15") == 0
     assert build(folder, tmp_path / "build") == 0
-    assert "Version actualisée (version 2), adoptée par le conseil communal le 15 mars 2027" in docx_text(pst)
-    assert sorted(p.name for p in (folder / "versions").iterdir()) == ["2025-06-26", "2027-03-15"]
+    assert "Version actualisée (version 2), adoptée par le conseil communal le 15 mars 2026" in docx_text(pst)
+    assert sorted(p.name for p in (folder / "versions").iterdir()) == ["2025-06-26", "2026-03-15"]
 
 
 def test_adoption_is_refused_without_a_build_after_a_change_or_for_an_earlier_seance(tmp_path, capsys):
     folder = entity(tmp_path)
     assert adopt(folder, tmp_path / "build") == 1
-    assert "aucune construction réussie" in capsys.readouterr().out
+    assert "Aucune construction réussie du PST n’est enregistrée." in capsys.readouterr().out
     assert build(folder, tmp_path / "build") == 0
     time.sleep(0.05)
     make_entity(folder, {"Social.xlsx": [*SERVICES["Social.xlsx"], action(title="Accueillir")]})
@@ -182,7 +182,7 @@ def test_the_modifications_list_exactly_what_changed_since_the_adopted_version(t
     adopted = numbers(pst)
     # Travaux: a libellé changes and an action moves to OO 2.1; Finances: one withdrawn; Social: one added and a
     # status changed; the frame renames OO 2.1.
-    state = json.loads((tmp_path / "build" / "ville" / "etat-pst.json").read_text(encoding="utf-8"))
+    state = json.loads((folder / "etat-pst.json").read_text(encoding="utf-8"))
     refs = {a["title"]: a["reference"] for a in state["actions"]}
     make_entity(folder, {
         "Travaux.xlsx": [action(title="Réparer tous les trottoirs", **{"Réf.": refs["Réparer les trottoirs"]}),
@@ -251,7 +251,7 @@ def test_prefilled_workbooks_carry_numbers_only_once_a_version_is_adopted(tmp_pa
 def test_a_state_written_before_versions_keeps_working_as_a_draft(tmp_path):
     folder = entity(tmp_path)
     assert build(folder, tmp_path / "build") == 0
-    path = tmp_path / "build" / "ville" / "etat-pst.json"
+    path = folder / "etat-pst.json"
     state = json.loads(path.read_text(encoding="utf-8"))
     for key in ("built_at", "objectives"):
         del state[key]

@@ -1,0 +1,99 @@
+"""A build folder belongs to one data folder.
+
+`<BUILD>/origine-des-donnees.txt` names the data folder whose entities BUILD holds (the folder that contains the
+entity folders: `data` for `make pst` as for `make pst DATA=data/ville`). A command that writes into BUILD — or
+reads what a build wrote there, to record it (make adopter) — first checks it: building another data folder into
+the same BUILD (the GUIDE's sample, a copy of last year's data…) would overwrite the coordinator's documents under
+the same entity folder names, so it is refused before anything is written, naming both folders and the way out
+(another BUILD). A BUILD without the mark (a new one, or one written by an earlier version) is claimed; so is one
+whose data folder no longer exists (the data were moved or renamed), with a note.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .atomic import atomic_path
+from .load import ConfigurationError, find_cadre
+
+MARK = "origine-des-donnees.txt"
+NOTE = ("Ce dossier de sortie contient les documents construits par PST builder à partir du dossier de données "
+        "ci-dessus. Un autre dossier de données se construit dans un autre dossier de sortie (BUILD=…).")
+
+
+def data_root(folders: list[Path]) -> Path:
+    """The folder holding the entity folders being built (DATA, or DATA's parent for a single entity folder)."""
+    return absolute(folders[0]).parent
+
+
+def absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def owner(build: Path) -> Path | None:
+    """The data folder BUILD was written from, as its mark says (None without a readable mark)."""
+    try:
+        first = (Path(build) / MARK).read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, UnicodeDecodeError, IndexError):
+        return None
+    return Path(first) if first else None
+
+
+def same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(str(absolute(a))) == os.path.normcase(str(absolute(b)))
+
+
+def holds_entities(folder: Path) -> bool:
+    """Whether `folder` still holds an entity (a cadre, in it or in one of its subfolders)."""
+    try:
+        return folder.is_dir() and (find_cadre(folder) is not None
+                                    or any(sub.is_dir() and find_cadre(sub) for sub in folder.iterdir()))
+    except OSError:
+        return False
+
+
+class ForeignBuild(ConfigurationError):
+    """BUILD holds the documents of another data folder, which still exists (exit code 2, nothing written)."""
+
+    def __init__(self, build: Path, theirs: Path, ours: Path):
+        self.build, self.theirs, self.ours = build, theirs, ours
+        super().__init__(
+            f"le dossier de sortie « {absolute(build)} » contient les documents construits à partir des données "
+            f"« {theirs} », et non de « {ours} ». Pour ne pas les écraser, rien n’a été écrit. Choisissez un autre "
+            f"dossier de sortie pour ces données-ci (BUILD={suggested_build(build, ours)}), ou supprimez "
+            f"« {absolute(build)} » s’il ne sert plus.")
+
+
+def suggested_build(build: Path, data: Path) -> str:
+    """A build folder beside BUILD named after the data folder: « build-exemple-conjoint »."""
+    return str(Path(build).with_name(f"{Path(build).name}-{data.name}")) if data.name else f"{build}-autre"
+
+
+def check(build: Path, folders: list[Path]) -> Path | None:
+    """Raise ForeignBuild when BUILD belongs to another data folder that still exists; return the data folder of
+    its mark when that one no longer exists (the data moved: BUILD may be claimed), else None."""
+    ours = data_root(folders)
+    theirs = owner(build)
+    if theirs is None or same_folder(theirs, ours):
+        return None
+    if holds_entities(theirs):
+        raise ForeignBuild(build, theirs, ours)
+    return theirs
+
+
+def claim(build: Path, folders: list[Path]) -> list[str]:
+    """Check BUILD (ForeignBuild) and mark it as this data folder's; the notes to print (French)."""
+    moved = check(build, folders)
+    ours = data_root(folders)
+    notes = []
+    if moved is not None:
+        notes.append(f"Le dossier de sortie « {absolute(build)} » avait été construit à partir de « {moved} », qui "
+                     f"n’existe plus (dossier déplacé ou renommé) : il sert désormais aux données « {ours} ».")
+    if moved is not None or owner(build) is None:
+        with atomic_path(Path(build) / MARK) as temporary:
+            temporary.write_text(f"{ours}\n\n{NOTE}\n", encoding="utf-8")
+    return notes
