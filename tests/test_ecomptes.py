@@ -187,7 +187,7 @@ def test_objectives_roll_up_the_progress_etp_and_statuses_of_their_actions(sampl
 
 
 # --- Small entities: mappings and hostile values ------------------------------------------------------------------
-PARAMETERS = {"Code INS": "92094"}
+PARAMETERS = {"Code INS": "92094", "Législature": "2019-2024"}  # EXERCICE (2022) within it
 
 
 def ville(tmp_path: Path, rows: list[dict], parameters: dict | None = None, lists: bool = True) -> Path:
