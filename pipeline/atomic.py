@@ -45,3 +45,15 @@ def safe_file_name(name: str, fallback: str = "", prefix: str = "Service-") -> s
     if text and text.split(".")[0].upper() in WINDOWS_RESERVED:
         text = f"{prefix}{text}"
     return text or fallback
+
+
+def lock_file(path: Path) -> Path | None:
+    """The lock file Word or Excel (« ~$ » before the name, its first one or two characters dropped for a long
+    name) or LibreOffice (« .~lock.<name># ») keeps beside a document it has open: writing over the document
+    then fails on Windows, or is lost when the program saves its own copy."""
+    name = path.name
+    for candidate in (f"~${name}", f"~${name[1:]}", f"~${name[2:]}", f".~lock.{name}#"):
+        lock = path.with_name(candidate)
+        if lock.is_file():
+            return lock
+    return None

@@ -19,6 +19,7 @@ from . import outputs, parallel, state
 from .findings import Finding, count_by_severity, finding, phrase
 from .frame import Frame, Stopwatch, read_frame
 from .french import long_date, shorten
+from .atomic import lock_file
 from .origin import claim
 from .load import ConfigurationError, load_services
 from .model import (Absent, CrossReference, Entity, build_entity, cross_reference, joint_pair,
@@ -219,7 +220,7 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
         findings += recover_lost_zeros(actions.frame, actions.table,
                                        {v: set(codes) for v, codes in operational_codes(frame.operational).items()})
     with clock.stage("validate"):
-        result = validated(frame, actions, finances, findings)
+        result = validated(frame, actions, finances, findings, bool(files))
     with clock.stage("model"):
         modelled(result, frame, actions, build, adopted, not check_only)
         if result.entity is not None and reference is not None:
@@ -234,15 +235,17 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     return result
 
 
-def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding]) -> EntityResult:
-    """The rules on the actions and budget lines, the accepted rows, and the accounting of every row read."""
+def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding],
+              any_workbook: bool = True) -> EntityResult:
+    """The rules on the actions and budget lines, the accepted rows, and the accounting of every row read.
+    `any_workbook`: a service workbook was found (without any, one warning says so, not one per OO)."""
     parameters = frame.parameters.values
     findings += validate_actions(actions, frame.operational, parameters.get("code", ""))
     findings += values_outside_lists(actions, frame.lists)
     findings += missing_required_values(finances) + budget_lines(finances, actions, parameters.get("legislature", ""))
     accepted, found = accepted_rows(frame.strategic, frame.operational, actions, finances, findings)
     findings += found
-    findings += operational_without_actions(Sheet(frame.operational.table, accepted[1]), accepted[2])
+    findings += operational_without_actions(Sheet(frame.operational.table, accepted[1]), accepted[2], any_workbook)
 
     loaded = frame.loaded
     outside = rows_outside(findings)
@@ -356,6 +359,8 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
     tasks, moves = [], []
     for output, job, folder in planned:
         for part, path in enumerate(outputs.paths(output, job, folder)):
+            if (lock := lock_file(path)) is not None:
+                raise ConfigurationError(open_document(path, lock))
             staged = path.with_name(f".~{path.name}")
             tasks.append((output.name, job, part, staged))
             moves.append((output, job, folder, path, staged))
@@ -376,6 +381,12 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
         for old in outputs.leftovers(output, job, folder, paths):
             old.unlink(missing_ok=True)
     return written
+
+
+def open_document(path: Path, lock: Path) -> str:
+    return (f"le document « {path} » est ouvert dans Word, Excel ou LibreOffice (fichier de verrou « {lock.name} ») : "
+            "fermez-le, puis relancez ; rien n’a été écrit à sa place. Si aucun programme ne l’a ouvert, supprimez "
+            "ce fichier de verrou, resté d’une fermeture brutale.")
 
 
 @dataclass

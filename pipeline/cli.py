@@ -73,8 +73,10 @@ def print_entity(result, check_only: bool = False, target: str = "pst") -> None:
                   f"{plural(len(volet.actions()), 'action', 'actions')}")
     rejected = f"{plural(result.rows_rejected, 'rejetée', 'rejetées')}" + (" (voir rapport)" if result.rows_rejected
                                                                           else "")
+    budget = result.budget_rows_rejected if result.entity else 0
     print(f"  {plural(result.rows_read, 'ligne lue', 'lignes lues')} : "
-          f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, {rejected}")
+          f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, {rejected}"
+          + (f" ; {plural(budget, 'ligne budgétaire rejetée', 'lignes budgétaires rejetées')}" if budget else ""))
     counts = count_by_severity(result.findings)
     print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, "
           f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {plural(counts[NOTE], 'note', 'notes')}")

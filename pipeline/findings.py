@@ -860,7 +860,7 @@ TITLES: dict[str, str] = {
     "oo-en-double": "Objectif opérationnel en double",
     "os-absent": "Objectif stratégique absent",
     "oo-inconnu": "Objectif opérationnel inconnu",
-    "parent-rejete": "Objectif parent en erreur",
+    "parent-rejete": "Écartée : objectif ou action en erreur",
     "oo-autre-volet": "Objectif d’un autre volet",
     "synergie-inconnue": "Institution de synergie inconnue",
     "ligne-non-reprise": "Ligne non reprise (erreur interne)",

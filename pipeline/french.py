@@ -46,6 +46,11 @@ def long_date(day) -> str:
     return str(day.year)
 
 
+def unbroken_date(day) -> str:
+    """long_date with non-breaking spaces: « 15 mars 2019 » never leaves its year alone at the end of a line."""
+    return long_date(day).replace(" ", NBSP)
+
+
 def short_date(day: dt.date) -> str:
     """« 02/12/2026 »."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"

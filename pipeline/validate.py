@@ -175,7 +175,12 @@ def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
     return findings
 
 
-def operational_without_actions(operational: Sheet, accepted_actions: pd.DataFrame) -> list[Finding]:
+def operational_without_actions(operational: Sheet, accepted_actions: pd.DataFrame,
+                                any_workbook: bool = True) -> list[Finding]:
+    """An OO no accepted action is attached to: a warning each — but none when no service workbook was found at
+    all (one warning says so, not one per OO)."""
+    if not any_workbook:
+        return []
     used = set(zip(accepted_actions["volet"], accepted_actions["oo_code"]))
     findings = []
     for index, row in rows(operational.frame):
@@ -602,7 +607,8 @@ def joint_frames(entities: list, unread: list[str] = (), alone: bool = False) ->
 def missing_workbooks(adopted, files_present: list[str], listed_services: tuple[str, ...], file_key) -> list[Finding]:
     """After an adoption (`adopted`: the last versions.Version), a workbook that held adopted actions and is absent
     is an error — a withdrawal is typed, never inferred from a missing file; a service of `Listes` without a
-    workbook is a warning (before the adoption, the document is a draft still waiting for it)."""
+    workbook is a warning (before the adoption, the document is a draft still waiting for it) — unless no
+    workbook is there at all: the loader's one warning says so (« services-absents »)."""
     present = {file_key(name) for name in files_present}
     findings, missing = [], set()
     if adopted is not None:
@@ -615,7 +621,7 @@ def missing_workbooks(adopted, files_present: list[str], listed_services: tuple[
                 findings.append(finding("classeur-adopte-absent", file=records[0].get("file", ""),
                                         count=len(records), seance=long_date(adopted.seance),
                                         number=adopted.number))
-    for service in listed_services:
+    for service in listed_services if files_present else ():
         if file_key(service) not in present | missing:
             findings.append(finding("service-sans-classeur", file=c.SERVICES_DIR + "/", value=service))
     return findings

@@ -192,6 +192,29 @@ def require_soffice() -> str:
     return path
 
 
+SAMPLES = (ROOT / "data", ROOT / "exemple-conjoint")
+
+
+def recorded_beside_samples() -> list[Path]:
+    """What builds record beside the repository's samples (the state of their last build, adopted versions)."""
+    return [path for sample in SAMPLES for folder in sample.iterdir() if folder.is_dir()
+            for path in (folder / "etat-pst.json", folder / "versions") if path.exists()]
+
+
+@pytest.fixture(autouse=True)
+def samples_start_fresh():
+    """Tests build the repository's samples in place (into their own BUILD), and a build records its state beside
+    the data: each test starts from the samples as committed, as a coordinator's first build would, and leaves
+    them so."""
+    def clear():
+        for path in recorded_beside_samples():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture(autouse=True)
 def nothing_is_lost(monkeypatch):
     """Row accounting, on every input the test suite builds: each non-empty row read ends in the document or in a

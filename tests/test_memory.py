@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from conftest import ROOT, action, docx_text, make_entity
+from conftest import ROOT, action, add_sheet, docx_text, make_entity
 from pipeline.cli import main
 
 
@@ -88,7 +88,7 @@ def test_deleting_the_build_folder_changes_no_reference_nor_number_before_and_af
     assert build(folder, out) == 0
     assert recorded(folder) == adopted
     pst = next((out / "ville").glob("PST_*.docx"))
-    assert "version 1 adoptée le 26 juin 2025" in docx_text(pst)
+    assert "version 1 adoptée le 26\u00a0juin\u00a02025" in docx_text(pst)
 
 
 def test_a_state_kept_in_build_by_an_earlier_version_is_taken_over_once(tmp_path, capsys):
@@ -193,7 +193,7 @@ def test_the_last_version_is_withdrawn_set_aside_and_the_next_build_numbers_as_b
     assert build(folder, out) == 0
     assert recorded(folder) == before_second
     pst = next((out / "ville").glob("PST_*.docx"))
-    assert "version 1 adoptée le 26 juin 2025" in docx_text(pst)
+    assert "version 1 adoptée le 26\u00a0juin\u00a02025" in docx_text(pst)
     # The same séance can be recorded again once withdrawn.
     assert adopt(folder, out, "--seance", "2026-03-15") == 0
 
@@ -254,3 +254,68 @@ def test_a_depuis_typo_names_the_recorded_versions_and_marks_nothing_out_of_date
            "(2025-06-26))" in captured.err
     assert "PLUS À JOUR" not in captured.out + captured.err and "0 ligne lue" not in captured.out
     assert snapshot(out) == written
+
+
+# --- Smaller points --------------------------------------------------------------------------------------------------
+def test_verifier_says_references_are_still_to_be_given_and_records_nothing(tmp_path, capsys):
+    folder = make_entity(tmp_path / "ville", ROWS)
+    assert run("verifier", "--data", str(folder), "--build", str(tmp_path / "build")) == 0
+    out = capsys.readouterr().out
+    assert "4 actions sans « Réf. » recevront leur référence à la prochaine construction du PST" in out
+    assert "ont reçu" not in out and not (folder / "etat-pst.json").exists()
+
+
+def test_a_provisional_build_counts_the_budget_lines_it_leaves_out_as_such(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [
+        action(title="Réparer", **{"Réf.": "T-1"}), action(oo="9.9", title="Rejetée", **{"Réf.": "T-2"})]})
+    add_sheet(folder / "services" / "Travaux.xlsx", "Financement", {
+        "Réf.": ["T-1", "T-2", "T-2"], "Exercice": [2026] * 3, "Service": ["Ordinaire"] * 3,
+        "R/D": ["Dépense"] * 3, "Montant estimé": [100, 200, 300]})
+    assert build(folder, tmp_path / "build", "--malgre-erreurs") == 0
+    out = capsys.readouterr().out
+    # One action rejected (an unknown OO) and its two budget lines with it: three rows the cover counts.
+    assert "2 lignes lues : 1 action retenue, 1 rejetée (voir rapport) ; 2 lignes budgétaires rejetées" in out
+    [pst] = list((tmp_path / "build" / "ville").glob("PST_*_PROVISOIRE.docx"))
+    assert "3 lignes des classeurs des services n’y figurent pas" in docx_text(pst)
+    sheet = load_workbook(tmp_path / "build" / "ville" / "Rapport_validation.xlsx")["Constats"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+    budget = [row for row in rows if row.get("Feuille") == "Financement"]
+    assert len(budget) == 2 and {row["Constat"] for row in budget} == {"Écartée : objectif ou action en erreur"}
+
+
+def test_a_document_open_in_word_is_never_written_over(tmp_path, capsys):
+    folder = make_entity(tmp_path / "ville", ROWS)
+    out = tmp_path / "build"
+    assert build(folder, out) == 0
+    [pst] = list((out / "ville").glob("PST_*.docx"))
+    lock = pst.with_name("~$" + pst.name[2:])  # Word's owner file for a long name
+    lock.write_bytes(b"owner")
+    written = snapshot(out / "ville")
+    make_entity(folder, {"Finances.xlsx": [*ROWS["Finances.xlsx"], action(title="Emprunter")]})
+    capsys.readouterr()
+    assert build(folder, out) == 2
+    err = capsys.readouterr().err
+    assert str(pst) in err and lock.name in err and "ouvert dans Word" in err
+    assert {name: data for name, data in snapshot(out / "ville").items() if "Rapport" not in name} == \
+        {name: data for name, data in written.items() if "Rapport" not in name}
+    lock.unlink()
+    assert build(folder, out) == 0
+
+
+def test_a_missing_data_folder_is_named_with_the_full_path_looked_at(tmp_path):
+    from conftest import run_module
+
+    completed = run_module("pst", "--data", "data", "--build", str(tmp_path / "build"), cwd=tmp_path)
+    assert completed.returncode == 2
+    assert f"(cherché ici : {tmp_path / 'data'})" in completed.stderr
+
+
+def test_an_empty_services_folder_is_one_warning_not_one_per_objective(tmp_path, capsys):
+    folder = make_entity(tmp_path / "ville", {})
+    add_sheet(folder / "cadre.xlsx", "Listes", {"Services": ["Travaux", "Finances"]})
+    assert build(folder, tmp_path / "build") == 0
+    out = capsys.readouterr().out
+    assert out.count("AVERTISSEMENT") == 1 and "Aucun classeur de service n’a été trouvé" in out

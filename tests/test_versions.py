@@ -96,17 +96,17 @@ def test_the_cover_and_header_say_which_version_the_document_is(tmp_path):
 
     assert adopt(folder, tmp_path / "build") == 0
     assert build(folder, tmp_path / "build") == 0
-    assert header().endswith("— version adoptée le 26 juin 2025")
-    assert "Version adoptée par le conseil communal le 26 juin 2025" in docx_text(pst)
+    assert header().endswith("— version adoptée le 26\u00a0juin\u00a02025")
+    assert "Version adoptée par le conseil communal le 26\u00a0juin\u00a02025" in docx_text(pst)
 
     make_entity(folder, {"Social.xlsx": [*SERVICES["Social.xlsx"], action(title="Accueillir")]})
     assert build(folder, tmp_path / "build") == 0
     assert header().endswith(f"— version actualisée du {today}")
-    assert (f"Version actualisée du {today}, à présenter au conseil — version 1 adoptée le 26 juin 2025"
+    assert (f"Version actualisée du {today}, à présenter au conseil — version 1 adoptée le 26\u00a0juin\u00a02025"
             in docx_text(pst))
     assert adopt(folder, tmp_path / "build", "2026-03-15") == 0
     assert build(folder, tmp_path / "build") == 0
-    assert "Version actualisée (version 2), adoptée par le conseil communal le 15 mars 2026" in docx_text(pst)
+    assert "Version actualisée (version 2), adoptée par le conseil communal le 15\u00a0mars\u00a02026" in docx_text(pst)
     assert sorted(p.name for p in (folder / "versions").iterdir()) == ["2025-06-26", "2026-03-15"]
 
 
@@ -135,7 +135,7 @@ def test_versions_survive_make_clean(tmp_path):
     shutil.rmtree(tmp_path / "build")  # make clean
     assert build(folder, tmp_path / "build") == 0
     pst = next((tmp_path / "build" / "ville").glob("PST_*.docx"))
-    assert "Version adoptée par le conseil communal le 26 juin 2025" in docx_text(pst)
+    assert "Version adoptée par le conseil communal le 26\u00a0juin\u00a02025" in docx_text(pst)
 
 
 # --- Nothing missing unnoticed -------------------------------------------------------------------------------------

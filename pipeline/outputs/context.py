@@ -242,7 +242,7 @@ def version_context(job) -> dict:
         return {"status": "draft", "number": 0, "seance": ""}
     number, seance = job.adopted[-1]
     changed = job.modifications is not None and job.modifications.structural
-    return {"status": "updated" if changed else "adopted", "number": number, "seance": french.long_date(seance)}
+    return {"status": "updated" if changed else "adopted", "number": number, "seance": french.unbroken_date(seance)}
 
 
 CHANGE_KINDS = ("added", "withdrawn", "moved", "renamed", "status", "os-added", "os-removed", "os-renamed",
