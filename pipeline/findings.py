@@ -26,6 +26,12 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
 #   {near:!Ajoutez la colonne.}         the text when the value is empty
 #   {what:=action:d’action|os:d’objectif stratégique}   the text chosen by the value
 #   {codes:et}  a list as « a, b et c »        {sheets:quoted}  a list as « « a », « b » »
+# and two fields that need no value, the commands and options as the user types them (pipeline/invocation.py,
+# resolved when the finding is made: make syntax under make, the `pst` command's otherwise):
+#   {run:templates prerempli}   « make templates PREREMPLI=1 » / « pst modeles --prerempli »: the make target,
+#                               then options (a flag by its name, else name=value: {run:adopter seance=AAAA-MM-JJ})
+#   {option:date}               « DATE= » / « --date » (to name the option in a sentence)
+#   {option:date=AAAA-MM-JJ}    « DATE=AAAA-MM-JJ » / « --date AAAA-MM-JJ »
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # Files and sheets
     "fichier-illisible": (
@@ -137,8 +143,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "Le service « {value} » de la feuille « Listes » du cadre n’a pas encore renvoyé de classeur : ses actions "
         "ne figurent pas dans ce document.",
-        "Déposez son classeur dans le dossier services/ (make templates l’a préparé), ou retirez le service de la "
-        "liste s’il n’a pas d’action.",
+        "Déposez son classeur dans le dossier services/ (« {run:templates} » l’a préparé), ou retirez le service "
+        "de la liste s’il n’a pas d’action.",
     ),
     "services-absents": (
         WARNING,
@@ -595,7 +601,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         NOTE,
         "{count:Une action sans « Réf. » a reçu la référence {first}|{count} actions sans « Réf. » ont reçu une "
         "référence ({first} à {last})}.",
-        "Les classeurs préremplis (make templates PREREMPLI=1) reprendront ces références.",
+        "Les classeurs préremplis (« {run:templates prerempli} ») reprendront ces références.",
     ),
     # Generation of the services' workbooks (pipeline/templates.py)
     "hors-liste-du-cadre": (
@@ -632,13 +638,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "La date de l’évaluation ({day}) est en dehors de la législature {legislature} : le rapport décrit la "
         "situation à cette date.",
-        "Vérifiez DATE= (AAAA-MM-JJ), par exemple la date de la séance du conseil qui examinera le rapport.",
+        "Vérifiez la date demandée (« {option:date=AAAA-MM-JJ} »), par exemple la date de la séance du conseil qui "
+        "examinera le rapport.",
     ),
     "date-evaluation-future": (
         WARNING,
         "La date de l’évaluation ({day}) est postérieure à aujourd’hui ({today}) : les actions en retard sont "
         "comptées à cette date future.",
-        "Vérifiez DATE= (AAAA-MM-JJ) ; sans DATE=, le rapport décrit la situation d’aujourd’hui.",
+        "Vérifiez la date demandée (« {option:date=AAAA-MM-JJ} ») ; sans « {option:date} », le rapport décrit la "
+        "situation d’aujourd’hui.",
     ),
     # make ecomptes only: the export to the Region
     "code-ins-absent": (
@@ -646,12 +654,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Le paramètre « Code INS » est absent : l’export e-Comptes en a besoin pour identifier "
         "{type:=CPAS:le CPAS|other:la commune}.",
         "Ajoutez dans la feuille « Paramètres » une ligne « Code INS » avec le code INS à 5 chiffres de la commune "
-        "(par exemple 61080), puis relancez « make ecomptes ».",
+        "(par exemple 61080), puis relancez « {run:ecomptes} ».",
     ),
     "code-ins-invalide": (
         ERROR,
         "Le « Code INS » « {value} » n’est pas un code INS : 5 chiffres sont attendus.",
-        "Corrigez la valeur dans la feuille « Paramètres » (par exemple 61080), puis relancez « make ecomptes ».",
+        "Corrigez la valeur dans la feuille « Paramètres » (par exemple 61080), puis relancez « {run:ecomptes} ».",
     ),
     "libelle-coupe-ecomptes": (
         WARNING,
@@ -932,11 +940,25 @@ def phrase(key: str, **params: object) -> str:
     return MESSAGES.format(PHRASES[key], **params)
 
 
+class Invocation(str):
+    """The value of the fields {run:…} and {option:…}: its format spec is the command or the option."""
+
+
+INVOCATION_FIELDS = {"run": Invocation("run"), "option": Invocation("option")}
+
+
 class MessageFormatter(string.Formatter):
-    """str.format, plus the forms listed above the catalogue: agreement in number, optional fragments, choices
-    and French lists."""
+    """str.format, plus the forms listed above the catalogue: agreement in number, optional fragments, choices,
+    French lists, and commands as the user types them."""
+
+    def get_value(self, key, args, kwargs):
+        if key in INVOCATION_FIELDS and key not in kwargs:
+            return INVOCATION_FIELDS[key]
+        return super().get_value(key, args, kwargs)
 
     def format_field(self, value, format_spec: str):
+        if isinstance(value, Invocation):
+            return invocation_text(value, format_spec)
         if format_spec.startswith("?"):
             return format_spec[1:].replace("@", listed(value)) if value else ""
         if format_spec.startswith("!"):
@@ -952,6 +974,19 @@ class MessageFormatter(string.Formatter):
             singular, plural = format_spec.split("|", 1)
             return agree(value, singular, plural)
         return super().format_field(listed(value), format_spec)
+
+
+def invocation_text(field: str, spec: str) -> str:
+    """{run:templates prerempli} → invocation.command("templates", prerempli=True); {option:date=AAAA-MM-JJ} →
+    invocation.option("date", "AAAA-MM-JJ")."""
+    from . import invocation
+
+    words = spec.split()
+    if field == "option":
+        name, _, value = words[0].partition("=")
+        return invocation.option(name, value)
+    options = dict(word.partition("=")[::2] for word in words[1:])
+    return invocation.command(words[0], **{name: value or True for name, value in options.items()})
 
 
 def listed_items(value) -> list[str]:

@@ -21,6 +21,7 @@ from .atomic import safe_file_name
 from .findings import Finding, finding
 from .frame import Frame, read_frame
 from .french import long_date, short_date
+from .invocation import command
 from .load import ConfigurationError, service_files
 from .normalize import parse_date
 from .state import file_key, from_partial_iso, load_state, prefill_budget_rows, prefill_row, state_path
@@ -163,8 +164,9 @@ def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[
         names = ", ".join(f"« {folder.name} »" for folder in missing)
         raise NoPreviousBuild(
             f"Aucune construction réussie du PST n’est enregistrée pour {names} dans « {build} » : les classeurs "
-            "ne peuvent pas être préremplis. Lancez d’abord « make pst » (avec le même BUILD), corrigez ses "
-            "erreurs éventuelles, puis relancez « make templates PREREMPLI=1 ».")
+            f"ne peuvent pas être préremplis. Lancez d’abord « {command('pst')} » (avec le même dossier de "
+            f"sortie « {build} »), corrigez ses erreurs éventuelles, puis relancez "
+            f"« {command('templates', prerempli=True)} ».")
     frames = {folder: isolated(folder, read_frame, folder) for folder in folders}
     codes = [f.parameters.values.get("code", "").upper() for f in frames.values()
              if isinstance(f, Frame) and f.parameters.values.get("code")]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import contract as c
 from .french import long_date
+from .invocation import command
 
 VERSIONS_DIR = "versions"
 VERSION_FILE = "version.json"
@@ -101,12 +102,14 @@ def adopt(entity_folder: Path, state: dict | None, state_file: Path, documents: 
           inputs_changed: list[str]) -> Version:
     """Record the last successful build as the version adopted at the séance `seance`; raises AdoptionRefused."""
     if state is None:
-        raise AdoptionRefused("aucune construction réussie du PST n’est enregistrée : lancez d’abord « make pst », "
-                              "corrigez ses erreurs éventuelles, puis relancez « make adopter ».")
+        raise AdoptionRefused(f"aucune construction réussie du PST n’est enregistrée : lancez d’abord "
+                              f"« {command('pst')} », corrigez ses erreurs éventuelles, puis relancez "
+                              f"« {command('adopter', seance=seance)} ».")
     if inputs_changed:
         shown = ", ".join(inputs_changed[:5]) + (" …" if len(inputs_changed) > 5 else "")
         raise AdoptionRefused(f"des classeurs ont changé depuis la dernière construction ({shown}) : relancez "
-                              "« make pst », vérifiez le document, puis relancez « make adopter ».")
+                              f"« {command('pst')} », vérifiez le document, puis relancez "
+                              f"« {command('adopter', seance=seance)} ».")
     versions = load_versions(entity_folder)
     if versions and seance <= versions[-1].seance:
         raise AdoptionRefused(f"la version {versions[-1].number} a été adoptée le {long_date(versions[-1].seance)} : "
