@@ -107,7 +107,7 @@ def program(argv0: str | None = None) -> str:
         cwd = os.getcwd()
     except OSError:
         cwd = ""
-    return script_name(argv0, cwd, shutil.which(SCRIPT), windows)
+    return quoted(script_name(argv0, cwd, shutil.which(SCRIPT), windows))
 
 
 def script_name(argv0: str, cwd: str, on_path: str | None, windows: bool) -> str:
