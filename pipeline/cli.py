@@ -238,15 +238,17 @@ def make_target(args) -> str:
     return next((target for target, name in SUBCOMMANDS.items() if name == command_name), "pst")
 
 
+DEFAULT_FOLDERS = {"data": "data", "build": "build"}
+
+
 def rerun_options(args) -> dict:
     """The options to give again to run the same command (folders other than the default ones, the dates and
-    years asked for), keyed as invocation.command takes them."""
-    options = {name: getattr(args, name, None) for name in ("data", "build")}
-    options = {name: value for name, value in options.items() if value not in (None, name)}
-    for name in ("depuis", "date", "echeance", "exercice", "rapport", "prerempli"):
-        if getattr(args, name, None) and not (name == "rapport" and getattr(args, "command", "") == "rapport"):
-            options[name] = getattr(args, name)
-    return options
+    year asked for, pdf's --rapport), keyed as invocation.command takes them."""
+    names = ("data", "build", "depuis", "date", "echeance", "exercice", "prerempli")
+    options = {name: getattr(args, name, None) for name in names}
+    if getattr(args, "command", None) == "pdf":
+        options["rapport"] = args.rapport
+    return {name: value for name, value in options.items() if value and value != DEFAULT_FOLDERS.get(name)}
 
 
 def seance_option(text: str | None, name: str):

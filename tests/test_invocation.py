@@ -94,10 +94,10 @@ def test_other_parsers_of_the_process_keep_their_own_language(capsys):
 
 
 # --- Advice named as the user launched the tool ---------------------------------------------------------------
-def entity_in_error(folder: Path) -> Path:
+def entity_in_error(folder: Path, parameters: dict | None = None) -> Path:
     """An action on an objective the frame lacks (an error: no document) and a listed service without workbook (a
     warning whose suggestion names the command that writes the services' workbooks)."""
-    make_entity(folder, {"Travaux.xlsx": [action(oo="9.9", title="Inconnue"), action(title="Bonne")]})
+    make_entity(folder, {"Travaux.xlsx": [action(oo="9.9", title="Inconnue"), action(title="Bonne")]}, parameters)
     add_sheet(folder / "cadre.xlsx", "Listes", {"Services": ["Travaux", "Finances"]})
     return folder
 
@@ -146,6 +146,19 @@ def test_under_make_the_advice_is_make_syntax(tmp_path):
     assert "(« make templates » l’a préparé)" in done.stdout
     assert "puis relancez « make ecomptes »." in done.stdout  # the catalogue: no « Code INS » in the frame
     assert "--malgre-erreurs" not in done.stdout and "pst modeles" not in done.stdout
+
+
+def test_worker_processes_started_with_spawn_word_their_findings_for_make_too(tmp_path, capsys, monkeypatch):
+    """Windows and macOS start workers with `spawn`: they learn the launcher from the environment they inherit."""
+    monkeypatch.setenv("PST_START_METHOD", "spawn")
+    monkeypatch.setenv(invocation.LAUNCHER_VARIABLE, "make")
+    entity_in_error(tmp_path / "data" / "ville")
+    entity_in_error(tmp_path / "data" / "cpas", {"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"})
+    code, out, _ = run(capsys, "pst", "--data", str(tmp_path / "data"), "--build", str(tmp_path / "build"),
+                       "--processus", "2")
+    assert code == 1
+    assert out.count("(« make templates » l’a préparé)") == 2
+    assert out.count(f"relancez « make pst DATA={tmp_path / 'data'} BUILD={tmp_path / 'build'} »") == 2
 
 
 def test_make_ecomptes_despite_errors_writes_provisional_documents_without_the_export(tmp_path):
