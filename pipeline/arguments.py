@@ -42,7 +42,8 @@ FRENCH = {
     "unexpected option string: %s": "option inattendue : %s",
     "can't open '%(filename)s': %(error)s": "impossible d’ouvrir « %(filename)s » : %(error)s",
 }
-"""argparse's English messages (Python 3.11 to 3.13) → French; any other passes through unchanged."""
+"""argparse's English messages (those of Python 3.11, which later versions keep) → French; any other passes
+through unchanged (tests/test_invocation.py checks what a coordinator can meet)."""
 
 
 def translate(message):
@@ -64,7 +65,8 @@ def in_french():
         argparse._, argparse.ngettext = saved
 
 
-def french(method):
+def translated(method):
+    """The method, run with argparse's messages in French."""
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
         with in_french():
@@ -89,12 +91,12 @@ class ArgumentParser(argparse.ArgumentParser):
         with in_french():
             super().__init__(*args, formatter_class=formatter_class, **kwargs)
 
-    add_subparsers = french(argparse.ArgumentParser.add_subparsers)
-    parse_known_args = french(argparse.ArgumentParser.parse_known_args)
-    format_usage = french(argparse.ArgumentParser.format_usage)
-    format_help = french(argparse.ArgumentParser.format_help)
+    add_subparsers = translated(argparse.ArgumentParser.add_subparsers)
+    parse_known_args = translated(argparse.ArgumentParser.parse_known_args)
+    format_usage = translated(argparse.ArgumentParser.format_usage)
+    format_help = translated(argparse.ArgumentParser.format_help)
 
-    @french
+    @translated
     def parse_args(self, args=None, namespace=None):
         """As argparse's, but an option a sub-command does not know is reported by that sub-command, with its own
         usage (« pst verifier : erreur : … --malgre-erreurs »)."""
@@ -111,12 +113,12 @@ class ArgumentParser(argparse.ArgumentParser):
                 return action.choices[name].command_parser(parsed)
         return self
 
-    @french
+    @translated
     def error(self, message):
         """The usage, then « pst rapport : erreur : … » and where to find the help; exit code 2."""
         super().error(f"{message}\n« {self.prog} --help » affiche l’aide.")
 
-    @french
+    @translated
     def _check_value(self, action, value):
         """A value outside its choices; for a sub-command, the commands there are and the closest one."""
         if action.choices is None or value in action.choices:
