@@ -4,10 +4,12 @@
 #   make pdf                 builds as make pst, then the PDF of each PST for the website (LibreOffice)
 #   make templates           writes each service's workbook from the frame (PREREMPLI=1: with its actions)
 #   make verifier            reads and checks the workbooks: the validation report only, nothing recorded
-#   make adopter SEANCE=…    records the last build as the version the conseil took note of (versions/)
+#   make adopter SEANCE=…    records the last build as the version the conseil took note of (versions/;
+#                            ENTITE=dossier: that entity only; ANNULER=AAAA-MM-JJ: withdraws that last version)
 #   make modifications       builds as make pst, with what changed since the adopted version (DEPUIS=…)
 #   make rapport             builds as make pst, with the rapport d'exécution (DATE=AAAA-MM-JJ, ECHEANCE=mi-parcours|fin)
 #   make ecomptes            builds as make pst, with the XML export to e-Comptes (EXERCICE=AAAA)
+#   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes) provisional documents despite errors
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -22,10 +24,16 @@ DATE ?=
 ECHEANCE ?=
 RAPPORT ?=
 EXERCICE ?=
+ENTITE ?=
+ANNULER ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
 READY := $(VENV)/.installed
+# The commands below run the `pst` command's sub-commands; PST_LANCEUR=make tells it that its advice names make
+# targets and variables (« relancez « make pst MALGRE_ERREURS=1 » »), in its worker processes too.
+PIPELINE := PST_LANCEUR=make $(PY) -m pipeline
+DESPITE_ERRORS = $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
 .PHONY: pst pdf templates verifier adopter modifications rapport ecomptes test bench modeles-vierges clean help
 
@@ -43,6 +51,7 @@ help:
 	@echo "make rapport [DATE=AAAA-MM-JJ] [ECHEANCE=mi-parcours|fin]  le PST et son rapport d’exécution"
 	@echo "make pdf RAPPORT=1 [DATE=…]          … et le PDF du rapport d’exécution avec celui du PST"
 	@echo "make ecomptes [EXERCICE=AAAA]        le PST et son export XML pour e-Comptes (Région wallonne)"
+	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
@@ -53,30 +62,31 @@ $(READY): pyproject.toml constraints.txt
 	@touch $@
 
 pst: $(READY)
-	@$(PY) -m pipeline pst --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+	@$(PIPELINE) pst --data "$(DATA)" --build "$(BUILD)" $(DESPITE_ERRORS)
 
 EVALUATION = $(if $(DATE),--date "$(DATE)") $(if $(ECHEANCE),--echeance "$(ECHEANCE)")
 
 pdf: $(READY)
-	@$(PY) -m pipeline pdf --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs) $(if $(filter 1 oui yes,$(RAPPORT)),--rapport) $(EVALUATION)
+	@$(PIPELINE) pdf --data "$(DATA)" --build "$(BUILD)" $(DESPITE_ERRORS) $(if $(filter 1 oui yes,$(RAPPORT)),--rapport) $(EVALUATION)
 
 ecomptes: $(READY)
-	@$(PY) -m pipeline ecomptes --data "$(DATA)" --build "$(BUILD)" $(if $(EXERCICE),--exercice "$(EXERCICE)")
+	@$(PIPELINE) ecomptes --data "$(DATA)" --build "$(BUILD)" $(if $(EXERCICE),--exercice "$(EXERCICE)") $(DESPITE_ERRORS)
 
 rapport: $(READY)
-	@$(PY) -m pipeline rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+	@$(PIPELINE) rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(DESPITE_ERRORS)
 
 verifier: $(READY)
-	@$(PY) -m pipeline verifier --data "$(DATA)" --build "$(BUILD)"
+	@$(PIPELINE) verifier --data "$(DATA)" --build "$(BUILD)"
 
 adopter: $(READY)
-	@$(PY) -m pipeline adopter --data "$(DATA)" --build "$(BUILD)" $(if $(SEANCE),--seance "$(SEANCE)") $(if $(ENTITE),--entite "$(ENTITE)") $(if $(ANNULER),--annuler "$(ANNULER)")
+	@$(PIPELINE) adopter --data "$(DATA)" --build "$(BUILD)" $(if $(SEANCE),--seance "$(SEANCE)") \
+	  $(if $(ENTITE),--entite "$(ENTITE)") $(if $(ANNULER),--annuler "$(ANNULER)")
 
 modifications: $(READY)
-	@$(PY) -m pipeline modifications --data "$(DATA)" --build "$(BUILD)" $(if $(DEPUIS),--depuis "$(DEPUIS)") $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
+	@$(PIPELINE) modifications --data "$(DATA)" --build "$(BUILD)" $(if $(DEPUIS),--depuis "$(DEPUIS)") $(DESPITE_ERRORS)
 
 templates: $(READY)
-	@$(PY) -m pipeline modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)
+	@$(PIPELINE) modeles --data "$(DATA)" --build "$(BUILD)" $(if $(filter 1 oui yes true,$(PREREMPLI)),--prerempli)
 
 test: $(READY)
 	@$(PY) -m pytest
@@ -85,7 +95,7 @@ bench: $(READY)
 	@$(PY) bench/run.py
 
 modeles-vierges: $(READY)
-	@$(PY) -m pipeline modeles-vierges --out input_templates
+	@$(PIPELINE) modeles-vierges --out input_templates
 
 clean:
 	rm -rf $(BUILD)

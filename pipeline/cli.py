@@ -1,5 +1,9 @@
 """Command line: thin commands that parse options, call the stages and print in French.
 
+The same commands run as `make pst` (the Makefile), as the `pst` script (`pst pst`, on Windows
+`.venv\\Scripts\\pst pst`) or as `python -m pipeline pst`; every advice names them as the user launched them
+(pipeline/invocation.py), and argparse speaks French (pipeline/arguments.py).
+
     python -m pipeline pst --data data --build build
     python -m pipeline pdf --data data --build build     (the same, then the PDFs: pipeline/pdf.py)
     python -m pipeline rapport --date 2022-06-30 [--echeance mi-parcours|fin]   (the same, with the rapport
@@ -21,8 +25,10 @@ import sys
 import traceback
 from pathlib import Path
 
+from .arguments import ArgumentParser, whole_number
 from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
 from .french import long_date, plural, seconds as seconds_text
+from .invocation import SUBCOMMANDS, command, option, program
 
 LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
 
@@ -60,8 +66,9 @@ def print_timings(result) -> None:
         print("  Temps : " + " · ".join(f"{labels[k]} {seconds_text(v)}" for k, v in result.clock.seconds.items()))
 
 
-def print_entity(result, check_only: bool = False, target: str = "pst") -> None:
-    """`target`: the make target that was run (« make rapport »…), named in the advice."""
+def print_entity(result, check_only: bool = False, target: str = "pst", options: dict | None = None) -> None:
+    """`target`: the make target that was run (« rapport »…) and `options` its options (rerun_options), named in
+    the advice as the user launched them."""
     print()
     print(f"{result.label} ({result.folder})")
     print_findings(result.findings)
@@ -84,14 +91,17 @@ def print_entity(result, check_only: bool = False, target: str = "pst") -> None:
     if result.failure:
         print(f"  → Aucun document écrit : {result.failure.message}")
     elif check_only:
-        print("  → Contrôle seulement (make verifier) : aucun document n’est écrit, rien n’est enregistré.")
+        print(f"  → Contrôle seulement (« {command('verifier', **(options or {}))} ») : aucun document n’est "
+              "écrit, rien n’est enregistré.")
     elif not result.document:
         if result.entity is None:
             print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
                   "corrigés, même pour un document provisoire.")
         else:
-            print(f"  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « make {target} » (ou "
-                  f"« make {target} MALGRE_ERREURS=1 » pour des documents provisoires sans les lignes rejetées"
+            again = command(target, **(options or {}))
+            provisional = command(target, **(options or {}), malgre_erreurs=True)
+            print(f"  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « {again} » (ou "
+                  f"« {provisional} » pour des documents provisoires sans les lignes rejetées"
                   + (", sans export e-Comptes" if target == "ecomptes" else "") + ").")
     for path in result.stale:
         print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
@@ -196,7 +206,7 @@ def command_pst(args, publish=None) -> int:
     for note in report.notes:
         print(note)
     for result in report.results:
-        print_entity(result, report.check_only, getattr(args, "command", "pst") or "pst")
+        print_entity(result, report.check_only, make_target(args), rerun_options(args))
         if getattr(args, "temps", False):
             print_timings(result)
     for pair in report.cross_references:
@@ -227,6 +237,25 @@ def command_pst(args, publish=None) -> int:
     return max(report.exit_code, published)
 
 
+def make_target(args) -> str:
+    """The make target of the sub-command that was run (« modeles » is « templates »)."""
+    command_name = getattr(args, "command", None) or "pst"
+    return next((target for target, name in SUBCOMMANDS.items() if name == command_name), "pst")
+
+
+DEFAULT_FOLDERS = {"data": "data", "build": "build"}
+
+
+def rerun_options(args) -> dict:
+    """The options to give again to run the same command (folders other than the default ones, the dates and
+    year asked for, pdf's --rapport), keyed as invocation.command takes them."""
+    names = ("data", "build", "depuis", "date", "echeance", "exercice", "prerempli")
+    options = {name: getattr(args, name, None) for name in names}
+    if getattr(args, "command", None) == "pdf":
+        options["rapport"] = args.rapport
+    return {name: value for name, value in options.items() if value and value != DEFAULT_FOLDERS.get(name)}
+
+
 def seance_option(text: str | None, name: str):
     """An AAAA-MM-JJ option (SEANCE=, DEPUIS=) as a date; ConfigurationError in French otherwise."""
     from .load import ConfigurationError
@@ -238,7 +267,8 @@ def seance_option(text: str | None, name: str):
     if day is None:
         shape = "n’existe pas" if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text) else \
             "n’est pas une date de la forme AAAA-MM-JJ"
-        raise ConfigurationError(f"{name}={text} {shape} (par exemple {name}=2025-06-26).")
+        key = name.lower()
+        raise ConfigurationError(f"« {option(key, text)} » {shape} (par exemple « {option(key, '2025-06-26')} »).")
     return day
 
 
@@ -255,9 +285,10 @@ def evaluation_option(args):
         return None
     day = seance_option(date, "DATE") if date else dt.date.today()
     if stage and parse_stage(stage) is None:
-        raise ConfigurationError(f"ECHEANCE={stage} n’est pas une échéance de l’évaluation : écrivez "
-                                 "ECHEANCE=mi-parcours ou ECHEANCE=fin (ou ne l’indiquez pas : elle se déduit de la "
-                                 "date et de la législature).")
+        raise ConfigurationError(f"« {option('echeance', stage)} » n’est pas une échéance de l’évaluation : "
+                                 f"écrivez « {option('echeance', 'mi-parcours')} » ou "
+                                 f"« {option('echeance', 'fin')} » (ou ne l’indiquez pas : elle se déduit de la date "
+                                 "et de la législature).")
     return Evaluation(day, parse_stage(stage) if stage else None)
 
 
@@ -272,8 +303,8 @@ def exercice_option(args) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise ConfigurationError(f"EXERCICE={text} n’est pas une année d’exercice budgétaire (par exemple "
-                                 "EXERCICE=2025).")
+        raise ConfigurationError(f"« {option('exercice', text)} » n’est pas une année d’exercice budgétaire "
+                                 f"(par exemple « {option('exercice', '2025')} »).")
     return int(text)
 
 
@@ -285,16 +316,22 @@ def command_adopt(args) -> int:
     from .versions import adopt_all, withdraw_all
 
     withdrawing = bool(getattr(args, "annuler", None))
+    given = rerun_options(args)
     try:
         if withdrawing:
             if args.seance:
-                raise ConfigurationError("SEANCE= et ANNULER= ne vont pas ensemble : ANNULER= retire la dernière "
-                                         "version enregistrée, SEANCE= en enregistre une nouvelle.")
+                raise ConfigurationError(f"« {option('seance')} » et « {option('annuler')} » ne vont pas ensemble : "
+                                         f"« {option('annuler')} » retire la dernière version enregistrée, "
+                                         f"« {option('seance')} » en enregistre une nouvelle.")
             day = seance_option(args.annuler, "ANNULER")
-            outcomes = withdraw_all(find_entity_folders(Path(args.data)), day, args.entite)
+            outcomes = withdraw_all(find_entity_folders(Path(args.data)), day, args.entite, given)
         else:
-            seance = seance_option(args.seance or "", "SEANCE")
-            outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance, entity=args.entite)
+            if not (args.seance or "").strip():
+                raise ConfigurationError("la date de la séance manque : "
+                                         f"« {command('adopter', **given, seance='AAAA-MM-JJ')} ».")
+            seance = seance_option(args.seance, "SEANCE")
+            outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance, entity=args.entite,
+                                 given=given)
     except ConfigurationError as problem:
         what = "retirer la version" if withdrawing else "enregistrer la version adoptée"
         print(f"Impossible de {what} : {problem}", file=sys.stderr)
@@ -379,7 +416,7 @@ def command_templates(args) -> int:
             continue
         if result.has_errors:
             print("  → Aucun classeur écrit : corrigez les erreurs de cadre.xlsx ci-dessus puis relancez "
-                  "« make templates ».")
+                  f"« {command('templates', **rerun_options(args))} ».")
             continue
         folder = result.written[0].parent if result.written else ""
         print(f"  {plural(len(result.written), 'classeur écrit', 'classeurs écrits')} dans {folder} : "
@@ -395,77 +432,107 @@ def command_templates(args) -> int:
         print(f"Échec : erreurs dans le cadre de {', '.join(failed)}.", file=sys.stderr)
     if failures or failed:
         return max([1 if failed else 0, *(failure.exit_code for _, failure in failures)])
+    folders = {name: value for name, value in rerun_options(args).items() if name in ("data", "build")}
     print("Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier services/ de "
-          "l’entité, puis lancez « make pst ».")
+          f"l’entité, puis lancez « {command('pst', **folders)} ».")
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="pst", description="PST builder : du classeur des services au document "
-                                                           "officiel du programme stratégique transversal.")
-    commands = main.add_subparsers(dest="command", required=True)
-    pst = commands.add_parser("pst", help="construit le PST (Word) de chaque entité du dossier de données")
-    pst.add_argument("--data", default="data", help="dossier des données : un dossier d’entité (cadre.xlsx + "
-                                                    "services/) ou un dossier qui en contient plusieurs")
-    pst.add_argument("--build", default="build", help="dossier où écrire les documents (défaut : build)")
-    pst.add_argument("--malgre-erreurs", action="store_true",
-                     help="construit quand même un document provisoire, sans les lignes rejetées")
-    pst.add_argument("--processus", type=int, default=0,
-                     help="nombre de processus : les entités sont construites en parallèle et, s’il en reste, "
-                          "le PST et les fiches d’une entité sont écrits côte à côte (défaut : le nombre de "
-                          "processeurs)")
-    pst.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
-    pst.set_defaults(run=command_pst)
-    check = commands.add_parser("verifier", parents=[pst], add_help=False,
-                                help="lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de "
-                                     "document ni d’état (make verifier)")
-    check.set_defaults(run=command_pst, verifier=True)
-    changes = commands.add_parser("modifications", parents=[pst], add_help=False,
-                                  help="construit le PST et le document des modifications depuis une version "
-                                       "adoptée (make modifications)")
-    changes.add_argument("--depuis", help="date de séance de la version de référence (AAAA-MM-JJ ; défaut : la "
-                                          "dernière adoptée)")
-    changes.set_defaults(run=command_pst)
-    evaluation = argparse.ArgumentParser(add_help=False)
-    evaluation.add_argument("--date", help="date de l’évaluation, AAAA-MM-JJ (défaut : aujourd’hui) : la situation "
-                                           "décrite, les actions en retard à cette date")
-    evaluation.add_argument("--echeance", help="mi-parcours ou fin (défaut : fin à partir de la dernière année de "
-                                               "la législature, mi-parcours avant)")
-    report_ = commands.add_parser("rapport", parents=[pst, evaluation], add_help=False,
-                                  help="construit le PST et son rapport d’exécution (évaluation à mi-législature "
-                                       "ou de fin de législature : make rapport)")
-    report_.set_defaults(run=command_pst, rapport=True)
-    export = commands.add_parser("ecomptes", parents=[pst], add_help=False,
-                                 help="construit le PST et son export XML pour e-Comptes (schéma 201805V1 de la "
-                                      "Région : make ecomptes)")
-    export.add_argument("--exercice", help="exercice budgétaire de l’export, AAAA (défaut : l’année en cours)")
-    export.set_defaults(run=command_pst, ecomptes=True)
-    adopt = commands.add_parser("adopter", help="enregistre la dernière construction réussie comme la version "
-                                                "adoptée par le conseil (make adopter SEANCE=AAAA-MM-JJ)")
-    adopt.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
-    adopt.add_argument("--build", default="build", help="dossier où se trouve la dernière construction")
-    adopt.add_argument("--seance", help="date de la séance du conseil (AAAA-MM-JJ)")
-    adopt.add_argument("--entite", help="n’adopte que l’entité de ce dossier (son nom dans le dossier des données)")
-    adopt.add_argument("--annuler", help="retire la dernière version enregistrée, adoptée à cette date "
-                                         "(AAAA-MM-JJ) : son dossier est mis de côté, pas supprimé")
-    adopt.set_defaults(run=command_adopt)
-    pdf = commands.add_parser("pdf", parents=[pst, evaluation], add_help=False,
-                              help="construit le PST puis son PDF à publier (LibreOffice : table des matières "
-                                   "à jour, signets)")
+    """The `pst` command: each sub-command with exactly the options that apply to it (the make variables of
+    the same name: --malgre-erreurs is MALGRE_ERREURS=1), its help and its errors in French."""
+    name = program()
+    main = ArgumentParser(prog=name, description="PST builder : des classeurs des services au document officiel du "
+                                                 "programme stratégique transversal.",
+                          epilog=f"Les options d’une commande : « {name} COMMANDE --help », par exemple "
+                                 f"« {name} rapport --help ».")
+    commands = main.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
+
+    def add(command_name: str, text: str, run) -> argparse.ArgumentParser:
+        sub = commands.add_parser(command_name, help=text, description=text[0].upper() + text[1:] + ".")
+        sub.set_defaults(run=run)
+        return sub
+
+    pst = add("pst", "construit le PST (Word) de chaque entité du dossier de données, ses fiches actions et son "
+                     "rapport de validation", command_pst)
+    building_options(pst)
+    pdf = add("pdf", "construit le PST comme la commande pst, puis son PDF à publier (LibreOffice : table des "
+                     "matières à jour, signets)", command_pdf)
+    building_options(pdf)
+    evaluation_options(pdf)
     pdf.add_argument("--rapport", action="store_true", help="construit et publie aussi le rapport d’exécution")
-    pdf.set_defaults(run=command_pdf)
-    templates = commands.add_parser("modeles", help="écrit le classeur de chaque service, à partir du cadre de "
-                                                     "chaque entité (make templates)")
-    templates.add_argument("--data", default="data", help="dossier des données (comme pour pst)")
-    templates.add_argument("--build", default="build", help="dossier de sortie : les classeurs vont dans "
-                                                            "<build>/<entité>/modeles/ (défaut : build)")
+    templates = add("modeles", "écrit le classeur de chaque service, à partir du cadre de chaque entité",
+                    command_templates)
+    folder_options(templates, build="dossier de sortie : les classeurs vont dans DOSSIER/<entité>/modeles/ "
+                                    "(défaut : build)")
     templates.add_argument("--prerempli", action="store_true", help="reprend les actions de la dernière "
-                                                                    "construction réussie (make pst)")
-    templates.set_defaults(run=command_templates)
-    blank = commands.add_parser("modeles-vierges", help="écrit les classeurs vierges du contrat (input_templates/)")
-    blank.add_argument("--out", default="input_templates", help="dossier de destination")
-    blank.set_defaults(run=command_blank_templates)
+                                                                    "construction réussie du PST")
+    check = add("verifier", "lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de document "
+                            "ni rien enregistrer", command_pst)
+    building_options(check, provisional=None)
+    check.set_defaults(verifier=True)
+    adopt = add("adopter", "enregistre la dernière construction réussie comme la version dont le conseil a pris "
+                           "acte", command_adopt)
+    folder_options(adopt, build="dossier où se trouve la dernière construction (défaut : build)")
+    adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help="date de la séance du conseil")
+    adopt.add_argument("--entite", metavar="DOSSIER", help="n’adopte que l’entité de ce dossier")
+    adopt.add_argument("--annuler", metavar="AAAA-MM-JJ",
+                       help="retire la dernière version enregistrée, adoptée à cette date (son dossier est mis de "
+                            "côté, pas supprimé)")
+    changes = add("modifications", "construit le PST comme la commande pst, avec le document des modifications "
+                                   "depuis une version adoptée", command_pst)
+    building_options(changes)
+    changes.add_argument("--depuis", metavar="AAAA-MM-JJ", help="date de séance de la version de référence "
+                                                                "(défaut : la dernière adoptée)")
+    report_ = add("rapport", "construit le PST comme la commande pst, avec son rapport d’exécution (évaluation à "
+                             "mi-législature ou de fin de législature)", command_pst)
+    building_options(report_)
+    evaluation_options(report_)
+    report_.set_defaults(rapport=True)
+    export = add("ecomptes", "construit le PST comme la commande pst, avec son export XML pour e-Comptes (schéma "
+                             "201805V1 de la Région wallonne)", command_pst)
+    building_options(export, provisional="écrit quand même des documents provisoires, sans les lignes rejetées, "
+                                         "mais pas d’export e-Comptes pour une entité en erreur")
+    export.add_argument("--exercice", metavar="AAAA",
+                        help="exercice budgétaire de l’export (défaut : l’année en cours)")
+    export.set_defaults(ecomptes=True)
+    blank = add("modeles-vierges", "écrit les classeurs vierges du contrat (input_templates/)",
+                command_blank_templates)
+    blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help="dossier de destination "
+                                                                                   "(défaut : input_templates)")
     return main
+
+
+def folder_options(parser: argparse.ArgumentParser, build: str = "dossier où écrire les documents (défaut : "
+                                                                    "build)") -> None:
+    parser.add_argument("--data", default="data", metavar="DOSSIER",
+                        help="dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier "
+                             "qui en contient plusieurs (défaut : data)")
+    parser.add_argument("--build", default="build", metavar="DOSSIER", help=build)
+
+
+def building_options(parser: argparse.ArgumentParser, provisional: str | None = "construit quand même des "
+                     "documents provisoires, sans les lignes rejetées") -> None:
+    """The options of every command that builds the PST; --malgre-erreurs where documents are written
+    (`provisional`: its help; None: not offered)."""
+    folder_options(parser)
+    if provisional:
+        parser.add_argument("--malgre-erreurs", action="store_true", help=provisional)
+    else:
+        parser.set_defaults(malgre_erreurs=False)
+    parser.add_argument("--processus", type=whole_number, default=0, metavar="NOMBRE",
+                        help="nombre de processus : les entités sont construites en parallèle et, s’il en reste, "
+                             "le PST et les fiches d’une entité sont écrits côte à côte (défaut : le nombre de "
+                             "processeurs)")
+    parser.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
+
+
+def evaluation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", metavar="AAAA-MM-JJ", help="date de l’évaluation (défaut : aujourd’hui) : la "
+                                                            "situation décrite, les actions en retard à cette date")
+    parser.add_argument("--echeance", metavar="mi-parcours|fin", help="échéance de l’évaluation (défaut : fin à "
+                                                                      "partir de la dernière année de la "
+                                                                      "législature, mi-parcours avant)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -493,7 +493,7 @@ LISTS_SHEET = SheetContract(
     "Listes",
     (
         Column("services", "Services", aliases=("Service", "Services gestionnaires"),
-               help="Un service par ligne : chacun reçoit son classeur (make templates)."),
+               help="Un service par ligne : chacun reçoit son classeur, préparé par l’outil."),
         Column("representatives", "Mandataires", aliases=("Mandataire", "Mandataires responsables"),
                help="Les élus qui portent des actions, un par ligne."),
         Column("plans", "Plans", aliases=("Plans concernés", "Plan"),

@@ -26,6 +26,12 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
 #   {near:!Ajoutez la colonne.}         the text when the value is empty
 #   {what:=action:d’action|os:d’objectif stratégique}   the text chosen by the value
 #   {codes:et}  a list as « a, b et c »        {sheets:quoted}  a list as « « a », « b » »
+# and two fields that need no value, the commands and options as the user types them (pipeline/invocation.py,
+# resolved when the finding is made: make syntax under make, the `pst` command's otherwise):
+#   {run:templates prerempli}   « make templates PREREMPLI=1 » / « pst modeles --prerempli »: the make target,
+#                               then options (a flag by its name, else name=value: {run:adopter seance=AAAA-MM-JJ})
+#   {option:date}               « DATE= » / « --date » (to name the option in a sentence)
+#   {option:date=AAAA-MM-JJ}    « DATE=AAAA-MM-JJ » / « --date AAAA-MM-JJ »
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # Files and sheets
     "fichier-illisible": (
@@ -137,8 +143,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "Le service « {value} » de la feuille « Listes » du cadre n’a pas encore renvoyé de classeur : ses actions "
         "ne figurent pas dans ce document.",
-        "Déposez son classeur dans le dossier services/ (make templates l’a préparé), ou retirez le service de la "
-        "liste s’il n’a pas d’action.",
+        "Déposez son classeur dans le dossier services/ (« {run:templates} » l’a préparé), ou retirez le service "
+        "de la liste s’il n’a pas d’action.",
     ),
     "services-absents": (
         WARNING,
@@ -595,7 +601,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         NOTE,
         "{count:Une action sans « Réf. » a reçu la référence {first}|{count} actions sans « Réf. » ont reçu une "
         "référence ({first} à {last})}.",
-        "Les classeurs préremplis (make templates PREREMPLI=1) reprendront ces références.",
+        "Les classeurs préremplis (« {run:templates prerempli} ») reprendront ces références.",
     ),
     "references-a-attribuer": (
         NOTE,
@@ -652,93 +658,94 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         WARNING,
         "La date de l’évaluation ({day}) est en dehors de la législature {legislature} : le rapport décrit la "
         "situation à cette date.",
-        "Vérifiez DATE= (AAAA-MM-JJ), par exemple la date de la séance du conseil qui examinera le rapport.",
+        "Vérifiez la date demandée (« {option:date=AAAA-MM-JJ} »), par exemple la date de la séance du conseil qui "
+        "examinera le rapport.",
     ),
     "date-evaluation-future": (
         WARNING,
         "La date de l’évaluation ({day}) est postérieure à aujourd’hui ({today}) : les actions en retard sont "
         "comptées à cette date future.",
-        "Vérifiez DATE= (AAAA-MM-JJ) ; sans DATE=, le rapport décrit la situation d’aujourd’hui.",
+        "Vérifiez la date demandée (« {option:date=AAAA-MM-JJ} ») ; sans « {option:date} », le rapport décrit la "
+        "situation d’aujourd’hui.",
     ),
     # make adopter: the séance, and what an adoption records (pipeline/versions.py); the options' dates
     "seance-future": (
         ERROR,
         "La séance du {day} est postérieure à aujourd’hui ({today}) : une version s’enregistre une fois que le "
         "conseil en a pris acte.",
-        "Vérifiez SEANCE= (AAAA-MM-JJ) : la date de la séance qui a eu lieu.",
+        "Vérifiez « {option:seance=AAAA-MM-JJ} » : la date de la séance qui a eu lieu.",
     ),
     "seance-hors-legislature": (
         ERROR,
         "La séance du {day} est en dehors de la législature {legislature} : une version du PST se prend en "
         "acte de {first} à {last} (l’année qui suit la législature : pour l’évaluation finale).",
-        "Vérifiez SEANCE= (AAAA-MM-JJ) et le paramètre « Législature » du cadre.",
+        "Vérifiez « {option:seance=AAAA-MM-JJ} » et le paramètre « Législature » du cadre.",
     ),
     "seance-anterieure": (
         ERROR,
         "La version {number} a été adoptée le {seance} : une nouvelle version porte une date de séance "
         "postérieure (ici le {day}).",
-        "Vérifiez SEANCE= (AAAA-MM-JJ).",
+        "Vérifiez « {option:seance=AAAA-MM-JJ} ».",
     ),
     "adoption-sans-construction": (
         ERROR,
         "Aucune construction réussie du PST n’est enregistrée.",
-        "Lancez d’abord « make pst », corrigez ses erreurs éventuelles, puis relancez « make adopter ».",
+        "Lancez d’abord « {rebuild} », corrigez ses erreurs éventuelles, puis relancez « {again} ».",
     ),
     "adoption-classeurs-modifies": (
         ERROR,
         "Des classeurs ont changé depuis la dernière construction ({files}) : le document ne montre pas ce qu’ils "
         "contiennent.",
-        "Relancez « make pst », vérifiez le document, puis relancez « make adopter ».",
+        "Relancez « {rebuild} », vérifiez le document, puis relancez « {again} ».",
     ),
     "adoption-autre-sortie": (
         ERROR,
         "La dernière construction réussie a été écrite dans « {built} », pas dans « {build} » : ce sont ses "
         "documents qui ont été présentés.",
-        "Relancez « make adopter » avec BUILD={built}, ou relancez « make pst » (avec ce BUILD-ci) puis "
-        "« make adopter ».",
+        "Relancez « {there} », ou relancez « {rebuild} » puis « {again} ».",
     ),
     "adoption-document-absent": (
         ERROR,
         "Le document de la dernière construction ({file}) est introuvable : la version s’enregistre avec le "
         "document présenté au conseil.",
-        "Relancez « make pst », vérifiez le document, puis relancez « make adopter ».",
+        "Relancez « {rebuild} », vérifiez le document, puis relancez « {again} ».",
     ),
     "adoption-autre-refusee": (
         NOTE,
         "Prête à être enregistrée, mais rien n’est enregistré : {others:quoted} {count:est refusée|sont "
         "refusées}, et une adoption enregistre toutes les entités ou aucune.",
-        "Corrigez ce qui est dit pour {others:quoted} et relancez, ou n’adoptez que celle-ci avec "
-        "ENTITE={folder}.",
+        "Corrigez ce qui est dit pour {others:quoted} et relancez, ou n’adoptez que celle-ci : « {alone} ».",
     ),
     "annulation-aucune-version": (
         ERROR,
         "Aucune version n’a été adoptée le {day} (versions enregistrées : {recorded}{recorded:!aucune}).",
-        "Seule la dernière version enregistrée peut être retirée : vérifiez ANNULER= (AAAA-MM-JJ).",
+        "Seule la dernière version enregistrée peut être retirée : vérifiez « {option:annuler=AAAA-MM-JJ} ».",
     ),
     "annulation-pas-la-derniere": (
         ERROR,
         "La version adoptée le {day} n’est pas la dernière (la version {number} a été adoptée le {seance}) : "
         "seule la dernière version enregistrée peut être retirée.",
-        "Retirez d’abord la version {number} (ANNULER={last}), si c’est bien voulu.",
+        "Retirez d’abord la version {number} (« {withdraw} »), si c’est bien voulu.",
     ),
     "depuis-inconnu": (
         ERROR,
         "Aucune version du PST n’a été adoptée le {day} (versions enregistrées : {recorded}{recorded:!aucune}).",
-        "Indiquez dans DEPUIS= la date d’une version enregistrée, ou ne l’indiquez pas (la dernière version "
-        "adoptée).",
+        "Indiquez dans « {option:depuis} » la date d’une version enregistrée, ou ne l’indiquez pas (la dernière "
+        "version adoptée).",
     ),
     "exercice-export-hors-legislature": (
         ERROR,
         "L’exercice {value} est en dehors de la législature {legislature} : le PST s’exporte pour un exercice de "
         "{first} à {last}.",
-        "Vérifiez EXERCICE= (AAAA), ou ne l’indiquez pas (l’année en cours, ramenée dans la législature).",
+        "Vérifiez « {option:exercice=AAAA} », ou ne l’indiquez pas (l’année en cours, ramenée dans la "
+        "législature).",
     ),
     "exercice-par-defaut": (
         NOTE,
         "Exercice de l’export e-Comptes : {value} ({why:=current:l’année en cours|first:la première année de la "
         "législature {legislature}, l’année en cours ({current}) la précédant|last:la dernière année de la "
         "législature {legislature}, l’année en cours ({current}) la suivant}).",
-        "Pour un autre exercice de la législature : EXERCICE=AAAA.",
+        "Pour un autre exercice de la législature : « {option:exercice=AAAA} ».",
     ),
     # make ecomptes only: the export to the Region
     "code-ins-absent": (
@@ -746,12 +753,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Le paramètre « Code INS » est absent : l’export e-Comptes en a besoin pour identifier "
         "{type:=CPAS:le CPAS|other:la commune}.",
         "Ajoutez dans la feuille « Paramètres » une ligne « Code INS » avec le code INS à 5 chiffres de la commune "
-        "(par exemple 61080), puis relancez « make ecomptes ».",
+        "(par exemple 61080), puis relancez « {run:ecomptes} ».",
     ),
     "code-ins-invalide": (
         ERROR,
         "Le « Code INS » « {value} » n’est pas un code INS : 5 chiffres sont attendus.",
-        "Corrigez la valeur dans la feuille « Paramètres » (par exemple 61080), puis relancez « make ecomptes ».",
+        "Corrigez la valeur dans la feuille « Paramètres » (par exemple 61080), puis relancez « {run:ecomptes} ».",
     ),
     "libelle-coupe-ecomptes": (
         WARNING,
@@ -1048,11 +1055,25 @@ def phrase(key: str, **params: object) -> str:
     return MESSAGES.format(PHRASES[key], **params)
 
 
+class Invocation(str):
+    """The value of the fields {run:…} and {option:…}: its format spec is the command or the option."""
+
+
+INVOCATION_FIELDS = {"run": Invocation("run"), "option": Invocation("option")}
+
+
 class MessageFormatter(string.Formatter):
-    """str.format, plus the forms listed above the catalogue: agreement in number, optional fragments, choices
-    and French lists."""
+    """str.format, plus the forms listed above the catalogue: agreement in number, optional fragments, choices,
+    French lists, and commands as the user types them."""
+
+    def get_value(self, key, args, kwargs):
+        if key in INVOCATION_FIELDS and key not in kwargs:
+            return INVOCATION_FIELDS[key]
+        return super().get_value(key, args, kwargs)
 
     def format_field(self, value, format_spec: str):
+        if isinstance(value, Invocation):
+            return invocation_text(value, format_spec)
         if format_spec.startswith("?"):
             return format_spec[1:].replace("@", listed(value)) if value else ""
         if format_spec.startswith("!"):
@@ -1068,6 +1089,19 @@ class MessageFormatter(string.Formatter):
             singular, plural = format_spec.split("|", 1)
             return agree(value, singular, plural)
         return super().format_field(listed(value), format_spec)
+
+
+def invocation_text(field: str, spec: str) -> str:
+    """{run:templates prerempli} → invocation.command("templates", prerempli=True); {option:date=AAAA-MM-JJ} →
+    invocation.option("date", "AAAA-MM-JJ")."""
+    from . import invocation
+
+    words = spec.split()
+    if field == "option":
+        name, _, value = words[0].partition("=")
+        return invocation.option(name, value)
+    options = dict(word.partition("=")[::2] for word in words[1:])
+    return invocation.command(words[0], **{name: value or True for name, value in options.items()})
 
 
 def listed_items(value) -> list[str]:

@@ -15,11 +15,12 @@ import os
 from pathlib import Path
 
 from .atomic import atomic_path
+from .invocation import option
 from .load import ConfigurationError, find_cadre
 
 MARK = "origine-des-donnees.txt"
 NOTE = ("Ce dossier de sortie contient les documents construits par PST builder à partir du dossier de données "
-        "ci-dessus. Un autre dossier de données se construit dans un autre dossier de sortie (BUILD=…).")
+        "ci-dessus. Un autre dossier de données se construit dans un autre dossier de sortie.")
 
 
 def data_root(folders: list[Path]) -> Path:
@@ -64,8 +65,8 @@ class ForeignBuild(ConfigurationError):
         super().__init__(
             f"le dossier de sortie « {absolute(build)} » contient les documents construits à partir des données "
             f"« {theirs} », et non de « {ours} ». Pour ne pas les écraser, rien n’a été écrit. Choisissez un autre "
-            f"dossier de sortie pour ces données-ci (BUILD={suggested_build(build, ours)}), ou supprimez "
-            f"« {absolute(build)} » s’il ne sert plus.")
+            f"dossier de sortie pour ces données-ci (« {option('build', suggested_build(build, ours))} »), ou "
+            f"supprimez « {absolute(build)} » s’il ne sert plus.")
 
 
 def suggested_build(build: Path, data: Path) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .atomic import atomic_path
 from .french import plural
+from .invocation import command
 
 HELPER = Path(__file__).resolve().with_name("uno_pdf.py")
 OFFICE_VARIABLE = "PST_SOFFICE"
@@ -138,15 +139,16 @@ def find_office() -> Office:
             f"LibreOffice est nécessaire pour produire le PDF et il est introuvable sur cette machine{where}.\n"
             f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
             "(Windows, macOS : l’installateur de https://fr.libreoffice.org, dans son dossier habituel)\n"
-            "puis relancez « make pdf ». Le document Word, lui, se construit sans LibreOffice : « make pst ».")
+            f"puis relancez « {command('pdf')} ». Le document Word, lui, se construit sans LibreOffice : "
+            f"« {command('pst')} ».")
     python = find_uno_python(soffice)
     if python is None:
         raise OfficeMissing(
             "LibreOffice est installé, mais pas son module Python « uno » qui permet de mettre à jour la table "
             "des matières avant l’export en PDF.\n"
             f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
-            f"puis relancez « make pdf » (ailleurs : la variable {UNO_PYTHON_VARIABLE} peut désigner un Python "
-            "capable d’importer « uno »).")
+            f"puis relancez « {command('pdf')} » (ailleurs : la variable {UNO_PYTHON_VARIABLE} peut désigner un "
+            "Python capable d’importer « uno »).")
     return Office(soffice, python)
 
 

@@ -29,6 +29,7 @@ from . import contract as c
 from .atomic import atomic_path
 from .findings import Finding, finding
 from .french import long_date
+from .invocation import command
 from .origin import absolute
 from .versions import load_versions, objectives_record
 from .load import ConfigurationError, Table
@@ -85,8 +86,8 @@ def load_state(path: Path) -> dict | None:
         reason = "structure inattendue" if "structure" in str(problem) else (
             "contenu JSON invalide" if isinstance(problem, ValueError) else "lecture impossible")
         raise ConfigurationError(
-            f"Le fichier d’état « {absolute(path)} » est illisible ({reason}). Il est écrit par « make pst » et ne "
-            "se modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
+            f"Le fichier d’état « {absolute(path)} » est illisible ({reason}). Il est écrit par « {command('pst')} » "
+            "et ne se modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
             "alors de nouvelles références, sauf celles d’une version adoptée, reprises de celle-ci).") from None
     return state
 
@@ -136,7 +137,8 @@ def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) 
     actions = sorted(entity.actions(), key=source_order)
     state = {
         "format": STATE_FORMAT,
-        "note": "État de la dernière construction réussie du PST (make pst). Ne pas modifier à la main.",
+        "note": "État de la dernière construction réussie du PST, réécrit à chaque construction sans erreur. Ne "
+                "pas modifier à la main.",
         "entity": entity.name,
         "code": entity.code,
         "legislature": entity.legislature,

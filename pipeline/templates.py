@@ -21,6 +21,7 @@ from .atomic import safe_file_name
 from .findings import Finding, finding
 from .frame import Frame, read_frame
 from .french import long_date, short_date
+from .invocation import command
 from .load import ConfigurationError, service_files
 from .normalize import parse_date
 from .origin import claim
@@ -165,8 +166,8 @@ def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[
         names = ", ".join(f"« {folder.name} »" for folder in missing)
         raise NoPreviousBuild(
             f"Aucune construction réussie du PST n’est enregistrée pour {names} : les classeurs ne peuvent pas "
-            "être préremplis. Lancez d’abord « make pst », corrigez ses erreurs éventuelles, puis relancez "
-            "« make templates PREREMPLI=1 ».")
+            f"être préremplis. Lancez d’abord « {command('pst')} », corrigez ses erreurs éventuelles, puis relancez "
+            f"« {command('templates', prerempli=True)} ».")
     claim(build, folders)
     frames = {folder: isolated(folder, read_frame, folder) for folder in folders}
     codes = [f.parameters.values.get("code", "").upper() for f in frames.values()

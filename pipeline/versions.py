@@ -23,6 +23,7 @@ from pathlib import Path
 from . import contract as c
 from .findings import finding
 from .french import long_date, shorten
+from .invocation import command, option
 
 VERSIONS_DIR = "versions"
 VERSION_FILE = "version.json"
@@ -127,44 +128,66 @@ def selected(folders: list[Path], entity: str | None) -> list[Path]:
     chosen = [folder for folder in folders if c.fold(folder.name) == c.fold(entity)]
     if not chosen:
         names = ", ".join(f"« {folder.name} »" for folder in folders)
-        raise ConfigurationError(f"ENTITE={entity} ne désigne aucun dossier d’entité des données (dossiers : "
-                                 f"{names}).")
+        raise ConfigurationError(f"« {option('entite', entity)} » ne désigne aucun dossier d’entité des données "
+                                 f"(dossiers : {names}).")
     return chosen
 
 
 def adopt_all(folders: list[Path], build: Path, seance: dt.date, today: dt.date | None = None,
-              entity: str | None = None) -> list[Adoption]:
+              entity: str | None = None, given: dict | None = None) -> list[Adoption]:
     """Each entity's last successful build recorded as the version adopted on `seance` — every entity (or the one
     ENTITE= names) or none: when one is refused, nothing is recorded and each says why. The build folder must be
-    this data folder's (origin.check: ConfigurationError otherwise, before anything)."""
+    this data folder's (origin.check: ConfigurationError otherwise, before anything). `given`: the folders the
+    command was given (data, build: invocation.command's options), for the advice."""
     from .origin import check
 
     today = today or dt.date.today()
     folders = selected(folders, entity)
     check(build, folders)
-    adoptions = [prepared_adoption(folder, build, seance, today) for folder in folders]
+    advice = Advice(given or {}, seance, entity)
+    adoptions = [prepared_adoption(folder, build, seance, today, advice) for folder in folders]
     refused = [a for a in adoptions if a.refused]
     if refused:
         for adoption in adoptions:
             if not adoption.refused:
                 adoption.refusals.append(finding("adoption-autre-refusee", others=[a.label for a in refused],
-                                                 count=len(refused), folder=adoption.folder.name))
+                                                 count=len(refused),
+                                                 alone=advice.adopt(entite=adoption.folder.name)))
         return adoptions
     record_together(adoptions, seance, today)
     return adoptions
 
 
-def prepared_adoption(folder: Path, build: Path, seance: dt.date, today: dt.date) -> Adoption:
+@dataclass
+class Advice:
+    """The commands an adoption's refusal tells the user to type, with the options they gave."""
+
+    given: dict
+    seance: dt.date
+    entity: str | None = None
+
+    def rebuild(self) -> str:
+        return command("pst", **self.given)
+
+    def adopt(self, **options) -> str:
+        return command("adopter", **{**self.given, "seance": self.seance.isoformat(), "entite": self.entity,
+                                     **options})
+
+
+def prepared_adoption(folder: Path, build: Path, seance: dt.date, today: dt.date,
+                      advice: Advice | None = None) -> Adoption:
     """What recording this entity would take, and every reason it cannot (nothing is written here)."""
     from .load import find_cadre
     from .origin import absolute, same_folder
     from .state import previous_state
     from .validate import seance_after_legislature, seance_date
 
+    advice = advice or Advice({}, seance)
+    again = {"rebuild": advice.rebuild(), "again": advice.adopt()}
     state, _ = previous_state(folder, build, [], "")
     adoption = Adoption(folder, shorten((state or {}).get("entity") or folder.name, 100), state)
     if state is None:
-        adoption.refusals.append(finding("adoption-sans-construction"))
+        adoption.refusals.append(finding("adoption-sans-construction", **again))
         return adoption
     legislature = str(state.get("legislature") or "")
     versions = load_versions(folder)
@@ -173,14 +196,16 @@ def prepared_adoption(folder: Path, build: Path, seance: dt.date, today: dt.date
         adoption.refusals.append(problem)
     built = state.get("build")
     if isinstance(built, str) and built and not same_folder(Path(built), build):
-        adoption.refusals.append(finding("adoption-autre-sortie", built=built, build=str(absolute(build))))
+        adoption.refusals.append(finding("adoption-autre-sortie", built=built, build=str(absolute(build)),
+                                         there=advice.adopt(build=built), **again))
         return adoption
     if changed := changed_since(folder, state, find_cadre):
-        adoption.refusals.append(finding("adoption-classeurs-modifies",
+        adoption.refusals.append(finding("adoption-classeurs-modifies", **again,
                                          files=", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")))
     adoption.documents, missing = recorded_documents(state, build / folder.name)
     for name in missing:
-        adoption.refusals.append(finding("adoption-document-absent", file=str(absolute(build / folder.name / name))))
+        adoption.refusals.append(finding("adoption-document-absent", file=str(absolute(build / folder.name / name)),
+                                         **again))
     adoption.after_legislature = seance_after_legislature(legislature, seance)
     return adoption
 
@@ -231,7 +256,8 @@ def record_together(adoptions: list[Adoption], seance: dt.date, today: dt.date) 
         adoption.version = load_versions(adoption.folder)[-1]
 
 
-def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None) -> list[Adoption]:
+def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None,
+                 given: dict | None = None) -> list[Adoption]:
     """`make adopter ANNULER=AAAA-MM-JJ`: the last recorded version of every entity (or of the one ENTITE= names),
     adopted on `seance`, set aside in versions/annulees/ — every one or none. The next build numbers as before
     it."""
@@ -248,7 +274,8 @@ def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None
         elif match is not versions[-1]:
             withdrawal.refusals.append(finding("annulation-pas-la-derniere", day=long_date(seance),
                                                number=versions[-1].number, seance=long_date(versions[-1].seance),
-                                               last=versions[-1].seance.isoformat()))
+                                               withdraw=command("adopter", annuler=versions[-1].seance.isoformat(),
+                                                                **(given or {}))))
         withdrawal.version = match
         withdrawals.append(withdrawal)
     refused = [w for w in withdrawals if w.refused]
@@ -257,7 +284,9 @@ def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None
             withdrawal.version = None
             if not withdrawal.refused:
                 withdrawal.refusals.append(finding("adoption-autre-refusee", others=[w.label for w in refused],
-                                                   count=len(refused), folder=withdrawal.folder.name))
+                                                   count=len(refused), alone=command(
+                                                       "adopter", **(given or {}), annuler=seance.isoformat(),
+                                                       entite=withdrawal.folder.name)))
         return withdrawals
     moved: list[tuple[Path, Path]] = []
     try:

@@ -122,6 +122,14 @@ class Run:
         return document
 
 
+@pytest.fixture(autouse=True)
+def launched_as_the_pst_command(monkeypatch):
+    """Advice names commands as the user launched them (pipeline/invocation.py): the tests run the `pst` command
+    (in-process, or `python -m pipeline`), never under make, whatever the shell that started them; the tests of
+    make's wording set PST_LANCEUR=make themselves."""
+    monkeypatch.delenv("PST_LANCEUR", raising=False)
+
+
 @pytest.fixture
 def run_pst(tmp_path, capsys):
     """Run `pst --data DATA --build BUILD` in-process; returns exit code, console output and build folder."""

@@ -303,7 +303,7 @@ def test_make_pst_ignores_the_code_ins_and_writes_no_export(tmp_path):
 def test_an_exercice_that_is_not_a_year_is_a_french_message(tmp_path, capsys):
     data = ville(tmp_path, [action(title="A")])
     assert export(data, tmp_path / "build", "--exercice", "22") == 2
-    assert "EXERCICE=22" in capsys.readouterr().err
+    assert "« --exercice 22 » n’est pas une année" in capsys.readouterr().err
 
 
 def test_a_cpas_exports_as_cpas_and_the_etp_column_is_read(tmp_path):

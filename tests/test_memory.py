@@ -56,7 +56,7 @@ def test_the_guides_sample_built_into_the_same_build_never_touches_the_coordinat
 
     assert build(sample, out) == 2  # same entity folder names (engis-commune, engis-cpas): refused
     err = capsys.readouterr().err
-    assert str(data) in err and str(sample) in err and f"BUILD={out}-exemple-conjoint" in err
+    assert str(data) in err and str(sample) in err and f"« --build {out}-exemple-conjoint »" in err
     assert snapshot(out) == written  # not one byte of the coordinator's build changed
     assert not (sample / "engis-commune" / "etat-pst.json").exists()
 
@@ -319,3 +319,18 @@ def test_an_empty_services_folder_is_one_warning_not_one_per_objective(tmp_path,
     assert build(folder, tmp_path / "build") == 0
     out = capsys.readouterr().out
     assert out.count("AVERTISSEMENT") == 1 and "Aucun classeur de service n’a été trouvé" in out
+
+
+def test_an_adoptions_advice_names_the_command_as_it_was_launched(tmp_path, capsys, monkeypatch):
+    folder = make_entity(tmp_path / "ville", ROWS)
+    assert adopt(folder, tmp_path / "build", "--seance", "2025-06-26") == 1
+    out = capsys.readouterr().out
+    assert f"« pst pst --data {folder} --build {tmp_path / 'build'} »" in out
+    assert f"« pst adopter --data {folder} --build {tmp_path / 'build'} --seance 2025-06-26 »" in out
+    assert "make" not in out
+    monkeypatch.setenv("PST_LANCEUR", "make")
+    assert adopt(folder, tmp_path / "build", "--seance", "2025-06-26") == 1
+    out = capsys.readouterr().out
+    assert f"« make adopter DATA={folder} BUILD={tmp_path / 'build'} SEANCE=2025-06-26 »" in out
+    assert adopt(folder, tmp_path / "build") == 2
+    assert f"« make adopter DATA={folder} BUILD={tmp_path / 'build'} SEANCE=AAAA-MM-JJ »" in capsys.readouterr().err

@@ -285,9 +285,9 @@ def test_the_stage_follows_the_legislature_unless_asked(tmp_path, capsys):
     assert "Évaluation à mi-législature" in text
     capsys.readouterr()
     assert rapport(data, tmp_path / "b3", "--echeance", "bientôt") == 2
-    assert "ECHEANCE=bientôt" in capsys.readouterr().err
+    assert "« --echeance bientôt » n’est pas une échéance" in capsys.readouterr().err
     assert rapport(data, tmp_path / "b3", "--date", "2030-02-30") == 2
-    assert "DATE=2030-02-30" in capsys.readouterr().err
+    assert "« --date 2030-02-30 » n’existe pas" in capsys.readouterr().err
     assert not list((tmp_path / "b3").rglob("*.docx"))
 
 

@@ -381,7 +381,9 @@ def test_prefilled_workbooks_update_the_same_actions_new_statuses_same_numbers(
 def test_prerempli_without_a_previous_build_says_so_and_exits_2(tmp_path, entity):
     completed = run_module("modeles", "--data", str(entity), "--build", str(tmp_path / "build"), "--prerempli")
     assert completed.returncode == 2
-    assert "Aucune construction réussie du PST" in completed.stderr and "make pst" in completed.stderr
+    assert "Aucune construction réussie du PST" in completed.stderr
+    assert "« python -m pipeline pst »" in completed.stderr and "« python -m pipeline modeles --prerempli »" in \
+        completed.stderr and "make" not in completed.stderr
     assert "Traceback" not in completed.stdout + completed.stderr
     assert not (tmp_path / "build" / "ville" / "modeles").exists()
 

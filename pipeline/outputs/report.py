@@ -17,6 +17,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
+from ..invocation import option
 from ..workbooks import described, text_height
 from . import Output
 
@@ -81,7 +82,7 @@ def write_summary_sheet(sheet, findings: list[Finding], label: str) -> None:
     errors = sum(f.severity == ERROR for f in findings)
     outcome = ("Aucune erreur : le PST est écrit." if not errors else
                "Tant qu’une erreur subsiste, le PST n’est pas écrit (ou seulement en version provisoire, sans les "
-               "lignes en erreur, avec MALGRE_ERREURS=1).")
+               f"lignes en erreur, avec {option('malgre_erreurs')}).")
     sheet["A2"] = ("Chaque ligne de la feuille « Constats » signale un problème, avec le fichier, la feuille, la "
                    "ligne et la colonne. Filtrez la colonne « Fichier » pour envoyer à chaque service ses lignes. "
                    + outcome)
