@@ -440,6 +440,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a character the console cannot encode (lone surrogate) prints « ? »
+        getattr(stream, "reconfigure", lambda **_: None)(errors="replace")
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import contract as c
+from .clean import FORBIDDEN, removed
 from .findings import Finding, Problem, finding
 from .load import Table, rows
 from . import french
@@ -24,14 +25,11 @@ from .french import MONTH_NAMES
 Parsed = tuple[object, Problem | None]
 
 # --- Text ----------------------------------------------------------------------------------------------------
-# XML 1.0 forbids these characters; a .docx holding one cannot be opened. Tab, line feed and carriage return
-# are allowed. The vertical tab is what old Excel files store for Alt+Entrée: it becomes a line break.
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-
+# The characters no output may hold (clean.FORBIDDEN: XML 1.0's, and DEL) are removed from what is read, with a
+# warning. The vertical tab is what old Excel files store for Alt+Entrée: it becomes a line break first.
 def clean_text(raw: str) -> Parsed:
     text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
-    cleaned = FORBIDDEN_CHARACTERS.sub("", text)
+    cleaned = removed(text)
     problem = Problem("caracteres-retires") if cleaned != text else None
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in cleaned.split("\n")]
     return "\n".join(lines).strip("\n "), problem
@@ -110,7 +108,7 @@ def list_values(table) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
 BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")
 
 
-NEEDS_CLEANING = re.compile("[\r\n\t\u00a0\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]|  ")
+NEEDS_CLEANING = re.compile(f"[\r\n\t\u00a0]|  |{FORBIDDEN.pattern}")
 
 
 def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:

@@ -2,8 +2,10 @@
 docxtpl.
 
 The templates in output_templates/ hold the prose and the layout. Rendering
-always autoescapes, so a libellé holding « & < > {{ x }} » is printed as typed and never evaluated. A document is
-written to a temporary file and moved into place, so a failed render never leaves a half-written document.
+always autoescapes, so a libellé holding « & < > {{ x }} » is printed as typed and never evaluated; a character
+XML forbids, whichever value of the context holds it, is removed from each rendered part (`clean.removed`), so the
+document always opens. A document is written to a temporary file and moved into place, so a failed render never
+leaves a half-written document.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, Templat
 
 from .atomic import atomic_path
 from . import french
+from . import clean
 from . import contract as c
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
@@ -118,15 +121,16 @@ class Template(DocxTemplate):
     """The core properties docxtpl renders (Fichier › Informations in Word)."""
 
     def render_properties(self, context: dict, jinja_env=None) -> None:
-        """docxtpl's, with two differences: a property is plain text (rendered with autoescape, « d&#39;Engis »
-        is turned back into « d'Engis »), and it holds at most 255 characters — Word's limit, which python-docx
-        enforces with an exception — so a very long entity name is abridged (« … ») there, and only there."""
+        """docxtpl's, with three differences: a property is plain text (rendered with autoescape, « d&#39;Engis »
+        is turned back into « d'Engis »), without the characters XML forbids (`clean.removed`), and it holds at most
+        255 characters — Word's limit, which python-docx enforces with an exception — so a very long entity name is
+        abridged (« … ») there, and only there."""
         properties = self.docx.core_properties
         for name in self.PROPERTIES:
             rendered = html.unescape(jinja_env.from_string(getattr(properties, name)).render(context))
             if rendered in LIBRARY_MARKS:
                 rendered = ""  # what python-docx wrote in a template it created is not the entity's
-            setattr(properties, name, french.shorten(rendered, c.MAX_PROPERTY))
+            setattr(properties, name, french.shorten(clean.removed(rendered), c.MAX_PROPERTY))
         # Word's Fichier › Informations: made now, by the entity — not in 2013 by a library.
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
         properties.created = properties.modified = now
@@ -150,6 +154,9 @@ class Template(DocxTemplate):
                 first = max(exc.lineno - 4, 0)
                 exc.docx_context = [re.sub(r"<[^>]+>", "", line) for line in src_xml.splitlines()[first:first + 7]]
             raise
+        # A character XML forbids, from any value of the context, would make the document unreadable (and docxtpl
+        # would turn a bell into a new paragraph, a form feed into a page break): it is dropped here, once per part.
+        dst_xml = clean.removed(dst_xml)
         dst_xml = dst_xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
         dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return self.resolve_listing(dst_xml)
@@ -241,7 +248,7 @@ class DescribedImage(InlineImage):
 
     def _insert_image(self) -> str:
         inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
-        inline.docPr.set("descr", self.alt)
+        inline.docPr.set("descr", clean.removed(self.alt))
         return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space=\"preserve\">" % inline.xml)
 
 
