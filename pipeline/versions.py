@@ -118,7 +118,9 @@ def adopt(entity_folder: Path, state: dict | None, state_file: Path, documents: 
     try:
         snapshot = {"format": VERSION_FORMAT, "version": len(versions) + 1, "seance": seance.isoformat(),
                     "recorded_on": dt.date.today().isoformat(), **state}
-        (staged / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8")
+        # A lone surrogate (from a hand-edited state) cannot be written in UTF-8: « ? » instead.
+        (staged / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8",
+                                           errors="replace")
         for document in documents:
             shutil.copy2(document, staged / document.name)
         staged.rename(folder)
