@@ -533,7 +533,9 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     for column in table.contract.columns:
         frame[column.key], removed = clean_column(table.frame[column.key])
         for index in removed:
-            findings.append(finding("caracteres-retires", **table.cell(table.frame.loc[index], column.key)))
+            # The value as typed: the report and the feedback copy show where the characters were (« ␇ »).
+            findings.append(finding("caracteres-retires", value=table.frame.at[index, column.key],
+                                    **table.cell(table.frame.loc[index], column.key)))
         for index in frame.index[frame[column.key].str.len() > c.MAX_CELL_TEXT]:
             frame.at[index, column.key] = french.shorten(frame.at[index, column.key], c.MAX_CELL_TEXT)
             findings.append(finding("texte-trop-long", **table.cell(table.frame.loc[index], column.key),
