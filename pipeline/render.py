@@ -3,8 +3,8 @@ docxtpl.
 
 The templates in output_templates/ hold the prose and the layout. Rendering
 always autoescapes, so a libellé holding « & < > {{ x }} » is printed as typed and never evaluated; a character
-XML forbids, whichever value of the context holds it, is removed from each rendered part (`clean.removed`), so the
-document always opens. A document is written to a temporary file and moved into place, so a failed render never
+XML forbids, whichever value of the context holds it, is removed from each value printed (`without_forbidden`), so
+the document always opens. A document is written to a temporary file and moved into place, so a failed render never
 leaves a half-written document.
 """
 
@@ -30,11 +30,12 @@ from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
+from markupsafe import Markup
 
 from .atomic import atomic_path
 from . import french
-from . import clean
 from . import contract as c
+from .clean import FORBIDDEN, removed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
 
@@ -48,13 +49,33 @@ class TemplateProblem(Exception):
 def jinja_env() -> Environment:
     """The Jinja environment (autoescape on). Its templates are the parts of the Word templates, by the digest of
     their XML (`compiled`), so that Jinja's bytecode cache keeps them compiled from one run to the next."""
-    env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache())
+    env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache(),
+                      finalize=without_forbidden)
     env.filters["accord"] = french.plural
     env.filters["article"] = french.the  # « {{ entity.name|article }} »: la Commune d'Engis, le CPAS d'Engis
     env.filters["de"] = french.of  # « {{ entity.name|de }} »: de la Commune d'Engis, du CPAS d'Engis
     env.filters["initiale"] = french.initial
     return env
 
+
+def without_forbidden(value):
+    """Jinja's `finalize`: each value a template prints (« {{ … }} »), before it is escaped, without the characters
+    XML forbids (`clean.removed`) — a control character or a lone surrogate in any value of the context would make
+    the document unreadable, and docxtpl would turn a bell into a new paragraph, a form feed into a page break.
+    One regular-expression search per value printed; text already escaped (Markup) stays escaped."""
+    if isinstance(value, str) and HOLDS_FORBIDDEN(value):
+        cleaned = removed(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+HOLDS_FORBIDDEN = FORBIDDEN.search
+"""Bound once: `without_forbidden` runs for every value a document prints (≈100 per action)."""
+
+
+COMPILED_WITH = "finalize: clean.removed\n"
+"""Part of each template's name in the bytecode cache: templates compiled before the environment printed values
+through `without_forbidden` are compiled anew (the finalize call is written into the compiled code)."""
 
 SOURCES: dict[str, str] = {}
 """Template parts' XML by their digest: what the environment's loader serves."""
@@ -92,7 +113,7 @@ def compiled(env: Environment, source: str):
     run compiled it (keyed by the digest of its text: an edited template is compiled anew)."""
     template = COMPILED.get(source)
     if template is None:
-        name = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        name = hashlib.sha256((COMPILED_WITH + source).encode("utf-8")).hexdigest()
         SOURCES[name] = source
         template = COMPILED[source] = env.get_template(name)
     return template
@@ -130,7 +151,7 @@ class Template(DocxTemplate):
             rendered = html.unescape(jinja_env.from_string(getattr(properties, name)).render(context))
             if rendered in LIBRARY_MARKS:
                 rendered = ""  # what python-docx wrote in a template it created is not the entity's
-            setattr(properties, name, french.shorten(clean.removed(rendered), c.MAX_PROPERTY))
+            setattr(properties, name, french.shorten(removed(rendered), c.MAX_PROPERTY))
         # Word's Fichier › Informations: made now, by the entity — not in 2013 by a library.
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
         properties.created = properties.modified = now
@@ -154,9 +175,6 @@ class Template(DocxTemplate):
                 first = max(exc.lineno - 4, 0)
                 exc.docx_context = [re.sub(r"<[^>]+>", "", line) for line in src_xml.splitlines()[first:first + 7]]
             raise
-        # A character XML forbids, from any value of the context, would make the document unreadable (and docxtpl
-        # would turn a bell into a new paragraph, a form feed into a page break): it is dropped here, once per part.
-        dst_xml = clean.removed(dst_xml)
         dst_xml = dst_xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
         dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return self.resolve_listing(dst_xml)
@@ -248,7 +266,7 @@ class DescribedImage(InlineImage):
 
     def _insert_image(self) -> str:
         inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
-        inline.docPr.set("descr", clean.removed(self.alt))
+        inline.docPr.set("descr", removed(self.alt))
         return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space=\"preserve\">" % inline.xml)
 
 
