@@ -13,8 +13,8 @@ passes the text it writes through one of:
 - `removed(text)` — where the text is published or read back (Word documents, the e-Comptes XML, the services'
   workbooks, document properties): the characters are dropped.
 
-Both return the text itself, untouched, when it holds none (one regular-expression search): cheap enough to run
-on a whole rendered document.
+Both return the text itself, untouched, when it holds none (one regular-expression search). JSON files escape
+control characters themselves; they, and the console, write a lone surrogate (which UTF-8 cannot encode) as « ? ».
 """
 
 from __future__ import annotations
