@@ -40,10 +40,6 @@ def picture(character: str) -> str:
     return REPLACEMENT
 
 
-def has_forbidden(text: str) -> bool:
-    return FORBIDDEN.search(text) is not None
-
-
 def visible(text: str) -> str:
     """`text` with each forbidden character shown by its picture (␇, ␡, �), so that it can be found."""
     if not FORBIDDEN.search(text):

@@ -531,8 +531,8 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     frame = table.frame.copy()
     findings: list[Finding] = []
     for column in table.contract.columns:
-        frame[column.key], removed = clean_column(table.frame[column.key])
-        for index in removed:
+        frame[column.key], cleaned_rows = clean_column(table.frame[column.key])
+        for index in cleaned_rows:
             # The value as typed: the report and the feedback copy show where the characters were (« ␇ »).
             findings.append(finding("caracteres-retires", value=table.frame.at[index, column.key],
                                     **table.cell(table.frame.loc[index], column.key)))

@@ -171,7 +171,7 @@ def cell_value(value):
     return removed(value) if isinstance(value, str) else value
 
 
-def without_forbidden(spec: ServiceWorkbook) -> ServiceWorkbook:
+def cleaned_spec(spec: ServiceWorkbook) -> ServiceWorkbook:
     """The spec with every text it carries cleaned. Pre-filled rows come from the state file (etat-pst.json) and
     service names from file names: neither went through the reader's cleaning. The frame's volets did."""
     texts = {f.name: cell_value(getattr(spec, f.name)) for f in fields(spec)
@@ -184,7 +184,7 @@ def without_forbidden(spec: ServiceWorkbook) -> ServiceWorkbook:
 
 
 def service_workbook(spec: ServiceWorkbook) -> Workbook:
-    spec = without_forbidden(spec)
+    spec = cleaned_spec(spec)
     book = Workbook()
     described(book, f"Classeur du service {spec.service} — PST {spec.legislature}" if spec.service
               else "Classeur d’un service — programme stratégique transversal", spec.entity_name)
@@ -762,7 +762,7 @@ def blank_service() -> Workbook:
 def save_workbook(book: Workbook, path: Path) -> Path:
     """Write to a temporary file, then move into place: never a half-written workbook. A text longer than a cell
     admits (a composed instruction, institutions joined by « ; ») is cut with « … » rather than refused by Excel
-    when the service opens the file; a character no workbook can hold that got past `without_forbidden` is
+    when the service opens the file; a character no workbook can hold that got past `cleaned_spec` is
     removed."""
     for sheet in book.worksheets:
         for cell in sheet._cells.values():  # the cells written (iter_rows would create every empty one)
