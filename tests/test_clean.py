@@ -14,7 +14,7 @@ from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from conftest import action, docx_text, make_entity, only
+from conftest import action, docx_text, make_entity
 from pipeline import contract as c
 from pipeline.clean import removed, visible
 from pipeline.cli import main
@@ -23,6 +23,7 @@ from test_ecomptes import EXERCICE, check_structure, export, only_xml, ville
 BELL, PICTURE = "\x07", "\u2407"  # ␇
 PASTED = f"9{BELL}.9"
 SHOWN = f"9{PICTURE}.9"
+NAMESPACES = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 
 
 def build(data, build_dir, *extra: str) -> int:
@@ -82,11 +83,10 @@ def test_a_control_character_in_each_column_is_shown_in_the_feedback_copy_and_th
     assert run.code == 1, run.err  # errors (« 9.9 » is no volet, no OO, no date), never an internal error
     copy = load_workbook(run.build / "ville" / "retours" / "Travaux.xlsx")
     assert copy.sheetnames[0] == "Retours du PST"
-    listed = list_rows(copy["Retours du PST"])
-    for key, rows_of in (("Retours du PST", listed),
-                         ("Constats", [r for r in list_rows(load_workbook(run.build / "ville" / "Rapport_validation.xlsx")
-                                                            ["Constats"]) if r["Fichier"] == "Travaux.xlsx"])):
-        # Every cell of the sheet: each finding on a cell holding the character quotes it as « 9␇.9 »…
+    report = list_rows(load_workbook(run.build / "ville" / "Rapport_validation.xlsx")["Constats"])
+    for key, rows_of in (("Retours du PST", list_rows(copy["Retours du PST"])),
+                         ("Constats", [r for r in report if r["Fichier"] == "Travaux.xlsx"])):
+        # Each column: the finding on the cell holding the character quotes it as « 9␇.9 »…
         quoted = {(r["Ligne"], r["Colonne"]) for r in rows_of if r["Valeur lue"] == SHOWN}
         assert quoted == cells, key
         assert not [r for r in rows_of if BELL in "".join(str(v) for v in r.values())]
@@ -190,9 +190,6 @@ def test_a_control_character_in_a_parameter_or_a_recorded_reference_never_reache
     # The report shows where the character was.
     report = list_rows(load_workbook(tmp_path / "build" / "ville" / "Rapport_validation.xlsx")["Constats"])
     assert [row["Valeur lue"] for row in report if row["Code"] == "caracteres-retires"] == ["Ville␇ de Testville"]
-
-
-NAMESPACES = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 
 
 def test_a_control_character_in_an_adopted_version_never_reaches_the_documents(tmp_path):
