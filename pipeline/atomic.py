@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .clean import removed
+
 
 @contextmanager
 def atomic_path(destination: Path) -> Iterator[Path]:
@@ -40,8 +42,9 @@ FILE_NAME_MAX = 80
 def safe_file_name(name: str, fallback: str = "", prefix: str = "Service-") -> str:
     """`name` as a file name valid on Windows, macOS and Linux: « Emploi (ADL) » stays, « RH/Paie » → « RH-Paie »;
     at most FILE_NAME_MAX characters, never a name Windows reserves (CON, LPT1…: prefixed), never ending with a
-    dot or a space; `fallback` when nothing is left."""
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-")[:FILE_NAME_MAX].strip(" .-")
+    dot or a space, never a character no file system can encode (a lone surrogate: `clean.removed`); `fallback`
+    when nothing is left."""
+    text = removed(re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name)).strip(" .-")[:FILE_NAME_MAX].strip(" .-")
     if text and text.split(".")[0].upper() in WINDOWS_RESERVED:
         text = f"{prefix}{text}"
     return text or fallback

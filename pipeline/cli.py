@@ -536,6 +536,8 @@ def evaluation_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a character the console cannot encode (lone surrogate) prints « ? »
+        getattr(stream, "reconfigure", lambda **_: None)(errors="replace")
     args = parser().parse_args(argv)
     try:
         return args.run(args)

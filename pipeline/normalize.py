@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import contract as c
+from .clean import FORBIDDEN, removed
 from .findings import Finding, Problem, finding
 from .load import Table, rows
 from . import french
@@ -24,14 +25,11 @@ from .french import MONTH_NAMES
 Parsed = tuple[object, Problem | None]
 
 # --- Text ----------------------------------------------------------------------------------------------------
-# XML 1.0 forbids these characters; a .docx holding one cannot be opened. Tab, line feed and carriage return
-# are allowed. The vertical tab is what old Excel files store for Alt+Entrée: it becomes a line break.
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-
+# The characters no output may hold (clean.FORBIDDEN: XML 1.0's, and DEL) are removed from what is read, with a
+# warning. The vertical tab is what old Excel files store for Alt+Entrée: it becomes a line break first.
 def clean_text(raw: str) -> Parsed:
     text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
-    cleaned = FORBIDDEN_CHARACTERS.sub("", text)
+    cleaned = removed(text)
     problem = Problem("caracteres-retires") if cleaned != text else None
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in cleaned.split("\n")]
     return "\n".join(lines).strip("\n "), problem
@@ -110,7 +108,7 @@ def list_values(table) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
 BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")
 
 
-NEEDS_CLEANING = re.compile("[\r\n\t\u00a0\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]|  ")
+NEEDS_CLEANING = re.compile(f"[\r\n\t\u00a0]|  |{FORBIDDEN.pattern}")
 
 
 def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:
@@ -533,9 +531,11 @@ def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     frame = table.frame.copy()
     findings: list[Finding] = []
     for column in table.contract.columns:
-        frame[column.key], removed = clean_column(table.frame[column.key])
-        for index in removed:
-            findings.append(finding("caracteres-retires", **table.cell(table.frame.loc[index], column.key)))
+        frame[column.key], cleaned_rows = clean_column(table.frame[column.key])
+        for index in cleaned_rows:
+            # The value as typed: the report and the feedback copy show where the characters were (« ␇ »).
+            findings.append(finding("caracteres-retires", value=table.frame.at[index, column.key],
+                                    **table.cell(table.frame.loc[index], column.key)))
         for index in frame.index[frame[column.key].str.len() > c.MAX_CELL_TEXT]:
             frame.at[index, column.key] = french.shorten(frame.at[index, column.key], c.MAX_CELL_TEXT)
             findings.append(finding("texte-trop-long", **table.cell(table.frame.loc[index], column.key),

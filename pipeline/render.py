@@ -2,8 +2,10 @@
 docxtpl.
 
 The templates in output_templates/ hold the prose and the layout. Rendering
-always autoescapes, so a libellé holding « & < > {{ x }} » is printed as typed and never evaluated. A document is
-written to a temporary file and moved into place, so a failed render never leaves a half-written document.
+always autoescapes, so a libellé holding « & < > {{ x }} » is printed as typed and never evaluated; a character
+XML forbids, whichever value of the context holds it, is removed from each value printed (`without_forbidden`), so
+the document always opens. A document is written to a temporary file and moved into place, so a failed render never
+leaves a half-written document.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
+from markupsafe import Markup
 
 from .atomic import atomic_path
 from . import french
 from . import contract as c
+from .clean import FORBIDDEN, removed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
 
@@ -45,13 +49,33 @@ class TemplateProblem(Exception):
 def jinja_env() -> Environment:
     """The Jinja environment (autoescape on). Its templates are the parts of the Word templates, by the digest of
     their XML (`compiled`), so that Jinja's bytecode cache keeps them compiled from one run to the next."""
-    env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache())
+    env = Environment(autoescape=True, loader=FunctionLoader(SOURCES.get), bytecode_cache=bytecode_cache(),
+                      finalize=without_forbidden)
     env.filters["accord"] = french.plural
     env.filters["article"] = french.the  # « {{ entity.name|article }} »: la Commune d'Engis, le CPAS d'Engis
     env.filters["de"] = french.of  # « {{ entity.name|de }} »: de la Commune d'Engis, du CPAS d'Engis
     env.filters["initiale"] = french.initial
     return env
 
+
+def without_forbidden(value):
+    """Jinja's `finalize`: each value a template prints (« {{ … }} »), before it is escaped, without the characters
+    XML forbids (`clean.removed`) — a control character or a lone surrogate in any value of the context would make
+    the document unreadable, and docxtpl would turn a bell into a new paragraph, a form feed into a page break.
+    One regular-expression search per value printed; text already escaped (Markup) stays escaped."""
+    if isinstance(value, str) and HOLDS_FORBIDDEN(value):
+        cleaned = removed(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+HOLDS_FORBIDDEN = FORBIDDEN.search
+"""Bound once: `without_forbidden` runs for every value a document prints (≈100 per action)."""
+
+
+COMPILED_WITH = "finalize: clean.removed\n"
+"""Part of each template's name in the bytecode cache: templates compiled before the environment printed values
+through `without_forbidden` are compiled anew (the finalize call is written into the compiled code)."""
 
 SOURCES: dict[str, str] = {}
 """Template parts' XML by their digest: what the environment's loader serves."""
@@ -89,7 +113,7 @@ def compiled(env: Environment, source: str):
     run compiled it (keyed by the digest of its text: an edited template is compiled anew)."""
     template = COMPILED.get(source)
     if template is None:
-        name = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        name = hashlib.sha256((COMPILED_WITH + source).encode("utf-8")).hexdigest()
         SOURCES[name] = source
         template = COMPILED[source] = env.get_template(name)
     return template
@@ -118,15 +142,16 @@ class Template(DocxTemplate):
     """The core properties docxtpl renders (Fichier › Informations in Word)."""
 
     def render_properties(self, context: dict, jinja_env=None) -> None:
-        """docxtpl's, with two differences: a property is plain text (rendered with autoescape, « d&#39;Engis »
-        is turned back into « d'Engis »), and it holds at most 255 characters — Word's limit, which python-docx
-        enforces with an exception — so a very long entity name is abridged (« … ») there, and only there."""
+        """docxtpl's, with three differences: a property is plain text (rendered with autoescape, « d&#39;Engis »
+        is turned back into « d'Engis »), without the characters XML forbids (`clean.removed`), and it holds at most
+        255 characters — Word's limit, which python-docx enforces with an exception — so a very long entity name is
+        abridged (« … ») there, and only there."""
         properties = self.docx.core_properties
         for name in self.PROPERTIES:
             rendered = html.unescape(jinja_env.from_string(getattr(properties, name)).render(context))
             if rendered in LIBRARY_MARKS:
                 rendered = ""  # what python-docx wrote in a template it created is not the entity's
-            setattr(properties, name, french.shorten(rendered, c.MAX_PROPERTY))
+            setattr(properties, name, french.shorten(removed(rendered), c.MAX_PROPERTY))
         # Word's Fichier › Informations: made now, by the entity — not in 2013 by a library.
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
         properties.created = properties.modified = now
@@ -241,7 +266,7 @@ class DescribedImage(InlineImage):
 
     def _insert_image(self) -> str:
         inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
-        inline.docPr.set("descr", self.alt)
+        inline.docPr.set("descr", removed(self.alt))
         return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space=\"preserve\">" % inline.xml)
 
 

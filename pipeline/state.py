@@ -152,7 +152,8 @@ def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) 
         "actions": [action_record(a) for a in actions],
     }
     with atomic_path(path) as temporary:
-        temporary.write_text(state_text(state), encoding="utf-8")
+        # A lone surrogate (a Réf. taken from a hand-edited state) cannot be written in UTF-8: « ? » instead.
+        temporary.write_text(state_text(state), encoding="utf-8", errors="replace")
     legacy_state_path(build, result.folder).unlink(missing_ok=True)  # taken over: the state lives with the data
     return path
 

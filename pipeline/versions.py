@@ -239,7 +239,9 @@ def record_together(adoptions: list[Adoption], seance: dt.date, today: dt.date) 
             versions = load_versions(adoption.folder)
             snapshot = {"format": VERSION_FORMAT, "version": len(versions) + 1, "seance": seance.isoformat(),
                         "recorded_on": today.isoformat(), **adoption.state}
-            (temporary / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8")
+            # A lone surrogate (from a hand-edited state) cannot be written in UTF-8: « ? » instead.
+            (temporary / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8",
+                                                  errors="replace")
             for document in adoption.documents:
                 shutil.copy2(document, temporary / document.name)
         for adoption, temporary, folder in staged:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -34,6 +34,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import contract as c
+from .clean import removed
 from .model import Volet
 from .atomic import atomic_path
 from .french import shorten, typography as french
@@ -157,13 +158,33 @@ class ServiceWorkbook:
 
 def described(book: Workbook, title: str, creator: str) -> Workbook:
     """Excel's Fichier › Informations: the workbook's title and who made it (the entity), not « openpyxl »."""
+    title, creator = removed(title), removed(creator)  # a file name may hold a control character
     book.properties.title = title[:255]
     book.properties.creator = creator[:255]
     book.properties.lastModifiedBy = creator[:255]
     return book
 
 
+def cell_value(value):
+    """A value for a cell of a workbook a service fills in and sends back: text without the characters a workbook
+    cannot hold (`clean.removed`: shown by a picture, they would be read back as part of the value)."""
+    return removed(value) if isinstance(value, str) else value
+
+
+def cleaned_spec(spec: ServiceWorkbook) -> ServiceWorkbook:
+    """The spec with every text it carries cleaned. Pre-filled rows come from the state file (etat-pst.json) and
+    service names from file names: neither went through the reader's cleaning. The frame's volets did."""
+    texts = {f.name: cell_value(getattr(spec, f.name)) for f in fields(spec)
+             if isinstance(getattr(spec, f.name), str)}
+    return replace(
+        spec, **texts,
+        rows=[{key: cell_value(value) for key, value in row.items()} for row in spec.rows],
+        budget_rows=[{key: cell_value(value) for key, value in row.items()} for row in spec.budget_rows],
+        choices={key: tuple(cell_value(value) for value in values) for key, values in spec.choices.items()})
+
+
 def service_workbook(spec: ServiceWorkbook) -> Workbook:
+    spec = cleaned_spec(spec)
     book = Workbook()
     described(book, f"Classeur du service {spec.service} — PST {spec.legislature}" if spec.service
               else "Classeur d’un service — programme stratégique transversal", spec.entity_name)
@@ -741,11 +762,18 @@ def blank_service() -> Workbook:
 def save_workbook(book: Workbook, path: Path) -> Path:
     """Write to a temporary file, then move into place: never a half-written workbook. A text longer than a cell
     admits (a composed instruction, institutions joined by « ; ») is cut with « … » rather than refused by Excel
-    when the service opens the file."""
+    when the service opens the file; a character no workbook can hold that got past `cleaned_spec` is
+    removed."""
     for sheet in book.worksheets:
         for cell in sheet._cells.values():  # the cells written (iter_rows would create every empty one)
-            if isinstance(cell.value, str) and len(cell.value) > c.MAX_CELL_TEXT:
-                cell.value = shorten(cell.value, c.MAX_CELL_TEXT)
+            if isinstance(cell.value, str):
+                text = cell_value(cell.value)
+                if len(text) > c.MAX_CELL_TEXT:
+                    text = shorten(text, c.MAX_CELL_TEXT)
+                if text is not cell.value:
+                    kind = cell.data_type  # text forced as text stays text, even « =… »
+                    cell.value = text
+                    cell.data_type = kind
     with atomic_path(path) as temporary:
         book.save(temporary)
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,19 @@ def only(result, code: str):
     return found[0]
 
 
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def as_excel_stores(value):
+    """A text as Excel stores it in a .xlsx: a character XML cannot hold (a control character pasted from another
+    program) is written « _x0007_ », its code, which readers turn back into the character (a lone surrogate or
+    U+FFFE stays that text: no reader makes a character of it). openpyxl refuses the character itself: this is how
+    a test's workbook holds one."""
+    if not isinstance(value, str):
+        return value
+    return NOT_IN_XML.sub(lambda match: f"_x{ord(match.group()):04X}_", value)
+
+
 def write_rows(sheet, rows: list[dict], headers: list[str] | None = None, first_row: int = 1) -> None:
     headers = headers or list(dict.fromkeys(k for row in rows for k in row))
     for col, header in enumerate(headers, start=1):
@@ -57,7 +71,7 @@ def write_rows(sheet, rows: list[dict], headers: list[str] | None = None, first_
         for col, header in enumerate(headers, start=1):
             value = row.get(header)
             if value is not None and value != "":
-                cell = sheet.cell(row=r, column=col, value=value)
+                cell = sheet.cell(row=r, column=col, value=as_excel_stores(value))
                 if isinstance(value, str):
                     cell.data_type = "s"  # typed text, even when it starts with "=" (formulas: use openpyxl)
 
@@ -95,7 +109,7 @@ def add_sheet(path: Path, name: str, columns: dict[str, list]) -> None:
     for col, (header, values) in enumerate(columns.items(), start=1):
         sheet.cell(row=1, column=col, value=header)
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=col, value=value)
+            sheet.cell(row=row, column=col, value=as_excel_stores(value))
     book.save(path)
 
 

@@ -29,6 +29,7 @@ from lxml import etree
 
 from .. import evaluation as ev
 from .. import contract as c
+from ..clean import removed
 from ..french import shorten
 from ..model import Action, Entity
 from ..normalize import parse_list, split_lines
@@ -45,8 +46,6 @@ STATUSES = {ev.NOT_STARTED: NON_COMMENCE, ev.IN_PROGRESS: EN_COURS, ev.POSTPONED
 VOLET_TITLES = {"Externe": "Volet externe – Développement des politiques",
                 "Interne": "Volet interne – Administration générale"}
 VOLET_KEYS = {"Externe": "EXT", "Interne": "INT"}
-NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters XML 1.0 cannot hold (the workbooks' are removed when read; this is the last guard)."""
 
 
 def action_status(action: Action) -> str:
@@ -73,7 +72,9 @@ def objective_status(statuses: list[str]) -> str:
 
 
 def clean(text) -> str:
-    return NOT_XML.sub("", str(text or ""))
+    """Text for an element or an attribute: what XML forbids removed (the workbooks' characters are removed when
+    read; this is the last guard)."""
+    return removed(str(text or ""))
 
 
 def number(value: float) -> str:

@@ -1,7 +1,9 @@
 """The validation report: one workbook row per finding, filterable per file, to send each service its lines.
 
 Text typed by services goes into cells as text only: a value starting with = + - @ stays text and never becomes a
-formula when the coordinator opens the report.
+formula when the coordinator opens the report. A character a workbook cannot hold (a control character pasted
+from another program, quoted by a finding) is shown by its picture (« ␇ », `clean.visible`), so that the cell can
+be found.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from ..clean import visible
 from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
 from ..invocation import option
 from ..workbooks import described, text_height
@@ -34,8 +36,9 @@ MAX_CELL = 32767
 
 
 def as_text(value) -> str:
-    """A cell value that Excel shows as typed: control characters removed, length within Excel's limit."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL]
+    """A cell value that Excel shows as typed: control characters shown by their picture (␇), length within
+    Excel's limit."""
+    return visible(str(value))[:MAX_CELL]
 
 
 def put(sheet, row: int, column: int, value) -> None:

@@ -3,7 +3,10 @@ service workbook with errors or warnings, and only for those — a copy of the s
 cell highlighted with a comment holding the French message and what to do, and a first sheet listing its
 findings. What the coordinator e-mails back; the original is never touched.
 
-A workbook openpyxl cannot rewrite (.xls, .xlsb, .ods, or a damaged file) gets a new .xlsx with the list only.
+A workbook openpyxl cannot rewrite (.xls, .xlsb, .ods, or a damaged file) gets a new .xlsx with the list only. A
+finding on a merged cell is put on the merged range's first (top-left) cell, the one Excel shows. A character a
+workbook cannot hold, quoted by a finding (a control character pasted from another program), is shown by its
+picture (« ␇ », `clean.visible`) in the list and the comments.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .. import contract as c
+from ..clean import visible
 from ..findings import ERROR, WARNING, Finding
 from ..workbooks import described
 from . import Job, Output
@@ -64,25 +69,39 @@ def sheet_named(book, name: str):
 
 
 def comment_text(findings: list[Finding]) -> str:
-    return "\n\n".join(f"{LABELS[f.severity].upper()} : {f.message}" + (f"\n→ {f.suggestion}" if f.suggestion else "")
-                       for f in findings)
+    """The comment of a cell: each finding's message and what to do, once (a merged cell's rows share theirs)."""
+    lines = dict.fromkeys(f"{LABELS[f.severity].upper()} : {f.message}"
+                          + (f"\n→ {f.suggestion}" if f.suggestion else "") for f in findings)
+    return visible("\n\n".join(lines))
+
+
+def target_cell(book, finding: Finding):
+    """The cell that shows a finding: its own, or the first cell of the merged range it belongs to (the others
+    cannot hold a value, a fill nor a comment); a finding on a whole row marks its first cell. None when the sheet
+    or the column is not in the workbook."""
+    sheet = sheet_named(book, finding.sheet)
+    if sheet is None:
+        return None
+    try:
+        cell = sheet.cell(row=finding.row, column=column_index_from_string(finding.column or "A"))
+    except ValueError:  # a column letter beyond XFD, a row outside the sheet
+        return None
+    if isinstance(cell, MergedCell):
+        merged = next((area for area in sheet.merged_cells.ranges if cell.coordinate in area), None)
+        if merged is not None:
+            cell = sheet.cell(row=merged.min_row, column=merged.min_col)
+    return cell
 
 
 def mark_cells(book, findings: list[Finding]) -> None:
-    """Each faulty cell filled (red for an error, yellow for a warning) with a comment; a finding on a whole row
-    marks its first cell."""
-    by_cell: dict[tuple, list[Finding]] = {}
+    """Each faulty cell filled (red for an error, yellow for a warning) with a comment."""
+    by_cell: dict[object, list[Finding]] = {}
     for f in findings:
         if f.sheet and f.row:
-            by_cell.setdefault((f.sheet, f.row, f.column or "A"), []).append(f)
-    for (sheet_name, row, column), items in by_cell.items():
-        sheet = sheet_named(book, sheet_name)
-        if sheet is None:
-            continue
-        try:
-            cell = sheet.cell(row=row, column=column_index_from_string(column))
-        except ValueError:
-            continue
+            cell = target_cell(book, f)
+            if cell is not None:
+                by_cell.setdefault(cell, []).append(f)
+    for cell, items in by_cell.items():
         severity = ERROR if any(f.severity == ERROR for f in items) else WARNING
         cell.fill = PatternFill("solid", fgColor=SEVERITY_FILLS[severity])
         text = comment_text(items)
@@ -105,9 +124,11 @@ def list_sheet(book, findings: list[Finding], editable: bool) -> None:
                   f.suggestion)
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=index)
-            cell.value = value
             if isinstance(value, str):
+                cell.value = visible(value)
                 cell.data_type = "s"  # typed text stays text, even « =… »
+            else:
+                cell.value = value
             cell.font = Font(name=FONT)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.cell(row=row, column=1).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[f.severity])
