@@ -26,6 +26,7 @@ import traceback
 from pathlib import Path
 
 from .arguments import ArgumentParser, whole_number
+from .clean import visible
 from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
 from .french import long_date, plural, seconds as seconds_text
 from .invocation import SUBCOMMANDS, command, option, program
@@ -34,13 +35,15 @@ LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
 
 
 def print_findings(findings: list[Finding], indent: str = "  ") -> None:
+    """Each finding under its file; what a cell held is shown as the feedback shows it (« ␇ »): a control
+    character pasted into a workbook never rings the terminal's bell nor recolours it."""
     for file, items in grouped_by_file(findings).items():
-        print(f"{indent}{file or 'Ensemble des classeurs'}")
+        print(visible(f"{indent}{file or 'Ensemble des classeurs'}"))
         for f in items:
             where = f.location().removeprefix(f.file).lstrip(", ")
-            print(f"{indent}  {LABELS[f.severity]:<13} {where + ' : ' if where else ''}{f.message}")
+            print(visible(f"{indent}  {LABELS[f.severity]:<13} {where + ' : ' if where else ''}{f.message}"))
             if f.suggestion and f.severity != NOTE:
-                print(f"{indent}  {'':<13} → {f.suggestion}")
+                print(visible(f"{indent}  {'':<13} → {f.suggestion}"))
 
 
 def print_progress(done: int, total: int, result) -> None:
@@ -158,7 +161,7 @@ def internal_error(build: Path, what: str, details: str | None = None) -> int:
 def write_log(build: Path, text: str) -> Path:
     log = build / "erreur-interne.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(text, encoding="utf-8")
+    log.write_text(text, encoding="utf-8", errors="replace")
     return log
 
 

@@ -137,7 +137,7 @@ def test_a_state_file_holding_control_characters_and_lone_surrogates_stops_no_wr
     folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(title="Réparer le toit"),
                                                                action(oo="2.1", title="Aider"),
                                                                action(volet="Interne", title="Simplifier")]})
-    state = tmp_path / "build" / "ville" / c.STATE_FILE
+    state = folder / c.STATE_FILE
     assert build(folder, tmp_path / "build") == 0
     withdrawn = {"reference": "VILLE-0099", "file": "Travaux.xlsx", "sheet": "Actions", "row": 9,
                  "title": "Repeindre\x07 la salle\ud800", "description": "Couleur\x1b[31m rouge\ufffe"}
@@ -158,7 +158,7 @@ def test_a_state_file_holding_control_characters_and_lone_surrogates_stops_no_wr
     capsys.readouterr()
     assert build(folder, tmp_path / "build") == 0
     out, err = capsys.readouterr()
-    assert "Repeindre\x07 la salle?" in out and "Erreur interne" not in err  # a lone surrogate prints « ? »
+    assert "Repeindre␇ la salle\ufffd" in out and "Erreur interne" not in err  # shown as in the feedback
     report = list_rows(load_workbook(tmp_path / "build" / "ville" / "Rapport_validation.xlsx")["Constats"])
     copy = list_rows(load_workbook(tmp_path / "build" / "ville" / "retours" / "Travaux.xlsx")["Retours du PST"])
     for rows in (report, copy):
@@ -175,7 +175,7 @@ def test_a_control_character_in_a_parameter_or_a_recorded_reference_never_reache
     fiches = next((tmp_path / "build" / "ville").glob("Fiches_actions_*.docx"))
     page_breaks = len(Document(fiches).element.body.findall(".//w:br[@w:type='page']", NAMESPACES))
     # The Réf. an action without one takes from the state (same service, same libellé) is hand-edited.
-    state = tmp_path / "build" / "ville" / c.STATE_FILE
+    state = folder / c.STATE_FILE
     hand_edit(state, lambda record: record["actions"][0].update(reference="VILLE-0001\x07\ud800\x0c"))
     assert export(folder, tmp_path / "build", "--exercice", EXERCICE) == 0
     root = only_xml(tmp_path / "build")
@@ -210,3 +210,11 @@ def test_a_control_character_in_an_adopted_version_never_reaches_the_documents(t
     assert re.search(r"Action\u00a0\d+ \(interne\)\u00a0: Numériser les factures", docx_text(modifications))
     pst = next((tmp_path / "build" / "ville").glob("PST_*.docx"))
     assert "Numériser les factures" in docx_text(pst)  # the annex of the modifications
+
+
+def test_the_console_shows_a_pasted_control_character_as_the_feedback_does(tmp_path, capsys):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(oo=PASTED), action(title="\x1b[31mRouge")]})
+    assert build(folder, tmp_path / "build") == 1
+    out = capsys.readouterr().out
+    assert f"« {SHOWN} »" in out  # the finding quoting the wrong value
+    assert BELL not in out and "\x1b" not in out  # no bell, no terminal colours from a cell

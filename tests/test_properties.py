@@ -102,10 +102,12 @@ def hand_edited_state(draw, code: str, files: list[str]) -> dict:
             "last_reference": draw(st.integers(0, 10)), "actions": actions}
 
 
-def write_state(build: Path, entity: str, state: dict) -> None:
-    """The state as a hand edit saves it: JSON, lone surrogates as \\ud800 escapes (UTF-8 cannot hold them)."""
-    (build / entity).mkdir(parents=True, exist_ok=True)
-    (build / entity / c.STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+def write_state(folder: Path, state: dict) -> None:
+    """The state as a hand edit saves it: JSON, lone surrogates as \\ud800 escapes (UTF-8 cannot hold them), in
+    `folder` — the entity's data folder, where it lives, or its BUILD folder, where an earlier version of PST builder
+    kept it (taken over)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / c.STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
 
 def every_output_opens(build: Path) -> None:
@@ -132,7 +134,8 @@ def test_random_workbooks_never_crash_exit_0_or_1_lose_nothing_and_every_output_
         folder = services_of(Path(tmp) / "ville", services)
         build = Path(tmp) / "build"
         if state.draw(st.booleans()):
-            write_state(build, "ville", state.draw(hand_edited_state("VILLE", ["Service 0.xlsx"])))
+            place = folder if state.draw(st.booleans()) else build / "ville"
+            write_state(place, state.draw(hand_edited_state("VILLE", ["Service 0.xlsx"])))
         with memory_limit():
             code = main(["pst", "--data", str(folder), "--build", str(build)])
         output = capsys.readouterr()
@@ -188,8 +191,8 @@ def test_spoiled_parameters_frames_budget_lines_and_states_never_crash_in_bounde
             add_sheet(data / "ville" / "services" / "Service 0.xlsx", "Financement", finances)
         build = Path(tmp) / "build"
         # Pre-filled workbooks from hand-edited states, then the build that reads them back.
-        write_state(build, "ville", states.draw(hand_edited_state("VILLE", ["Service 0.xlsx", "Service 1.xlsx"])))
-        write_state(build, "cpas", states.draw(hand_edited_state("CPAS", ["Social.xlsx"])))
+        write_state(data / "ville", states.draw(hand_edited_state("VILLE", ["Service 0.xlsx", "Service 1.xlsx"])))
+        write_state(build / "cpas", states.draw(hand_edited_state("CPAS", ["Social.xlsx"])))
         with memory_limit():
             templates = main(["modeles", "--data", str(data), "--build", str(build), "--prerempli"])
             code = main(["pst", "--data", str(data), "--build", str(build), "--processus", "1"])
