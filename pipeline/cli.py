@@ -20,6 +20,7 @@ the console: it goes to <BUILD>/erreur-interne.log).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import traceback
@@ -538,10 +539,53 @@ def evaluation_options(parser: argparse.ArgumentParser) -> None:
                                                                       "législature, mi-parcours avant)")
 
 
+class Console:
+    """A console stream that may go away while the command runs — its output piped into `head` or `more`, a window
+    closed: what is left to print is dropped, and the command finishes its work (every document, the exit code)
+    instead of stopping on a BrokenPipeError."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self.went_away()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.went_away()
+
+    def went_away(self) -> None:
+        self.gone = True
+        try:  # what Python still holds for the closed pipe is written nowhere, not even when it exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a character the console cannot encode (lone surrogate) prints « ? »
         getattr(stream, "reconfigure", lambda **_: None)(errors="replace")
-    args = parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Console(sys.stdout), Console(sys.stderr)
+    try:
+        return run(parser().parse_args(argv))
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def run(args) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -334,3 +334,22 @@ def test_an_adoptions_advice_names_the_command_as_it_was_launched(tmp_path, caps
     assert f"« make adopter DATA={folder} BUILD={tmp_path / 'build'} SEANCE=2025-06-26 »" in out
     assert adopt(folder, tmp_path / "build") == 2
     assert f"« make adopter DATA={folder} BUILD={tmp_path / 'build'} SEANCE=AAAA-MM-JJ »" in capsys.readouterr().err
+
+
+def test_a_console_that_goes_away_stops_nothing(tmp_path):
+    """`pst pst | head -1`: the pipe closes after the first line; the build still writes every document and exits
+    with its own code, never « erreur interne »."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "build"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "pst", "--data", str(ROOT / "data"), "--build",
+                                str(out), "--processus", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()  # what `head -1` does
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err.decode()
+    assert not (out / "erreur-interne.log").exists()
+    assert (out / "engis-cpas" / "PST_CPAS_2019-2024.docx").is_file()
+    assert (out / "Synergies_COMMUNE_CPAS.docx").is_file()
