@@ -561,7 +561,7 @@ def previous_documents(build: Path, folder: Path) -> list[Path]:
     """The documents an earlier build wrote for this entity folder (not provisional), left in place by a failed
     build: out of date."""
     return [path for path in sorted((build / folder.name).glob("*.docx"))
-            if outputs.PROVISIONAL not in path.stem and not path.name.startswith(".~")]
+            if outputs.PROVISIONAL not in path.stem and not path.name.startswith((".~", "~$"))]
 
 
 def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:

@@ -197,7 +197,8 @@ def command_pst(args, publish=None) -> int:
                            evaluation=evaluation, exercice=exercice, export=getattr(args, "ecomptes", False),
                            one_entity=folders == [Path(args.data)])
     except (ConfigurationError, TemplateProblem) as problem:
-        print(f"Impossible de construire le PST : {problem}", file=sys.stderr)
+        what = "de vérifier les classeurs" if getattr(args, "verifier", False) else "de construire le PST"
+        print(f"Impossible {what} : {problem}", file=sys.stderr)
         return 2
     except OSError as problem:
         print(f"Impossible de construire le PST : « {problem.filename or problem} » n’a pas pu être écrit. Est-il "
@@ -337,8 +338,8 @@ def command_adopt(args) -> int:
             outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance, entity=args.entite,
                                  given=given)
     except ConfigurationError as problem:
-        what = "retirer la version" if withdrawing else "enregistrer la version adoptée"
-        print(f"Impossible de {what} : {problem}", file=sys.stderr)
+        what = "de retirer la version" if withdrawing else "d’enregistrer la version adoptée"
+        print(f"Impossible {what} : {problem}", file=sys.stderr)
         return 2
     except Exception:
         return internal_error(Path(args.build), "l’enregistrement de la version adoptée s’est arrêté (rien n’est "

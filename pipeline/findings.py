@@ -677,8 +677,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "seance-hors-legislature": (
         ERROR,
-        "La séance du {day} est en dehors de la législature {legislature} : une version du PST se prend en "
-        "acte de {first} à {last} (l’année qui suit la législature : pour l’évaluation finale).",
+        "La séance du {day} est en dehors de la législature {legislature} : le conseil prend acte d’une version "
+        "du PST de {first} à {last} (l’année qui suit la législature : pour l’évaluation finale).",
         "Vérifiez « {option:seance=AAAA-MM-JJ} » et le paramètre « Législature » du cadre.",
     ),
     "seance-anterieure": (
@@ -715,6 +715,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Prête à être enregistrée, mais rien n’est enregistré : {others:quoted} {count:est refusée|sont "
         "refusées}, et une adoption enregistre toutes les entités ou aucune.",
         "Corrigez ce qui est dit pour {others:quoted} et relancez, ou n’adoptez que celle-ci : « {alone} ».",
+    ),
+    "annulation-autre-refusee": (
+        NOTE,
+        "Sa dernière version pourrait être retirée, mais rien n’est retiré : {others:quoted} {count:ne le permet "
+        "pas|ne le permettent pas}, et un retrait vaut pour toutes les entités ou aucune.",
+        "Pour ne retirer que celle-ci : « {alone} ».",
     ),
     "annulation-aucune-version": (
         ERROR,
@@ -904,6 +910,7 @@ TITLES: dict[str, str] = {
     "adoption-autre-sortie": "Construction écrite ailleurs",
     "adoption-document-absent": "Document de la construction absent",
     "adoption-autre-refusee": "Adoption d’une autre entité refusée",
+    "annulation-autre-refusee": "Retrait d’une autre entité refusé",
     "annulation-aucune-version": "Aucune version à retirer",
     "annulation-pas-la-derniere": "Version qui n’est pas la dernière",
     "depuis-inconnu": "Version de référence inconnue",

@@ -26,12 +26,19 @@ Parsed = tuple[object, Problem | None]
 
 # --- Text ----------------------------------------------------------------------------------------------------
 # The characters no output may hold (clean.FORBIDDEN: XML 1.0's, and DEL) are removed from what is read, with a
-# warning. The vertical tab is what old Excel files store for Alt+Entrée: it becomes a line break first.
+# warning. The vertical tab is what old Excel files store for Alt+Entrée, a form feed a page break inside a cell:
+# both become a line break first. Invisible format characters (zero-width space, byte order mark, direction marks)
+# at the start or end of a line are trimmed like spaces: « 1.1 » pasted with one is « 1.1 », and a cell holding
+# nothing else is empty.
+INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+EDGES = re.compile(f"^[\\s{INVISIBLE}]+|[\\s{INVISIBLE}]+$")
+
+
 def clean_text(raw: str) -> Parsed:
-    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
+    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
     cleaned = removed(text)
     problem = Problem("caracteres-retires") if cleaned != text else None
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in cleaned.split("\n")]
+    lines = [EDGES.sub("", re.sub(r"[ \t\u00a0]+", " ", line)) for line in cleaned.split("\n")]
     return "\n".join(lines).strip("\n "), problem
 
 
@@ -108,7 +115,7 @@ def list_values(table) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
 BULLET = re.compile(r"^\s*(?:[-–—•·*▪►➔✓]|\d+[.)])\s+")
 
 
-NEEDS_CLEANING = re.compile(f"[\r\n\t\u00a0]|  |{FORBIDDEN.pattern}")
+NEEDS_CLEANING = re.compile(f"[\r\n\t\u00a0{INVISIBLE}]|  |{FORBIDDEN.pattern}")
 
 
 def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:

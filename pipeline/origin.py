@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import contract as c
 from .atomic import atomic_path
 from .invocation import option
 from .load import ConfigurationError, find_cadre
@@ -74,10 +75,41 @@ def suggested_build(build: Path, data: Path) -> str:
     return str(Path(build).with_name(f"{Path(build).name}-{data.name}")) if data.name else f"{build}-autre"
 
 
+class BuildAmongData(ConfigurationError):
+    """BUILD is the data folder, holds it, or lies in an entity's services/ or versions/ (exit code 2): its
+    documents would mix with the data — read back as workbooks, or deleted with the data by `make clean`."""
+
+    def __init__(self, build: Path, data: Path):
+        super().__init__(
+            f"le dossier de sortie « {absolute(build)} » est mêlé aux données « {data} » (il est ce dossier, le "
+            "contient, ou se trouve dans ses classeurs ou ses versions) : les documents s’y mêleraient aux "
+            "classeurs, et vider le dossier de sortie effacerait les données. Rien n’a été écrit. Choisissez un "
+            f"dossier de sortie à côté des données (par exemple « {option('build', 'build')} »).")
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies below it."""
+    path, folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return path == folder or folder in path.parents
+
+
+def among_data(build: Path, folders: list[Path]) -> bool:
+    """BUILD is the data folder or an entity folder, holds one of them, or lies in an entity's services/ or
+    versions/ folder (a BUILD inside an entity folder elsewhere, or beside the entities, is harmless)."""
+    from .versions import VERSIONS_DIR
+
+    root = data_root(folders)
+    return (inside(root, build) or any(inside(folder, build) for folder in folders)
+            or any(inside(build, folder / sub) for folder in folders for sub in (c.SERVICES_DIR, VERSIONS_DIR)))
+
+
 def check(build: Path, folders: list[Path]) -> Path | None:
-    """Raise ForeignBuild when BUILD belongs to another data folder that still exists; return the data folder of
-    its mark when that one no longer exists (the data moved: BUILD may be claimed), else None."""
+    """Raise BuildAmongData when BUILD would mix with the data, ForeignBuild when it belongs to another data folder
+    that still exists; return the data folder of its mark when that one no longer exists (the data moved: BUILD may
+    be claimed), else None."""
     ours = data_root(folders)
+    if among_data(build, folders):
+        raise BuildAmongData(build, ours)
     theirs = owner(build)
     if theirs is None or same_folder(theirs, ours):
         return None

@@ -20,7 +20,7 @@ from . import contract as c
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .french import amount, long_date, shorten
-from .normalize import indicator_lines, legislature_years, oo_parts, sdg_number
+from .normalize import clean_column, indicator_lines, legislature_years, oo_parts, sdg_number
 
 
 @dataclass
@@ -42,11 +42,12 @@ class Sheet:
 
 
 def missing_required_values(sheet: Sheet) -> list[Finding]:
-    """Empty required cells — except formulas saved without their result, already reported as such."""
+    """Empty required cells — a cell holding only invisible characters (a control character pasted, a zero-width
+    space) is empty too — except formulas saved without their result, already reported as such."""
     findings = []
     raw = sheet.table.frame
     for column in sheet.table.contract.required:
-        empty = raw[column.key].str.strip() == ""
+        empty = clean_column(raw[column.key])[0] == ""
         for index in raw.index[empty]:
             if (raw.at[index, "_file"], raw.at[index, "_sheet"], int(raw.at[index, "_row"]),
                     column.key) not in sheet.table.formula_cells:

@@ -285,7 +285,7 @@ def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None
         for withdrawal in withdrawals:
             withdrawal.version = None
             if not withdrawal.refused:
-                withdrawal.refusals.append(finding("adoption-autre-refusee", others=[w.label for w in refused],
+                withdrawal.refusals.append(finding("annulation-autre-refusee", others=[w.label for w in refused],
                                                    count=len(refused), alone=command(
                                                        "adopter", **(given or {}), annuler=seance.isoformat(),
                                                        entite=withdrawal.folder.name)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import warnings
 
 from docx import Document
 from lxml import etree
@@ -218,3 +219,68 @@ def test_the_console_shows_a_pasted_control_character_as_the_feedback_does(tmp_p
     out = capsys.readouterr().out
     assert f"« {SHOWN} »" in out  # the finding quoting the wrong value
     assert BELL not in out and "\x1b" not in out  # no bell, no terminal colours from a cell
+
+
+INVISIBLE_ONLY = ["\x07", " \x1b ", "\u200b", "\ufeff"]
+"""What a required cell may hold and still be empty to a reader: a pasted control character, a zero-width space, a
+byte order mark."""
+
+
+def test_a_required_cell_holding_only_invisible_characters_is_an_empty_required_value(tmp_path, capsys):
+    """Each required column of every sheet that has one (from the contract): the row is refused with « valeur
+    obligatoire absente » (exit 1) — never an internal error, never a row dropped with exit 0, never an action
+    without libellé."""
+    from conftest import OPERATIONAL, STRATEGIC, add_sheet
+
+    budget = {col.header: ["VILLE-0001"] if col.key == "reference" else ["2026"] if col.key == "year"
+              else ["Ordinaire"] if col.key == "budget_service" else ["Dépense"] if col.key == "direction"
+              else ["100"] for col in c.FINANCE_SHEET.required}
+    cases = [(c.ACTIONS_SHEET, col) for col in c.ACTIONS_SHEET.required] \
+        + [(c.FINANCE_SHEET, col) for col in c.FINANCE_SHEET.required] \
+        + [(c.STRATEGIC_OBJECTIVES_SHEET, col) for col in c.STRATEGIC_OBJECTIVES_SHEET.required] \
+        + [(c.OPERATIONAL_OBJECTIVES_SHEET, col) for col in c.OPERATIONAL_OBJECTIVES_SHEET.required]
+    assert len(cases) >= 10
+    for number, (sheet, column) in enumerate(cases):
+        value = INVISIBLE_ONLY[number % len(INVISIBLE_ONLY)]
+        rows = [action(**{"Réf.": "VILLE-0001"}), action(oo="2.1", title="Aider")]
+        strategic, operational = [dict(row) for row in STRATEGIC], [dict(row) for row in OPERATIONAL]
+        spoiled = {c.ACTIONS_SHEET.name: rows, c.STRATEGIC_OBJECTIVES_SHEET.name: strategic,
+                   c.OPERATIONAL_OBJECTIVES_SHEET.name: operational}.get(sheet.name)
+        lines = dict(budget)
+        if spoiled is not None:
+            spoiled[0][column.header] = value
+        else:
+            lines[column.header] = [value]
+        folder = make_entity(tmp_path / f"cas{number}" / "ville", {"Travaux.xlsx": rows}, strategic=strategic,
+                             operational=operational)
+        add_sheet(folder / "services" / "Travaux.xlsx", c.FINANCE_SHEET.name, lines)
+        code = build(folder, tmp_path / f"cas{number}" / "build")
+        out = capsys.readouterr().out
+        where = f"{sheet.name}/{column.header} = {value!r}"
+        assert code == 1, where + out
+        assert f"La colonne « {column.header} » est vide ; elle est obligatoire." in out, where + out
+        assert "Erreur interne" not in out
+
+
+def test_a_cells_comment_puts_its_error_before_the_warning_about_removed_characters(tmp_path):
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(oo=PASTED)]})
+    assert build(folder, tmp_path / "build") == 1
+    book = load_workbook(tmp_path / "build" / "ville" / "retours" / "Travaux.xlsx")
+    comment = book["Actions"]["B2"].comment.text
+    assert comment.startswith("ERREUR : ") and "AVERTISSEMENT : " in comment
+
+
+def test_openpyxls_own_remarks_in_english_never_reach_the_console(tmp_path):
+    """A huge number formatted as a date: openpyxl warns in English while the feedback copy is written."""
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": [action(oo="9.9"), action(title="Dater")]})
+    book = load_workbook(folder / "services" / "Travaux.xlsx")
+    sheet = book["Actions"]
+    sheet["E1"] = "Début"
+    sheet["E3"] = 1.234567890123457e19
+    sheet["E3"].number_format = "dd/mm/yyyy"
+    book.save(folder / "services" / "Travaux.xlsx")
+    with warnings.catch_warnings(record=True) as shown:  # what Python would print on the console
+        warnings.simplefilter("always")
+        assert build(folder, tmp_path / "build") == 1
+    assert not [str(w.message) for w in shown if w.category is UserWarning]
+    assert (tmp_path / "build" / "ville" / "retours" / "Travaux.xlsx").is_file()

@@ -297,8 +297,10 @@ def test_a_document_open_in_word_is_never_written_over(tmp_path, capsys):
     make_entity(folder, {"Finances.xlsx": [*ROWS["Finances.xlsx"], action(title="Emprunter")]})
     capsys.readouterr()
     assert build(folder, out) == 2
-    err = capsys.readouterr().err
-    assert str(pst) in err and lock.name in err and "ouvert dans Word" in err
+    captured = capsys.readouterr()
+    assert str(pst) in captured.err and lock.name in captured.err and "ouvert dans Word" in captured.err
+    assert f"{pst} est conservé mais n’est PLUS À JOUR" in captured.out
+    assert f"{lock} est conservé" not in captured.out  # the lock file is no document
     assert {name: data for name, data in snapshot(out / "ville").items() if "Rapport" not in name} == \
         {name: data for name, data in written.items() if "Rapport" not in name}
     lock.unlink()
@@ -353,3 +355,14 @@ def test_a_console_that_goes_away_stops_nothing(tmp_path):
     assert not (out / "erreur-interne.log").exists()
     assert (out / "engis-cpas" / "PST_CPAS_2019-2024.docx").is_file()
     assert (out / "Synergies_COMMUNE_CPAS.docx").is_file()
+
+
+def test_a_build_folder_among_the_data_is_refused_before_anything_is_written(tmp_path, capsys):
+    data = two_entities(tmp_path)
+    for build_dir in (data, tmp_path, data / "ville", data / "ville" / "services", data / "cpas" / "versions" / "x"):
+        before = snapshot(tmp_path)
+        assert build(data, build_dir) == 2, build_dir
+        assert "est mêlé aux données" in capsys.readouterr().err
+        assert snapshot(tmp_path) == before
+    assert adopt(data, data, "--seance", "2025-06-26") == 2
+    assert build(data, data / "sortie") == 0  # beside the entities: harmless

@@ -11,6 +11,7 @@ picture (« ␇ », `clean.visible`) in the list and the comments.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -70,8 +71,9 @@ def sheet_named(book, name: str):
 
 def comment_text(findings: list[Finding]) -> str:
     """The comment of a cell: each finding's message and what to do, once (a merged cell's rows share theirs)."""
+    ordered = sorted(findings, key=lambda f: f.severity != ERROR)  # what must be fixed first
     lines = dict.fromkeys(f"{LABELS[f.severity].upper()} : {f.message}"
-                          + (f"\n→ {f.suggestion}" if f.suggestion else "") for f in findings)
+                          + (f"\n→ {f.suggestion}" if f.suggestion else "") for f in ordered)
     return visible("\n\n".join(lines))
 
 
@@ -154,7 +156,9 @@ def write(job: Job, part: int, into: Path) -> None:
     refused = any(f.is_error and f.row is None for f in findings)
     if original.suffix.lower() in EDITABLE and not refused:
         try:
-            book = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
+            with warnings.catch_warnings():  # openpyxl's own remarks on odd cells (in English): the findings say it
+                warnings.simplefilter("ignore")
+                book = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
         except Exception:  # a file openpyxl cannot rewrite: the list alone (the build has read it its own way)
             book = None
     editable = book is not None
