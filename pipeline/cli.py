@@ -92,6 +92,13 @@ def print_entity(result, check_only: bool = False, target: str = "pst", options:
     print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, "
           f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {plural(counts[NOTE], 'note', 'notes')}")
     print_written(result.written)
+    if target == "modifications" and result.entity is not None:
+        changes = result.modifications
+        if changes is None:
+            print("  Aucune version n’est encore adoptée : il n’y a pas de modifications à lister.")
+        elif not changes.changes:
+            print(f"  Aucune modification depuis la version {changes.number}, adoptée le "
+                  f"{long_date(changes.seance)}.")
     if result.failure:
         print(f"  → Aucun document écrit : {result.failure.message}")
     elif check_only:

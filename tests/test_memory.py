@@ -366,3 +366,14 @@ def test_a_build_folder_among_the_data_is_refused_before_anything_is_written(tmp
         assert snapshot(tmp_path) == before
     assert adopt(data, data, "--seance", "2025-06-26") == 2
     assert build(data, data / "sortie") == 0  # beside the entities: harmless
+
+
+def test_modifications_says_when_there_is_nothing_to_list(tmp_path, capsys):
+    folder = make_entity(tmp_path / "ville", ROWS)
+    out = tmp_path / "build"
+    assert run("modifications", "--data", str(folder), "--build", str(out)) == 0
+    assert "Aucune version n’est encore adoptée : il n’y a pas de modifications à lister." in capsys.readouterr().out
+    assert adopt(folder, out, "--seance", "2025-06-26") == 0
+    assert run("modifications", "--data", str(folder), "--build", str(out)) == 0
+    assert "Aucune modification depuis la version 1, adoptée le 26 juin 2025." in capsys.readouterr().out
+    assert not list((out / "ville").glob("Modifications_*"))
