@@ -22,9 +22,12 @@ from contextlib import suppress
 from contextvars import ContextVar
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Callable, Iterator
 
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+from docx.parts.document import DocumentPart
 import docxtpl
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
@@ -136,7 +139,12 @@ class Template(DocxTemplate):
       such a loop need it;
     - `map_tree` puts the rendered body into the document by moving it from one lxml document into another, which
       costs seconds on a few thousand actions: the whole document is parsed at once instead, as python-docx
-      parses a part, and the part takes it."""
+      parses a part, and the part takes it.
+
+    And the rows of a very large document's long tables are held out of its tree (`build_xml`, HeldRows): a tree
+    takes about twelve times its XML, and the PST's cross-tables at 30,000 actions alone would take two gigabytes."""
+
+    held: HeldRows | None = None
 
     PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
     """The core properties docxtpl renders (Fichier › Informations in Word)."""
@@ -179,6 +187,20 @@ class Template(DocxTemplate):
         dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return self.resolve_listing(dst_xml)
 
+    def build_xml(self, context: dict, jinja_env=None) -> str:
+        """docxtpl's, then the rows of long tables held out of the body (HeldRows), when the body is large."""
+        xml = super().build_xml(context, jinja_env)
+        if len(xml) < HELD_FROM:
+            return xml
+        self.held = HeldRows(xml, heading_styles(self.docx))
+        xml = self.held.hold(xml)
+        if not self.held:
+            self.held = None
+        else:  # written with the held rows put back in their place (HeldRowsPart.blob)
+            part = self.docx.part
+            part.__class__, part.held = HeldRowsPart, self.held
+        return xml
+
     def fix_tables(self, xml: str):
         """The rendered body back into the document. docxtpl's own fix of tables whose columns a {%tc %} loop
         repeated (a pass over every cell of every table) is left out: fit_repeated_columns rebuilds their grid."""
@@ -203,6 +225,158 @@ class Template(DocxTemplate):
     @cached_property
     def column_loops(self) -> bool:
         return "{%tc " in self.get_xml()
+
+
+HELD_FROM = 10_000_000
+"""Characters of a rendered body from which the rows of its long tables are held out of its tree (a PST of about
+1,500 actions, with its cross-tables); a smaller document is parsed whole."""
+HELD_RUN = 100
+"""Rows a run of rows must have for them to be held (a fiche's budget table stays in the tree)."""
+HELD_CHUNK = 1000
+"""Rows parsed together when held rows are read, changed or written."""
+HELD_MARK = "pst-held-rows"
+"""The processing instruction that stands in the tree for a chunk of held rows (« <?pst-held-rows 3?> »)."""
+
+
+class HeldRows:
+    """Rows of a large document's long tables, kept as XML out of its tree while the document is fixed up, and put
+    back in their place when the document part is written (HeldRowsPart): what is written is exactly what the whole
+    tree would have given, and the tree holds only the rest (a processing instruction where each chunk was).
+
+    Only rows nothing but `fit_repeated_columns` looks into are held — none holding a nested table, a drawing (its
+    id is renumbered), a field or a section break, nor a heading (the table of contents lists headings) — and never
+    a table's first row, which tells a table's columns; `rows` and `change` give that function every row."""
+
+    def __init__(self, body: str = "<w:body></w:body>", headings: set[str] = frozenset()):
+        self.start = body[:body.index(">") + 1].encode("utf-8")  # <w:body …> with its namespace declarations
+        self.end = body[body.rindex("</"):].encode("utf-8")
+        self.chunks: list[bytes] = []
+        self.normal: list[bool] = []
+        """Whether each chunk is already as lxml writes it (entities, quotes, empty elements)."""
+        self.needed = ("docPr", "<w:sectPr", "<w:fldChar", "<w:instrText", "<w:fldSimple",
+                       *(f'<w:pStyle w:val="{style}"' for style in sorted(headings)))
+        """What keeps a row in the tree."""
+
+    def __bool__(self) -> bool:
+        return bool(self.chunks)
+
+    def hold(self, xml: str) -> str:
+        """`xml` with each long run of rows that may be held (after the run's first row) replaced by a mark per
+        chunk."""
+        pieces, position = [], 0
+        for run in adjacent_rows(xml, max(2, HELD_RUN)):
+            for rows in self.holdable(xml, run):
+                position = self.replace(xml, rows, pieces, position)
+        if not pieces:
+            return xml
+        pieces.append(xml[position:])
+        return "".join(pieces)
+
+    def holdable(self, xml: str, run: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+        """The long runs of adjacent rows of `run` that nothing keeps in the tree (usually `run` itself)."""
+        if not self.kept(xml, run[0][0], run[-1][1]):
+            yield run
+            return
+        rows = []
+        for start, end in run:
+            if not self.kept(xml, start, end):
+                rows.append((start, end))
+                continue
+            if len(rows) >= max(2, HELD_RUN):
+                yield rows
+            rows = []
+        if len(rows) >= max(2, HELD_RUN):
+            yield rows
+
+    def kept(self, xml: str, start: int, end: int) -> bool:
+        return any(xml.find(text, start, end) != -1 for text in self.needed)
+
+    def replace(self, xml: str, run: list[tuple[int, int]], pieces: list[str], position: int) -> int:
+        """The rows of `run` after its first into chunks, a mark for each in `pieces`; the position reached."""
+        pieces.append(xml[position:run[1][0]])
+        for first in range(1, len(run), HELD_CHUNK):
+            last = min(first + HELD_CHUNK, len(run)) - 1
+            pieces.append(f"<?{HELD_MARK} {len(self.chunks)}?>")
+            self.chunks.append(xml[run[first][0]:run[last][1]].encode("utf-8"))
+            self.normal.append(False)
+        return run[-1][1]
+
+    def parsed(self, index: int):
+        return parse_xml(self.start + self.chunks[index] + self.end)
+
+    @staticmethod
+    def written(chunk) -> bytes:
+        """A parsed chunk's rows as lxml writes them in the document (where the same namespaces are declared)."""
+        xml = etree.tostring(chunk, encoding="UTF-8")
+        return xml[xml.index(b">") + 1:xml.rindex(b"</")]
+
+    def marks(self, table) -> list[int]:
+        return [int(mark.text) for mark in table.iterchildren(etree.PI) if mark.target == HELD_MARK]
+
+    def rows(self, table) -> Iterator:
+        """Every row of `table`, those in its tree and those held (one chunk parsed at a time)."""
+        yield from table.iterchildren(TR)
+        for index in self.marks(table):
+            yield from self.parsed(index).iterchildren(TR)
+
+    def change(self, table, function: Callable) -> None:
+        """`function(row)` for every row of `table`, the held ones written again."""
+        for row in table.iterchildren(TR):
+            function(row)
+        for index in self.marks(table):
+            chunk = self.parsed(index)
+            for row in chunk.iterchildren(TR):
+                function(row)
+            self.chunks[index], self.normal[index] = self.written(chunk), True
+
+    def splice(self, blob: bytes) -> bytes:
+        """The document part's XML with each mark replaced by its rows, as lxml writes them."""
+        pieces = re.split(rb"<\?" + HELD_MARK.encode() + rb" (\d+)\?>", blob)
+        for position in range(1, len(pieces), 2):
+            index = int(pieces[position])
+            if not self.normal[index]:
+                self.chunks[index], self.normal[index] = self.written(self.parsed(index)), True
+            pieces[position] = self.chunks[index]
+        return b"".join(pieces)
+
+
+class HeldRowsPart(DocumentPart):
+    """The main part of a document whose long tables' rows are held out of its tree: written with them."""
+
+    held: HeldRows
+
+    @property
+    def blob(self) -> bytes:
+        return self.held.splice(serialize_part_xml(self._element))
+
+
+def adjacent_rows(xml: str, least: int) -> Iterator[list[tuple[int, int]]]:
+    """The runs of at least `least` table rows of a rendered part that follow each other, each row as (start, end).
+    A row holding a nested table is in none (the rows of the nested table may be): the first row end after a row's
+    start is its own only when no table starts between them."""
+    run: list[tuple[int, int]] = []
+    start = xml.find("<w:tr")
+    while start != -1:
+        if xml[start + 5:start + 6] in (" ", ">"):  # not <w:trPr>, <w:trHeight>…
+            end = xml.find("</w:tr>", start)
+            if end == -1:
+                break
+            end += len("</w:tr>")
+            nested = xml.find("<w:tbl", start, end) != -1
+            if run and (nested or start != run[-1][1]):
+                if len(run) >= least:
+                    yield run
+                run = []
+            if not nested:
+                run.append((start, end))
+        start = xml.find("<w:tr", start + 5)
+    if len(run) >= least:
+        yield run
+
+
+def heading_styles(document) -> set[str]:
+    """The style ids of the headings the table of contents lists (fill_table_of_contents)."""
+    return set(heading_levels(document))
 
 
 COMPILED: dict[str, object] = {}
@@ -293,7 +467,7 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     fill_table_of_contents(document.docx)
     remove_empty_last_section(document.docx)
     if loops:
-        fit_repeated_columns(document.docx)
+        fit_repeated_columns(document.docx, document.held)
     with atomic_path(destination) as temporary:
         document.save(temporary)
     return destination
@@ -356,11 +530,12 @@ def repeated_columns(table) -> bool:
     return columns != [w.get(W) if w is not None else None for w in cells]
 
 
-def fit_repeated_columns(document) -> None:
+def fit_repeated_columns(document, held: HeldRows | None = None) -> None:
     """Tables whose columns a {%tc for %} loop repeated: the grid follows the cells, scaled to the text width.
 
     docxtpl keeps the template's grid; Word reads the cells' widths but LibreOffice reads the grid, where the
-    repeated columns would be squeezed to nothing."""
+    repeated columns would be squeezed to nothing. `held`: the rows held out of the document's tree, if any."""
+    held = held or HeldRows()
     body = document.element.body
     repeated = [table for table in body.iter(TBL) if repeated_columns(table)]
     if not repeated:
@@ -375,19 +550,23 @@ def fit_repeated_columns(document) -> None:
             continue
         values = [int(w.get(W)) for w in widths]
         scale = available / sum(values)
-        scaled = [str(width) for width in unbroken(table, [int(v * scale) for v in values], available)]
+        scaled = [str(width) for width in unbroken(held.rows(table), [int(v * scale) for v in values], available)]
         for column in grid.findall(GRID_COL):
             grid.remove(column)
         for value in scaled:
             grid.append(grid.makeelement(GRID_COL, {W: value}))
-        for row in table.iterchildren(TR):
-            row_cells = row.findall(TC)
-            if len(row_cells) != len(scaled):
-                continue
-            for cell, value in zip(row_cells, scaled):
-                width = cell.find(TC_WIDTH)
-                if width is not None:
-                    width.set(W, value)
+        held.change(table, lambda row, scaled=scaled: fit_row(row, scaled))
+
+
+def fit_row(row, widths: list[str]) -> None:
+    """The cells of a row of as many cells as `widths` take these widths."""
+    row_cells = row.findall(TC)
+    if len(row_cells) != len(widths):
+        return
+    for cell, value in zip(row_cells, widths):
+        width = cell.find(TC_WIDTH)
+        if width is not None:
+            width.set(W, value)
 
 
 TEXT, TEXT_DIRECTION = qn("w:t"), f"{qn('w:tcPr')}/{qn('w:textDirection')}"
@@ -400,13 +579,14 @@ CHARACTER = 95
 CELL_MARGINS = 140
 
 
-def unbroken(table, widths: list[int], available: int) -> list[int]:
+def unbroken(rows: Iterator, widths: list[int], available: int) -> list[int]:
     """Column widths where no word is cut across two lines (« Environnemen|t »): each column at least as wide as
-    its longest word, the room taken from the columns that have more than they need — when the page allows."""
+    its longest word in the table's `rows`, the room taken from the columns that have more than they need — when
+    the page allows."""
     if len(widths) > FEW_COLUMNS:
         return widths
     longest = [0] * len(widths)
-    for row in table.iterchildren(TR):
+    for row in rows:
         cells = row.findall(TC)
         if len(cells) != len(widths):
             continue
@@ -432,6 +612,12 @@ def styles_by_name(document) -> dict[str, str]:
     return {style.name.lower(): style.style_id for style in document.styles if style.name}
 
 
+def heading_levels(document) -> dict[str, int]:
+    """Style id → level of the headings the table of contents lists."""
+    ids = styles_by_name(document)
+    return {ids[f"heading {n}"]: n for n in (1, 2, 3) if f"heading {n}" in ids}
+
+
 def fill_table_of_contents(document) -> None:
     """Put the document's headings into the TOC field's displayed result.
 
@@ -447,11 +633,11 @@ def fill_table_of_contents(document) -> None:
     if end is None:
         return
     ids = styles_by_name(document)
-    heading_levels = {ids[f"heading {n}"]: n for n in (1, 2, 3) if f"heading {n}" in ids}
+    levels = heading_levels(document)
     toc_styles = {n: ids.get(f"toc {n}", f"TOC{n}") for n in (1, 2, 3)}
     entries = []
     for style in body.iter(qn("w:pStyle")):
-        level = heading_levels.get(style.get(qn("w:val")))
+        level = levels.get(style.get(qn("w:val")))
         paragraph = style.getparent().getparent()
         if level and paragraph.tag == qn("w:p"):
             text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()

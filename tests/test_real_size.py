@@ -451,3 +451,103 @@ def test_every_paragraph_of_a_fiche_stands_at_one_indentation(tmp_path):
     cells = [p for t in doc.tables for row in t.rows for cell in row.cells for p in cell.paragraphs
              if p.text.strip() and p.style.name != "Tableau puce"]
     assert {indentation(p) or 0 for p in cells} == {0}
+
+
+# --- Memory at size: the rows of long tables held out of the document's tree -----------------------------------------
+def parts_of(path) -> dict[str, bytes]:
+    """Every part of a Word document but its core properties (the time it was made)."""
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist() if name != "docProps/core.xml"}
+
+
+def test_documents_whose_long_tables_rows_are_held_out_of_the_tree_are_written_byte_for_byte_the_same(
+        tmp_path, monkeypatch):
+    """A large PST keeps the rows of its long tables as XML beside its tree (the cross-tables of 30,000 actions
+    would take two gigabytes as a tree): holding every run of two rows or more, three rows a chunk, in documents of
+    every size, writes exactly what the whole tree writes — the « tableau » presentation's columns fitted to words
+    of held rows, the cross-tables' repeated columns, the fiches' budget tables."""
+    import pipeline.render as render
+    from conftest import action, make_entity
+
+    rows = [action(oo=oo, title=f"Action {n} {'Réaménagement' * (n % 3)}", Statut="Abandonnée",
+                   Planification="Étude\nTravaux", **{
+                       "Mandataire responsable": "Échevin de l’environnement", "Service gestionnaire": "Environnement",
+                       "Plans concernés": "PCS" if n % 2 else "PCDR", "ODD": f"ODD {n % 17 + 1}"})
+            for n in range(14) for oo in ("1.1", "2.1")]
+    parameters = {"Présentation des actions": "tableau",
+                  "Champs affichés": "Service gestionnaire ; Statut ; Fin ; Mandataire responsable ; Plans concernés"}
+    documents = {}
+    held = []
+    hold = render.HeldRows.hold
+
+    def counted(self, xml):
+        written = hold(self, xml)
+        held.append(len(self.chunks))
+        return written
+
+    for name, limits in (("whole", None), ("held", (0, 2, 3))):
+        folder = make_entity(tmp_path / name / "ville", {"S.xlsx": rows}, parameters)
+        if limits:
+            monkeypatch.setattr(render, "HELD_FROM", limits[0])
+            monkeypatch.setattr(render, "HELD_RUN", limits[1])
+            monkeypatch.setattr(render, "HELD_CHUNK", limits[2])
+            monkeypatch.setattr(render.HeldRows, "hold", counted)
+        build = tmp_path / name / "build"
+        assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
+        documents[name] = {path.name: parts_of(path) for path in sorted((build / "ville").glob("*.docx"))}
+    assert held and all(held), "rows held in the PST and in the fiches"
+    assert documents["held"].keys() == documents["whole"].keys()
+    for name, parts in documents["whole"].items():
+        assert documents["held"][name] == parts, name
+
+
+def test_rows_a_table_of_contents_a_drawing_or_a_nested_table_needs_are_never_held():
+    from docx.oxml import parse_xml
+    from lxml import etree
+
+    import pipeline.render as render
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def row(text, extra=""):
+        return f'<w:tr><w:tc><w:p>{extra}<w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>'
+
+    nested = f"<w:tr><w:tc><w:tbl>{row('inner 1')}{row('inner 2')}{row('inner 3')}</w:tbl><w:p/></w:tc></w:tr>"
+    body = (f'<w:body xmlns:w="{w}"><w:tbl>' + row("first") + row("a &amp; b") + row("c&#39;d")
+            + row("heading", '<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>') + row("e") + row("f") + nested
+            + row("g") + row("h") + "</w:tbl><w:p/></w:body>")
+    held = render.HeldRows(body, {"Heading1"})
+    render.HELD_RUN, saved = 2, render.HELD_RUN
+    try:
+        small = held.hold(body)
+    finally:
+        render.HELD_RUN = saved
+    chunks = b"".join(held.chunks).decode()
+    assert "first" not in chunks and "Heading1" not in chunks and "<w:tbl>" not in chunks
+    assert "a &amp; b" in chunks and "inner 2" in chunks and ">h<" in chunks
+    tree = parse_xml(small)
+    assert [t.text for t in tree.iter(f"{{{w}}}t")] == ["first", "heading", "e", "inner 1", "g"]
+    assert held.splice(etree.tostring(tree, encoding="UTF-8")) == etree.tostring(parse_xml(body), encoding="UTF-8")
+
+
+def test_a_large_psts_cross_tables_are_held_out_of_its_tree(tmp_path, monkeypatch):
+    """The rows of the plans and ODD cross-tables are what a large PST's tree would hold most of: they stay
+    holdable (no heading, field or drawing in them), in chunks, once the document is large enough."""
+    import pipeline.render as render
+    from conftest import action, make_entity
+
+    rows = [action(title=f"Action {n}", **{"Plans concernés": "PCS", "ODD": "ODD 3"})
+            for n in range(render.HELD_RUN + 20)]
+    folder = make_entity(tmp_path / "ville", {"S.xlsx": rows})
+    held = []
+    hold = render.HeldRows.hold
+
+    def counted(self, xml):
+        written = hold(self, xml)
+        held.append(len(self.chunks))
+        return written
+
+    monkeypatch.setattr(render, "HELD_FROM", 0)
+    monkeypatch.setattr(render.HeldRows, "hold", counted)
+    assert main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    assert sorted(held) == [0, 2], "the fiches hold nothing, the PST both cross-tables"
