@@ -114,6 +114,8 @@ class EntityResult:
     """The séance modifications are to be counted from (DEPUIS=) is not one of its adopted versions."""
     exercice: int | None = None
     """The budget year of its e-Comptes export, when one is asked for (make ecomptes)."""
+    last_reference: int = 0
+    """The highest Réf. number ever given to the entity, this build's included (state.Plan)."""
 
     @property
     def has_errors(self) -> bool:
@@ -286,6 +288,7 @@ def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | N
     plan = state.plan(previous, actions_ok, actions.table, code, frame.options.hierarchical, result.held_numbers,
                       adopted, recording)
     result.findings += plan.findings
+    result.last_reference = plan.last_reference
     entity, notes = build_entity(frame.folder.name, frame.parameters.values, strategic_ok, operational_ok,
                                  plan.apply(actions_ok), actions.table.letters, finances_ok, frame.options,
                                  plan.reserved, adopted=bool(adopted))

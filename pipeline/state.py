@@ -31,7 +31,7 @@ from .findings import Finding, finding
 from .french import long_date
 from .invocation import command
 from .origin import absolute
-from .versions import load_versions, objectives_record
+from .versions import objectives_record
 from .load import ConfigurationError, Table
 from .model import Action, Entity
 from .normalize import PartialDate, whole_number
@@ -133,7 +133,6 @@ def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) 
     if entity is None:
         return None
     path = state_path(result.folder)
-    previous, _ = previous_state(result.folder, build, load_versions(result.folder), entity.code)
     actions = sorted(entity.actions(), key=source_order)
     state = {
         "format": STATE_FORMAT,
@@ -147,7 +146,7 @@ def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) 
         "build": str(absolute(build)),
         "documents": [Path(document).name for document in documents],
         "objectives": objectives_record(entity),
-        "last_reference": max(last_reference(previous, entity.code),
+        "last_reference": max(result.last_reference,
                               max((reference_number(a.reference, entity.code) for a in actions), default=0)),
         "actions": [action_record(a) for a in actions],
     }
@@ -250,6 +249,8 @@ class Plan:
     """Row index → the number the last adopted version showed, for an action whose workbook does not type it."""
     reserved: dict[str, set[str]] = field(default_factory=dict)
     """Volet → numbers of the last builds (withdrawn actions' included) and of rows rejected for an error."""
+    last_reference: int = 0
+    """The highest reference number ever given, this build's included (what the state records next)."""
     findings: list[Finding] = field(default_factory=list)
 
     def apply(self, actions: pd.DataFrame) -> pd.DataFrame:
@@ -294,6 +295,7 @@ def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code:
             counter += 1
         result.references[index] = format_reference(code, counter)
         used.add(reference_key(result.references[index]))
+    result.last_reference = counter
     if unmatched and recording:
         result.findings.append(finding("references-attribuees", count=len(unmatched),
                                        first=result.references[unmatched[0]],
