@@ -183,8 +183,8 @@ def find_entity_folders(data: Path) -> list[Path]:
         )
     if not with_cadre:
         raise ConfigurationError(
-            f"Aucun cadre.xlsx dans « {os.path.abspath(data)} » ni dans ses sous-dossiers. Chaque entité a son dossier avec un "
-            "cadre.xlsx et un sous-dossier services/."
+            f"Aucun cadre.xlsx dans « {os.path.abspath(data)} » ni dans ses sous-dossiers. Chaque entité a son "
+            "dossier avec un cadre.xlsx et un sous-dossier services/."
         )
     return with_cadre
 

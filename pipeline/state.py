@@ -87,8 +87,9 @@ def load_state(path: Path) -> dict | None:
             "contenu JSON invalide" if isinstance(problem, ValueError) else "lecture impossible")
         raise ConfigurationError(
             f"Le fichier d’état « {absolute(path)} » est illisible ({reason}). Il est écrit par « {command('pst')} » "
-            "et ne se modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions recevront "
-            "alors de nouvelles références, sauf celles d’une version adoptée, reprises de celle-ci).") from None
+            "et ne se modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions "
+            "recevront alors de nouvelles références, sauf celles d’une version adoptée, reprises de celle-ci).") \
+            from None
     return state
 
 

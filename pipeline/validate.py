@@ -245,8 +245,7 @@ def evaluation_date(legislature: str, day, today) -> list[Finding]:
     """The date of a rapport d'exécution (DATE=): a warning when it lies outside the législature (the year after
     its end still allowed: the final evaluation) or after today."""
     findings = []
-    years = legislature_years(legislature)
-    if years and not years[0] <= day.year <= years[1] + 1:
+    if not in_legislature_life(legislature, day):
         findings.append(finding("date-evaluation-hors-legislature", value=day.isoformat(), day=long_date(day),
                                 legislature=legislature))
     if day > today:
@@ -255,17 +254,24 @@ def evaluation_date(legislature: str, day, today) -> list[Finding]:
     return findings
 
 
+def in_legislature_life(legislature: str, day) -> bool:
+    """Whether `day` falls in the législature's life: its first year to its last, and the year after it (the final
+    evaluation). A législature that cannot be read (its own finding says so) holds every day."""
+    years = legislature_years(legislature)
+    return not years or years[0] <= day.year <= years[1] + 1
+
+
 def seance_date(legislature: str, day, today, last_adopted=None) -> Finding | None:
     """Why the séance of an adoption (SEANCE=) cannot be recorded, or None: it is not in the future, not before
     the législature's first year (the conseil takes note of the PST within nine months of its installation, in
     that year), not after its last year but for the year after it (the final evaluation), and after the last
     adopted version's."""
-    years = legislature_years(legislature)
     if day > today:
         return finding("seance-future", value=day.isoformat(), day=long_date(day), today=long_date(today))
-    if years and not years[0] <= day.year <= years[1] + 1:
+    if not in_legislature_life(legislature, day):
+        first, last = legislature_years(legislature)
         return finding("seance-hors-legislature", value=day.isoformat(), day=long_date(day),
-                       legislature=legislature, first=years[0], last=years[1] + 1)
+                       legislature=legislature, first=first, last=last + 1)
     if last_adopted is not None and day <= last_adopted[1]:
         return finding("seance-anterieure", value=day.isoformat(), day=long_date(day), number=last_adopted[0],
                        seance=long_date(last_adopted[1]))

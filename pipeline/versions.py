@@ -109,6 +109,8 @@ class Adoption:
     documents: list[Path] = field(default_factory=list)
     refusals: list = field(default_factory=list)
     """Findings (errors) that stop the recording; a note when only another entity's refusal does."""
+    number: int = 0
+    """The number the version would take (the versions already adopted, plus one)."""
     version: Version | None = None
     """The version recorded (or withdrawn)."""
     after_legislature: bool = False
@@ -191,6 +193,7 @@ def prepared_adoption(folder: Path, build: Path, seance: dt.date, today: dt.date
         return adoption
     legislature = str(state.get("legislature") or "")
     versions = load_versions(folder)
+    adoption.number = len(versions) + 1
     last = (versions[-1].number, versions[-1].seance) if versions else None
     if (problem := seance_date(legislature, seance, today, last)) is not None:
         adoption.refusals.append(problem)
@@ -236,9 +239,9 @@ def record_together(adoptions: list[Adoption], seance: dt.date, today: dt.date) 
             shutil.rmtree(temporary, ignore_errors=True)
             temporary.mkdir(parents=True)
             staged.append((adoption, temporary, folder))
-            versions = load_versions(adoption.folder)
-            snapshot = {"format": VERSION_FORMAT, "version": len(versions) + 1, "seance": seance.isoformat(),
+            snapshot = {"format": VERSION_FORMAT, "version": adoption.number, "seance": seance.isoformat(),
                         "recorded_on": today.isoformat(), **adoption.state}
+            adoption.version = Version(adoption.number, seance, folder, snapshot)
             # A lone surrogate (from a hand-edited state) cannot be written in UTF-8: « ? » instead.
             (temporary / VERSION_FILE).write_text(json.dumps(snapshot, ensure_ascii=False, indent=1), encoding="utf-8",
                                                   errors="replace")
@@ -250,12 +253,12 @@ def record_together(adoptions: list[Adoption], seance: dt.date, today: dt.date) 
     except BaseException:
         for folder in placed:
             shutil.rmtree(folder, ignore_errors=True)
+        for adoption in adoptions:
+            adoption.version = None
         raise
     finally:
         for _, temporary, _ in staged:
             shutil.rmtree(temporary, ignore_errors=True)
-    for adoption in adoptions:
-        adoption.version = load_versions(adoption.folder)[-1]
 
 
 def withdraw_all(folders: list[Path], seance: dt.date, entity: str | None = None,
