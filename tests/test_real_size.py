@@ -478,20 +478,13 @@ def test_documents_whose_long_tables_rows_are_held_out_of_the_tree_are_written_b
                   "Champs affichés": "Service gestionnaire ; Statut ; Fin ; Mandataire responsable ; Plans concernés"}
     documents = {}
     held = []
-    hold = render.HeldRows.hold
-
-    def counted(self, xml):
-        written = hold(self, xml)
-        held.append(len(self.chunks))
-        return written
-
     for name, limits in (("whole", None), ("held", (0, 2, 3))):
         folder = make_entity(tmp_path / name / "ville", {"S.xlsx": rows}, parameters)
         if limits:
             monkeypatch.setattr(render, "HELD_FROM", limits[0])
             monkeypatch.setattr(render, "HELD_RUN", limits[1])
             monkeypatch.setattr(render, "HELD_CHUNK", limits[2])
-            monkeypatch.setattr(render.HeldRows, "hold", counted)
+            held = held_chunks(monkeypatch)
         build = tmp_path / name / "build"
         assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
         documents[name] = {path.name: parts_of(path) for path in sorted((build / "ville").glob("*.docx"))}
@@ -499,6 +492,21 @@ def test_documents_whose_long_tables_rows_are_held_out_of_the_tree_are_written_b
     assert documents["held"].keys() == documents["whole"].keys()
     for name, parts in documents["whole"].items():
         assert documents["held"][name] == parts, name
+
+
+def held_chunks(monkeypatch) -> list[int]:
+    """How many chunks of rows each document the build renders from now on holds out of its tree (HeldRows)."""
+    import pipeline.render as render
+
+    held, hold = [], render.HeldRows.hold
+
+    def counted(self, xml):
+        written = hold(self, xml)
+        held.append(len(self.chunks))
+        return written
+
+    monkeypatch.setattr(render.HeldRows, "hold", counted)
+    return held
 
 
 def test_rows_a_table_of_contents_a_drawing_or_a_nested_table_needs_are_never_held():
@@ -539,15 +547,7 @@ def test_a_large_psts_cross_tables_are_held_out_of_its_tree(tmp_path, monkeypatc
     rows = [action(title=f"Action {n}", **{"Plans concernés": "PCS", "ODD": "ODD 3"})
             for n in range(render.HELD_RUN + 20)]
     folder = make_entity(tmp_path / "ville", {"S.xlsx": rows})
-    held = []
-    hold = render.HeldRows.hold
-
-    def counted(self, xml):
-        written = hold(self, xml)
-        held.append(len(self.chunks))
-        return written
-
     monkeypatch.setattr(render, "HELD_FROM", 0)
-    monkeypatch.setattr(render.HeldRows, "hold", counted)
+    held = held_chunks(monkeypatch)
     assert main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
     assert sorted(held) == [0, 2], "the fiches hold nothing, the PST both cross-tables"
