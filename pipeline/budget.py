@@ -94,7 +94,7 @@ def budget_summary(entity: Entity) -> BudgetSummary:
     sources: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for line in lines:
         year = years.setdefault(line.year, YearTotals(line.year))
-        (year.extraordinary if line.budget_service == "Extraordinaire" else year.ordinary).add(line)
+        (year.extraordinary if line.is_extraordinary else year.ordinary).add(line)
         if line.is_expense and line.subsidies:
             source = sources[line.subsidy_source or ""]
             source[0] += line.subsidies
@@ -105,6 +105,6 @@ def budget_summary(entity: Entity) -> BudgetSummary:
         by_source=[(name, amount, count) for name, (amount, count) in sorted(sources.items(), key=lambda i: -i[1][0])],
         total=total_of(lines),
         lines=len(lines),
-        ordinary=total_of(line for line in lines if line.budget_service != "Extraordinaire"),
-        extraordinary=total_of(line for line in lines if line.budget_service == "Extraordinaire"),
+        ordinary=total_of(line for line in lines if not line.is_extraordinary),
+        extraordinary=total_of(line for line in lines if line.is_extraordinary),
     )

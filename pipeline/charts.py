@@ -17,7 +17,9 @@ matplotlib.use("Agg")  # no screen: before anything else of matplotlib is import
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from . import contract as c  # noqa: E402
 from . import french  # noqa: E402
+from .evaluation import NO_HEALTH, NO_STATUS  # noqa: E402
 from .render import Image  # noqa: E402
 
 WIDTH_CM = 16.0
@@ -25,16 +27,16 @@ DPI = 200
 EDGE = "#333333"
 STYLES: dict[str, tuple[str, str]] = {
     # Okabe-Ito colour, hatching
-    "Terminée": ("#009E73", ""),
-    "En cours": ("#56B4E9", "//"),
-    "À démarrer": ("#F0E442", ".."),
-    "Reportée": ("#E69F00", "xx"),
-    "Abandonnée": ("#999999", "--"),
-    "Non renseigné": ("#FFFFFF", "\\\\"),
-    "Bon": ("#009E73", ""),
-    "Risque": ("#E69F00", "//"),
-    "Blocage": ("#D55E00", "xx"),
-    "Non renseignée": ("#FFFFFF", ".."),
+    c.STATUS_DONE: ("#009E73", ""),
+    c.STATUS_IN_PROGRESS: ("#56B4E9", "//"),
+    c.STATUS_NOT_STARTED: ("#F0E442", ".."),
+    c.STATUS_POSTPONED: ("#E69F00", "xx"),
+    c.STATUS_ABANDONED: ("#999999", "--"),
+    NO_STATUS: ("#FFFFFF", "\\\\"),
+    c.HEALTH_GOOD: ("#009E73", ""),
+    c.HEALTH_RISK: ("#E69F00", "//"),
+    c.HEALTH_BLOCKED: ("#D55E00", "xx"),
+    NO_HEALTH: ("#FFFFFF", ".."),
     "before": ("#FFFFFF", "//"),
     "now": ("#0072B2", ""),
     "mean": ("#0072B2", ""),

@@ -107,41 +107,49 @@ class Vocabulary:
         return self.aliases.get(key)
 
 
+VOLET_EXTERNAL, VOLET_INTERNAL = "Externe", "Interne"
 VOLETS = Vocabulary(
-    ("Externe", "Interne"),
+    (VOLET_EXTERNAL, VOLET_INTERNAL),
     {
-        "ext": "Externe",
-        "voletexterne": "Externe",
-        "developpementdespolitiques": "Externe",
-        "int": "Interne",
-        "voletinterne": "Interne",
-        "administrationgenerale": "Interne",
+        "ext": VOLET_EXTERNAL,
+        "voletexterne": VOLET_EXTERNAL,
+        "developpementdespolitiques": VOLET_EXTERNAL,
+        "int": VOLET_INTERNAL,
+        "voletinterne": VOLET_INTERNAL,
+        "administrationgenerale": VOLET_INTERNAL,
     },
 )
-VOLET_ORDER = ("Externe", "Interne")
+VOLET_ORDER = VOLETS.values
+VOLET_SUBJECTS = {VOLET_EXTERNAL: "développement des politiques", VOLET_INTERNAL: "administration générale"}
+"""What each volet is about, as the law names it (the volet's title in the documents and the workbooks)."""
 
+STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_POSTPONED, STATUS_ABANDONED = (
+    "À démarrer", "En cours", "Terminée", "Reportée", "Abandonnée")
 STATUSES = Vocabulary(
-    ("À démarrer", "En cours", "Terminée", "Reportée", "Abandonnée"),
+    (STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_POSTPONED, STATUS_ABANDONED),
     {
-        "nondemarre": "À démarrer",
-        "nondemarree": "À démarrer",
-        "ademarrer": "À démarrer",
-        "afaire": "À démarrer",
-        "termine": "Terminée",
-        "terminee": "Terminée",
-        "realise": "Terminée",
-        "realisee": "Terminée",
-        "reporte": "Reportée",
-        "abandonne": "Abandonnée",
-        "encours": "En cours",
+        "nondemarre": STATUS_NOT_STARTED,
+        "nondemarree": STATUS_NOT_STARTED,
+        "ademarrer": STATUS_NOT_STARTED,
+        "afaire": STATUS_NOT_STARTED,
+        "termine": STATUS_DONE,
+        "terminee": STATUS_DONE,
+        "realise": STATUS_DONE,
+        "realisee": STATUS_DONE,
+        "reporte": STATUS_POSTPONED,
+        "abandonne": STATUS_ABANDONED,
+        "encours": STATUS_IN_PROGRESS,
     },
 )
 
-HEALTH = Vocabulary(("Bon", "Risque", "Blocage"), {"bonne": "Bon", "ok": "Bon", "bloque": "Blocage", "bloquee": "Blocage"})
+HEALTH_GOOD, HEALTH_RISK, HEALTH_BLOCKED = "Bon", "Risque", "Blocage"
+HEALTH = Vocabulary((HEALTH_GOOD, HEALTH_RISK, HEALTH_BLOCKED),
+                    {"bonne": HEALTH_GOOD, "ok": HEALTH_GOOD, "bloque": HEALTH_BLOCKED, "bloquee": HEALTH_BLOCKED})
 
+ENTITY_COMMUNE, ENTITY_TOWN, ENTITY_CPAS = "Commune", "Ville", "CPAS"
 ENTITY_TYPES = Vocabulary(
-    ("Commune", "Ville", "CPAS"),
-    {"centrepublicdactionsociale": "CPAS"},
+    (ENTITY_COMMUNE, ENTITY_TOWN, ENTITY_CPAS),
+    {"centrepublicdactionsociale": ENTITY_CPAS},
 )
 
 
@@ -287,14 +295,21 @@ PARAMETERS = (
 )
 INS_CODE = re.compile(r"^\d{5}$")
 
-NUMBERING = Vocabulary(("continue", "hiérarchique"), {"continu": "continue", "hierarchie": "hiérarchique",
-                                                      "parvolet": "continue"})
-ACTION_LAYOUTS = Vocabulary(("liste", "tableau"), {"list": "liste", "table": "tableau", "tableaux": "tableau"})
-ANNEX_LAYOUTS = Vocabulary(("tableaux", "listes"), {"tableau": "tableaux", "croise": "tableaux", "non": "tableaux",
-                                                    "liste": "listes", "detaillees": "listes", "oui": "listes"})
-EMPTY_FIELDS = Vocabulary(("affichés", "masqués"), {"affiches": "affichés", "oui": "affichés", "afficher": "affichés",
-                                                    "masques": "masqués", "non": "masqués", "masquer": "masqués",
-                                                    "caches": "masqués"})
+NUMBERING_CONTINUOUS, NUMBERING_HIERARCHICAL = "continue", "hiérarchique"
+NUMBERING = Vocabulary((NUMBERING_CONTINUOUS, NUMBERING_HIERARCHICAL),
+                       {"continu": NUMBERING_CONTINUOUS, "hierarchie": NUMBERING_HIERARCHICAL,
+                        "parvolet": NUMBERING_CONTINUOUS})
+LAYOUT_LIST, LAYOUT_TABLE = "liste", "tableau"
+ACTION_LAYOUTS = Vocabulary((LAYOUT_LIST, LAYOUT_TABLE), {"list": LAYOUT_LIST, "table": LAYOUT_TABLE,
+                                                          "tableaux": LAYOUT_TABLE})
+ANNEXES_TABLES, ANNEXES_LISTS = "tableaux", "listes"
+ANNEX_LAYOUTS = Vocabulary((ANNEXES_TABLES, ANNEXES_LISTS),
+                           {"tableau": ANNEXES_TABLES, "croise": ANNEXES_TABLES, "non": ANNEXES_TABLES,
+                            "liste": ANNEXES_LISTS, "detaillees": ANNEXES_LISTS, "oui": ANNEXES_LISTS})
+EMPTY_SHOWN, EMPTY_HIDDEN = "affichés", "masqués"
+EMPTY_FIELDS = Vocabulary((EMPTY_SHOWN, EMPTY_HIDDEN),
+                          {"affiches": EMPTY_SHOWN, "oui": EMPTY_SHOWN, "afficher": EMPTY_SHOWN, "masques": EMPTY_HIDDEN,
+                           "non": EMPTY_HIDDEN, "masquer": EMPTY_HIDDEN, "caches": EMPTY_HIDDEN})
 DEFAULT_SHOWN_FIELDS = ("managing_service", "status", "end", "synergy_with")
 
 STRATEGIC_OBJECTIVES_SHEET = SheetContract(
@@ -332,7 +347,7 @@ ACTIONS_SHEET = SheetContract(
     "Actions",
     (
         Column("volet", "Volet", VOLET, required=True, vocabulary=VOLETS, shown=False, fiche=None, width=11,
-               example=("Externe", "Interne"),
+               example=(VOLET_EXTERNAL, VOLET_INTERNAL),
                help="Externe (développement des politiques : ce que l’action change pour les habitants) ou Interne "
                     "(administration générale : le fonctionnement de l’administration)."),
         Column("oo_code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO"), fiche=None, width=9,
@@ -358,10 +373,10 @@ ACTIONS_SHEET = SheetContract(
                example=("Remplacer les 250 points lumineux du centre par des LED d’ici fin {next}.",),
                help="L’action reformulée de manière spécifique, mesurable, atteignable, réaliste et datée."),
         Column("status", "Statut", VOCABULARY, vocabulary=STATUSES, fiche="suivi", width=13,
-               example=("En cours", "À démarrer"),
+               example=(STATUS_IN_PROGRESS, STATUS_NOT_STARTED),
                help="Où en est l’action aujourd’hui."),
         Column("health", "Santé", VOCABULARY, vocabulary=HEALTH, strict=False, fiche="suivi", width=10,
-               example=("Bon", "Bon"),
+               example=(HEALTH_GOOD, HEALTH_GOOD),
                help="Bon : tout va bien ; Risque : un retard ou une difficulté se profile ; Blocage : l’action est "
                     "à l’arrêt."),
         Column("progress", "Taux d'avancement (%)", PERCENT, aliases=("Taux d'avancement", "Avancement"),
@@ -454,10 +469,14 @@ def action_fields() -> tuple[Column, ...]:
 
 
 # --- services/<service>.xlsx, optional sheet `Financement` (contract v1.1) --------------------------------------
-BUDGET_SERVICES = Vocabulary(("Ordinaire", "Extraordinaire"), {"o": "Ordinaire", "ord": "Ordinaire",
-                                                               "e": "Extraordinaire", "extra": "Extraordinaire"})
-DIRECTIONS = Vocabulary(("Recette", "Dépense"), {"r": "Recette", "recettes": "Recette", "d": "Dépense",
-                                                 "depenses": "Dépense"})
+BUDGET_ORDINARY, BUDGET_EXTRAORDINARY = "Ordinaire", "Extraordinaire"
+BUDGET_SERVICES = Vocabulary((BUDGET_ORDINARY, BUDGET_EXTRAORDINARY),
+                             {"o": BUDGET_ORDINARY, "ord": BUDGET_ORDINARY, "e": BUDGET_EXTRAORDINARY,
+                              "extra": BUDGET_EXTRAORDINARY})
+DIRECTION_INCOME, DIRECTION_EXPENSE = "Recette", "Dépense"
+DIRECTIONS = Vocabulary((DIRECTION_INCOME, DIRECTION_EXPENSE),
+                        {"r": DIRECTION_INCOME, "recettes": DIRECTION_INCOME, "d": DIRECTION_EXPENSE,
+                         "depenses": DIRECTION_EXPENSE})
 SUBSIDY_SOURCES = Vocabulary(
     ("Europe", "Fédéral", "Wallonie", "Fédération Wallonie-Bruxelles", "Province", "Autres"),
     {"ue": "Europe", "unioneuropeenne": "Europe", "feder": "Europe", "etatfederal": "Fédéral",
@@ -517,8 +536,10 @@ LISTS_SHEET = SheetContract(
 )
 PERSON_KEYS = ("person", "civility", "last_name", "first_name", "phone", "email")
 """Columns of `Listes` read row by row, as people (the others are lists read column by column)."""
-CIVILITIES = Vocabulary(("Madame", "Monsieur"), {"mme": "Madame", "mevrouw": "Madame", "mrs": "Madame",
-                                                 "m": "Monsieur", "mr": "Monsieur", "mon": "Monsieur"})
+CIVILITY_MADAM, CIVILITY_SIR = "Madame", "Monsieur"
+CIVILITIES = Vocabulary((CIVILITY_MADAM, CIVILITY_SIR),
+                        {"mme": CIVILITY_MADAM, "mevrouw": CIVILITY_MADAM, "mrs": CIVILITY_MADAM, "m": CIVILITY_SIR,
+                         "mr": CIVILITY_SIR, "mon": CIVILITY_SIR})
 PERSON_LIMITS = {"last_name": 100, "first_name": 50, "phone": 15, "email": 255}
 """Characters the Region's e-Comptes schema accepts."""
 

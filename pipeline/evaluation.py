@@ -33,13 +33,12 @@ STAGES = {MIDTERM: ("mi-parcours", "miparcours", "mi", "milegislature", "mimanda
           FINAL: ("fin", "final", "finale", "findelegislature", "finlegislature", "terme")}
 """Each stage and the spellings accepted for ECHEANCE=."""
 
-DONE, ABANDONED, IN_PROGRESS, NOT_STARTED, POSTPONED = "Terminée", "Abandonnée", "En cours", "À démarrer", "Reportée"
-STATUS_ORDER = (DONE, IN_PROGRESS, NOT_STARTED, POSTPONED, ABANDONED)
+STATUS_ORDER = (c.STATUS_DONE, c.STATUS_IN_PROGRESS, c.STATUS_NOT_STARTED, c.STATUS_POSTPONED, c.STATUS_ABANDONED)
 """The order in which the report shows the statuses: what is done first."""
 NO_STATUS = "Non renseigné"
-HEALTH_ORDER = ("Bon", "Risque", "Blocage")
+HEALTH_ORDER = c.HEALTH.values
 NO_HEALTH = "Non renseignée"
-ATTENTION_HEALTH = ("Risque", "Blocage")
+ATTENTION_HEALTH = (c.HEALTH_RISK, c.HEALTH_BLOCKED)
 LATE = "En retard"
 
 
@@ -71,12 +70,12 @@ def progress(status: str | None, typed: float | None) -> float:
     """An action's progress as the report counts it: typed, else 100 when Terminée, else 0."""
     if typed is not None:
         return float(typed)
-    return 100.0 if status == DONE else 0.0
+    return 100.0 if status == c.STATUS_DONE else 0.0
 
 
 def is_late(status: str | None, end, day: dt.date) -> bool:
     """`end`: a normalize.PartialDate or None."""
-    return bool(end) and end.last_day() < day and status not in (DONE, ABANDONED)
+    return bool(end) and end.last_day() < day and status not in (c.STATUS_DONE, c.STATUS_ABANDONED)
 
 
 def attention_reasons(action, day: dt.date) -> list[str]:
@@ -88,7 +87,7 @@ def attention_reasons(action, day: dt.date) -> list[str]:
 
 
 def disagree(status: str | None, other: str | None) -> bool:
-    return {status, other} == {DONE, NOT_STARTED}
+    return {status, other} == {c.STATUS_DONE, c.STATUS_NOT_STARTED}
 
 
 DUE_DATES_GAP_MONTHS = 6

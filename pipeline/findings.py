@@ -945,6 +945,9 @@ PHRASES: dict[str, str] = {
     "numbered-action": "{number} ({file}, ligne {row})",
     # Where a row stands
     "place": "{file}, ligne {row}",
+    # A volet's title (contract.VOLET_SUBJECTS): the « Cadre » sheet of the services' workbooks, the e-Comptes export
+    "volet-title": "Volet {volet} « {subject} »",
+    "volet-title-ecomptes": "Volet {volet} – {subject}",
     # Statuses counted (rapport d'exécution: sentences and the charts' alternative texts)
     "status-Terminée": "{n} {n:terminée|terminées}",
     "status-En cours": "{n} en cours",
@@ -975,6 +978,70 @@ PHRASES: dict[str, str] = {
                        "le {seance} ({before}) et à la date de l’évaluation ({now}).",
 }
 """Parts of messages that name something, built by the rule that knows it (findings.phrase)."""
+
+
+INSTRUCTIONS: dict[str, str] = {
+    "title": "{legislature:?PST @}{legislature:!Programme stratégique transversal}{entity_name:? – @}",
+    "workbook": "{service:?Classeur du service @}{service:!Classeur d’un service}",
+    "send-back": "À renvoyer{deadline:? pour le @ au plus tard}{return_address:? à @}"
+                 "{return_address:! au coordinateur du PST}.",
+    "purpose-heading": "À quoi sert ce classeur ?",
+    "purpose": "Le programme stratégique transversal (PST) rassemble les actions que l’administration mène pendant la "
+               "législature pour atteindre les objectifs du cadre stratégique. Ce classeur recueille les actions de "
+               "votre service : une ligne par action, dans la feuille « Actions ».",
+    "todo-heading": "Ce qu’il faut faire",
+    # A workbook pre-filled with the service's actions (make templates PREREMPLI=1)
+    "update": "Ce classeur reprend {count:l’action|les {count} actions} de votre service telles qu’elles figurent "
+              "dans le PST{prefilled_from:? construit le @}. Mettez-les à jour :",
+    "update-fields": "pour chaque action, actualisez le statut, la santé, le taux d’avancement et la date de mise à "
+                     "jour, et corrigez ce qui a changé ;",
+    "update-keep": "ne modifiez pas les colonnes « Réf. » et « N° action » : elles permettent de retrouver chaque "
+                   "action d’une version du PST à l’autre ;",
+    "update-add": "pour ajouter une action, complétez une ligne vide sous les autres, en laissant « Réf. » et "
+                  "« N° action » vides ;",
+    "update-remove": "pour retirer une action, sélectionnez toute sa ligne (clic sur le numéro de la ligne) et "
+                     "appuyez sur la touche Suppr : le coordinateur verra qu’elle a été retirée.",
+    # An empty workbook
+    "fill": "Ouvrez la feuille « Actions » (onglets en bas de l’écran) et complétez une ligne par action.",
+    "fill-required": "Les colonnes à l’en-tête orange sont obligatoires : {required:quoted}. Complétez les autres "
+                     "autant que possible.",
+    "cells-heading": "Comment remplir les cellules",
+    "cells-lists": "Choisissez les valeurs dans les listes déroulantes (flèche à droite de la cellule). La feuille "
+                   "« Cadre » explique chaque numéro d’objectif : « 2.4 » y a son intitulé.",
+    "cells-several": "Plusieurs plans, ODD ou institutions partenaires : tapez-les séparés par « ; » "
+                     "(par exemple : PCS ; PCDR).",
+    "cells-dates": "Tapez les dates sous la forme 31/12/{year} (ou seulement le mois, 12/{year}, ou l’année, {year}) "
+                   "et le taux d’avancement comme un nombre de 0 à 100.",
+    "cells-help": "En sélectionnant une cellule, une bulle explique ce qu’il faut y mettre ; la feuille « Exemple » "
+                  "montre deux lignes complétées.",
+    "cells-headers": "Les en-têtes sont protégés : ne renommez pas les colonnes ni la feuille « Actions ». Vous pouvez "
+                     "élargir les colonnes et filtrer.",
+    "cells-budget": "Budget (facultatif) : dans la feuille « Financement », une ligne par exercice et par article "
+                    "budgétaire, avec la « Réf. » de l’action financée. Une nouvelle action n’a pas encore de Réf. : "
+                    "donnez-lui la vôtre (par exemple TRAV-1) dans la feuille « Actions » et reprenez-la ici.",
+    "return-heading": "À qui et pour quand ?",
+    "return": "Enregistrez le classeur au format Excel (.xlsx), sans changer son nom, et renvoyez-le à "
+              "{return_address:?@}{return_address:!la personne qui coordonne le PST (en général la direction "
+              "générale)}{deadline:? pour le @ au plus tard}{deadline:! dès que possible}.",
+    "contact": "Une question ? Contactez {contact}.",
+    "next-heading": "Et ensuite ?",
+    "next": "Le coordinateur rassemble les classeurs de tous les services et construit le document du PST. Si une "
+            "ligne ne peut pas être reprise (par exemple un numéro d’objectif qui n’existe pas), il vous recontacte "
+            "en vous indiquant la ligne et la colonne concernées. Le PST est ensuite présenté {council:=cpas:au "
+            "conseil de l’action sociale|commune:au collège communal puis au conseil communal}.{prefilled:! Il est "
+            "évolutif : en cours de législature, vous recevrez ce classeur prérempli avec vos actions pour les "
+            "mettre à jour.}",
+    "columns-heading": "Les colonnes de la feuille « Actions »",
+    "columns-column": "Colonne",
+    "columns-use": "À quoi elle sert",
+}
+"""The « Instructions » sheet of the services' workbooks (workbooks.write_instructions), in its order: what the
+people filling the workbook read first."""
+
+
+def instruction(key: str, **params: object) -> str:
+    """A text of the « Instructions » sheet with its values."""
+    return MESSAGES.format(INSTRUCTIONS[key], **params)
 
 
 @dataclass(frozen=True)

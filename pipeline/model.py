@@ -55,7 +55,11 @@ class BudgetLine:
 
     @property
     def is_expense(self) -> bool:
-        return self.direction == "Dépense"
+        return self.direction == c.DIRECTION_EXPENSE
+
+    @property
+    def is_extraordinary(self) -> bool:
+        return self.budget_service == c.BUDGET_EXTRAORDINARY
 
 
 @dataclass
@@ -156,7 +160,7 @@ class Entity:
 
     @property
     def is_cpas(self) -> bool:
-        return self.type == "CPAS"
+        return self.type == c.ENTITY_CPAS
 
     def actions(self) -> list[Action]:
         return [a for v in self.volets for a in v.actions()]

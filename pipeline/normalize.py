@@ -651,17 +651,25 @@ def recover_lost_zeros(frame: pd.DataFrame, table: Table, known: dict[str, set[s
 class DisplayOptions:
     """How the coordinator wants the actions shown: numbering scheme, fields beside the libellé, list or table."""
 
-    numbering: str = "continue"
+    numbering: str = c.NUMBERING_CONTINUOUS
     shown_fields: tuple[str, ...] = c.DEFAULT_SHOWN_FIELDS
-    layout: str = "liste"
-    annexes: str = "tableaux"
+    layout: str = c.LAYOUT_LIST
+    annexes: str = c.ANNEXES_TABLES
     """The plans and ODD annexes: cross-tables (« tableaux ») or the full lists (« listes »)."""
-    empty_fields: str = "affichés"
+    empty_fields: str = c.EMPTY_SHOWN
     """A fiche's empty fields: shown as « Non renseigné » (« affichés ») or left out (« masqués »)."""
 
     @property
     def hierarchical(self) -> bool:
-        return self.numbering == "hiérarchique"
+        return self.numbering == c.NUMBERING_HIERARCHICAL
+
+    @property
+    def annexes_listed(self) -> bool:
+        return self.annexes == c.ANNEXES_LISTS
+
+    @property
+    def empty_fields_hidden(self) -> bool:
+        return self.empty_fields == c.EMPTY_HIDDEN
 
 
 def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Finding]]:

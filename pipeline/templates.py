@@ -76,8 +76,8 @@ def choices(frame: Frame, other_codes: list[str]) -> dict[str, tuple[str, ...]]:
     entities of DATA, or « CPAS » for a commune."""
     found = dict(c.DEFAULT_LISTS)
     institutions = tuple(code for code in other_codes if code != frame.parameters.values.get("code"))
-    if not institutions and frame.parameters.values.get("entity_type") != "CPAS":
-        institutions = ("CPAS",)
+    if not institutions and frame.parameters.values.get("entity_type") != c.ENTITY_CPAS:
+        institutions = (c.ENTITY_CPAS,)  # a commune's usual partner, whose code is commonly its type
     found["institutions"] = institutions
     found.update(frame.lists)
     return found

@@ -315,7 +315,7 @@ def export_rules(entity, values: dict[str, str], positions: dict[str, dict], cad
     ins = values.get("ins_code", "")
     if not ins:
         findings.append(finding("code-ins-absent", file=cadre, sheet=c.PARAMETERS_SHEET.name,
-                                type="CPAS" if entity.is_cpas else "other"))
+                                type=c.ENTITY_CPAS if entity.is_cpas else "other"))
     elif not c.INS_CODE.match(ins.removesuffix(".0")):
         findings.append(finding("code-ins-invalide", value=ins, **positions.get("ins_code", {})))
     for item, key in long_titles(entity):

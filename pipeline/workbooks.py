@@ -22,6 +22,7 @@ import datetime as dt
 import math
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -35,6 +36,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import contract as c
 from .clean import removed
+from .findings import instruction, phrase
 from .model import Volet
 from .atomic import atomic_path
 from .french import shorten, typography as french
@@ -77,8 +79,6 @@ LISTS_SHEET_NAME = "Listes"
 INSTRUCTIONS_SHEET_NAME = "Instructions"
 FRAME_SHEET_NAME = "Cadre"
 EXAMPLE_SHEET_NAME = "Exemple"
-VOLET_TITLES = {"Externe": "Volet externe « développement des politiques »",
-                "Interne": "Volet interne « administration générale »"}
 EXAMPLE_YEAR = 2026
 DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -536,7 +536,7 @@ def write_objectives(sheet, volets: list[Volet], row: int) -> None:
     for volet in volets:
         row += 1
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        cell = sheet.cell(row=row, column=1, value=french(VOLET_TITLES.get(volet.name, f"Volet {volet.key}")))
+        cell = sheet.cell(row=row, column=1, value=french(volet_title(volet)))
         cell.font, cell.fill = WHITE_BOLD, PatternFill("solid", fgColor="2F5597")
         sheet.row_dimensions[row].height = 20
         for strategic in volet.objectives:
@@ -545,6 +545,11 @@ def write_objectives(sheet, volets: list[Volet], row: int) -> None:
             for oo in strategic.objectives:
                 row += 1
                 frame_line(sheet, row, oo.code, oo.title, bold=False)
+
+
+def volet_title(volet: Volet) -> str:
+    """« Volet externe « développement des politiques » »."""
+    return phrase("volet-title", volet=volet.key, subject=c.VOLET_SUBJECTS[volet.name])
 
 
 def frame_line(sheet, row: int, number: str, title: str, bold: bool) -> None:
@@ -618,87 +623,47 @@ class Page:
         self.row += 1
 
 
-def council(entity_type: str) -> str:
-    if entity_type == "CPAS":
-        return "au conseil de l’action sociale"
-    return "au collège communal puis au conseil communal"
-
-
 def write_instructions(sheet, spec: ServiceWorkbook) -> None:
+    """The sheet's texts are the catalogue's (findings.INSTRUCTIONS), in their order."""
     page = Page(sheet)
-    heading = "Programme stratégique transversal"
-    if spec.legislature:
-        heading = f"PST {spec.legislature}"
-    if spec.entity_name:
-        heading += f" – {spec.entity_name}"
-    page.title(heading)
-    page.line(f"Classeur du service {spec.service}" if spec.service else "Classeur d’un service",
-              font(bold=True, size=13))
+    say = partial(instruction, legislature=spec.legislature, entity_name=spec.entity_name, service=spec.service,
+                  deadline=spec.deadline, return_address=spec.return_address, contact=spec.contact,
+                  prefilled=bool(spec.rows), prefilled_from=spec.prefilled_from, count=len(spec.rows))
+    page.title(say("title"))
+    page.line(say("workbook"), font(bold=True, size=13))
     if spec.deadline or spec.return_address:
-        when = f" pour le {spec.deadline} au plus tard" if spec.deadline else ""
-        to = f" à {spec.return_address}" if spec.return_address else " au coordinateur du PST"
         page.row += 1
-        page.notice(f"À renvoyer{when}{to}.")
+        page.notice(say("send-back"))
 
-    page.heading("À quoi sert ce classeur ?")
-    page.paragraph("Le programme stratégique transversal (PST) rassemble les actions que l’administration mène "
-                   "pendant la législature pour atteindre les objectifs du cadre stratégique. Ce classeur recueille "
-                   "les actions de votre service : une ligne par action, dans la feuille « Actions ».")
+    page.heading(say("purpose-heading"))
+    page.paragraph(say("purpose"))
 
-    page.heading("Ce qu’il faut faire")
-    required = ", ".join(f"« {col.header} »" for col in c.ACTIONS_SHEET.required)
+    page.heading(say("todo-heading"))
     if spec.rows:
-        which = "l’action" if len(spec.rows) == 1 else f"les {len(spec.rows)} actions"
-        built = f" construit le {spec.prefilled_from}" if spec.prefilled_from else ""
-        page.paragraph(f"Ce classeur reprend {which} de votre service telles qu’elles figurent dans le PST{built}. "
-                       "Mettez-les à jour :")
-        page.bullet("pour chaque action, actualisez le statut, la santé, le taux d’avancement et la date de mise à "
-                    "jour, et corrigez ce qui a changé ;")
-        page.bullet("ne modifiez pas les colonnes « Réf. » et « N° action » : elles permettent de retrouver chaque "
-                    "action d’une version du PST à l’autre ;")
-        page.bullet("pour ajouter une action, complétez une ligne vide sous les autres, en laissant « Réf. » et "
-                    "« N° action » vides ;")
-        page.bullet("pour retirer une action, sélectionnez toute sa ligne (clic sur le numéro de la ligne) et "
-                    "appuyez sur la touche Suppr : le coordinateur verra qu’elle a été retirée.")
+        page.paragraph(say("update"))
+        for key in ("update-fields", "update-keep", "update-add", "update-remove"):
+            page.bullet(say(key))
     else:
-        page.bullet("Ouvrez la feuille « Actions » (onglets en bas de l’écran) et complétez une ligne par action.")
-        page.bullet(f"Les colonnes à l’en-tête orange sont obligatoires : {required}. Complétez les autres autant "
-                    "que possible.")
+        page.bullet(say("fill"))
+        page.bullet(say("fill-required", required=[col.header for col in c.ACTIONS_SHEET.required]))
 
-    page.heading("Comment remplir les cellules")
-    page.bullet("Choisissez les valeurs dans les listes déroulantes (flèche à droite de la cellule). La feuille "
-                "« Cadre » explique chaque numéro d’objectif : « 2.4 » y a son intitulé.")
-    page.bullet("Plusieurs plans, ODD ou institutions partenaires : tapez-les séparés par « ; » "
-                "(par exemple : PCS ; PCDR).")
-    year = example_year(spec)
-    page.bullet(f"Tapez les dates sous la forme 31/12/{year + 1} (ou seulement le mois, 12/{year + 1}, ou l’année, "
-                f"{year + 1}) et le taux d’avancement comme un nombre de 0 à 100.")
-    page.bullet("En sélectionnant une cellule, une bulle explique ce qu’il faut y mettre ; la feuille « Exemple » "
-                "montre deux lignes complétées.")
-    page.bullet("Les en-têtes sont protégés : ne renommez pas les colonnes ni la feuille « Actions ». Vous pouvez "
-                "élargir les colonnes et filtrer.")
-    page.bullet("Budget (facultatif) : dans la feuille « Financement », une ligne par exercice et par article "
-                "budgétaire, avec la « Réf. » de l’action financée. Une nouvelle action n’a pas encore de Réf. : "
-                "donnez-lui la vôtre (par exemple TRAV-1) dans la feuille « Actions » et reprenez-la ici.")
+    page.heading(say("cells-heading"))
+    page.bullet(say("cells-lists"))
+    page.bullet(say("cells-several"))
+    page.bullet(say("cells-dates", year=example_year(spec) + 1))
+    for key in ("cells-help", "cells-headers", "cells-budget"):
+        page.bullet(say(key))
 
-    page.heading("À qui et pour quand ?")
-    to = spec.return_address or "la personne qui coordonne le PST (en général la direction générale)"
-    when = f" pour le {spec.deadline} au plus tard" if spec.deadline else " dès que possible"
-    page.paragraph(f"Enregistrez le classeur au format Excel (.xlsx), sans changer son nom, et renvoyez-le à {to}"
-                   f"{when}.")
+    page.heading(say("return-heading"))
+    page.paragraph(say("return"))
     if spec.contact:
-        page.paragraph(f"Une question ? Contactez {spec.contact}.")
+        page.paragraph(say("contact"))
 
-    page.heading("Et ensuite ?")
-    page.paragraph("Le coordinateur rassemble les classeurs de tous les services et construit le document du PST. "
-                   "Si une ligne ne peut pas être reprise (par exemple un numéro d’objectif qui n’existe pas), il "
-                   "vous recontacte en vous indiquant la ligne et la colonne concernées. Le PST est ensuite présenté "
-                   f"{council(spec.entity_type)}."
-                   + ("" if spec.rows else " Il est évolutif : en cours de législature, vous recevrez ce classeur "
-                                           "prérempli avec vos actions pour les mettre à jour."))
+    page.heading(say("next-heading"))
+    page.paragraph(say("next", council="cpas" if spec.entity_type == c.ENTITY_CPAS else "commune"))
 
-    page.heading("Les colonnes de la feuille « Actions »")
-    page.pair("Colonne", "À quoi elle sert", header=True)
+    page.heading(say("columns-heading"))
+    page.pair(say("columns-column"), say("columns-use"), header=True)
     for column in action_columns():
         page.pair(column.header, column_help(column))
     protect(sheet)

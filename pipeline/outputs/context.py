@@ -66,7 +66,7 @@ def budget_line_context(line: BudgetLine) -> dict:
 def budget_totals(lines: list[BudgetLine]) -> list[dict]:
     """A fiche's budget table's totals: one line for the expenses, one for the revenues (those it has)."""
     totals = []
-    for direction, label in (("Dépense", "Total des dépenses"), ("Recette", "Total des recettes")):
+    for direction, label in ((c.DIRECTION_EXPENSE, "Total des dépenses"), (c.DIRECTION_INCOME, "Total des recettes")):
         chosen = [line for line in lines if line.direction == direction]
         if chosen:
             totals.append({"label": label, **{key: french.amount(sum(getattr(line, key) or 0 for line in chosen))
@@ -232,7 +232,7 @@ def entity_context(entity: Entity) -> dict:
 def type_from_code(code: str) -> str:
     """The type of a partner institution that is not built with this entity, when its code says it: « CPAS »
     (then the annex reads « menées avec le CPAS », not « avec l’institution CPAS »)."""
-    return "CPAS" if c.fold(code).startswith("cpas") else ""
+    return c.ENTITY_CPAS if c.fold(code).startswith(c.fold(c.ENTITY_CPAS)) else ""
 
 
 def version_context(job) -> dict:

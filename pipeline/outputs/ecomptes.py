@@ -30,6 +30,7 @@ from lxml import etree
 from .. import evaluation as ev
 from .. import contract as c
 from ..clean import removed
+from ..findings import phrase
 from ..french import shorten
 from ..model import Action, Entity
 from ..normalize import parse_list, split_lines
@@ -40,17 +41,21 @@ VERSION = "201805V1"
 GENERATOR = "PST builder"
 NON_COMMENCE, EN_COURS, EN_ATTENTE, PROBLEME, TERMINE, ANNULE = (
     "NON_COMMENCE", "EN_COURS", "EN_ATTENTE", "PROBLEME", "TERMINE", "ANNULE_ABANDONNE")
-STATUSES = {ev.NOT_STARTED: NON_COMMENCE, ev.IN_PROGRESS: EN_COURS, ev.POSTPONED: EN_ATTENTE, ev.DONE: TERMINE,
-            ev.ABANDONED: ANNULE}
+STATUSES = {c.STATUS_NOT_STARTED: NON_COMMENCE, c.STATUS_IN_PROGRESS: EN_COURS, c.STATUS_POSTPONED: EN_ATTENTE,
+            c.STATUS_DONE: TERMINE, c.STATUS_ABANDONED: ANNULE}
 """An action's status; none typed: NON_COMMENCE."""
-VOLET_TITLES = {"Externe": "Volet externe – Développement des politiques",
-                "Interne": "Volet interne – Administration générale"}
-VOLET_KEYS = {"Externe": "EXT", "Interne": "INT"}
+VOLET_KEYS = {c.VOLET_EXTERNAL: "EXT", c.VOLET_INTERNAL: "INT"}
+
+
+def volet_title(name: str) -> str:
+    """« Volet externe – Développement des politiques »."""
+    subject = c.VOLET_SUBJECTS[name]
+    return phrase("volet-title-ecomptes", volet=name.lower(), subject=subject[:1].upper() + subject[1:])
 
 
 def action_status(action: Action) -> str:
     status = STATUSES.get(action.status, NON_COMMENCE)
-    return PROBLEME if status == EN_COURS and action.health == "Blocage" else status
+    return PROBLEME if status == EN_COURS and action.health == c.HEALTH_BLOCKED else status
 
 
 def objective_status(statuses: list[str]) -> str:
@@ -114,7 +119,7 @@ class Writer:
         if person is None:
             return  # unknown names are warned about (validate.export_rules)
         element = etree.SubElement(parent, tag)
-        self.text(element, "Civilite", "MADAME" if person.civility == "Madame" else "MONSIEUR")
+        self.text(element, "Civilite", "MADAME" if person.civility == c.CIVILITY_MADAM else "MONSIEUR")
         self.text(element, "Nom", person.last_name)
         self.text(element, "Prenom", person.first_name)
         self.text(element, "Tel", person.phone)
@@ -190,7 +195,7 @@ class Writer:
         for name in c.VOLET_ORDER:
             volet = by_name.get(name)
             key = f"{entity.code}-{VOLET_KEYS[name]}"
-            element = self.objective(volets, "Volet", key, VOLET_TITLES[name], "",
+            element = self.objective(volets, "Volet", key, volet_title(name), "",
                                      volet.actions() if volet else [])
             strategic = etree.SubElement(element, "ObjectifStrategiques")
             for os in volet.objectives if volet else []:

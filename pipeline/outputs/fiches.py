@@ -16,7 +16,7 @@ def context(job: Job, part: int = 0) -> dict:
     """One fiche per action, in the document's order, with its OS and OO; the `part`-th thousand only when the
     fiches are split into several documents."""
     entity = job.entity
-    p = Presentation(job.partner_names, fiche=True, hide_empty=entity.options.empty_fields == "masqués")
+    p = Presentation(job.partner_names, fiche=True, hide_empty=entity.options.empty_fields_hidden)
     start = part * FICHES_PER_DOCUMENT
     placed = [(volet, os, oo, action) for volet in entity.volets for os in volet.objectives
               for oo in os.objectives for action in oo.actions][start:start + FICHES_PER_DOCUMENT]

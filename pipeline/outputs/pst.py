@@ -20,7 +20,7 @@ def context(job: Job, part: int = 0) -> dict:
     entity: Entity = job.entity
     options = entity.options
     p = Presentation(job.partner_names, options.shown_fields)
-    lists = options.annexes == "listes"
+    lists = options.annexes_listed
     plans, sdgs = plans_named(entity), sdgs_named(entity)
     return {
         "provisional": job.provisional or {},

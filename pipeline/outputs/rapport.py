@@ -178,8 +178,8 @@ def charts(entity: Entity, baseline: dict | None, day: str) -> dict:
 
 
 def attention_counts(found: list[dict]) -> dict:
-    counts = {"blocked": sum(a["health"] == "Blocage" for a in found),
-              "risk": sum(a["health"] == "Risque" for a in found), "late": sum(a["late"] for a in found)}
+    counts = {"blocked": sum(a["health"] == c.HEALTH_BLOCKED for a in found),
+              "risk": sum(a["health"] == c.HEALTH_RISK for a in found), "late": sum(a["late"] for a in found)}
     return {**counts, "sentence": french.join(phrase(f"attention-{key}", n=n) for key, n in counts.items() if n)}
 
 
