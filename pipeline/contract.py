@@ -4,6 +4,11 @@ Every sheet name, header, alias and vocabulary that services and the coordinator
 (load), the validator and the workbook generator all take their names from this module, so a header is spelled
 in exactly one place. The French names are the contract with the services: never rename them, only add
 aliases.
+
+The contract's version is README's (« The workbook contract, version 1.3 »): 1.1 added the optional `Listes`
+sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters; 1.2 the `Valeur cible` and `Valeur
+atteinte` columns beside the indicators, the actions' `ETP`, the `Code INS` parameter and the people of `Listes`
+(e-Comptes); 1.3 the `PST conjoint avec` parameter. Every 1.0 workbook stays valid.
 """
 
 from __future__ import annotations
@@ -12,12 +17,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-
-CONTRACT_VERSION = "1.3"
-"""1.3 adds the optional `PST conjoint avec` parameter (a PST written jointly by a commune and its CPAS). 1.2 adds the optional `Valeur cible` and `Valeur atteinte` columns beside the indicators (services' `Actions`
-sheet and the frame's `Objectifs opérationnels` sheet), read line by line with them; the `ETP` column of the
-actions; the `Code INS` parameter and the people of `Listes` (for the e-Comptes export). 1.1 adds the optional `Listes` sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters to
-cadre.xlsx; every 1.0 workbook stays valid."""
 
 CADRE_FILE = "cadre.xlsx"
 SERVICES_DIR = "services"
@@ -534,6 +533,12 @@ LISTS_SHEET = SheetContract(
     ),
     aliases=("Liste",),
 )
+INSTRUCTIONS_SHEET_NAME, FRAME_SHEET_NAME, EXAMPLE_SHEET_NAME = "Instructions", "Cadre", "Exemple"
+"""Sheets of the services' workbooks that only help (make templates writes them; the reader skips them)."""
+SERVICE_WORKBOOK_SHEETS = (ACTIONS_SHEET.name, FINANCE_SHEET.name, INSTRUCTIONS_SHEET_NAME, FRAME_SHEET_NAME,
+                           EXAMPLE_SHEET_NAME, LISTS_SHEET.name)
+"""Every sheet of a service's workbook as make templates writes it: read, or help only (« Listes », hidden, holds
+the dropdowns' values)."""
 PERSON_KEYS = ("person", "civility", "last_name", "first_name", "phone", "email")
 """Columns of `Listes` read row by row, as people (the others are lists read column by column)."""
 CIVILITY_MADAM, CIVILITY_SIR = "Madame", "Monsieur"

@@ -19,7 +19,6 @@ from .findings import Problem
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 OOXML_SUFFIXES = {".xlsx", ".xlsm"}
 MAX_UNCOMPRESSED_BYTES = 1 << 30  # 1 GiB: far above a real PST workbook, far below a zip bomb
 MAX_RATIO = 1000
@@ -264,7 +263,6 @@ ROW_REFERENCE = re.compile(rb"""<(?:[\w.-]+:)?row(?=[\s/>])[^>]*?\sr\s*=\s*["'](
 CELL_WITHOUT_REFERENCE = re.compile(rb"""<(?:[\w.-]+:)?c(?=[\s/>])(?![^>]*?\sr\s*=)[^>]*>""")
 FAR = 10 ** 9
 """A row or column number of more digits than a sheet can have counts as this far."""
-OOXML_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 

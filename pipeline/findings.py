@@ -962,6 +962,16 @@ PHRASES: dict[str, str] = {
     "attention-blocked": "{n} en blocage",
     "attention-risk": "{n} à risque",
     "attention-late": "{n} en retard",
+    # The rapport d'exécution's charts: titles, axes and legends
+    "chart-statuses-title": "Actions par statut et par objectif stratégique",
+    "chart-progress-title": "Taux d’avancement moyen par objectif stratégique",
+    "chart-health-title": "Actions par santé",
+    "chart-evolution-title": "Statuts des actions : adoption et évaluation",
+    "chart-axis-count": "Nombre d’actions",
+    "chart-axis-progress": "Taux d’avancement moyen",
+    "chart-evolution-before": "Version adoptée le {seance}",
+    "chart-evolution-now": "Au {day}",
+    "chart-no-action": "aucune action",
     # Alternative texts of the rapport d'exécution's charts (what screen readers say)
     "chart-statuses": "Graphique en barres empilées : le nombre d’actions de chaque statut, pour chaque objectif "
                       "stratégique. {details}.",
@@ -1037,6 +1047,30 @@ INSTRUCTIONS: dict[str, str] = {
 }
 """The « Instructions » sheet of the services' workbooks (workbooks.write_instructions), in its order: what the
 people filling the workbook read first."""
+
+
+STOPS: dict[str, str] = {
+    "data-absent": "Le dossier de données « {data} » n’existe pas{where:? (cherché ici : @)}.",
+    "folder-name-unreadable": "Le nom du dossier {names:quoted} contient des caractères illisibles (encodage d’un "
+                              "autre système) : renommez-le, puis relancez.",
+    "folders-without-cadre": "{count:Dossier|Dossiers} sans cadre.xlsx : {folders}. Chaque entité a son dossier avec "
+                             "un cadre.xlsx et un sous-dossier services/.",
+    "no-cadre": "Aucun cadre.xlsx dans « {data} » ni dans ses sous-dossiers. Chaque entité a son dossier avec un "
+                "cadre.xlsx et un sous-dossier services/.",
+    "folder-without-cadre": "Le dossier « {folder} » n’a pas de cadre.xlsx.",
+    "entity-unknown": "« {given} » ne désigne aucun dossier d’entité des données (dossiers : {folders:quoted}).",
+    "state-unreadable": "Le fichier d’état « {path} » est illisible ({reason:=structure:structure inattendue|"
+                        "json:contenu JSON invalide|read:lecture impossible}). Il est écrit par « {run:pst} » et ne se "
+                        "modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions "
+                        "recevront alors de nouvelles références, sauf celles d’une version adoptée, reprises de "
+                        "celle-ci).",
+}
+"""What stops a command before anything is built (a ConfigurationError: exit code 2)."""
+
+
+def stop(key: str, **params: object) -> str:
+    """A message of STOPS with its values."""
+    return MESSAGES.format(STOPS[key], **params)
 
 
 def instruction(key: str, **params: object) -> str:

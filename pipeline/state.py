@@ -27,9 +27,8 @@ import pandas as pd
 
 from . import contract as c
 from .atomic import atomic_path
-from .findings import Finding, finding
+from .findings import Finding, finding, stop
 from .french import long_date
-from .invocation import command
 from .origin import absolute
 from .versions import objectives_record
 from .load import ConfigurationError, Table
@@ -81,15 +80,11 @@ def load_state(path: Path) -> dict | None:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         if not well_formed(state):
-            raise ValueError("structure inattendue")
+            raise ValueError("structure")
     except (OSError, ValueError, RecursionError) as problem:
-        reason = "structure inattendue" if "structure" in str(problem) else (
-            "contenu JSON invalide" if isinstance(problem, ValueError) else "lecture impossible")
-        raise ConfigurationError(
-            f"Le fichier d’état « {absolute(path)} » est illisible ({reason}). Il est écrit par « {command('pst')} » "
-            "et ne se modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions "
-            "recevront alors de nouvelles références, sauf celles d’une version adoptée, reprises de celle-ci).") \
-            from None
+        reason = "structure" if "structure" in str(problem) else (
+            "json" if isinstance(problem, ValueError) else "read")
+        raise ConfigurationError(stop("state-unreadable", path=absolute(path), reason=reason)) from None
     return state
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import contract as c
-from .findings import finding
+from .findings import finding, stop
 from .french import long_date, shorten
 from .invocation import command, option
 
@@ -129,9 +129,8 @@ def selected(folders: list[Path], entity: str | None) -> list[Path]:
         return folders
     chosen = [folder for folder in folders if c.fold(folder.name) == c.fold(entity)]
     if not chosen:
-        names = ", ".join(f"« {folder.name} »" for folder in folders)
-        raise ConfigurationError(f"« {option('entite', entity)} » ne désigne aucun dossier d’entité des données "
-                                 f"(dossiers : {names}).")
+        raise ConfigurationError(stop("entity-unknown", given=option("entite", entity),
+                                      folders=[folder.name for folder in folders]))
     return chosen
 
 

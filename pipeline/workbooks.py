@@ -75,10 +75,6 @@ BUDGET_TABLE = "Tableau_Financement"
 
 PRINTED_BLANK_ROWS = 15
 ACTIONS_TABLE = "Tableau_Actions"
-LISTS_SHEET_NAME = "Listes"
-INSTRUCTIONS_SHEET_NAME = "Instructions"
-FRAME_SHEET_NAME = "Cadre"
-EXAMPLE_SHEET_NAME = "Exemple"
 EXAMPLE_YEAR = 2026
 DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -189,11 +185,11 @@ def service_workbook(spec: ServiceWorkbook) -> Workbook:
     described(book, f"Classeur du service {spec.service} — PST {spec.legislature}" if spec.service
               else "Classeur d’un service — programme stratégique transversal", spec.entity_name)
     instructions = book.active
-    instructions.title = INSTRUCTIONS_SHEET_NAME
+    instructions.title = c.INSTRUCTIONS_SHEET_NAME
     actions = book.create_sheet(c.ACTIONS_SHEET.name)
     finances = book.create_sheet(c.FINANCE_SHEET.name)
-    frame = book.create_sheet(FRAME_SHEET_NAME)
-    example = book.create_sheet(EXAMPLE_SHEET_NAME)
+    frame = book.create_sheet(c.FRAME_SHEET_NAME)
+    example = book.create_sheet(c.EXAMPLE_SHEET_NAME)
     names = write_lists(book, spec)
     write_instructions(instructions, spec)
     write_actions(actions, spec, names)
@@ -323,7 +319,7 @@ def write_lists(book: Workbook, spec: ServiceWorkbook) -> dict[str, str]:
 
     An inline list is limited to 255 characters and cannot hold a comma (« ODD 16 – Paix, justice… »):
     a range behind a defined name has neither limit and survives LibreOffice."""
-    sheet = book.create_sheet(LISTS_SHEET_NAME)
+    sheet = book.create_sheet(c.LISTS_SHEET.name)
     names: dict[str, str] = {}
     col = 0
     for column in (*action_columns(), *c.FINANCE_SHEET.columns):
@@ -338,7 +334,7 @@ def write_lists(book: Workbook, spec: ServiceWorkbook) -> dict[str, str]:
             cell.number_format = "@"
         sheet.column_dimensions[letter].width = 40
         name = list_name(column.key)
-        reference = f"{quote_sheetname(LISTS_SHEET_NAME)}!${letter}$2:${letter}${len(values) + 1}"
+        reference = f"{quote_sheetname(c.LISTS_SHEET.name)}!${letter}$2:${letter}${len(values) + 1}"
         book.defined_names[name] = DefinedName(name, attr_text=reference)
         names[column.key] = name
     sheet.sheet_state = "hidden"

@@ -145,23 +145,24 @@ def charts(entity: Entity, baseline: dict | None, day: str) -> dict:
     measured = [(label, s) for label, s in zip(labels, summaries) if s.count]  # a mean needs actions
     statuses = {status: [s.statuses.get(status, 0) for s in summaries] for status in (*ev.STATUS_ORDER, ev.NO_STATUS)}
     whole = ev.summarize(entity.actions())
+    count, none = phrase("chart-axis-count"), phrase("chart-no-action")
     found = {
         "statuses": draw.stacked(
-            labels, statuses, title="Actions par statut et par objectif stratégique", axis_label="Nombre d’actions",
-            alt=phrase("chart-statuses", details="; ".join(f"{label} : {status_words(s.statuses) or 'aucune action'}"
+            labels, statuses, title=phrase("chart-statuses-title"), axis_label=count,
+            alt=phrase("chart-statuses", details="; ".join(f"{label} : {status_words(s.statuses) or none}"
                                                            for label, s in zip(labels, summaries)))),
     }
     if measured:
         found["progress"] = draw.bars(
             [label for label, _ in measured], [s.mean for _, s in measured],
-            title="Taux d’avancement moyen par objectif stratégique", axis_label="Taux d’avancement moyen",
+            title=phrase("chart-progress-title"), axis_label=phrase("chart-axis-progress"),
             alt=phrase("chart-progress", mean=french.percent(whole.mean or 0),
                        details="; ".join(f"{label} : {french.percent(s.mean)}" for label, s in measured)))
     names = [*ev.HEALTH_ORDER, ev.NO_HEALTH]
     labels = [*ev.HEALTH_ORDER, OTHER_HEALTH]
     found["health"] = draw.bars(
         labels, [whole.health.get(name, 0) for name in names], percent=False, styles=names,
-        title="Actions par santé", axis_label="Nombre d’actions",
+        title=phrase("chart-health-title"), axis_label=count,
         alt=phrase("chart-health", details="; ".join(f"{label} : {whole.health.get(name, 0)}"
                                                      for label, name in zip(labels, names))))
     if baseline:
@@ -170,10 +171,10 @@ def charts(entity: Entity, baseline: dict | None, day: str) -> dict:
         seance = french.long_date(baseline["seance"])
         found["evolution"] = draw.compared(
             shown, [before.statuses.get(s, 0) for s in shown], [whole.statuses.get(s, 0) for s in shown],
-            (f"Version adoptée le {seance}", f"Au {day}"), title="Statuts des actions : adoption et évaluation",
-            axis_label="Nombre d’actions",
-            alt=phrase("chart-evolution", seance=seance, before=status_words(before.statuses) or "aucune action",
-                       now=status_words(whole.statuses) or "aucune action"))
+            (phrase("chart-evolution-before", seance=seance), phrase("chart-evolution-now", day=day)),
+            title=phrase("chart-evolution-title"), axis_label=count,
+            alt=phrase("chart-evolution", seance=seance, before=status_words(before.statuses) or none,
+                       now=status_words(whole.statuses) or none))
     return found
 
 
