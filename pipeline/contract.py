@@ -307,8 +307,9 @@ ANNEX_LAYOUTS = Vocabulary((ANNEXES_TABLES, ANNEXES_LISTS),
                             "liste": ANNEXES_LISTS, "detaillees": ANNEXES_LISTS, "oui": ANNEXES_LISTS})
 EMPTY_SHOWN, EMPTY_HIDDEN = "affichés", "masqués"
 EMPTY_FIELDS = Vocabulary((EMPTY_SHOWN, EMPTY_HIDDEN),
-                          {"affiches": EMPTY_SHOWN, "oui": EMPTY_SHOWN, "afficher": EMPTY_SHOWN, "masques": EMPTY_HIDDEN,
-                           "non": EMPTY_HIDDEN, "masquer": EMPTY_HIDDEN, "caches": EMPTY_HIDDEN})
+                          {"affiches": EMPTY_SHOWN, "oui": EMPTY_SHOWN, "afficher": EMPTY_SHOWN,
+                           "masques": EMPTY_HIDDEN, "non": EMPTY_HIDDEN, "masquer": EMPTY_HIDDEN,
+                           "caches": EMPTY_HIDDEN})
 DEFAULT_SHOWN_FIELDS = ("managing_service", "status", "end", "synergy_with")
 
 STRATEGIC_OBJECTIVES_SHEET = SheetContract(

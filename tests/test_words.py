@@ -22,12 +22,6 @@ ALLOWED = {
 }
 """(module, literal) → why that literal is not the contract's value."""
 
-IN_PROGRESS_ELSEWHERE = {
-    # Moved by the generic/synergy parts of issue 22: remove once they are merged (the merged code names the
-    # contract's constants).
-}
-"""(module, literal) found in code that another part of issue 22 rewrites."""
-
 MIN_REPEATED_LINES = 8
 
 
@@ -57,7 +51,7 @@ def retyped_values(values: set[str], root: Path = PIPELINE) -> dict[str, list[tu
         if name in HOMES:
             continue
         for line, text in string_literals(ast.parse(path.read_text(encoding="utf-8"))):
-            if text in values and (name, text) not in ALLOWED and (name, text) not in IN_PROGRESS_ELSEWHERE:
+            if text in values and (name, text) not in ALLOWED:
                 found[name].append((line, text))
     return {module: sorted(places) for module, places in found.items()}
 
@@ -66,8 +60,9 @@ def test_no_module_retypes_a_value_of_the_contracts_vocabularies():
     values = vocabulary_values()
     assert {"Terminée", "En cours", "Abandonnée", "Blocage", "Externe", "CPAS"} <= values  # the scan sees them
     found = retyped_values(values)
-    assert not found, "name the contract's constant (contract.STATUS_DONE…) instead of retyping its value:\n" + "\n".join(
-        f"  {module}: " + ", ".join(f"line {line} {text!r}" for line, text in places) for module, places in found.items())
+    assert not found, "name the contract's constant (contract.STATUS_DONE…) instead of retyping its value:\n" + \
+        "\n".join(f"  {module}: " + ", ".join(f"line {line} {text!r}" for line, text in places)
+                  for module, places in found.items())
 
 
 def test_the_scan_catches_a_retyped_status(tmp_path):
