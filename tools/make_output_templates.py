@@ -1715,7 +1715,7 @@ PAIR_PARTS = (
     ("in_place", "Synergies en place",
      "Au moins une des actions de la synergie est en cours ou terminée."),
     ("to_develop", "Synergies à développer",
-     "Aucune des actions de la synergie n’est encore en cours : elles sont à démarrer, reportées ou sans statut."),
+     "Aucune des actions de la synergie n’est en cours ni terminée."),
     ("abandoned", "Synergies abandonnées", "Toutes les actions de la synergie sont abandonnées."),
 )
 
@@ -1861,7 +1861,7 @@ def write_synergies_rapport(path: Path):
         kept(para(doc, explanation, "Mention"))
         tag(doc, "{%p for g in part.groups %}")
         kept(para(doc, "Volet {{ g.volet }} " + of("left") + " — {{ g.os }}", "Annexe OO"))
-        table = loop_table(doc, ("Code synergie", *sides), (2.6, 7.0, 7.0), ("for pair in g.pairs",),
+        table = loop_table(doc, ("Code synergie", *sides), (2.9, 6.85, 6.85), ("for pair in g.pairs",),
                            (lambda cell: cell_text(cell, "{{ pair.code }}", "Tableau petit", bold=True),
                             lambda cell: synergy_side_cell(cell, "left"),
                             lambda cell: synergy_side_cell(cell, "right")))
@@ -1881,7 +1881,7 @@ def write_synergies_rapport(path: Path):
         add_heading(doc, heading + " ({{ events." + key + ".total }})", 2)
         tag(doc, "{%p if events." + key + ".lines %}")
         loop_table(doc, ("Code synergie", "Institution", "N°", "Action", "Statut", date_label),
-                   (2.4, 3.2, 1.4, 5.4, 2.0, 2.2), ("for a in events." + key + ".lines",),
+                   (2.9, 2.9, 1.5, 5.1, 2.0, 2.2), ("for a in events." + key + ".lines",),
                    ("{{ a.code }}", "{{ a.institution }}", "{{ a.number }} ({{ a.volet }})", "{{ a.title }}",
                     "{{ a.status }}", "{{ a.date }}"))
         doc.add_paragraph(style="Action détail")

@@ -99,6 +99,13 @@ def event_date(action: Action, event: str) -> str:
     return day.french() if day else ""
 
 
+def line(action: Action, event: str, entity: Entity, places: dict) -> dict:
+    """An action commune in the list of an event of the year."""
+    return {"code": action.synergy_code, "institution": entity.name, "number": action.number,
+            "volet": places[id(action)][0].key, "title": action.title, "status": action.status or ev.NO_STATUS,
+            "date": event_date(action, event)}
+
+
 def context(job: Job, part: int = 0) -> dict:
     xref: CrossReference = job.xref
     year = year_of(job)
@@ -122,27 +129,24 @@ def context(job: Job, part: int = 0) -> dict:
 
     # The year: each institution's actions communes, and what happened to them.
     common = [[a for pair in xref.pairs for a in getattr(pair, side)] for side in ("left", "right")]
-    happened = {}
-    for event in EVENTS:
-        lines = [{"code": action.synergy_code, "institution": entity.name, "number": action.number,
-                  "volet": places[i][id(action)][0].key, "title": action.title, "status": action.status or ev.NO_STATUS,
-                  "date": event_date(action, event)}
-                 for i, entity in enumerate(sides) for action in common[i]
-                 if event in events(action, year, situation)]
-        counts = [sum(event in events(a, year, situation) for a in actions) for actions in common]
-        happened[event] = {"lines": lines, "left": counts[0], "right": counts[1], "total": sum(counts)}
+    found = [[(action, events(action, year, situation)) for action in actions] for actions in common]
+    happened = {event: {"lines": [line(action, event, entity, places[i]) for i, entity in enumerate(sides)
+                                  for action, what in found[i] if event in what],
+                        "left": sum(event in what for _, what in found[0]),
+                        "right": sum(event in what for _, what in found[1])}
+                for event in EVENTS}
+    for counts in happened.values():
+        counts["total"] = counts["left"] + counts["right"]
 
-    statuses = [status for status in (*ev.STATUS_ORDER, ev.NO_STATUS)
-                if status != ev.NO_STATUS or any(a.status not in ev.STATUS_ORDER for actions in common for a in actions)]
-    by_status = [{"label": status, "left": count(common[0], status), "right": count(common[1], status)}
-                 for status in statuses]
-    for row in by_status:
-        row["total"] = row["left"] + row["right"]
+    unknown = any(a.status not in ev.STATUS_ORDER for actions in common for a in actions)
+    by_status = [{"label": status, "left": count(common[0], status), "right": count(common[1], status),
+                  "total": count(common[0], status) + count(common[1], status)}
+                 for status in (*ev.STATUS_ORDER, *([ev.NO_STATUS] if unknown else []))]
 
-    one_sided = [{"name": entity.name, "type": entity.type, "partner": other.name,
+    one_sided = [{"name": entity.name,
                   "actions": [{**action_context(a, place[id(a)]), "code": a.synergy_code} for a in actions]}
-                 for entity, other, place, actions in ((xref.left, xref.right, places[0], xref.left_only),
-                                                       (xref.right, xref.left, places[1], xref.right_only))]
+                 for entity, place, actions in ((xref.left, places[0], xref.left_only),
+                                                (xref.right, places[1], xref.right_only))]
     return {
         "provisional": job.provisional or {},
         "left": entity_context(xref.left),
@@ -150,7 +154,6 @@ def context(job: Job, part: int = 0) -> dict:
         "legislature": xref.left.legislature,
         "year": year,
         "situation": french.long_date(situation),
-        "current": situation < dt.date(year, 12, 31),
         "built_on": french.long_date(job.today),
         "parts": parts,
         "counts": {"pairs": len(xref.pairs), **{part["key"]: part["count"] for part in parts},
@@ -158,7 +161,6 @@ def context(job: Job, part: int = 0) -> dict:
                    "one_sided": len(xref.left_only) + len(xref.right_only)},
         "statuses": by_status,
         "events": happened,
-        "eventful": any(event["total"] for event in happened.values()),
         "one_sided": one_sided,
         "chart": chart(sides, common),
     }
@@ -176,9 +178,9 @@ def chart(sides: tuple[Entity, Entity], common: list[list[Action]]):
 
     labels = [entity.name for entity in sides]
     series = {status: [count(actions, status) for actions in common] for status in (*ev.STATUS_ORDER, ev.NO_STATUS)}
-    details = "; ".join(f"{entity.name} : " + french.join(phrase(f"status-{status}", n=values[i])
-                                                          for status, values in series.items() if values[i])
-                        for i, entity in enumerate(sides))
+    details = french.typography(" ; ".join(f"{entity.name} : " + french.join(
+        phrase(f"status-{status}", n=values[i]) for status, values in series.items() if values[i])
+        for i, entity in enumerate(sides)))
     return draw.stacked(labels, series, alt=phrase("chart-synergy-statuses", details=details),
                         title=phrase("chart-synergy-statuses-title"), axis_label=phrase("chart-axis-actions"))
 
