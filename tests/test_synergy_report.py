@@ -300,6 +300,12 @@ def test_the_current_year_by_default_situated_today_and_only_for_its_command(tmp
     [year] = [rows for _, _, rows in sections(doc) if rows[0][0] == "Actions communes"]
     late = [len(rows) for rows in want["events"]["late"]]
     assert year[3] == [f"En retard au {french_date(TODAY)}", *map(str, late), str(sum(late))]
+    # Built despite errors (MALGRE_ERREURS=1), it says so on its cover and in every page's header.
+    job.provisional = {"errors": 2, "rejected": 1, "report": "Rapport_validation.xlsx"}
+    doc = Document(write(job, tmp_path))
+    assert ("Document provisoire, établi malgré 2 erreurs : 1 ligne des classeurs des services n’y figure pas "
+            "(voir Rapport_validation.xlsx).") in text_of(doc)
+    assert doc.sections[0].header.paragraphs[0].text.endswith("DOCUMENT PROVISOIRE")
     # `make pst` (and every command but `synergies`) leaves it out; it is registered, published, per pair.
     assert not synergy_report.OUTPUT.applies(pair_job(SAMPLE))
     output = next(o for o in registry() if o.name == "synergies-annuel")
