@@ -986,6 +986,11 @@ PHRASES: dict[str, str] = {
     "joint-other": "annonce un PST conjoint avec « {code} »",
     "chart-evolution": "Graphique en barres groupées : le nombre d’actions de chaque statut dans la version adoptée "
                        "le {seance} ({before}) et à la date de l’évaluation ({now}).",
+    # The chart of the annual synergy report: its alternative text, title and axis
+    "chart-synergy-statuses": "Graphique en barres empilées : le nombre d’actions communes de chaque statut, pour "
+                              "chaque institution. {details}.",
+    "chart-synergy-statuses-title": "Statuts des actions communes",
+    "chart-axis-actions": "Nombre d’actions",
 }
 """Parts of messages that name something, built by the rule that knows it (findings.phrase)."""
 

@@ -1699,6 +1699,223 @@ def write_rapport(path: Path):
     doc.save(path)
 
 
+# --- The annual report on the synergies of a commune and its CPAS ---------------------------------------------------
+EVENT_SECTIONS = (
+    # key, heading, what the date column holds, sentence when no action
+    ("started", "Actions communes démarrées en {{ year }}", "Début",
+     "Aucune action commune n’a démarré en {{ year }}."),
+    ("finished", "Actions communes terminées en {{ year }}", "Échéance",
+     "Aucune action commune ne s’est terminée en {{ year }}."),
+    ("late", "Actions communes en retard au {{ situation }}", "Échéance",
+     "Aucune action commune n’est en retard au {{ situation }}."),
+    ("abandoned", "Actions communes abandonnées en {{ year }}", "Mise à jour",
+     "Aucune action commune n’a été abandonnée en {{ year }}."),
+)
+PAIR_PARTS = (
+    ("in_place", "Synergies en place",
+     "Au moins une des actions de la synergie est en cours ou terminée."),
+    ("to_develop", "Synergies à développer",
+     "Aucune des actions de la synergie n’est en cours ni terminée."),
+    ("abandoned", "Synergies abandonnées", "Toutes les actions de la synergie sont abandonnées."),
+)
+
+
+def synergy_side_cell(cell, side: str):
+    """The actions of one institution in a pair: number, libellé, objective and follow-up."""
+    cell_text(cell, "{%p for a in pair." + side + " %}", "Tableau petit")
+    p = cell.add_paragraph(style="Tableau")
+    p.add_run(f"Action{NBSP}{{{{ a.number }}}} ({{{{ a.volet }}}}){NBSP}: ").bold = True
+    p.add_run("{{ a.title }}")
+    cell.add_paragraph("{{ a.os }}", style="Tableau petit")
+    p = cell.add_paragraph(style="Tableau petit")
+    p.add_run(typography("{{ a.status }}{% if a.progress %} · {{ a.progress }}{% endif %}"
+                         "{% if a.end %} · échéance" + NBSP + ": {{ a.end }}{% endif %}"
+                         "{% if a.health %} · santé" + NBSP + ": {{ a.health }}{% endif %}")).italic = True
+    cell.add_paragraph("{%p endfor %}", style="Tableau petit")
+
+
+def count_row(table, label: str, expressions: tuple[str, ...], bold: bool = False, fill: str = ""):
+    row = table.add_row()
+    cell_text(row.cells[0], label, "Tableau petit", bold=bold)
+    for cell, expression in zip(row.cells[1:], expressions):
+        cell_text(cell, "{{ " + expression + " }}", "Tableau petit", bold=bold)
+        centred(cell)
+    if fill:
+        for cell in row.cells:
+            shade(cell, fill)
+    return row
+
+
+def write_synergies_rapport(path: Path):
+    doc = official_document("{{ left.name }} et {{ right.name }} — Rapport annuel sur les synergies {{ year }}",
+                            "Rapport annuel sur les synergies {{ year }} — {{ left.name }} et {{ right.name }}",
+                            "Rapport annuel sur les synergies entre la commune et le CPAS")
+    doc.core_properties.author = "{{ left.name }} et {{ right.name }}"
+    sides = ("{{ left.name }}", "{{ right.name }}")
+
+    # Cover
+    for _ in range(5):
+        doc.add_paragraph()
+    para(doc, "{{ left.name }}", "Couverture entité")
+    para(doc, "{{ right.name }}", "Couverture entité")
+    para(doc, "Rapport annuel sur les synergies", "Couverture titre")
+    para(doc, "Année {{ year }}", "Couverture législature")
+    para(doc, "Programme stratégique transversal {{ legislature }}", "Couverture mention")
+    para(doc, "Situation au {{ situation }}", "Couverture mention")
+    for _ in range(4):
+        doc.add_paragraph()
+    provisional_warning(doc)
+    for _ in range(3):
+        doc.add_paragraph()
+    para(doc, "Présenté à la réunion commune et publique du conseil communal et du conseil de l’action sociale",
+         "Couverture mention")
+    para(doc, "Document du {{ built_on }}", "Couverture mention")
+
+    # Fixed prose: the directeurs généraux rewrite it in Word.
+    add_heading(doc, "Introduction", 1).paragraph_format.page_break_before = True
+    para(doc, "L’article 26bis, § 5, de la loi organique des centres publics d’action sociale du 8 juillet 1976 et "
+              "l’article L1122-11 du Code de la démocratie locale et de la décentralisation prévoient une réunion "
+              "commune et publique du conseil communal et du conseil de l’action sociale, au moins une fois par an. "
+              "Un rapport sur l’ensemble des synergies existantes et à développer entre la commune et le centre "
+              "public d’action sociale y est présenté.")
+    para(doc, "Le présent rapport porte sur l’année {{ year }}. Il décrit les synergies inscrites dans les "
+              "programmes stratégiques transversaux {{ legislature }} " + of("left") + " et " + of("right")
+              + " : celles qui sont en place et celles qui restent à développer, les actions communes démarrées, "
+              "terminées, en retard ou abandonnées durant l’année, et les actions que l’une des deux institutions "
+              "signale comme menées avec l’autre sans que celle-ci en porte le pendant.")
+    add_heading(doc, "Méthode", 1)
+    para(doc, "Une synergie réunit les actions des deux programmes qui portent le même code synergie et que "
+              "chaque institution signale comme menées avec l’autre (colonne « Synergie avec » des classeurs des "
+              "services) : ce sont les actions communes. Leur statut, leur santé, leur taux d’avancement et leur "
+              "échéance sont ceux que les services ont indiqués dans leurs classeurs ; les chiffres de ce rapport "
+              "en sont calculés, sans saisie manuelle. Chaque institution compte ses propres actions."
+         .replace("« ", "«" + NBSP).replace(" »", NBSP + "»"))
+    for text in (
+        "Une synergie est en place lorsqu’au moins une de ses actions est en cours ou terminée ; à développer "
+        "lorsqu’aucune ne l’est encore ; abandonnée lorsque toutes ses actions le sont.",
+        "Une action a démarré durant l’année lorsque sa date de début tombe en {{ year }}, au plus tard le "
+        "{{ situation }}, et qu’elle est en cours ou terminée.",
+        "Une action s’est terminée durant l’année lorsqu’elle est terminée et que son échéance tombe en {{ year }} "
+        "(les classeurs ne donnent pas de date de fin réelle).",
+        "Une action a été abandonnée durant l’année lorsqu’elle est abandonnée et que sa dernière mise à jour "
+        "(à défaut, son échéance) date de {{ year }}.",
+        "Une action est en retard lorsque son échéance est dépassée au {{ situation }} sans qu’elle soit terminée "
+        "ni abandonnée. Une échéance donnée au mois ou à l’année court jusqu’au dernier jour de ce mois ou de "
+        "cette année.",
+    ):
+        para(doc, text, "List Bullet")
+
+    # Synthesis
+    add_heading(doc, "Synthèse", 1).paragraph_format.page_break_before = True
+    tag(doc, "{%p if counts.pairs %}")
+    para(doc, "Les deux programmes comptent " + plural("counts.pairs", "synergie", "synergies") + " : "
+              "{{ counts.in_place }} en place et {{ counts.to_develop }} à développer"
+              "{% if counts.abandoned %}, " + plural("counts.abandoned", "abandonnée", "abandonnées")
+              + "{% endif %}. Elles réunissent " + plural("counts.left", "action", "actions") + " " + of("left")
+              + " et " + plural("counts.right", "action", "actions") + " " + of("right") + ".", "Résumé")
+    tag(doc, "{%p else %}")
+    para(doc, "Aucune action ne porte le même code synergie dans les deux programmes : aucune synergie n’est "
+              "rapprochée.", "Résumé")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if counts.one_sided %}")
+    para(doc, plural("counts.one_sided", "action est signalée", "actions sont signalées") + " d’un seul côté "
+              "(voir « Cas à régler »).".replace("« ", "«" + NBSP).replace(" »", NBSP + "»"), "Résumé")
+    tag(doc, "{%p endif %}")
+
+    add_heading(doc, "L’année {{ year }} en chiffres", 2)
+    table = doc.add_table(rows=1, cols=4)
+    table.style = doc.styles["Table Grid"]
+    for cell, label in zip(table.rows[0].cells, ("Actions communes", *sides, "Ensemble")):
+        cell_text(cell, label, "Tableau petit en-tête")
+        shade(cell, "1F3864")
+    for cell in table.rows[0].cells[1:]:
+        centred(cell)
+    repeat_header(table.rows[0])
+    for key, heading, _, _ in EVENT_SECTIONS:
+        label = heading.replace("Actions communes ", "").capitalize()
+        count_row(table, label, tuple(f"events.{key}.{side}" for side in ("left", "right", "total")))
+    set_widths(table, tuple(Cm(w) for w in (6.4, 3.4, 3.4, 3.4)))
+    tight_cells(table)
+    doc.add_paragraph(style="Action détail")
+
+    add_heading(doc, "Actions communes par statut", 2)
+    table = loop_table(doc, ("Statut", *sides, "Ensemble"), (6.4, 3.4, 3.4, 3.4), ("for r in statuses",),
+                       ("{{ r.label }}", *(lambda cell, e=e: (cell_text(cell, "{{ r." + e + " }}", "Tableau petit"),
+                                                              centred(cell)) for e in ("left", "right", "total"))))
+    count_row(table, "Ensemble", ("counts.left", "counts.right", "counts.left + counts.right"), bold=True,
+              fill="DCE6F1")
+    for cell in table.rows[0].cells[1:]:
+        centred(cell)
+    set_widths(table, tuple(Cm(w) for w in (6.4, 3.4, 3.4, 3.4)))
+    doc.add_paragraph(style="Action détail")
+    chart(doc, "chart")
+
+    # The synergies, in place and to develop
+    add_heading(doc, "Synergies en place et à développer", 1).paragraph_format.page_break_before = True
+    para(doc, "Chaque synergie est classée sous l’objectif stratégique " + of("left") + " auquel son action "
+              "se rattache ; l’action " + of("right") + " indique le sien. Pour chaque action : son statut, son "
+              "taux d’avancement lorsqu’il est renseigné, son échéance et sa santé.")
+    for key, heading, explanation in PAIR_PARTS:
+        tag(doc, "{%p for part in parts if part.key == '" + key + "' and part.count %}")
+        add_heading(doc, heading + " ({{ part.count }})", 2)
+        kept(para(doc, explanation, "Mention"))
+        tag(doc, "{%p for g in part.groups %}")
+        kept(para(doc, "Volet {{ g.volet }} " + of("left") + " — {{ g.os }}", "Annexe OO"))
+        table = loop_table(doc, ("Code synergie", *sides), (2.9, 6.85, 6.85), ("for pair in g.pairs",),
+                           (lambda cell: cell_text(cell, "{{ pair.code }}", "Tableau petit", bold=True),
+                            lambda cell: synergy_side_cell(cell, "left"),
+                            lambda cell: synergy_side_cell(cell, "right")))
+        doc.add_paragraph(style="Action détail")
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not counts.pairs %}")
+    para(doc, "Aucune synergie n’est rapprochée entre les deux programmes.")
+    tag(doc, "{%p endif %}")
+
+    # The year
+    add_heading(doc, "L’année {{ year }}", 1).paragraph_format.page_break_before = True
+    para(doc, "Les actions communes de chaque institution qui ont démarré, se sont terminées ou ont été "
+              "abandonnées en {{ year }}, et celles qui sont en retard au {{ situation }} (voir « Méthode »)."
+         .replace("« ", "«" + NBSP).replace(" »", NBSP + "»"))
+    for key, heading, date_label, none in EVENT_SECTIONS:
+        add_heading(doc, heading + " ({{ events." + key + ".total }})", 2)
+        tag(doc, "{%p if events." + key + ".lines %}")
+        loop_table(doc, ("Code synergie", "Institution", "N°", "Action", "Statut", date_label),
+                   (2.9, 2.9, 1.5, 5.1, 2.0, 2.2), ("for a in events." + key + ".lines",),
+                   ("{{ a.code }}", "{{ a.institution }}", "{{ a.number }} ({{ a.volet }})", "{{ a.title }}",
+                    "{{ a.status }}", "{{ a.date }}"))
+        doc.add_paragraph(style="Action détail")
+        tag(doc, "{%p else %}")
+        para(doc, none)
+        tag(doc, "{%p endif %}")
+
+    # One-sided cases
+    add_heading(doc, "Cas à régler", 1)
+    tag(doc, "{%p if counts.one_sided %}")
+    para(doc, "Ces actions sont signalées comme menées avec l’autre institution, mais aucune action de son "
+              "programme ne porte le même code synergie. Pour chacune, les deux institutions conviennent soit d’un "
+              "code synergie commun, à reporter des deux côtés, soit de retirer la mention de synergie.")
+    tag(doc, "{%p for s in one_sided if s.actions %}")
+    add_heading(doc, "Signalées par " + the("s") + " seulement ({{ s.actions|length }})", 2)
+    loop_table(doc, ("N°", "Action", "Code synergie", "Statut", "Échéance"), (1.6, 8.0, 2.6, 2.2, 2.2),
+               ("for a in s.actions",),
+               ("{{ a.number }} ({{ a.volet }})",
+                lambda cell: (cell_text(cell, "{{ a.title }}", "Tableau petit"),
+                              cell.add_paragraph("{{ a.os }}", style="Tableau petit")),
+                "{% if a.code %}{{ a.code }}{% else %}sans code{% endif %}", "{{ a.status }}", "{{ a.end }}"))
+    doc.add_paragraph(style="Action détail")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Aucune action n’est signalée d’un seul côté : chaque synergie déclarée a son pendant dans l’autre "
+              "programme.")
+    tag(doc, "{%p endif %}")
+
+    add_heading(doc, "Conclusions", 1)
+    para(doc, "[À compléter par les directeurs généraux : les économies d’échelle réalisées, les synergies à "
+              "renforcer ou à créer, les suites à donner aux cas à régler.]", "Mention")
+    doc.save(path)
+
+
 def main() -> int:
     if "--proprietes" in sys.argv:
         set_properties()
@@ -1711,6 +1928,7 @@ def main() -> int:
     write_joint(OUT / "pst_conjoint.docx")
     write_modifications(OUT / "modifications.docx")
     write_rapport(OUT / "rapport_execution.docx")
+    write_synergies_rapport(OUT / "synergies_rapport.docx")
     print(f"Modèles écrits dans {OUT}")
     return 0
 

@@ -58,6 +58,10 @@ class Job:
     """The budget year of the e-Comptes export, when it is asked for (make ecomptes)."""
     sides: list = field(default_factory=list)
     """The jobs of the two entities of a pair (pair outputs: the joint PST is made of both PSTs)."""
+    command: str = "pst"
+    """The command being run (« synergies »)."""
+    asked: dict = field(default_factory=dict)
+    """Its options ({"annee": 2026})."""
 
     @property
     def partner_names(self) -> dict[str, str]:
@@ -103,6 +107,8 @@ class Output:
     files: Callable[[Job], list[str]] | None = None
     """The files it writes, by name under the entity's folder (« retours/Travaux.xlsx »), when they are not its
     stem and parts: one per part; the folder of the first holds only this output's files."""
+    command: str | None = None
+    """Written only when this command runs (« synergies »); None: by the commands that build the documents."""
 
 
 @dataclass
@@ -171,10 +177,10 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, synergies
+    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, synergies, synergy_report
 
     return [report.OUTPUT, retours.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
-            joint.OUTPUT, synergies.OUTPUT, *EXTRA]
+            joint.OUTPUT, synergies.OUTPUT, synergy_report.OUTPUT, *EXTRA]
 
 
 EXTRA: list[Output] = []
