@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import contract as c
 from .. import evaluation as ev
 from .. import french
 from ..findings import phrase
@@ -62,11 +63,11 @@ def events(action: Action, year: int, situation: dt.date) -> set[str]:
     """What happened to `action` during `year` (the rules of the module's docstring)."""
     found = set()
     if in_year(action.start, year) and action.start.first_day() <= situation \
-            and action.status in (ev.IN_PROGRESS, ev.DONE):
+            and action.status in (c.STATUS_IN_PROGRESS, c.STATUS_DONE):
         found.add("started")
-    if action.status == ev.DONE and in_year(action.end, year):
+    if action.status == c.STATUS_DONE and in_year(action.end, year):
         found.add("finished")
-    if action.status == ev.ABANDONED and in_year(action.updated or action.end, year):
+    if action.status == c.STATUS_ABANDONED and in_year(action.updated or action.end, year):
         found.add("abandoned")
     if ev.is_late(action.status, action.end, situation):
         found.add("late")
@@ -75,9 +76,9 @@ def events(action: Action, year: int, situation: dt.date) -> set[str]:
 
 def pair_state(actions: list[Action]) -> str:
     statuses = {a.status for a in actions}
-    if statuses & {ev.IN_PROGRESS, ev.DONE}:
+    if statuses & {c.STATUS_IN_PROGRESS, c.STATUS_DONE}:
         return IN_PLACE
-    return ABANDONED if statuses == {ev.ABANDONED} else TO_DEVELOP
+    return ABANDONED if statuses == {c.STATUS_ABANDONED} else TO_DEVELOP
 
 
 def os_label(place: tuple) -> str:
