@@ -35,7 +35,8 @@ class Job:
 
     today: dt.date
     partners: dict[str, dict] = field(default_factory=dict)
-    """Code → {"name", "type"} of every entity of DATA with a model (partner institutions' names)."""
+    """Code → {"name", "type", "synergies"} of every entity of DATA with a model (partner institutions' names, and
+    their actions done with others: synergy.records)."""
     provisional: dict | None = None
     """{"errors", "rejected", "report"} when the documents are built despite validation errors."""
     entity: object = None
@@ -43,7 +44,7 @@ class Job:
     label: str = ""
     findings: list = field(default_factory=list)
     xref: object = None
-    """model.CrossReference (pair outputs)."""
+    """synergy.CrossReference (pair outputs)."""
     adopted: list = field(default_factory=list)
     """(number, séance) of each version the conseil took note of, oldest first: empty for a draft."""
     modifications: object = None

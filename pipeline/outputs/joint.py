@@ -7,7 +7,8 @@ still written."""
 from __future__ import annotations
 
 from .. import french
-from ..model import CrossReference, Entity, joint_pair
+from ..model import Entity
+from ..synergy import CrossReference, joint_pair
 from . import PAIR, Job, Output, pst, safe_name, word
 from .context import entity_context
 
