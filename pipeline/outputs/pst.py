@@ -8,7 +8,7 @@ from .. import synergy
 from ..budget import BudgetSummary, Totals, budget_summary
 from ..model import Entity, plan_identity, plans_named, sdgs_named, select
 from ..normalize import sdg_number
-from . import Job, Output, safe_name, word
+from .base import Job, Output, safe_name, word
 from .context import (Presentation, annex_context, counts, entity_context, modifications_context,
                       type_from_code, version_context, volet_context)
 

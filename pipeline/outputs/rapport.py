@@ -16,7 +16,7 @@ from .. import synergy
 from ..findings import phrase
 from ..model import Action, Entity
 from ..normalize import indicator_lines, split_lines
-from . import Job, Output, safe_name, word
+from .base import Job, Output, safe_name, word
 from .context import entity_context, modifications_context, type_from_code, version_context
 
 TEMPLATE = "rapport_execution.docx"

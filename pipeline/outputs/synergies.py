@@ -8,7 +8,7 @@ from .. import evaluation as ev
 from .. import french
 from ..model import Action
 from ..synergy import CrossReference, disagreements
-from . import PAIR, Job, Output, safe_name, word
+from .base import PAIR, Job, Output, safe_name, word
 
 TEMPLATE = "synergies.docx"
 
