@@ -3,8 +3,8 @@ organique des CPAS art. 27ter) — counts per status and santé, mean progress, 
 objective with its actions and indicators, the bilan des synergies, the modifications since the adopted version,
 an annex per service. Written when an evaluation is asked for (make rapport); published by make pdf.
 
-Every figure comes from pipeline/evaluation.py, the synergies' pairs from pipeline/synergy.py; the prose (introduction, method, conclusions) is in the Word
-template, which the comité de direction edits.
+Every figure comes from pipeline/evaluation.py, the synergies' pairs from pipeline/synergy.py; the prose
+(introduction, method, conclusions) is in the Word template, which the comité de direction edits.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ def context(job: Job, part: int = 0) -> dict:
     # « check »: the reasons as one sentence (« Statuts opposés (…) ; échéances … »), one paragraph, as a table
     # cell must hold one, empty or not.
     pairs = [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right), "why": why,
-              "check": french.initial(" ; ".join(why))} for p in xref.pairs for why in (disagreements(p.left, p.right),)]
+              "check": french.initial(" ; ".join(why))}
+             for p in xref.pairs for why in (disagreements(p.left, p.right),)]
 
     return {
         "left": {"name": xref.left.name, "code": xref.left.code, "type": xref.left.type},
