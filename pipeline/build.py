@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import traceback
-from collections import Counter
-from typing import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,13 +20,13 @@ from .french import long_date, shorten
 from .atomic import lock_file
 from .origin import claim
 from .load import ConfigurationError, load_services
-from .model import (Absent, CrossReference, Entity, build_entity, cross_reference, joint_pair,
-                    synergy_partners)
+from .model import Entity, build_entity
 from .normalize import canonical_code, normalize_table, recover_lost_zeros
 from .outputs import Job, Output, Written, report
 from .render import TemplateProblem
 from .state import save_state
-from .evaluation import Evaluation, baseline, synergy_record
+from .evaluation import Evaluation, baseline
+from .synergy import Absent, CrossReference, cross_reference, paired_entities, records
 from .versions import Modifications, load_versions, modifications, reference_version
 from .validate import (Sheet, accepted_rows, budget_lines, duplicate_codes, evaluation_date, export_rules, export_year,
                        held_numbers, joint_frames, missing_required_values, missing_workbooks, operational_codes,
@@ -310,9 +308,10 @@ need more than 2 GB (make bench)."""
 
 
 def partners(results: list[EntityResult]) -> dict[str, dict]:
-    """Code → {name, type} of every entity of DATA with a model: the institutions documents name."""
+    """Code → {name, type, synergies} of every entity of DATA with a model: the institutions documents name, and
+    their actions carried out with others (synergy.records: a PST's annex and a rapport pair them)."""
     return {r.entity.code: {"name": r.entity.name, "type": r.entity.type,
-                            "synergies": [synergy_record(a) for a in r.entity.actions() if a.synergy_code]}
+                            "synergies": records(r.entity)}
             for r in results if r.entity and r.entity.code}
 
 
@@ -415,45 +414,45 @@ class CrossReferenceResult:
         return f"{self.xref.left.name} & {self.xref.right.name}"
 
 
-def entity_order(entity: Entity) -> tuple:
-    """Commune or Ville before CPAS, then by code: « Synergies_VILLE_CPAS »."""
-    return (entity.is_cpas, entity.code)
+@dataclass
+class Pair:
+    """Two entities of DATA that name each other, paired once per build: their places among the build's results,
+    and their cross-reference."""
+
+    left: int
+    right: int
+    xref: CrossReference
+    joint: bool
+    """The frames name each other in « PST conjoint avec »."""
 
 
-def paired(results: list[EntityResult]) -> Iterator[tuple[EntityResult, EntityResult, bool]]:
-    """(left, right, joint) for every two modelled entities that name each other (« Synergie avec », « PST
-    conjoint avec »), the commune first; none for a Code two entities carry (validate.duplicate_codes)."""
-    modelled_ = sorted((r for r in results if r.entity), key=lambda r: entity_order(r.entity))
-    codes = Counter(r.entity.code for r in modelled_)
-    for i, left in enumerate(modelled_):
-        for right in modelled_[i + 1:]:
-            if codes[left.entity.code] > 1 or codes[right.entity.code] > 1:
-                continue
-            joint = joint_pair(left.entity, right.entity)
-            if joint or right.entity.code in synergy_partners(left.entity) \
-                    or left.entity.code in synergy_partners(right.entity):
-                yield left, right, joint
-
-
-def pairing_findings(results: list[EntityResult]) -> None:
-    """What pairing the synergies says (a code without its partner…), added to the findings of the entity whose
-    workbook holds the cell: in its report and its service's feedback, before its documents are written. The
-    pairing is made again for the pair's documents (cross_references): the results come back from the processes
-    that wrote the entities' documents as copies, and the pairing costs little."""
-    for left, right, _ in paired(results):
-        xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
+def pairing(results: list[EntityResult]) -> list[Pair]:
+    """Every two modelled entities that name each other (synergy.paired_entities), paired once: what the pairing
+    says (a code without its partner…) is added to the findings of the entity whose workbook holds the cell — in
+    its report and its service's feedback, before its documents are written."""
+    place = {id(r.entity): i for i, r in enumerate(results) if r.entity}
+    pairs = []
+    for left, right, joint in paired_entities(r.entity for r in results if r.entity):
+        sides = (results[place[id(left)]], results[place[id(right)]])
+        xref = cross_reference(left, right, {r.entity.code: r.absent for r in sides})
         for entity, found in xref.findings:
-            next(r for r in (left, right) if r.entity is entity).findings.append(found)
+            results[place[id(entity)]].findings.append(found)
+        pairs.append(Pair(place[id(left)], place[id(right)], xref, joint))
+    return pairs
 
 
-def cross_references(results: list[EntityResult], build: Path, today: dt.date) -> list[CrossReferenceResult]:
+def cross_references(results: list[EntityResult], pairs: list[Pair], build: Path,
+                     today: dt.date) -> list[CrossReferenceResult]:
     """The pair outputs of every two entities that name each other (« Synergie avec », « PST conjoint avec »),
     written when both have their documents (provisional when either has errors); otherwise the earlier ones are
-    kept and reported out of date."""
+    kept and reported out of date. `results`: as they come back from writing the entities' documents — copies when
+    other processes wrote them, in the same order: each pair's cross-reference is carried over to them
+    (CrossReference.on), not made again."""
     known = partners(results)
     done = []
-    for left, right, joint in paired(results):
-        xref = cross_reference(left.entity, right.entity, {r.entity.code: r.absent for r in (left, right)})
+    for pair in pairs:
+        left, right, joint = results[pair.left], results[pair.right], pair.joint
+        xref = pair.xref.on(left.entity, right.entity)
         errors = [r for r in (left, right) if r.has_errors]
         provisional = {"errors": sum(r.errors for r in errors),
                        "rejected": sum(r.rows_rejected + r.budget_rows_rejected for r in errors),
@@ -631,7 +630,7 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     for entity, found in (unknown_institutions(entities) + duplicate_codes(entities)
                           + joint_frames(entities, unread, alone=one_entity)):
         next(r for r in built if r.entity is entity).findings.append(found)
-    pairing_findings(results)
+    pairs = pairing(results)
     if evaluation is not None:
         for result in built:
             result.findings += evaluation_date(result.entity.legislature, evaluation.day, today)
@@ -646,7 +645,7 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
                            else None, failed=lost_in_process)
     report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only, notes=notes)
     if not check_only:
-        report_.cross_references = cross_references(report_.results, build, today)
+        report_.cross_references = cross_references(report_.results, pairs, build, today)
         # One entity's folder built alone: its pairs are not built, their documents are not leftovers.
         report_.leftovers = [] if one_entity else pair_leftovers(report_.results, report_.cross_references, build)
     return report_

@@ -2,7 +2,7 @@
 
 The law has the PST evaluated at mid-term and at the end of the legislature. Every figure here is computed from
 the services' workbooks — never typed: the number of actions per status and per santé, the mean progress
-(« taux d'avancement moyen »), the points d'attention, the synergy pairs and their disagreements. The e-Comptes
+(« taux d'avancement moyen »), the points d'attention. The e-Comptes
 export rolls up the same mean progress.
 
 Rules (written in the README too):
@@ -12,9 +12,7 @@ Rules (written in the README too):
 - An action is late when its « Fin » (the last day of the month or year when only these are typed) is before the
   evaluation date and it is neither Terminée nor Abandonnée.
 - A point d'attention is an action whose santé is Risque or Blocage, or that is late.
-- The two sides of a synergy disagree when one is Terminée and the other À démarrer, or when their « Fin » are
-  more than six months apart for certain (as precise as typed: « 2024 » and « mars 2024 » are not apart, « 2024 »
-  and « 2026 » are).
+- When the two sides of a synergy disagree: synergy.disagreements (the pairing's rules live there).
 """
 
 from __future__ import annotations
@@ -24,8 +22,6 @@ import re
 from dataclasses import dataclass, field
 
 from . import contract as c
-from .findings import phrase
-from .normalize import canonical_code
 
 MIDTERM = "mi-parcours"
 FINAL = "fin"
@@ -86,42 +82,6 @@ def attention_reasons(action, day: dt.date) -> list[str]:
     return reasons
 
 
-def disagree(status: str | None, other: str | None) -> bool:
-    return {status, other} == {c.STATUS_DONE, c.STATUS_NOT_STARTED}
-
-
-DUE_DATES_GAP_MONTHS = 6
-"""Two sides of a synergy whose « Fin » are further apart than this do not follow the same calendar."""
-
-
-def months_after(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    following = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
-    return min(dt.date(year, month + 1, 1) + dt.timedelta(days=day.day - 1), following - dt.timedelta(days=1))
-
-
-def due_dates_apart(end, other) -> bool:
-    """Two « Fin » (normalize.PartialDate or None) more than six months apart whatever day they stand for: the
-    later one's first possible day after the earlier one's last possible day plus six months."""
-    if not end or not other:
-        return False
-    return any(b.first_day() > months_after(a.last_day(), DUE_DATES_GAP_MONTHS) for a, b in ((end, other),
-                                                                                        (other, end)))
-
-
-def side_disagreements(status: str | None, end, other_status: str | None, other_end) -> list[str]:
-    """Why two sides of a synergy disagree, in French (« statuts opposés (Terminée / À démarrer) »), [] when
-    they agree."""
-    reasons = []
-    if disagree(status, other_status):
-        reasons.append(phrase("disagree-status", left=status, right=other_status))
-    if due_dates_apart(end, other_end):
-        reasons.append(phrase("disagree-end", left=end.french(), right=other_end.french()))
-    return reasons
-
-
 # --- Groups of actions -----------------------------------------------------------------------------------------
 @dataclass
 class Summary:
@@ -173,23 +133,3 @@ def baseline(version) -> dict | None:
     if version is None:
         return None
     return {"number": version.number, "seance": version.seance, "summary": summarize_records(version.actions)}
-
-
-def synergy_record(action) -> dict:
-    """An action done with another institution, as the partner's report needs it (light: sent between processes)."""
-    return {"key": action_key(action), "codes": list(action.synergy_with), "number": action.number,
-            "title": action.title, "status": action.status or "", "progress": progress(action.status, action.progress),
-            "volet": action.volet, "end": action.end}
-
-
-def paired_records(partner: dict | None, own_code: str) -> dict[str, list[dict]]:
-    """A partner's synergy records (build.partners) naming `own_code`, by canonical « Code synergie »."""
-    theirs: dict[str, list[dict]] = {}
-    for record in (partner or {}).get("synergies", []):
-        if own_code in record["codes"] and record["key"]:
-            theirs.setdefault(record["key"], []).append(record)
-    return theirs
-
-
-def action_key(action) -> str:
-    return canonical_code(action.synergy_code) if action.synergy_code else ""

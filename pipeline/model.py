@@ -16,10 +16,9 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from . import contract as c
-from . import french
-from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
-from .normalize import (DisplayOptions, canonical_code, natural_key, oo_parts, sdg_number,
-                        whole_number)
+from .findings import Finding, finding, phrase
+from .normalize import DisplayOptions, natural_key, oo_parts, sdg_number, whole_number
+from .validate import numbering_gaps_of
 
 
 @dataclass(frozen=True)
@@ -263,12 +262,7 @@ def number_entity(entity: Entity, reserved: dict[str, set[str]] | None = None, a
             findings.append(note)
         numbers = [n for a in volet.actions() if (n := whole_number(a.number)) is not None]
         reserved_numbers = [n for text in (reserved or {}).get(volet.name, ()) if (n := whole_number(text))]
-        # Reserved numbers beyond the last action's are no gap to report: they only fill the runs below it.
-        runs = missing_runs(numbers + [n for n in reserved_numbers if n < max(numbers, default=0)])
-        if runs:
-            findings.append(finding("numerotation-lacunaire", sheet=c.ACTIONS_SHEET.name, volet=volet.name,
-                                    what="action", count=runs_count(runs), missing=runs_text(runs),
-                                    present=", ".join(number_ranges(numbers))))
+        findings += numbering_gaps_of(numbers, volet.name, "action", c.ACTIONS_SHEET.name, held=reserved_numbers)
     return findings
 
 
@@ -388,98 +382,3 @@ def sdgs_named(entity: Entity) -> list[tuple[int, list[Volet]]]:
     numbers_of = {id(a): {n for item in a.sdgs if (n := sdg_number(item))} for a in entity.actions()}
     named = sorted(set().union(*numbers_of.values())) if numbers_of else []
     return [(n, select(entity, lambda a, n=n: n in numbers_of[id(a)])) for n in named]
-
-
-def synergy_partners(entity: Entity) -> list[str]:
-    """Codes of the institutions named in « Synergie avec », in order of first appearance."""
-    codes = dict.fromkeys(code for a in entity.actions() for code in a.synergy_with if code != entity.code)
-    return list(codes)
-
-
-def joint_pair(left: Entity, right: Entity) -> bool:
-    """The two frames name each other in « PST conjoint avec », for the same législature, a commune (or ville) and
-    a CPAS: one joint PST."""
-    return (bool(left.joint_with) and left.joint_with == right.code and right.joint_with == left.code
-            and left.legislature == right.legislature and left.is_cpas != right.is_cpas)
-
-
-@dataclass
-class SynergyPair:
-    synergy_code: str
-    left: list[Action]
-    right: list[Action]
-
-
-@dataclass
-class CrossReference:
-    left: Entity
-    right: Entity
-    pairs: list[SynergyPair]
-    left_only: list[Action]
-    right_only: list[Action]
-    findings: list[tuple[Entity, Finding]]
-    """(the entity whose workbook holds the cell, finding): what the pairing says, in that entity's report."""
-
-
-@dataclass
-class Absent:
-    """What of an entity is not in its document, for the other side of a synergy to name the real cause."""
-
-    rejected: dict[str, str] = field(default_factory=dict)
-    """Code synergie (canonical) → the place of a row rejected for an error."""
-    unread: list[str] = field(default_factory=list)
-    """Workbooks not read (a file-level error)."""
-
-
-def cross_reference(left: Entity, right: Entity, absent: dict[str, Absent] | None = None) -> CrossReference:
-    """Pair, by « Code synergie », the actions each entity flags as carried out with the other. A code found on
-    one side only names the real cause when it is known (`absent`, by entity code): the partner's row rejected
-    for an error, or a partner's workbook not read."""
-    left_flagged = [a for a in left.actions() if right.code in a.synergy_with]
-    right_flagged = [a for a in right.actions() if left.code in a.synergy_with]
-    left_codes = group_by_code(left_flagged)
-    right_codes = group_by_code(right_flagged)
-    unflagged = {left.code: group_by_code([a for a in left.actions() if right.code not in a.synergy_with]),
-                 right.code: group_by_code([a for a in right.actions() if left.code not in a.synergy_with])}
-    pairs, findings = [], []
-    for code in sorted(set(left_codes) & set(right_codes), key=natural_key):
-        pairs.append(SynergyPair(code, left_codes[code], right_codes[code]))
-    for code, side, other, group in (
-        *((k, left, right, v) for k, v in left_codes.items() if k not in right_codes),
-        *((k, right, left, v) for k, v in right_codes.items() if k not in left_codes),
-    ):
-        if same_code := unflagged[other.code].get(code):
-            # The partner's action carries the code but does not name this side: said there, where it is fixed.
-            source = same_code[0].source
-            findings.append((other, finding("code-synergie-sans-synergie-avec", file=source.file,
-                                    sheet=source.sheet, row=source.row,
-                                    column=source.letters.get("synergy_with", ""),
-                                    header=c.ACTIONS_SHEET.column("synergy_with").header,
-                                    value=same_code[0].synergy_code, side_of=french.of(side.name),
-                                    code=side.code)))
-            continue
-        source = group[0].source
-        missing = (absent or {}).get(other.code, Absent())
-        cause = ("code-synergie-partenaire-rejete" if code in missing.rejected
-                 else "code-synergie-classeur-non-lu" if missing.unread else "code-synergie-orphelin")
-        findings.append((side, finding(cause, file=source.file, sheet=source.sheet,
-                                       row=source.row, column=source.letters.get("synergy_code", ""),
-                                       header=c.ACTIONS_SHEET.column("synergy_code").header,
-                                       value=group[0].synergy_code, side_of=french.of(side.name),
-                                       other_the=french.the(other.name), other_of=french.of(other.name),
-                                       place=missing.rejected.get(code, ""), files=missing.unread)))
-    paired = {id(a) for p in pairs for a in p.left + p.right}
-    return CrossReference(
-        left, right, pairs,
-        left_only=[a for a in left_flagged if id(a) not in paired],
-        right_only=[a for a in right_flagged if id(a) not in paired],
-        findings=findings,
-    )
-
-
-def group_by_code(actions: list[Action]) -> dict[str, list[Action]]:
-    groups: dict[str, list[Action]] = {}
-    for action in actions:
-        if action.synergy_code:
-            groups.setdefault(canonical_code(action.synergy_code), []).append(action)
-    return groups

@@ -96,11 +96,9 @@ def inside(path: Path, folder: Path) -> bool:
 def among_data(build: Path, folders: list[Path]) -> bool:
     """BUILD is the data folder or an entity folder, holds one of them, or lies in an entity's services/ or
     versions/ folder (a BUILD inside an entity folder elsewhere, or beside the entities, is harmless)."""
-    from .versions import VERSIONS_DIR
-
     root = data_root(folders)
     return (inside(root, build) or any(inside(folder, build) for folder in folders)
-            or any(inside(build, folder / sub) for folder in folders for sub in (c.SERVICES_DIR, VERSIONS_DIR)))
+            or any(inside(build, folder / sub) for folder in folders for sub in (c.SERVICES_DIR, c.VERSIONS_DIR)))
 
 
 def check(build: Path, folders: list[Path]) -> Path | None:

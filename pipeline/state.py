@@ -30,7 +30,6 @@ from .atomic import atomic_path
 from .findings import Finding, finding, stop
 from .french import long_date
 from .origin import absolute
-from .versions import objectives_record
 from .load import ConfigurationError, Table
 from .model import Action, Entity
 from .normalize import PartialDate, whole_number
@@ -120,6 +119,14 @@ def well_formed_action(record) -> bool:
 
 
 IDENTITY = {*TEXT_FIELDS, "row", "budget"}
+
+
+def objectives_record(entity) -> dict:
+    """The objectives as the state records them (and so each version adopted from it: versions.modifications)."""
+    return {"os": [{"volet": os.volet, "number": os.number, "title": os.title}
+                   for volet in entity.volets for os in volet.objectives],
+            "oo": [{"volet": oo.volet, "number": oo.code, "title": oo.title}
+                   for volet in entity.volets for oo in volet.operational()]}
 
 
 def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) -> Path | None:

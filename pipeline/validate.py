@@ -148,31 +148,34 @@ def duplicate_action_numbers(actions: Sheet) -> list[Finding]:
             for index, first in repeats(keys)]
 
 
-def gap_warning(file: str, sheet: str, volet: str, what: str, runs: list[tuple[int, int]], present: str,
-                prefix: str = "") -> Finding:
-    return finding("numerotation-lacunaire", file=file, sheet=sheet, volet=volet, what=what, count=runs_count(runs),
-                   missing=runs_text(runs, prefix), present=present)
+def numbering_gaps_of(numbers: list[int], volet: str, what: str, sheet: str, file: str = "", present: str = "",
+                      prefix: str = "", held: list[int] = ()) -> list[Finding]:
+    """The warning on the gaps in one series of numbers (a volet's OS, an OS's OO, a volet's actions), none
+    without a gap. `present`: the numbers as the warning lists them (default: their ranges); `prefix`: « 4. »
+    before a missing OO's rank; `held`: numbers kept for something not in the series (an adopted version's, a
+    rejected row's) — no gap, but beyond the series' last number they fill nothing."""
+    runs = missing_runs(list(numbers) + [n for n in held if n < max(numbers, default=0)])
+    if not runs:
+        return []
+    return [finding("numerotation-lacunaire", file=file, sheet=sheet, volet=volet, what=what, count=runs_count(runs),
+                    missing=runs_text(runs, prefix), present=present or ", ".join(number_ranges(numbers)))]
 
 
 def numbering_gaps(strategic: Sheet, operational: Sheet) -> list[Finding]:
-    """Gaps in the frame's numbering (OO 4.5 after 4.3). Gaps among the actions' numbers are the model's, once
-    every number is known (model.number_entity)."""
+    """Gaps in the frame's numbering (OO 4.5 after 4.3). Gaps among the actions' numbers follow the same rule
+    (numbering_gaps_of), applied by the model once every number is known (model.number_entity)."""
     findings = []
     cadre = strategic.table.frame["_file"].iloc[0] if len(strategic.table.frame) else c.CADRE_FILE
     for volet, numbers in strategic_numbers(strategic).items():
-        if runs := missing_runs(numbers):
-            findings.append(gap_warning(cadre, c.STRATEGIC_OBJECTIVES_SHEET.name, volet, "os",
-                                        runs, ", ".join(number_ranges(numbers))))
+        findings += numbering_gaps_of(numbers, volet, "os", c.STRATEGIC_OBJECTIVES_SHEET.name, cadre)
     for volet, codes in operational_codes(operational).items():
         ranks: dict[int, list[int]] = defaultdict(list)
         for code in codes:
             os_number, rank = oo_parts(code)
             ranks[os_number].append(rank)
         for os_number, found in sorted(ranks.items()):
-            if runs := missing_runs(found):
-                findings.append(gap_warning(cadre, c.OPERATIONAL_OBJECTIVES_SHEET.name, volet,
-                                            "oo", runs,
-                                            ", ".join(f"{os_number}.{r}" for r in sorted(found)), f"{os_number}."))
+            findings += numbering_gaps_of(found, volet, "oo", c.OPERATIONAL_OBJECTIVES_SHEET.name, cadre,
+                                          ", ".join(f"{os_number}.{r}" for r in sorted(found)), f"{os_number}.")
     return findings
 
 

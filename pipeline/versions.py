@@ -24,8 +24,11 @@ from . import contract as c
 from .findings import finding, stop
 from .french import long_date, shorten
 from .invocation import command, option
+from .load import ConfigurationError, find_cadre
+from .origin import absolute, check, same_folder
+from .state import objectives_record, previous_state
+from .validate import seance_after_legislature, seance_date
 
-VERSIONS_DIR = "versions"
 VERSION_FILE = "version.json"
 VERSION_FORMAT = 1
 SEANCE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -52,7 +55,7 @@ class Version:
 
 
 def versions_folder(entity_folder: Path) -> Path:
-    return entity_folder / VERSIONS_DIR
+    return entity_folder / c.VERSIONS_DIR
 
 
 def load_versions(entity_folder: Path) -> list[Version]:
@@ -123,8 +126,6 @@ class Adoption:
 
 def selected(folders: list[Path], entity: str | None) -> list[Path]:
     """The entity folders an adoption applies to: all, or the one named by ENTITE= (its folder's name)."""
-    from .load import ConfigurationError
-
     if not entity:
         return folders
     chosen = [folder for folder in folders if c.fold(folder.name) == c.fold(entity)]
@@ -140,8 +141,6 @@ def adopt_all(folders: list[Path], build: Path, seance: dt.date, today: dt.date 
     ENTITE= names) or none: when one is refused, nothing is recorded and each says why. The build folder must be
     this data folder's (origin.check: ConfigurationError otherwise, before anything). `given`: the folders the
     command was given (data, build: invocation.command's options), for the advice."""
-    from .origin import check
-
     today = today or dt.date.today()
     folders = selected(folders, entity)
     check(build, folders)
@@ -178,11 +177,6 @@ class Advice:
 def prepared_adoption(folder: Path, build: Path, seance: dt.date, today: dt.date,
                       advice: Advice | None = None) -> Adoption:
     """What recording this entity would take, and every reason it cannot (nothing is written here)."""
-    from .load import find_cadre
-    from .origin import absolute, same_folder
-    from .state import previous_state
-    from .validate import seance_after_legislature, seance_date
-
     advice = advice or Advice({}, seance)
     again = {"rebuild": advice.rebuild(), "again": advice.adopt()}
     state, _ = previous_state(folder, build, [], "")
@@ -406,11 +400,3 @@ def objective_changes(before: dict, now: dict) -> list[Change]:
             if c.fold(old[key]) != c.fold(new[key]):
                 changes.append(Change(f"{label}-renamed", key[0], key[1], new[key], old[key], new[key]))
     return changes
-
-
-def objectives_record(entity) -> dict:
-    """The objectives as a version keeps them."""
-    return {"os": [{"volet": os.volet, "number": os.number, "title": os.title}
-                   for volet in entity.volets for os in volet.objectives],
-            "oo": [{"volet": oo.volet, "number": oo.code, "title": oo.title}
-                   for volet in entity.volets for oo in volet.operational()]}

@@ -4,6 +4,7 @@ never taken from the pipeline."""
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import ROOT, SAMPLE, action, make_entity, malformed_cells, write_workbook
+from conftest import ROOT, SAMPLE, action, assemble, docx_text, make_entity, malformed_cells, write_workbook
+from pipeline.synergy import cross_reference
 from pipeline.cli import main
 
 JOINT_SAMPLE = ROOT / "exemple-conjoint"
@@ -255,6 +257,50 @@ def test_the_cross_reference_compares_both_sides_and_flags_disagreements(tmp_pat
     s1 = next(row for row in table.rows[1:] if row.cells[0].text == "S1")
     assert "Terminée" in s1.cells[1].text and "À démarrer" in s1.cells[2].text
     assert "100" in s1.cells[1].text and "échéance" in s1.cells[1].text
+
+
+ONE_SIDED = ([synergy("Épicerie sociale", "S1", "Terminée", "2026", "CPAS"),
+              synergy("Navette", "S2", "En cours", "06/2026", "CPAS"),
+              synergy("Bus scolaire", "S9", "En cours", "2027", "CPAS")],  # the CPAS has no S9
+             [synergy("Navette (CPAS)", "S2", "En cours", "2028", "VILLE"),
+              synergy("Épicerie (CPAS)", "S1", "À démarrer", "2026", "VILLE"),
+              synergy("Repas (CPAS)", "S7", "En cours", "2026", "VILLE")])  # the Ville has no S7
+
+
+def test_the_pairs_and_one_sided_cases_carried_over_to_copies_of_both_entities(tmp_path):
+    """The build pairs once, before the entities' documents are written in other processes; the pair documents
+    take the cross-reference over the copies that come back (CrossReference.on), action for action."""
+    data = pair_entities(tmp_path / "data", *ONE_SIDED)
+    ville, cpas = (assemble(data / name).entity for name in ("ville", "cpas"))
+    xref = cross_reference(ville, cpas)
+    assert [(p.synergy_code, [a.title for a in p.left], [a.title for a in p.right]) for p in xref.pairs] == [
+        ("S1", ["Épicerie sociale"], ["Épicerie (CPAS)"]), ("S2", ["Navette"], ["Navette (CPAS)"])]
+    assert [a.title for a in xref.left_only] == ["Bus scolaire"]
+    assert [a.title for a in xref.right_only] == ["Repas (CPAS)"]
+    assert [(entity.code, found.code, found.value) for entity, found in xref.findings] == [
+        ("VILLE", "code-synergie-orphelin", "S9"), ("CPAS", "code-synergie-orphelin", "S7")]
+    copies = pickle.loads(pickle.dumps((ville, cpas)))
+    moved = xref.on(*copies)
+    assert moved.left is copies[0] and moved.right is copies[1]
+    in_copies = {id(a) for entity in copies for a in entity.actions()}
+    for before, after in ((p, q) for p, q in zip(xref.pairs, moved.pairs)):
+        assert after.synergy_code == before.synergy_code
+        assert [(a.number, a.title) for a in after.left + after.right] == [(a.number, a.title)
+                                                                          for a in before.left + before.right]
+        assert all(id(a) in in_copies for a in after.left + after.right)
+    assert [a.title for a in moved.left_only] == ["Bus scolaire"] and moved.left_only[0] is copies[0].actions()[2]
+    assert [a.title for a in moved.right_only] == ["Repas (CPAS)"]
+    assert [entity for entity, _ in moved.findings] == [copies[0], copies[1]]
+
+
+def test_the_documents_of_a_pair_are_the_same_written_in_one_process_or_two(tmp_path):
+    data = pair_entities(tmp_path / "data", *ONE_SIDED, joint=True)
+    assert build(data, tmp_path / "one") == 0
+    assert build(data, tmp_path / "two", "--processus", "2") == 0
+    for name in ("Synergies_VILLE_CPAS.docx", JOINT_NAME):
+        assert docx_text(tmp_path / "one" / name) == docx_text(tmp_path / "two" / name)
+    text = docx_text(tmp_path / "two" / "Synergies_VILLE_CPAS.docx")
+    assert "Bus scolaire" in text and "Repas (CPAS)" in text and "Statuts opposés" in text
 
 
 # --- Frames that do not agree ------------------------------------------------------------------------------------

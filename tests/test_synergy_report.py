@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from conftest import SAMPLE, assemble
 from pipeline import build
-from pipeline.model import cross_reference
+from pipeline import synergy
+from pipeline.synergy import cross_reference
 from pipeline.outputs import Job, registry
 from pipeline.outputs import synergy_report
 
@@ -153,7 +154,7 @@ def followed(tmp_path) -> Path:
 def pair_job(data: Path, **options) -> Job:
     """The pair's job as build.cross_references makes it, for the command `synergies`."""
     results = sorted((assemble(folder) for folder in sorted(data.iterdir()) if folder.is_dir()),
-                     key=lambda r: build.entity_order(r.entity))
+                     key=lambda r: synergy.entity_order(r.entity))
     known = build.partners(results)
     left, right = results
     return Job(TODAY, known, None, xref=cross_reference(left.entity, right.entity),

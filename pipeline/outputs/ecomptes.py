@@ -35,7 +35,7 @@ from ..french import shorten
 from ..model import Action, Entity
 from ..normalize import parse_list, split_lines
 from ..validate import ECOMPTES_TEXT
-from . import Job, Output, safe_name
+from .base import Job, Output, safe_name
 
 VERSION = "201805V1"
 GENERATOR = "PST builder"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import french
-from . import Job, Output, safe_name, word
+from .base import Job, Output, safe_name, word
 from .context import Presentation, action_context, entity_context
 
 TEMPLATE = "fiches_actions.docx"

@@ -7,8 +7,10 @@ still written."""
 from __future__ import annotations
 
 from .. import french
-from ..model import CrossReference, Entity, joint_pair
-from . import PAIR, Job, Output, pst, safe_name, word
+from ..model import Entity
+from ..synergy import CrossReference, joint_pair
+from . import pst
+from .base import PAIR, Job, Output, safe_name, word
 from .context import entity_context
 
 TEMPLATE = "pst_conjoint.docx"

@@ -5,7 +5,7 @@ the conseil receives with the actualised PST. Written once a version is adopted 
 from __future__ import annotations
 
 from .. import french
-from . import Job, Output, safe_name, word
+from .base import Job, Output, safe_name, word
 from .context import entity_context, modifications_context, version_context
 
 TEMPLATE = "modifications.docx"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .. import contract as c
-from .. import evaluation as ev
 from .. import french
+from .. import synergy
 from ..budget import BudgetSummary, Totals, budget_summary
-from ..model import Entity, plan_identity, plans_named, sdgs_named, select, synergy_partners
-from ..normalize import canonical_code, sdg_number
-from . import Job, Output, safe_name, word
+from ..model import Entity, plan_identity, plans_named, sdgs_named, select
+from ..normalize import sdg_number
+from .base import Job, Output, safe_name, word
 from .context import (Presentation, annex_context, counts, entity_context, modifications_context,
                       type_from_code, version_context, volet_context)
 
@@ -93,20 +93,20 @@ def synergy_annex(job: Job, code: str, volets: list, p: Presentation) -> dict:
     annex = annex_context(volets, p, code=code, partner=job.partner_names.get(code, code),
                           partner_type=job.partner_types.get(code, "") or type_from_code(code),
                           built=code in job.partners)
-    theirs = ev.paired_records(job.partners.get(code), job.entity.code)
+    theirs = synergy.partner_side(job.partners.get(code, {}).get("synergies", ()), job.entity.code)
     for volet in annex["volets"]:
         for os in volet["objectives"]:
             for oo in os["objectives"]:
                 for action in oo["actions"]:
-                    key = canonical_code(action["synergy_code"]) if action["synergy_code"] else ""
-                    action["partner_actions"] = [{"number": record["number"], "title": record["title"],
-                                                  "volet": record["volet"].lower()}
-                                                 for record in theirs.get(key, [])]
+                    action["partner_actions"] = [{"number": other.number, "title": other.title,
+                                                  "volet": other.volet.lower()}
+                                                 for other in theirs.paired_with(action["synergy_code"])]
     return annex
 
 
 def synergy_annexes(entity: Entity) -> list[tuple[str, list]]:
-    return [(code, select(entity, lambda a, code=code: code in a.synergy_with)) for code in synergy_partners(entity)]
+    return [(code, select(entity, lambda a, code=code: code in a.synergy_with))
+            for code in synergy.partners(entity)]
 
 
 def totals_context(totals: Totals) -> dict:

@@ -3,8 +3,8 @@ organique des CPAS art. 27ter) — counts per status and santé, mean progress, 
 objective with its actions and indicators, the bilan des synergies, the modifications since the adopted version,
 an annex per service. Written when an evaluation is asked for (make rapport); published by make pdf.
 
-Every figure comes from pipeline/evaluation.py; the prose (introduction, method, conclusions) is in the Word
-template, which the comité de direction edits.
+Every figure comes from pipeline/evaluation.py, the synergies' pairs from pipeline/synergy.py; the prose
+(introduction, method, conclusions) is in the Word template, which the comité de direction edits.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 from .. import contract as c
 from .. import evaluation as ev
 from .. import french
+from .. import synergy
 from ..findings import phrase
-from ..model import Action, Entity, synergy_partners
+from ..model import Action, Entity
 from ..normalize import indicator_lines, split_lines
-from . import Job, Output, safe_name, word
+from .base import Job, Output, safe_name, word
 from .context import entity_context, modifications_context, type_from_code, version_context
 
 TEMPLATE = "rapport_execution.docx"
@@ -97,18 +98,17 @@ def synergies(job: Job, day) -> list[dict]:
     partner's actions paired by « Code synergie », and the pairs whose sides disagree."""
     entity: Entity = job.entity
     sections = []
-    for code in synergy_partners(entity):
+    for code in synergy.partners(entity):
         partner = job.partners.get(code)
-        theirs = ev.paired_records(partner, entity.code)
+        theirs = synergy.partner_side((partner or {}).get("synergies", ()), entity.code)
         lines = []
         for action in (a for a in entity.actions() if code in a.synergy_with):
-            others = theirs.get(ev.action_key(action), []) if ev.action_key(action) else []
-            reasons = list(dict.fromkeys(reason for o in others for reason in ev.side_disagreements(
-                action.status, action.end, o["status"], o["end"])))
+            others = theirs.paired_with(action.synergy_code)
+            reasons = synergy.disagreements([action], others)
             lines.append({**action_row(action, day), "synergy_code": action.synergy_code,
-                          "partner": [{"number": o["number"], "title": o["title"], "volet": o["volet"].lower(),
-                                       "status": o["status"] or ev.NO_STATUS,
-                                       "progress": french.percent(o["progress"])} for o in others],
+                          "partner": [{"number": o.number, "title": o.title, "volet": o.volet.lower(),
+                                       "status": o.status or ev.NO_STATUS,
+                                       "progress": french.percent(o.progress)} for o in others],
                           "disagree": bool(reasons), "why": "; ".join(reasons)})
         summary = ev.summarize([a for a in entity.actions() if code in a.synergy_with])
         sections.append({"code": code, "partner": job.partner_names.get(code, code),

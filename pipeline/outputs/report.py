@@ -21,7 +21,7 @@ from ..clean import visible
 from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
 from ..invocation import option
 from ..workbooks import described, text_height
-from . import Output
+from .base import Output
 
 REPORT_NAME = "Rapport_validation.xlsx"
 COLUMNS = (  # header, width

@@ -24,7 +24,7 @@ from .. import contract as c
 from ..clean import visible
 from ..findings import ERROR, WARNING, Finding
 from ..workbooks import described
-from . import Job, Output
+from .base import Job, Output
 from .report import FONT, SEVERITY_FILLS, fit_to_page_width
 
 FOLDER = "retours"

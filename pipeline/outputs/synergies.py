@@ -1,14 +1,14 @@
 """The synergy cross-reference: the actions a commune and its CPAS carry out together, paired by « Code synergie »,
-their status, progress and due date side by side, the pairs whose sides disagree flagged (evaluation
-.side_disagreements) — a working document between the two institutions (each PST's synergy annex lists the pairs),
-not published."""
+their status, progress and due date side by side, the pairs whose sides disagree flagged (synergy.disagreements)
+— a working document between the two institutions (each PST's synergy annex lists the pairs), not published."""
 
 from __future__ import annotations
 
 from .. import evaluation as ev
 from .. import french
-from ..model import Action, CrossReference
-from . import PAIR, Job, Output, safe_name, word
+from ..model import Action
+from ..synergy import CrossReference, disagreements
+from .base import PAIR, Job, Output, safe_name, word
 
 TEMPLATE = "synergies.docx"
 
@@ -22,15 +22,11 @@ def context(job: Job, part: int = 0) -> dict:
                  "typed": a.progress is not None, "end": a.end.french() if a.end else "non précisée"}
                 for a in actions]
 
-    def reasons(pair) -> list[str]:
-        return list(dict.fromkeys(reason for left in pair.left for right in pair.right
-                                  for reason in ev.side_disagreements(left.status, left.end, right.status,
-                                                                      right.end)))
-
     # « check »: the reasons as one sentence (« Statuts opposés (…) ; échéances … »), one paragraph, as a table
     # cell must hold one, empty or not.
     pairs = [{"code": p.synergy_code, "left": side(p.left), "right": side(p.right), "why": why,
-              "check": french.initial(" ; ".join(why))} for p in xref.pairs for why in (reasons(p),)]
+              "check": french.initial(" ; ".join(why))}
+             for p in xref.pairs for why in (disagreements(p.left, p.right),)]
 
     return {
         "left": {"name": xref.left.name, "code": xref.left.code, "type": xref.left.type},

@@ -7,7 +7,7 @@ DATA that name each other; published by make pdf, like the other documents a con
 Rules (the year is ANNEE; the « situation day » is 31 December of ANNEE, or today when that is earlier). The
 workbooks keep no history: statuses, santé and progress are those typed when the report is built.
 - An action commune is an action of a pair: flagged « Synergie avec » the partner and carrying a « Code synergie »
-  that an action of the partner carries too (model.cross_reference). Each institution counts its own actions: a
+  that an action of the partner carries too (synergy.cross_reference). Each institution counts its own actions: a
   pair counts once on each side.
 - Started during the year: its « Début » falls in ANNEE, no later than the situation day, and it is En cours or
   Terminée (an action À démarrer, Reportée or Abandonnée has not started, or its start is not established).
@@ -34,8 +34,9 @@ from .. import contract as c
 from .. import evaluation as ev
 from .. import french
 from ..findings import phrase
-from ..model import Action, CrossReference, Entity
-from . import PAIR, Job, Output, safe_name, word
+from ..model import Action, Entity
+from ..synergy import CrossReference
+from .base import PAIR, Job, Output, safe_name, word
 from .context import entity_context
 from .joint import placements
 
