@@ -81,5 +81,6 @@ OUTPUT = Output(
     scope=PAIR,
     pattern="PST_conjoint_",
     publish=True,
+    main=True,
     applies=lambda job: joint_pair(job.xref.left, job.xref.right),
 )
