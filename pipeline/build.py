@@ -588,13 +588,13 @@ def export_years(results: list[EntityResult], asked: int | None, today: dt.date)
     for result in results:
         if result.entity is None:
             continue
-        year, said = export_year(result.entity.legislature, asked, today)
+        year, note = export_year(result.entity.legislature, asked, today)
         if year is None:
-            refused.append(f"{result.label} : {said.message}")
+            refused.append(f"{result.label} : {note.message}")
             continue
         result.exercice = year
-        if said is not None:
-            result.findings.append(said)
+        if note is not None:
+            result.findings.append(note)
     if refused:
         raise ConfigurationError(" ".join([*refused, said("nothing-built")]))
 
