@@ -435,99 +435,73 @@ def command_templates(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The `pst` command: each sub-command with exactly the options that apply to it (the make variables of
-    the same name: --malgre-erreurs is MALGRE_ERREURS=1), its help and its errors in French."""
+    the same name: --malgre-erreurs is MALGRE_ERREURS=1), its help and its errors in French (findings.CONSOLE,
+    « help-… »)."""
     name = program()
-    main = ArgumentParser(prog=name, description="PST builder : des classeurs des services au document officiel du "
-                                                 "programme stratégique transversal.",
-                          epilog=f"Les options d’une commande : « {name} COMMANDE --help », par exemple "
-                                 f"« {name} rapport --help ».")
-    commands = main.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
+    main = ArgumentParser(prog=name, description=said("help-program"), epilog=said("help-epilog", program=name))
+    commands = main.add_subparsers(dest="command", required=True, title=said("help-commands"), metavar="COMMANDE")
 
-    def add(command_name: str, text: str, run) -> argparse.ArgumentParser:
+    def add(command_name: str, run) -> argparse.ArgumentParser:
+        text = said(f"help-command-{command_name}")
         sub = commands.add_parser(command_name, help=text, description=text[0].upper() + text[1:] + ".")
         sub.set_defaults(run=run)
         return sub
 
-    pst = add("pst", "construit le PST (Word) de chaque entité du dossier de données, ses fiches actions et son "
-                     "rapport de validation", command_pst)
+    pst = add("pst", command_pst)
     building_options(pst)
-    pdf = add("pdf", "construit le PST comme la commande pst, puis son PDF à publier (LibreOffice : table des "
-                     "matières à jour, signets)", command_pdf)
+    pdf = add("pdf", command_pdf)
     building_options(pdf)
     evaluation_options(pdf)
-    pdf.add_argument("--rapport", action="store_true", help="construit et publie aussi le rapport d’exécution")
-    templates = add("modeles", "écrit le classeur de chaque service, à partir du cadre de chaque entité",
-                    command_templates)
-    folder_options(templates, build="dossier de sortie : les classeurs vont dans DOSSIER/<entité>/modeles/ "
-                                    "(défaut : build)")
-    templates.add_argument("--prerempli", action="store_true", help="reprend les actions de la dernière "
-                                                                    "construction réussie du PST")
-    check = add("verifier", "lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de document "
-                            "ni rien enregistrer", command_pst)
+    pdf.add_argument("--rapport", action="store_true", help=said("help-rapport"))
+    templates = add("modeles", command_templates)
+    folder_options(templates, build=said("help-build-templates"))
+    templates.add_argument("--prerempli", action="store_true", help=said("help-prerempli"))
+    check = add("verifier", command_pst)
     building_options(check, provisional=None)
     check.set_defaults(verifier=True)
-    adopt = add("adopter", "enregistre la dernière construction réussie comme la version dont le conseil a pris "
-                           "acte", command_adopt)
-    folder_options(adopt, build="dossier où se trouve la dernière construction (défaut : build)")
-    adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help="date de la séance du conseil")
-    adopt.add_argument("--entite", metavar="DOSSIER", help="n’adopte que l’entité de ce dossier")
-    adopt.add_argument("--annuler", metavar="AAAA-MM-JJ",
-                       help="retire la dernière version enregistrée, adoptée à cette date (son dossier est mis de "
-                            "côté, pas supprimé)")
-    changes = add("modifications", "construit le PST comme la commande pst, avec le document des modifications "
-                                   "depuis une version adoptée", command_pst)
+    adopt = add("adopter", command_adopt)
+    folder_options(adopt, build=said("help-build-adopt"))
+    adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help=said("help-seance"))
+    adopt.add_argument("--entite", metavar="DOSSIER", help=said("help-entite"))
+    adopt.add_argument("--annuler", metavar="AAAA-MM-JJ", help=said("help-annuler"))
+    changes = add("modifications", command_pst)
     building_options(changes)
-    changes.add_argument("--depuis", metavar="AAAA-MM-JJ", help="date de séance de la version de référence "
-                                                                "(défaut : la dernière adoptée)")
-    report_ = add("rapport", "construit le PST comme la commande pst, avec son rapport d’exécution (évaluation à "
-                             "mi-législature ou de fin de législature)", command_pst)
+    changes.add_argument("--depuis", metavar="AAAA-MM-JJ", help=said("help-depuis"))
+    report_ = add("rapport", command_pst)
     building_options(report_)
     evaluation_options(report_)
     report_.set_defaults(rapport=True)
-    export = add("ecomptes", "construit le PST comme la commande pst, avec son export XML pour e-Comptes (schéma "
-                             "201805V1 de la Région wallonne)", command_pst)
-    building_options(export, provisional="écrit quand même des documents provisoires, sans les lignes rejetées, "
-                                         "mais pas d’export e-Comptes pour une entité en erreur")
-    export.add_argument("--exercice", metavar="AAAA",
-                        help="exercice budgétaire de l’export (défaut : l’année en cours)")
+    export = add("ecomptes", command_pst)
+    building_options(export, provisional=said("help-malgre-erreurs-ecomptes"))
+    export.add_argument("--exercice", metavar="AAAA", help=said("help-exercice"))
     export.set_defaults(ecomptes=True)
-    blank = add("modeles-vierges", "écrit les classeurs vierges du contrat (input_templates/)",
-                command_blank_templates)
-    blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help="dossier de destination "
-                                                                                   "(défaut : input_templates)")
+    blank = add("modeles-vierges", command_blank_templates)
+    blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help=said("help-out"))
     return main
 
 
-def folder_options(parser: argparse.ArgumentParser, build: str = "dossier où écrire les documents (défaut : "
-                                                                    "build)") -> None:
-    parser.add_argument("--data", default="data", metavar="DOSSIER",
-                        help="dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier "
-                             "qui en contient plusieurs (défaut : data)")
-    parser.add_argument("--build", default="build", metavar="DOSSIER", help=build)
+def folder_options(parser: argparse.ArgumentParser, build: str | None = None) -> None:
+    """--data and --build (`build`: its help, when it is not the usual one)."""
+    parser.add_argument("--data", default="data", metavar="DOSSIER", help=said("help-data"))
+    parser.add_argument("--build", default="build", metavar="DOSSIER", help=build or said("help-build"))
 
 
-def building_options(parser: argparse.ArgumentParser, provisional: str | None = "construit quand même des "
-                     "documents provisoires, sans les lignes rejetées") -> None:
+def building_options(parser: argparse.ArgumentParser, provisional: str | None = "") -> None:
     """The options of every command that builds the PST; --malgre-erreurs where documents are written
-    (`provisional`: its help; None: not offered)."""
+    (`provisional`: its help, "" the usual one; None: not offered)."""
     folder_options(parser)
-    if provisional:
-        parser.add_argument("--malgre-erreurs", action="store_true", help=provisional)
+    if provisional is not None:
+        parser.add_argument("--malgre-erreurs", action="store_true",
+                            help=provisional or said("help-malgre-erreurs"))
     else:
         parser.set_defaults(malgre_erreurs=False)
-    parser.add_argument("--processus", type=whole_number, default=0, metavar="NOMBRE",
-                        help="nombre de processus : les entités sont construites en parallèle et, s’il en reste, "
-                             "le PST et les fiches d’une entité sont écrits côte à côte (défaut : le nombre de "
-                             "processeurs)")
-    parser.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
+    parser.add_argument("--processus", type=whole_number, default=0, metavar="NOMBRE", help=said("help-processus"))
+    parser.add_argument("--temps", action="store_true", help=said("help-temps"))
 
 
 def evaluation_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--date", metavar="AAAA-MM-JJ", help="date de l’évaluation (défaut : aujourd’hui) : la "
-                                                            "situation décrite, les actions en retard à cette date")
-    parser.add_argument("--echeance", metavar="mi-parcours|fin", help="échéance de l’évaluation (défaut : fin à "
-                                                                      "partir de la dernière année de la "
-                                                                      "législature, mi-parcours avant)")
+    parser.add_argument("--date", metavar="AAAA-MM-JJ", help=said("help-date"))
+    parser.add_argument("--echeance", metavar="mi-parcours|fin", help=said("help-echeance"))
 
 
 class Console:

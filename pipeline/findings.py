@@ -1095,6 +1095,52 @@ CONSOLE: dict[str, str] = {
     "templates-failed": "Échec : erreurs dans le cadre de {labels}.",
     "templates-next": "Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier "
                       "services/ de l’entité, puis lancez « {again} ».",
+    # The command's help (argparse): each sub-command (« help-command-<name> »), then each option
+    "help-program": "PST builder : des classeurs des services au document officiel du programme stratégique "
+                    "transversal.",
+    "help-epilog": "Les options d’une commande : « {program} COMMANDE --help », par exemple « {program} rapport "
+                   "--help ».",
+    "help-commands": "commandes",
+    "help-command-pst": "construit le PST (Word) de chaque entité du dossier de données, ses fiches actions et son "
+                        "rapport de validation",
+    "help-command-pdf": "construit le PST comme la commande pst, puis son PDF à publier (LibreOffice : table des "
+                        "matières à jour, signets)",
+    "help-command-modeles": "écrit le classeur de chaque service, à partir du cadre de chaque entité",
+    "help-command-verifier": "lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de "
+                             "document ni rien enregistrer",
+    "help-command-adopter": "enregistre la dernière construction réussie comme la version dont le conseil a pris "
+                            "acte",
+    "help-command-modifications": "construit le PST comme la commande pst, avec le document des modifications "
+                                  "depuis une version adoptée",
+    "help-command-rapport": "construit le PST comme la commande pst, avec son rapport d’exécution (évaluation à "
+                            "mi-législature ou de fin de législature)",
+    "help-command-ecomptes": "construit le PST comme la commande pst, avec son export XML pour e-Comptes (schéma "
+                             "201805V1 de la Région wallonne)",
+    "help-command-modeles-vierges": "écrit les classeurs vierges du contrat (input_templates/)",
+    "help-data": "dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier qui en contient "
+                 "plusieurs (défaut : data)",
+    "help-build": "dossier où écrire les documents (défaut : build)",
+    "help-build-templates": "dossier de sortie : les classeurs vont dans DOSSIER/<entité>/modeles/ (défaut : build)",
+    "help-build-adopt": "dossier où se trouve la dernière construction (défaut : build)",
+    "help-malgre-erreurs": "construit quand même des documents provisoires, sans les lignes rejetées",
+    "help-malgre-erreurs-ecomptes": "écrit quand même des documents provisoires, sans les lignes rejetées, mais pas "
+                                    "d’export e-Comptes pour une entité en erreur",
+    "help-processus": "nombre de processus : les entités sont construites en parallèle et, s’il en reste, le PST et "
+                      "les fiches d’une entité sont écrits côte à côte (défaut : le nombre de processeurs)",
+    "help-temps": "affiche le temps passé dans chaque étape",
+    "help-rapport": "construit et publie aussi le rapport d’exécution",
+    "help-prerempli": "reprend les actions de la dernière construction réussie du PST",
+    "help-seance": "date de la séance du conseil",
+    "help-entite": "n’adopte que l’entité de ce dossier",
+    "help-annuler": "retire la dernière version enregistrée, adoptée à cette date (son dossier est mis de côté, pas "
+                    "supprimé)",
+    "help-depuis": "date de séance de la version de référence (défaut : la dernière adoptée)",
+    "help-date": "date de l’évaluation (défaut : aujourd’hui) : la situation décrite, les actions en retard à cette "
+                 "date",
+    "help-echeance": "échéance de l’évaluation (défaut : fin à partir de la dernière année de la législature, "
+                     "mi-parcours avant)",
+    "help-exercice": "exercice budgétaire de l’export (défaut : l’année en cours)",
+    "help-out": "dossier de destination (défaut : input_templates)",
 }
 """What the commands say on the console (pipeline/cli.py) and the build's own sentences (a failure, a document
 left open): `said(key, **values)`, with the placeholders' forms of the catalogue."""
