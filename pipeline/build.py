@@ -328,13 +328,13 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
     (Job.command, Job.asked)."""
     folder = build / result.folder.name
     job = entity_job(result, partners_, today, evaluation, command, asked)
-    entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY and o.wanted(job)]
+    entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
     for output in entity_outputs:
-        if output.always:
+        if output.always and output.wanted(job):
             result.written += write_together([(output, job, folder)], 1)
     if result.entity is None or check_only:
         return
-    documents = [o for o in entity_outputs if not o.always]
+    documents = [o for o in entity_outputs if not o.always and o.wanted(job)]
     result.stale = [path for o in documents if (path := outputs.final_path(o, job, folder)).exists()] \
         if result.has_errors else []
     if result.has_errors and not despite_errors:
