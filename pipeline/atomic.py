@@ -50,6 +50,18 @@ def safe_file_name(name: str, fallback: str = "", prefix: str = "Service-") -> s
     return text or fallback
 
 
+PROVISIONAL = "_PROVISOIRE"
+"""Added to the names of documents built despite errors: the last valid ones stay beside them."""
+STAGED = (".~", "~$")
+"""The starts of names that are no document: a file staged beside its destination while a build writes it, the
+lock file Word or Excel keeps beside a document it has open."""
+
+
+def finished_document(path: Path) -> bool:
+    """A document a build left in place for good: neither provisional nor staged (nor a lock file)."""
+    return PROVISIONAL not in path.stem and not path.name.startswith(STAGED)
+
+
 def lock_file(path: Path) -> Path | None:
     """The lock file Word or Excel (« ~$ » before the name, its first one or two characters dropped for a long
     name) or LibreOffice (« .~lock.<name># ») keeps beside a document it has open: writing over the document

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import outputs, parallel, state
-from .findings import Finding, count_by_severity, finding, phrase
+from .findings import Finding, count_by_severity, finding, phrase, said
 from .frame import Frame, Stopwatch, read_frame
 from .french import long_date, shorten
-from .atomic import lock_file
+from .atomic import finished_document, lock_file
 from .origin import claim
 from .load import ConfigurationError, load_services
 from .model import Entity, build_entity
 from .normalize import canonical_code, normalize_table, recover_lost_zeros
-from .outputs import Job, Output, Written, report
+from .outputs import DEFAULT_COMMAND, Job, Output, Written
 from .render import TemplateProblem
 from .state import save_state
 from .evaluation import Evaluation, baseline
@@ -65,12 +66,9 @@ def failure_of(problem: BaseException) -> Failure:
     if isinstance(problem, (ConfigurationError, TemplateProblem)):
         return Failure(2, str(problem))
     if isinstance(problem, OSError):
-        return Failure(2, f"« {problem.filename or problem} » n’a pas pu être écrit. Est-il ouvert dans Word ou "
-                          "Excel ? Fermez-le et relancez (les documents déjà en place n’ont pas changé).")
+        return Failure(2, said("not-written", path=problem.filename or problem))
     details = str(problem) if isinstance(problem, parallel.TaskFailed) else traceback.format_exc()
-    return Failure(3, "erreur interne inattendue de PST builder (aucun document n’est laissé à moitié écrit) ; "
-                      "transmettez le fichier erreur-interne.log du dossier de sortie à l’équipe qui maintient "
-                      "l’outil.", details)
+    return Failure(3, said("failure-internal"), details)
 
 
 @dataclass
@@ -124,16 +122,10 @@ class EntityResult:
 
     @property
     def document(self) -> Path | None:
-        """The PST this build wrote (provisional or not): what the exit code and the PDF are about."""
-        return next(iter(self.paths("pst")), None)
-
-    @property
-    def fiches(self) -> Path | None:
-        return next(iter(self.paths("fiches")), None)
-
-    @property
-    def report(self) -> Path | None:
-        return next(iter(self.paths("report")), None)
+        """The main document this build wrote (the PST, provisional or not: Output.main): what the exit code and
+        the PDF are about."""
+        main = outputs.main_output(outputs.ENTITY)
+        return next(iter(self.paths(main.name)), None) if main else None
 
     @property
     def errors(self) -> int:
@@ -165,7 +157,7 @@ class EntityResult:
             return set()  # the entity itself is refused: its parameter errors say why, for every row
         used = self.entity.sources()
         explained = {(f.file, f.sheet, f.row) for f in self.findings
-                     if f.row is not None and (f.is_error or f.code in ROW_EXPLAINING_WARNINGS)}
+                     if f.row is not None and (f.is_error or f.explains_row)}
         refused_sheets = {(f.file, f.sheet) for f in self.findings if f.is_error}
         return {key for key in self.action_rows | self.frame_rows | self.budget_rows
                 if key not in used and key not in explained
@@ -174,11 +166,6 @@ class EntityResult:
 
 LABEL_MAX = 100
 """Characters of an entity's name in the console and the report's title."""
-
-ROW_EXPLAINING_WARNINGS = ("ligne-hors-colonnes", "parent-rejete")
-"""Warnings on rows left out of the document: read, reported, not used (the error that causes a
-« parent-rejete » is counted once, on its own row)."""
-
 
 def table_rows(table) -> set[RowKey]:
     return set(zip(table.frame["_file"], table.frame["_sheet"], table.frame["_row"].astype(int)))
@@ -189,8 +176,8 @@ def refused(table) -> set[RowKey]:
 
 
 def rows_outside(findings: list[Finding]) -> set[RowKey]:
-    """Rows with content only outside the contract's columns: read and reported, not used."""
-    return {(f.file, f.sheet, f.row) for f in findings if f.code == "ligne-hors-colonnes"}
+    """Rows with content only outside the contract's columns: read and reported, not used (Finding.outside_table)."""
+    return {(f.file, f.sheet, f.row) for f in findings if f.outside_table}
 
 
 def assemble(folder: Path, build: Path | None = None, since: dt.date | None = None,
@@ -315,31 +302,39 @@ def partners(results: list[EntityResult]) -> dict[str, dict]:
             for r in results if r.entity and r.entity.code}
 
 
+def provisional_mark(results: list[EntityResult]) -> dict | None:
+    """Job.provisional for documents made of these entities: None when none has errors."""
+    errors = [r for r in results if r.has_errors]
+    return outputs.provisional_mark(sum(r.errors for r in errors),
+                                    sum(r.rows_rejected + r.budget_rows_rejected for r in errors)) if errors else None
+
+
 def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date,
-               evaluation: Evaluation | None = None) -> Job:
-    provisional = {"errors": result.errors, "rejected": result.rows_rejected + result.budget_rows_rejected,
-                   "report": report.REPORT_NAME} if result.has_errors else None
-    return Job(today, partners_, provisional, entity=result.entity, label=result.label, findings=result.findings,
-               source=result.folder,
+               evaluation: Evaluation | None = None, command: str = DEFAULT_COMMAND,
+               asked: dict | None = None) -> Job:
+    return Job(today, partners_, provisional_mark([result]), entity=result.entity, label=result.label,
+               findings=result.findings, source=result.folder,
                adopted=result.adopted, modifications=result.modifications, evaluation=evaluation,
-               baseline=result.baseline, exercice=result.exercice)
+               baseline=result.baseline, exercice=result.exercice, command=command, asked=dict(asked or {}))
 
 
 def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
                            despite_errors: bool = False, jobs: int = 1, check_only: bool = False,
-                           evaluation: Evaluation | None = None) -> None:
+                           evaluation: Evaluation | None = None, command: str = DEFAULT_COMMAND,
+                           asked: dict | None = None) -> None:
     """The entity's validation report, always and first; its other documents when it has no errors (or despite
     them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
-    built alone on a machine with several cores)."""
+    built alone on a machine with several cores). `command`, `asked`: the command being run and its options
+    (Job.command, Job.asked)."""
     folder = build / result.folder.name
-    job = entity_job(result, partners_, today, evaluation)
+    job = entity_job(result, partners_, today, evaluation, command, asked)
     entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
     for output in entity_outputs:
-        if output.always:
+        if output.always and output.wanted(job):
             result.written += write_together([(output, job, folder)], 1)
     if result.entity is None or check_only:
         return
-    documents = [o for o in entity_outputs if not o.always and o.applies(job)]
+    documents = [o for o in entity_outputs if not o.always and o.wanted(job)]
     result.stale = [path for o in documents if (path := outputs.final_path(o, job, folder)).exists()] \
         if result.has_errors else []
     if result.has_errors and not despite_errors:
@@ -366,7 +361,8 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
             staged = path.with_name(f".~{path.name}")
             tasks.append((output.name, job, part, staged))
             moves.append((output, job, folder, path, staged))
-    tasks.sort(key=lambda task: task[0] != "fiches")  # the fiches (a page per action) first, the longest
+    longest = {output.name for output, _, _ in planned if output.longest}
+    tasks.sort(key=lambda task: task[0] not in longest)  # the longest to write first (Output.longest)
     for folder in {path.parent for *_, path, _ in moves} | {folder for _, _, folder in planned}:
         folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -386,9 +382,7 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
 
 
 def open_document(path: Path, lock: Path) -> str:
-    return (f"le document « {path} » est ouvert dans Word, Excel ou LibreOffice (fichier de verrou « {lock.name} ») : "
-            "fermez-le, puis relancez ; rien n’a été écrit à sa place. Si aucun programme ne l’a ouvert, supprimez "
-            "ce fichier de verrou, resté d’une fermeture brutale.")
+    return said("document-open", path=path, lock=lock.name)
 
 
 @dataclass
@@ -441,8 +435,8 @@ def pairing(results: list[EntityResult]) -> list[Pair]:
     return pairs
 
 
-def cross_references(results: list[EntityResult], pairs: list[Pair], build: Path,
-                     today: dt.date) -> list[CrossReferenceResult]:
+def cross_references(results: list[EntityResult], pairs: list[Pair], build: Path, today: dt.date,
+                     command: str = DEFAULT_COMMAND, asked: dict | None = None) -> list[CrossReferenceResult]:
     """The pair outputs of every two entities that name each other (« Synergie avec », « PST conjoint avec »),
     written when both have their documents (provisional when either has errors); otherwise the earlier ones are
     kept and reported out of date. `results`: as they come back from writing the entities' documents — copies when
@@ -453,13 +447,10 @@ def cross_references(results: list[EntityResult], pairs: list[Pair], build: Path
     for pair in pairs:
         left, right, joint = results[pair.left], results[pair.right], pair.joint
         xref = pair.xref.on(left.entity, right.entity)
-        errors = [r for r in (left, right) if r.has_errors]
-        provisional = {"errors": sum(r.errors for r in errors),
-                       "rejected": sum(r.rows_rejected + r.budget_rows_rejected for r in errors),
-                       "report": report.REPORT_NAME} if errors else None
-        job = Job(today, known, provisional, xref=xref, sides=[entity_job(r, known, today) for r in (left, right)])
+        job = Job(today, known, provisional_mark([left, right]), xref=xref, command=command, asked=dict(asked or {}),
+                  sides=[entity_job(r, known, today, command=command, asked=asked) for r in (left, right)])
         result = CrossReferenceResult(xref, joint=joint)
-        wanted = [output for output in outputs.registry() if output.scope == outputs.PAIR and output.applies(job)]
+        wanted = [output for output in outputs.registry() if output.scope == outputs.PAIR and output.wanted(job)]
         if not (left.document and right.document):
             result.waiting = [r.label for r in (left, right) if not r.document]
             result.stale = [path for output in wanted if (path := outputs.final_path(output, job, build)).exists()]
@@ -475,10 +466,12 @@ def cross_references(results: list[EntityResult], pairs: list[Pair], build: Path
     return done
 
 
-def pair_leftovers(results: list[EntityResult], pairs: list[CrossReferenceResult], build: Path) -> list[Path]:
+def pair_leftovers(results: list[EntityResult], pairs: list[CrossReferenceResult], build: Path,
+                   command: str = DEFAULT_COMMAND) -> list[Path]:
     """Documents of a pair (synergies, joint PST) that an earlier build wrote in BUILD for entities of this build,
     and that this build neither wrote nor reported: their pair no longer holds (a frame no longer names the other,
-    a partner gone, two législatures…). Kept — the coordinator decides —, reported out of date."""
+    a partner gone, two législatures…). Kept — the coordinator decides —, reported out of date. A document
+    written on demand (Output.command) is looked for only when its command runs."""
     codes = {outputs.safe_name(r.entity.code) for r in results if r.entity and r.entity.code}
 
     def valid(path: Path) -> Path:
@@ -488,11 +481,13 @@ def pair_leftovers(results: list[EntityResult], pairs: list[CrossReferenceResult
     accounted = {valid(path) for pair in pairs for path in (*(w.path for w in pair.written), *pair.stale)}
     found = []
     for output in outputs.registry():
-        if output.scope != outputs.PAIR or not output.pattern or not build.is_dir():
+        if output.scope != outputs.PAIR or not output.pattern or not build.is_dir() \
+                or output.command not in (None, command):
             continue
-        for path in sorted(build.glob(f"{output.pattern}*{output.suffix}")):
-            named = f"_{path.stem[len(output.pattern):]}_"
-            if valid(path) not in accounted and any(f"_{code}_" in named for code in codes):
+        for path in sorted(build.glob(f"*{output.suffix}")):
+            stem = valid(path).stem
+            if re.fullmatch(output.pattern, stem) and valid(path) not in accounted \
+                    and any(f"_{code}_" in f"_{stem}_" for code in codes):
                 found.append(path)
     return found
 
@@ -518,8 +513,8 @@ class BuildReport:
 
     def failures(self) -> list[tuple[str, Failure]]:
         """(what, failure) for each entity or cross-reference that failed."""
-        return ([(f"le PST de {r.label}", r.failure) for r in self.results if r.failure]
-                + [(f"les documents communs {x.xref.left.code} & {x.xref.right.code}", x.failure)
+        return ([(said("failed-entity", label=r.label), r.failure) for r in self.results if r.failure]
+                + [(said("failed-pair", left=x.xref.left.code, right=x.xref.right.code), x.failure)
                    for x in self.cross_references if x.failure])
 
     def counts(self) -> dict[str, int]:
@@ -540,21 +535,23 @@ def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bo
 
 
 def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
-             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None) -> EntityResult:
+             jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None,
+             command: str = DEFAULT_COMMAND, asked: dict | None = None) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
     errors. `check_only`: the validation report alone, no document and no state (make verifier)."""
     if result.failure:
         return result
     try:
         with (result.clock or Stopwatch()).stage("render"):
-            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation)
+            write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation,
+                                   command, asked)
         if result.document and not result.has_errors:
             save_state(result, build, today, [w.path for w in result.written
                                               if not w.provisional and not outputs.by_name(w.output).always])
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         result.failure = failure_of(problem)
-        result.written = [w for w in result.written if w.output == report.OUTPUT.name]
+        result.written = [w for w in result.written if outputs.by_name(w.output).always]
         result.stale = previous_documents(build, result.folder)
     return result
 
@@ -562,8 +559,7 @@ def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], toda
 def previous_documents(build: Path, folder: Path) -> list[Path]:
     """The documents an earlier build wrote for this entity folder (not provisional), left in place by a failed
     build: out of date."""
-    return [path for path in sorted((build / folder.name).glob("*.docx"))
-            if outputs.PROVISIONAL not in path.stem and not path.name.startswith((".~", "~$"))]
+    return [path for path in sorted((build / folder.name).glob("*.docx")) if finished_document(path)]
 
 
 def lost_in_process(item: tuple, problem: BaseException) -> EntityResult:
@@ -581,7 +577,7 @@ def refuse_unknown_since(results: list[EntityResult], since: dt.date | None) -> 
         raise ConfigurationError(" ".join(
             f"{r.label} : " + finding("depuis-inconnu", day=long_date(since), recorded=[
                 f"{long_date(seance)} ({seance.isoformat()})" for _, seance in r.adopted]).message
-            for r in unknown) + " Rien n’a été construit.")
+            for r in unknown) + " " + said("nothing-built"))
 
 
 def export_years(results: list[EntityResult], asked: int | None, today: dt.date) -> None:
@@ -592,26 +588,28 @@ def export_years(results: list[EntityResult], asked: int | None, today: dt.date)
     for result in results:
         if result.entity is None:
             continue
-        year, said = export_year(result.entity.legislature, asked, today)
+        year, note = export_year(result.entity.legislature, asked, today)
         if year is None:
-            refused.append(f"{result.label} : {said.message}")
+            refused.append(f"{result.label} : {note.message}")
             continue
         result.exercice = year
-        if said is not None:
-            result.findings.append(said)
+        if note is not None:
+            result.findings.append(note)
     if refused:
-        raise ConfigurationError(" ".join(refused) + " Rien n’a été construit.")
+        raise ConfigurationError(" ".join([*refused, said("nothing-built")]))
 
 
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
               jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False,
               evaluation: Evaluation | None = None, exercice: int | None = None, export: bool = False,
-              one_entity: bool = False) -> BuildReport:
+              one_entity: bool = False, command: str = DEFAULT_COMMAND, asked: dict | None = None) -> BuildReport:
     """Every entity of DATA, in `jobs` processes; `progress(done, total, result)` after each entity's documents.
     `since`: the séance modifications are counted from; `check_only`: the validation reports alone; `evaluation`:
     the rapport d'exécution asked for (make rapport); `export`: the e-Comptes export asked for (make ecomptes), for
     the year `exercice` (default: the current year brought within each entity's législature); `one_entity`: DATA
-    is one entity's folder (its partners are not expected).
+    is one entity's folder (its partners are not expected). `command`: the command being run (« pst »,
+    « ecomptes », « synergies »…) and `asked` its options (`{"annee": 2026}`), given to every entity's and pair's
+    Job: an output declared with `command` is written only when that command runs (Output.command).
 
     Raises ConfigurationError before writing anything when BUILD holds another data folder's documents
     (origin.claim), when `since` is not a séance of every entity's adopted versions, or when `exercice` lies
@@ -638,14 +636,15 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     finished = iter(range(1, len(results) + 1))
     # Cores left over when there are fewer entities than processes write each entity's documents side by side.
     inner = max(1, jobs // len(results)) if results else 1
-    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation)
-                                      for r in results],
+    results = parallel.run(rendered, [(r, build, known, today, despite_errors, inner, check_only, evaluation,
+                                       command, asked) for r in results],
                            jobs,
                            (lambda index, result: progress(next(finished), len(results), result)) if progress
                            else None, failed=lost_in_process)
     report_ = BuildReport(results, despite_errors=despite_errors, check_only=check_only, notes=notes)
     if not check_only:
-        report_.cross_references = cross_references(report_.results, pairs, build, today)
+        report_.cross_references = cross_references(report_.results, pairs, build, today, command, asked)
         # One entity's folder built alone: its pairs are not built, their documents are not leftovers.
-        report_.leftovers = [] if one_entity else pair_leftovers(report_.results, report_.cross_references, build)
+        report_.leftovers = [] if one_entity else pair_leftovers(report_.results, report_.cross_references, build,
+                                                                 command)
     return report_

@@ -28,18 +28,18 @@ from pathlib import Path
 
 from .arguments import ArgumentParser, whole_number
 from .clean import visible
-from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file
-from .french import long_date, plural, seconds as seconds_text
+from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file, said
+from .french import long_date, seconds as seconds_text
 from .invocation import SUBCOMMANDS, command, option, program
 
-LABELS = {ERROR: "ERREUR", WARNING: "AVERTISSEMENT", NOTE: "note"}
+LABELS = {severity: said(f"severity-{severity}") for severity in (ERROR, WARNING, NOTE)}
 
 
 def print_findings(findings: list[Finding], indent: str = "  ") -> None:
     """Each finding under its file; what a cell held is shown as the feedback shows it (« ␇ »): a control
     character pasted into a workbook never rings the terminal's bell nor recolours it."""
     for file, items in grouped_by_file(findings).items():
-        print(visible(f"{indent}{file or 'Ensemble des classeurs'}"))
+        print(visible(f"{indent}{file or said('all-files')}"))
         for f in items:
             where = f.location().removeprefix(f.file).lstrip(", ")
             print(visible(f"{indent}  {LABELS[f.severity]:<13} {where + ' : ' if where else ''}{f.message}"))
@@ -51,23 +51,20 @@ def print_progress(done: int, total: int, result) -> None:
     """One line per entity as soon as its documents are written (several entities are built in parallel)."""
     counts = count_by_severity(result.findings)
     if result.failure:
-        outcome = "ÉCHEC, " + ("erreur interne" if result.failure.internal else "pas de document")
-    elif result.document and result.has_errors:
-        outcome = "document PROVISOIRE écrit"
+        outcome = "outcome-internal" if result.failure.internal else "outcome-failed"
     elif result.document:
-        outcome = "document écrit"
+        outcome = "outcome-provisional" if result.has_errors else "outcome-written"
     else:
-        outcome = "pas de document"
+        outcome = "outcome-none"
     seconds = sum(result.clock.seconds.values()) if result.clock else 0
-    print(f"[{done}/{total}] {result.label} : {outcome} ({plural(counts[ERROR], 'erreur', 'erreurs')}, "
-          f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {seconds_text(seconds)})", flush=True)
+    print(said("progress", done=done, total=total, label=result.label, outcome=said(outcome), errors=counts[ERROR],
+               warnings=counts[WARNING], time=seconds_text(seconds)), flush=True)
 
 
 def print_timings(result) -> None:
     if result.clock:
-        labels = {"load": "lecture", "normalize": "normalisation", "validate": "contrôles", "model": "modèle",
-                  "render": "documents"}
-        print("  Temps : " + " · ".join(f"{labels[k]} {seconds_text(v)}" for k, v in result.clock.seconds.items()))
+        print("  " + said("timings", stages=" · ".join(f"{said('stage-' + stage)} {seconds_text(time)}"
+                                                       for stage, time in result.clock.seconds.items())))
 
 
 def print_entity(result, check_only: bool = False, target: str = "pst", options: dict | None = None) -> None:
@@ -78,91 +75,90 @@ def print_entity(result, check_only: bool = False, target: str = "pst", options:
     print_findings(result.findings)
     if result.entity:
         for volet in result.entity.volets:
-            print(f"  Volet {volet.key} : "
-                  f"{plural(len(volet.objectives), 'objectif stratégique', 'objectifs stratégiques')}, "
-                  f"{plural(len(volet.operational()), 'objectif opérationnel', 'objectifs opérationnels')}, "
-                  f"{plural(len(volet.actions()), 'action', 'actions')}")
-    rejected = f"{plural(result.rows_rejected, 'rejetée', 'rejetées')}" + (" (voir rapport)" if result.rows_rejected
-                                                                          else "")
+            print("  " + said("volet", volet=volet.key, os=len(volet.objectives), oo=len(volet.operational()),
+                              actions=len(volet.actions())))
     budget = result.budget_rows_rejected if result.entity else 0
-    print(f"  {plural(result.rows_read, 'ligne lue', 'lignes lues')} : "
-          f"{plural(result.rows_accepted, 'action retenue', 'actions retenues')}, {rejected}"
-          + (f" ; {plural(budget, 'ligne budgétaire rejetée', 'lignes budgétaires rejetées')}" if budget else ""))
+    print("  " + said("rows", read=result.rows_read, accepted=result.rows_accepted, rejected=result.rows_rejected)
+          + (said("rows-budget", budget=budget) if budget else ""))
     counts = count_by_severity(result.findings)
-    print(f"  {plural(counts[ERROR], 'erreur', 'erreurs')}, "
-          f"{plural(counts[WARNING], 'avertissement', 'avertissements')}, {plural(counts[NOTE], 'note', 'notes')}")
+    print("  " + said("counts", errors=counts[ERROR], warnings=counts[WARNING], notes=counts[NOTE]))
     print_written(result.written)
     if target == "modifications" and result.entity is not None:
         changes = result.modifications
         if changes is None:
-            print("  Aucune version n’est encore adoptée : il n’y a pas de modifications à lister.")
+            print("  " + said("no-version-adopted"))
         elif not changes.changes:
-            print(f"  Aucune modification depuis la version {changes.number}, adoptée le "
-                  f"{long_date(changes.seance)}.")
+            print("  " + said("no-modification", number=changes.number, seance=long_date(changes.seance)))
     if result.failure:
-        print(f"  → Aucun document écrit : {result.failure.message}")
+        print("  " + said("no-document-failure", reason=result.failure.message))
     elif check_only:
-        print(f"  → Contrôle seulement (« {command('verifier', **(options or {}))} ») : aucun document n’est "
-              "écrit, rien n’est enregistré.")
+        print("  " + said("check-only", again=command("verifier", **(options or {}))))
     elif not result.document:
         if result.entity is None:
-            print("  → Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent d’abord être "
-                  "corrigés, même pour un document provisoire.")
+            print("  " + said("no-document-parameters"))
         else:
-            again = command(target, **(options or {}))
-            provisional = command(target, **(options or {}), malgre_erreurs=True)
-            print(f"  → Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « {again} » (ou "
-                  f"« {provisional} » pour des documents provisoires sans les lignes rejetées"
-                  + (", sans export e-Comptes" if target == "ecomptes" else "") + ").")
+            print("  " + said("no-document-errors", again=command(target, **(options or {})),
+                              provisional=command(target, **(options or {}), malgre_erreurs=True),
+                              without=never_provisional(target)))
     for path in result.stale:
-        print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
+        print("  " + said("stale-document", path=path))
+
+
+def never_provisional(target: str) -> list[str]:
+    """The documents the command asks for that are never written provisional (the e-Comptes export), as the
+    console names them, first letter lowered (« export e-Comptes »)."""
+    from .outputs import registry
+
+    return [output.labels[0][:1].lower() + output.labels[0][1:] for output in registry()
+            if output.command == target and not output.provisional]
 
 
 def print_pair(pair) -> None:
     """Two entities that name each other: their synergies, their joint PST, what was written or why not."""
     xref = pair.xref
     print()
-    print(f"{'PST conjoint et synergies' if pair.joint else 'Synergies'} {xref.left.name} & {xref.right.name}")
+    print(said("pair-title", joint=pair.joint, left=xref.left.name, right=xref.right.name))
     if xref.pairs or xref.left_only or xref.right_only:
-        print(f"  {plural(len(xref.pairs), 'synergie rapprochée', 'synergies rapprochées')} ; "
-              f"signalées d’un seul côté : {len(xref.left_only)} ({xref.left.code}), "
-              f"{len(xref.right_only)} ({xref.right.code})")
+        print("  " + said("pair-synergies", pairs=len(xref.pairs), left_only=len(xref.left_only),
+                          right_only=len(xref.right_only), left=xref.left.code, right=xref.right.code))
     if pair.joint and not pair.waiting:
         left, right = len(xref.left.actions()), len(xref.right.actions())
-        print(f"  PST conjoint : {plural(left + right, 'action', 'actions')} ({left} {xref.left.code}, {right} "
-              f"{xref.right.code}), dont {plural(len(xref.pairs), 'action commune', 'actions communes')}")
+        print("  " + said("pair-joint", total=left + right, left_count=left, right_count=right, left=xref.left.code,
+                          right=xref.right.code, pairs=len(xref.pairs)))
     if pair.waiting:
-        print(f"  → Aucun document commun écrit : pas de document pour {' ni pour '.join(pair.waiting)} "
-              f"(corrigez {'ses' if len(pair.waiting) == 1 else 'leurs'} erreurs ci-dessus).")
+        print("  " + said("pair-waiting", first=pair.waiting[0], second=" ".join(pair.waiting[1:2]),
+                          count=len(pair.waiting)))
     if pair.failure:
-        print(f"  → Aucun document écrit : {pair.failure.message}")
+        print("  " + said("no-document-failure", reason=pair.failure.message))
     print_written(pair.written)
     for path in pair.stale:
-        print(f"  ⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.")
+        print("  " + said("stale-document", path=path))
 
 
 def print_written(written: list) -> None:
-    """« → Document écrit : path », each output once (its parts together), as each output names itself."""
+    """« → Document écrit : path », each output once (its parts together), as each output names itself; under a
+    provisional main document (Output.main), what its first page says."""
     from .outputs import by_name
 
     by_output: dict[str, list] = {}
     for document in written:
         by_output.setdefault(document.output, []).append(document)
     for name, documents in by_output.items():
-        label = by_name(name).labels[documents[0].provisional]
-        first = documents[0].path
-        parts = f" … {documents[-1].path.name} ({len(documents)} documents)" if len(documents) > 1 else ""
-        print(f"  → {label} : {first}{parts}")
-        if name in ("pst", "pst-conjoint") and documents[0].provisional:
-            print("    Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
-                  "liste. À ne pas publier.")
+        output = by_name(name)
+        label = output.labels[documents[0].provisional]
+        if len(documents) > 1:
+            print("  " + said("written-parts", label=label, path=documents[0].path, last=documents[-1].path.name,
+                              count=len(documents)))
+        else:
+            print("  " + said("written", label=label, path=documents[0].path))
+        if output.main and documents[0].provisional:
+            print("    " + said("provisional-note"))
 
 
 def internal_error(build: Path, what: str, details: str | None = None) -> int:
     """A bug of ours: the traceback goes to <BUILD>/erreur-interne.log, the console gets a French sentence."""
     log = write_log(build, details if details is not None else traceback.format_exc())
-    print(f"Erreur interne inattendue de PST builder : {what}. Transmettez le fichier {log} à l’équipe qui "
-          "maintient l’outil.", file=sys.stderr)
+    print(said("internal-error", what=what, log=log), file=sys.stderr)
     return 3
 
 
@@ -179,11 +175,10 @@ def report_failures(failures: list, build: Path) -> None:
     internal = [(what, failure) for what, failure in failures if failure.internal]
     if internal:
         details = "\n\n".join(f"=== {what} ===\n{failure.details}" for what, failure in internal)
-        internal_error(build, "pour " + ", ".join(what for what, _ in internal) + ", aucun document n’a été écrit "
-                       "(rien n’est laissé à moitié écrit ; les autres entités sont construites)", details)
+        internal_error(build, said("internal-failures", what=[what for what, _ in internal]), details)
     for what, failure in failures:
         if not failure.internal:
-            print(f"Impossible d’écrire {what} : {failure.message}", file=sys.stderr)
+            print(said("cannot-write", what=what, reason=failure.message), file=sys.stderr)
 
 
 def command_pst(args, publish=None) -> int:
@@ -202,19 +197,17 @@ def command_pst(args, publish=None) -> int:
         report = build_all(folders, Path(args.build), despite_errors=args.malgre_erreurs, jobs=jobs,
                            progress=print_progress, since=since, check_only=getattr(args, "verifier", False),
                            evaluation=evaluation, exercice=exercice, export=getattr(args, "ecomptes", False),
-                           one_entity=folders == [Path(args.data)])
+                           one_entity=folders == [Path(args.data)], command=make_target(args),
+                           asked=asked_options(args))
     except (ConfigurationError, TemplateProblem) as problem:
-        what = "de vérifier les classeurs" if getattr(args, "verifier", False) else "de construire le PST"
-        print(f"Impossible {what} : {problem}", file=sys.stderr)
-        return 2
-    except OSError as problem:
-        print(f"Impossible de construire le PST : « {problem.filename or problem} » n’a pas pu être écrit. Est-il "
-              "ouvert dans Word ou Excel ? Fermez-le et relancez (les documents déjà en place n’ont pas changé).",
+        print(said("cannot-check" if getattr(args, "verifier", False) else "cannot-build", reason=problem),
               file=sys.stderr)
         return 2
+    except OSError as problem:
+        print(said("cannot-build", reason=said("not-written", path=problem.filename or problem)), file=sys.stderr)
+        return 2
     except Exception:
-        return internal_error(Path(args.build), "la construction s’est arrêtée (aucun document n’est laissé à "
-                                                "moitié écrit)")
+        return internal_error(Path(args.build), said("stopped-build"))
     for note in report.notes:
         print(note)
     for result in report.results:
@@ -226,26 +219,23 @@ def command_pst(args, publish=None) -> int:
     if report.leftovers:
         print()
         for path in report.leftovers:
-            print(f"⚠ {path} n’est PLUS À JOUR : cette construction ne l’écrit plus (les deux cadres ne se nomment "
-                  "plus l’un l’autre, ou l’une des institutions est absente ou en erreur). Supprimez-le s’il n’a "
-                  "plus lieu d’être.")
+            print(said("pair-leftover", path=path))
     published = 0
     if publish is not None:
         try:
             published = publish(report)
         except Exception:
-            return internal_error(Path(args.build), "la production des PDF s’est arrêtée (aucun PDF n’est laissé "
-                                                    "à moitié écrit)")
+            return internal_error(Path(args.build), said("stopped-pdf"))
     print()
     report_failures(report.failures(), Path(args.build))
     if report.check_only:
         failed = [r.label for r in report.results if r.has_errors and not r.failure]
         if failed:
-            print(f"Erreurs dans les classeurs de {', '.join(failed)} (voir ci-dessus).", file=sys.stderr)
+            print(said("check-failed", labels=failed), file=sys.stderr)
         return report.exit_code
     failed = [r.label for r in report.results if not r.document and not r.failure]
     if failed:
-        print(f"Échec : pas de document pour {', '.join(failed)} (voir les erreurs ci-dessus).", file=sys.stderr)
+        print(said("build-failed", labels=failed), file=sys.stderr)
     return max(report.exit_code, published)
 
 
@@ -253,6 +243,15 @@ def make_target(args) -> str:
     """The make target of the sub-command that was run (« modeles » is « templates »)."""
     command_name = getattr(args, "command", None) or "pst"
     return next((target for target, name in SUBCOMMANDS.items() if name == command_name), "pst")
+
+
+def asked_options(args) -> dict:
+    """The options the command was given for the documents it asks for (outputs.Job.asked): what its parser's
+    `ask` default (a function of the parsed options, raising ConfigurationError in French for a wrong value)
+    returns, e.g. `synergies.set_defaults(ask=lambda args: {"annee": year_option(args)})`; none otherwise. Its
+    values travel to the processes that write the documents: plain values (numbers, text, dates)."""
+    ask = getattr(args, "ask", None)
+    return dict(ask(args)) if ask else {}
 
 
 DEFAULT_FOLDERS = {"data": "data", "build": "build"}
@@ -277,10 +276,10 @@ def seance_option(text: str | None, name: str):
         return None
     day = parse_seance(text)
     if day is None:
-        shape = "n’existe pas" if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text) else \
-            "n’est pas une date de la forme AAAA-MM-JJ"
+        shape = "missing" if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text) else "shape"
         key = name.lower()
-        raise ConfigurationError(f"« {option(key, text)} » {shape} (par exemple « {option(key, '2025-06-26')} »).")
+        raise ConfigurationError(said("bad-date", given=option(key, text), shape=shape,
+                                      example=option(key, "2025-06-26")))
     return day
 
 
@@ -297,10 +296,7 @@ def evaluation_option(args):
         return None
     day = seance_option(date, "DATE") if date else dt.date.today()
     if stage and parse_stage(stage) is None:
-        raise ConfigurationError(f"« {option('echeance', stage)} » n’est pas une échéance de l’évaluation : "
-                                 f"écrivez « {option('echeance', 'mi-parcours')} » ou "
-                                 f"« {option('echeance', 'fin')} » (ou ne l’indiquez pas : elle se déduit de la date "
-                                 "et de la législature).")
+        raise ConfigurationError(said("bad-stage", given=option("echeance", stage)))
     return Evaluation(day, parse_stage(stage) if stage else None)
 
 
@@ -315,8 +311,7 @@ def exercice_option(args) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise ConfigurationError(f"« {option('exercice', text)} » n’est pas une année d’exercice budgétaire "
-                                 f"(par exemple « {option('exercice', '2025')} »).")
+        raise ConfigurationError(said("bad-exercice", given=option("exercice", text)))
     return int(text)
 
 
@@ -332,53 +327,44 @@ def command_adopt(args) -> int:
     try:
         if withdrawing:
             if args.seance:
-                raise ConfigurationError(f"« {option('seance')} » et « {option('annuler')} » ne vont pas ensemble : "
-                                         f"« {option('annuler')} » retire la dernière version enregistrée, "
-                                         f"« {option('seance')} » en enregistre une nouvelle.")
+                raise ConfigurationError(said("seance-and-withdraw"))
             day = seance_option(args.annuler, "ANNULER")
             outcomes = withdraw_all(find_entity_folders(Path(args.data)), day, args.entite, given)
         else:
             if not (args.seance or "").strip():
-                raise ConfigurationError("la date de la séance manque : "
-                                         f"« {command('adopter', **given, seance='AAAA-MM-JJ')} ».")
+                raise ConfigurationError(said("seance-missing", again=command("adopter", **given,
+                                                                             seance="AAAA-MM-JJ")))
             seance = seance_option(args.seance, "SEANCE")
             outcomes = adopt_all(find_entity_folders(Path(args.data)), Path(args.build), seance, entity=args.entite,
                                  given=given)
     except ConfigurationError as problem:
-        what = "de retirer la version" if withdrawing else "d’enregistrer la version adoptée"
-        print(f"Impossible {what} : {problem}", file=sys.stderr)
+        print(said("cannot-withdraw" if withdrawing else "cannot-adopt", reason=problem), file=sys.stderr)
         return 2
     except Exception:
-        return internal_error(Path(args.build), "l’enregistrement de la version adoptée s’est arrêté (rien n’est "
-                                                "enregistré à moitié)")
+        return internal_error(Path(args.build), said("stopped-adoption"))
     refused = [outcome for outcome in outcomes if outcome.refused]
     for outcome in outcomes:
         print()
         if outcome.refusals:
-            print(f"{outcome.label} : {'version NON retirée' if withdrawing else 'version NON enregistrée'}")
+            print(said("version-refused", label=outcome.label, withdrawing=withdrawing))
             print_findings(outcome.refusals)
         elif withdrawing:
             version = outcome.version
-            print(f"{outcome.label} : la version {version.number} adoptée le {long_date(version.seance)} est "
-                  "retirée.")
-            print(f"  → mise de côté dans {version.folder} (rien n’est supprimé)")
-            print("  La prochaine construction numérote les actions comme avant cette version.")
+            print(said("version-withdrawn", label=outcome.label, number=version.number,
+                       seance=long_date(version.seance)))
+            print("  " + said("version-set-aside", folder=version.folder))
+            print("  " + said("version-withdrawn-numbers"))
         else:
             version = outcome.version
-            count = plural(len(version.actions), "action", "actions")
-            kind = "version adoptée" if version.number == 1 else f"actualisation (version {version.number})"
-            print(f"{outcome.label} : {kind} par le conseil le {long_date(version.seance)} enregistrée ({count}).")
+            print(said("version-recorded", label=outcome.label, first=version.number == 1, number=version.number,
+                       seance=long_date(version.seance), count=len(version.actions)))
             print(f"  → {version.folder}")
             if outcome.after_legislature:
-                print("  Séance postérieure à la législature : cette version est celle de l’évaluation de fin de "
-                      "législature.")
-            print("  Les numéros de ses actions ne changeront plus ; une nouvelle action prendra le numéro qui suit "
-                  "le dernier de son volet.")
+                print("  " + said("version-after-legislature"))
+            print("  " + said("version-numbers"))
     print()
     if refused:
-        nothing = "aucune version n’est retirée" if withdrawing else "aucune version n’est enregistrée"
-        print(f"Échec : {nothing}" + (" (toutes les entités ou aucune ; voir ci-dessus)." if len(outcomes) > 1
-                                      else " (voir ci-dessus)."), file=sys.stderr)
+        print(said("adoption-failed", withdrawing=withdrawing, many=len(outcomes) > 1), file=sys.stderr)
         return 1
     return 0
 
@@ -390,7 +376,7 @@ def command_pdf(args) -> int:
     try:
         office = find_office()
     except OfficeMissing as problem:
-        print(f"Impossible de produire le PDF : {problem}", file=sys.stderr)
+        print(said("cannot-pdf", reason=problem), file=sys.stderr)
         return 2
     return command_pst(args, publish=lambda report: publish(report, Path(args.build), office))
 
@@ -399,7 +385,7 @@ def command_blank_templates(args) -> int:
     from .workbooks import write_blank_templates
 
     for path in write_blank_templates(Path(args.out)):
-        print(f"Écrit : {path}")
+        print(said("written-file", path=path))
     return 0
 
 
@@ -411,140 +397,111 @@ def command_templates(args) -> int:
         folders = find_entity_folders(Path(args.data))
         results = generate(folders, Path(args.build), prefilled=args.prerempli)
     except ConfigurationError as problem:
-        print(f"Impossible d’écrire les classeurs des services : {problem}", file=sys.stderr)
+        print(said("cannot-templates", reason=problem), file=sys.stderr)
         return 2
     except OSError as problem:
-        print(f"Impossible d’écrire les classeurs des services : {problem.filename or problem} ne peut pas être "
-              "écrit (un classeur est-il ouvert dans Excel ou LibreOffice ? Fermez-le et relancez).", file=sys.stderr)
+        print(said("cannot-templates", reason=said("workbook-not-written", path=problem.filename or problem)),
+              file=sys.stderr)
         return 2
     except Exception:
-        return internal_error(Path(args.build), "l’écriture des classeurs des services s’est arrêtée")
+        return internal_error(Path(args.build), said("stopped-templates"))
     for result in results:
         print()
         print(f"{result.label} ({result.folder})")
         print_findings(result.findings)
         if result.failure:
-            print(f"  → Aucun classeur écrit : {result.failure.message}")
+            print("  " + said("no-workbook-failure", reason=result.failure.message))
             continue
         if result.has_errors:
-            print("  → Aucun classeur écrit : corrigez les erreurs de cadre.xlsx ci-dessus puis relancez "
-                  f"« {command('templates', **rerun_options(args))} ».")
+            print("  " + said("no-workbook-errors", again=command("templates", **rerun_options(args))))
             continue
         folder = result.written[0].parent if result.written else ""
-        print(f"  {plural(len(result.written), 'classeur écrit', 'classeurs écrits')} dans {folder} : "
-              + ", ".join(path.name for path in result.written))
+        print("  " + said("workbooks-written", count=len(result.written), folder=folder,
+                          names=[path.name for path in result.written]))
         if args.prerempli:
-            print(f"  Préremplis avec {plural(result.prefilled_actions, 'action', 'actions')} de la construction "
-                  f"du {result.prefilled_from}.")
+            print("  " + said("workbooks-prefilled", count=result.prefilled_actions, day=result.prefilled_from))
     print()
-    failures = [(f"les classeurs de {r.label}", r.failure) for r in results if r.failure]
+    failures = [(said("failed-workbooks", label=r.label), r.failure) for r in results if r.failure]
     report_failures(failures, Path(args.build))
     failed = [r.label for r in results if r.has_errors]
     if failed:
-        print(f"Échec : erreurs dans le cadre de {', '.join(failed)}.", file=sys.stderr)
+        print(said("templates-failed", labels=failed), file=sys.stderr)
     if failures or failed:
         return max([1 if failed else 0, *(failure.exit_code for _, failure in failures)])
     folders = {name: value for name, value in rerun_options(args).items() if name in ("data", "build")}
-    print("Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier services/ de "
-          f"l’entité, puis lancez « {command('pst', **folders)} ».")
+    print(said("templates-next", again=command("pst", **folders)))
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     """The `pst` command: each sub-command with exactly the options that apply to it (the make variables of
-    the same name: --malgre-erreurs is MALGRE_ERREURS=1), its help and its errors in French."""
+    the same name: --malgre-erreurs is MALGRE_ERREURS=1), its help and its errors in French (findings.CONSOLE,
+    « help-… »)."""
     name = program()
-    main = ArgumentParser(prog=name, description="PST builder : des classeurs des services au document officiel du "
-                                                 "programme stratégique transversal.",
-                          epilog=f"Les options d’une commande : « {name} COMMANDE --help », par exemple "
-                                 f"« {name} rapport --help ».")
-    commands = main.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
+    main = ArgumentParser(prog=name, description=said("help-program"), epilog=said("help-epilog", program=name))
+    commands = main.add_subparsers(dest="command", required=True, title=said("help-commands"), metavar="COMMANDE")
 
-    def add(command_name: str, text: str, run) -> argparse.ArgumentParser:
+    def add(command_name: str, run) -> argparse.ArgumentParser:
+        text = said(f"help-command-{command_name}")
         sub = commands.add_parser(command_name, help=text, description=text[0].upper() + text[1:] + ".")
         sub.set_defaults(run=run)
         return sub
 
-    pst = add("pst", "construit le PST (Word) de chaque entité du dossier de données, ses fiches actions et son "
-                     "rapport de validation", command_pst)
+    pst = add("pst", command_pst)
     building_options(pst)
-    pdf = add("pdf", "construit le PST comme la commande pst, puis son PDF à publier (LibreOffice : table des "
-                     "matières à jour, signets)", command_pdf)
+    pdf = add("pdf", command_pdf)
     building_options(pdf)
     evaluation_options(pdf)
-    pdf.add_argument("--rapport", action="store_true", help="construit et publie aussi le rapport d’exécution")
-    templates = add("modeles", "écrit le classeur de chaque service, à partir du cadre de chaque entité",
-                    command_templates)
-    folder_options(templates, build="dossier de sortie : les classeurs vont dans DOSSIER/<entité>/modeles/ "
-                                    "(défaut : build)")
-    templates.add_argument("--prerempli", action="store_true", help="reprend les actions de la dernière "
-                                                                    "construction réussie du PST")
-    check = add("verifier", "lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de document "
-                            "ni rien enregistrer", command_pst)
+    pdf.add_argument("--rapport", action="store_true", help=said("help-rapport"))
+    templates = add("modeles", command_templates)
+    folder_options(templates, build=said("help-build-templates"))
+    templates.add_argument("--prerempli", action="store_true", help=said("help-prerempli"))
+    check = add("verifier", command_pst)
     building_options(check, provisional=None)
     check.set_defaults(verifier=True)
-    adopt = add("adopter", "enregistre la dernière construction réussie comme la version dont le conseil a pris "
-                           "acte", command_adopt)
-    folder_options(adopt, build="dossier où se trouve la dernière construction (défaut : build)")
-    adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help="date de la séance du conseil")
-    adopt.add_argument("--entite", metavar="DOSSIER", help="n’adopte que l’entité de ce dossier")
-    adopt.add_argument("--annuler", metavar="AAAA-MM-JJ",
-                       help="retire la dernière version enregistrée, adoptée à cette date (son dossier est mis de "
-                            "côté, pas supprimé)")
-    changes = add("modifications", "construit le PST comme la commande pst, avec le document des modifications "
-                                   "depuis une version adoptée", command_pst)
+    adopt = add("adopter", command_adopt)
+    folder_options(adopt, build=said("help-build-adopt"))
+    adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help=said("help-seance"))
+    adopt.add_argument("--entite", metavar="DOSSIER", help=said("help-entite"))
+    adopt.add_argument("--annuler", metavar="AAAA-MM-JJ", help=said("help-annuler"))
+    changes = add("modifications", command_pst)
     building_options(changes)
-    changes.add_argument("--depuis", metavar="AAAA-MM-JJ", help="date de séance de la version de référence "
-                                                                "(défaut : la dernière adoptée)")
-    report_ = add("rapport", "construit le PST comme la commande pst, avec son rapport d’exécution (évaluation à "
-                             "mi-législature ou de fin de législature)", command_pst)
+    changes.add_argument("--depuis", metavar="AAAA-MM-JJ", help=said("help-depuis"))
+    report_ = add("rapport", command_pst)
     building_options(report_)
     evaluation_options(report_)
     report_.set_defaults(rapport=True)
-    export = add("ecomptes", "construit le PST comme la commande pst, avec son export XML pour e-Comptes (schéma "
-                             "201805V1 de la Région wallonne)", command_pst)
-    building_options(export, provisional="écrit quand même des documents provisoires, sans les lignes rejetées, "
-                                         "mais pas d’export e-Comptes pour une entité en erreur")
-    export.add_argument("--exercice", metavar="AAAA",
-                        help="exercice budgétaire de l’export (défaut : l’année en cours)")
+    export = add("ecomptes", command_pst)
+    building_options(export, provisional=said("help-malgre-erreurs-ecomptes"))
+    export.add_argument("--exercice", metavar="AAAA", help=said("help-exercice"))
     export.set_defaults(ecomptes=True)
-    blank = add("modeles-vierges", "écrit les classeurs vierges du contrat (input_templates/)",
-                command_blank_templates)
-    blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help="dossier de destination "
-                                                                                   "(défaut : input_templates)")
+    blank = add("modeles-vierges", command_blank_templates)
+    blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help=said("help-out"))
     return main
 
 
-def folder_options(parser: argparse.ArgumentParser, build: str = "dossier où écrire les documents (défaut : "
-                                                                    "build)") -> None:
-    parser.add_argument("--data", default="data", metavar="DOSSIER",
-                        help="dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier "
-                             "qui en contient plusieurs (défaut : data)")
-    parser.add_argument("--build", default="build", metavar="DOSSIER", help=build)
+def folder_options(parser: argparse.ArgumentParser, build: str | None = None) -> None:
+    """--data and --build (`build`: its help, when it is not the usual one)."""
+    parser.add_argument("--data", default="data", metavar="DOSSIER", help=said("help-data"))
+    parser.add_argument("--build", default="build", metavar="DOSSIER", help=build or said("help-build"))
 
 
-def building_options(parser: argparse.ArgumentParser, provisional: str | None = "construit quand même des "
-                     "documents provisoires, sans les lignes rejetées") -> None:
+def building_options(parser: argparse.ArgumentParser, provisional: str | None = "") -> None:
     """The options of every command that builds the PST; --malgre-erreurs where documents are written
-    (`provisional`: its help; None: not offered)."""
+    (`provisional`: its help, "" the usual one; None: not offered)."""
     folder_options(parser)
-    if provisional:
-        parser.add_argument("--malgre-erreurs", action="store_true", help=provisional)
+    if provisional is not None:
+        parser.add_argument("--malgre-erreurs", action="store_true",
+                            help=provisional or said("help-malgre-erreurs"))
     else:
         parser.set_defaults(malgre_erreurs=False)
-    parser.add_argument("--processus", type=whole_number, default=0, metavar="NOMBRE",
-                        help="nombre de processus : les entités sont construites en parallèle et, s’il en reste, "
-                             "le PST et les fiches d’une entité sont écrits côte à côte (défaut : le nombre de "
-                             "processeurs)")
-    parser.add_argument("--temps", action="store_true", help="affiche le temps passé dans chaque étape")
+    parser.add_argument("--processus", type=whole_number, default=0, metavar="NOMBRE", help=said("help-processus"))
+    parser.add_argument("--temps", action="store_true", help=said("help-temps"))
 
 
 def evaluation_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--date", metavar="AAAA-MM-JJ", help="date de l’évaluation (défaut : aujourd’hui) : la "
-                                                            "situation décrite, les actions en retard à cette date")
-    parser.add_argument("--echeance", metavar="mi-parcours|fin", help="échéance de l’évaluation (défaut : fin à "
-                                                                      "partir de la dernière année de la "
-                                                                      "législature, mi-parcours avant)")
+    parser.add_argument("--date", metavar="AAAA-MM-JJ", help=said("help-date"))
+    parser.add_argument("--echeance", metavar="mi-parcours|fin", help=said("help-echeance"))
 
 
 class Console:
@@ -597,10 +554,9 @@ def run(args) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        print("Interrompu : les documents déjà en place n’ont pas changé.", file=sys.stderr)
+        print(said("interrupted"), file=sys.stderr)
         return 130
     except BaseException as problem:  # what the commands did not catch (a panic of native code…)
         if isinstance(problem, SystemExit):
             raise
-        return internal_error(Path(getattr(args, "build", "build")), "la commande s’est arrêtée (aucun document "
-                                                                      "n’est laissé à moitié écrit)")
+        return internal_error(Path(getattr(args, "build", "build")), said("stopped-command"))

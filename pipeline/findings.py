@@ -936,6 +936,216 @@ TITLES: dict[str, str] = {
 its last column, for whoever maintains the tool)."""
 
 
+EXPLAINS_ROW = "explains-row"
+"""A warning that accounts for a row left out of the document: read, reported, not used (an error always does)."""
+OUTSIDE_TABLE = "outside-table"
+"""Stands for a row the table does not hold: content only in columns outside the contract (read and reported)."""
+UNKNOWN_VALUE = "unknown-value"
+"""The cell's value cannot be known (a formula never calculated, an Excel error): the row counts as filled."""
+REFUSES_SHEET = "refuses-sheet"
+"""An error that refuses a whole file or sheet: none of its rows is read."""
+REFUSES_ENTITY = "refuses-entity"
+"""An error in the entity's parameters: no model can be built, not even a provisional one."""
+
+PROPERTIES: dict[str, frozenset[str]] = {
+    "fichier-illisible": frozenset({REFUSES_SHEET}),
+    "fichier-vide": frozenset({REFUSES_SHEET}),
+    "fichier-protege": frozenset({REFUSES_SHEET}),
+    "fichier-renomme": frozenset({REFUSES_SHEET}),
+    "fichier-texte": frozenset({REFUSES_SHEET}),
+    "fichier-dangereux": frozenset({REFUSES_SHEET}),
+    "nom-illisible": frozenset({REFUSES_SHEET}),
+    "classeur-en-double": frozenset({REFUSES_SHEET}),
+    "classeur-copie": frozenset({REFUSES_SHEET}),
+    "classeur-autre-version": frozenset({REFUSES_SHEET}),
+    "feuille-absente": frozenset({REFUSES_SHEET}),
+    "feuille-demesuree": frozenset({REFUSES_SHEET}),
+    "entetes-absents": frozenset({REFUSES_SHEET}),
+    "colonne-obligatoire-absente": frozenset({REFUSES_SHEET}),
+    "ligne-hors-colonnes": frozenset({EXPLAINS_ROW, OUTSIDE_TABLE}),
+    "parent-rejete": frozenset({EXPLAINS_ROW}),  # the error that causes it is counted once, on its own row
+    "formule-sans-valeur": frozenset({UNKNOWN_VALUE}),
+    "cellule-en-erreur": frozenset({UNKNOWN_VALUE}),
+    "parametre-absent": frozenset({REFUSES_ENTITY}),
+    "type-inconnu": frozenset({REFUSES_ENTITY}),
+    "code-invalide": frozenset({REFUSES_ENTITY}),
+    "legislature-invalide": frozenset({REFUSES_ENTITY}),
+}
+"""What a code of the catalogue means for the code that reads findings: the stages ask a finding for a property
+(`finding.explains_row`), never for a list of codes."""
+
+
+CONSOLE: dict[str, str] = {
+    # How a finding is listed (print_findings)
+    "severity-erreur": "ERREUR",
+    "severity-avertissement": "AVERTISSEMENT",
+    "severity-note": "note",
+    "all-files": "Ensemble des classeurs",
+    # One line per entity as it is built
+    "progress": "[{done}/{total}] {label} : {outcome} ({errors} {errors:erreur|erreurs}, "
+                "{warnings} {warnings:avertissement|avertissements}, {time})",
+    "outcome-internal": "ÉCHEC, erreur interne",
+    "outcome-failed": "ÉCHEC, pas de document",
+    "outcome-provisional": "document PROVISOIRE écrit",
+    "outcome-written": "document écrit",
+    "outcome-none": "pas de document",
+    "timings": "Temps : {stages}",
+    "stage-load": "lecture",
+    "stage-normalize": "normalisation",
+    "stage-validate": "contrôles",
+    "stage-model": "modèle",
+    "stage-render": "documents",
+    # An entity after the build
+    "volet": "Volet {volet} : {os} {os:objectif stratégique|objectifs stratégiques}, "
+             "{oo} {oo:objectif opérationnel|objectifs opérationnels}, {actions} {actions:action|actions}",
+    "rows": "{read} {read:ligne lue|lignes lues} : {accepted} {accepted:action retenue|actions retenues}, "
+            "{rejected} {rejected:rejetée|rejetées}{rejected:? (voir rapport)}",
+    "rows-budget": " ; {budget} {budget:ligne budgétaire rejetée|lignes budgétaires rejetées}",
+    "counts": "{errors} {errors:erreur|erreurs}, {warnings} {warnings:avertissement|avertissements}, "
+              "{notes} {notes:note|notes}",
+    "no-version-adopted": "Aucune version n’est encore adoptée : il n’y a pas de modifications à lister.",
+    "no-modification": "Aucune modification depuis la version {number}, adoptée le {seance}.",
+    "no-document-failure": "→ Aucun document écrit : {reason}",
+    "check-only": "→ Contrôle seulement (« {again} ») : aucun document n’est écrit, rien n’est enregistré.",
+    "no-document-parameters": "→ Aucun document écrit : les paramètres du cadre (feuille « Paramètres ») doivent "
+                              "d’abord être corrigés, même pour un document provisoire.",
+    "no-document-errors": "→ Aucun document écrit : corrigez les erreurs ci-dessus puis relancez « {again} » (ou "
+                          "« {provisional} » pour des documents provisoires sans les lignes rejetées{without:?, sans "
+                          "@}).",
+    "stale-document": "⚠ Le document précédent {path} est conservé mais n’est PLUS À JOUR.",
+    # Two entities that name each other
+    "pair-title": "{joint:?PST conjoint et synergies}{joint:!Synergies} {left} & {right}",
+    "pair-synergies": "{pairs} {pairs:synergie rapprochée|synergies rapprochées} ; signalées d’un seul côté : "
+                      "{left_only} ({left}), {right_only} ({right})",
+    "pair-joint": "PST conjoint : {total} {total:action|actions} ({left_count} {left}, {right_count} {right}), "
+                  "dont {pairs} {pairs:action commune|actions communes}",
+    "pair-waiting": "→ Aucun document commun écrit : pas de document pour {first}{second:? ni pour @} (corrigez "
+                    "{count:ses|leurs} erreurs ci-dessus).",
+    "pair-leftover": "⚠ {path} n’est PLUS À JOUR : cette construction ne l’écrit plus (les deux cadres ne se nomment "
+                     "plus l’un l’autre, ou l’une des institutions est absente ou en erreur). Supprimez-le s’il n’a "
+                     "plus lieu d’être.",
+    # The documents written
+    "written": "→ {label} : {path}",
+    "written-parts": "→ {label} : {path} … {last} ({count} documents)",
+    "provisional-note": "Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
+                        "liste. À ne pas publier.",
+    "written-file": "Écrit : {path}",
+    # What failed
+    "not-written": "« {path} » n’a pas pu être écrit. Est-il ouvert dans Word ou Excel ? Fermez-le et relancez (les "
+                   "documents déjà en place n’ont pas changé).",
+    "document-open": "le document « {path} » est ouvert dans Word, Excel ou LibreOffice (fichier de verrou « {lock} ») "
+                     ": fermez-le, puis relancez ; rien n’a été écrit à sa place. Si aucun programme ne l’a ouvert, "
+                     "supprimez ce fichier de verrou, resté d’une fermeture brutale.",
+    "failure-internal": "erreur interne inattendue de PST builder (aucun document n’est laissé à moitié écrit) ; "
+                        "transmettez le fichier erreur-interne.log du dossier de sortie à l’équipe qui maintient "
+                        "l’outil.",
+    "failed-entity": "le PST de {label}",
+    "failed-pair": "les documents communs {left} & {right}",
+    "failed-workbooks": "les classeurs de {label}",
+    "nothing-built": "Rien n’a été construit.",
+    "internal-error": "Erreur interne inattendue de PST builder : {what}. Transmettez le fichier {log} à l’équipe qui "
+                      "maintient l’outil.",
+    "internal-failures": "pour {what}, aucun document n’a été écrit (rien n’est laissé à moitié écrit ; les autres "
+                         "entités sont construites)",
+    "stopped-build": "la construction s’est arrêtée (aucun document n’est laissé à moitié écrit)",
+    "stopped-pdf": "la production des PDF s’est arrêtée (aucun PDF n’est laissé à moitié écrit)",
+    "stopped-templates": "l’écriture des classeurs des services s’est arrêtée",
+    "stopped-adoption": "l’enregistrement de la version adoptée s’est arrêté (rien n’est enregistré à moitié)",
+    "stopped-command": "la commande s’est arrêtée (aucun document n’est laissé à moitié écrit)",
+    "cannot-write": "Impossible d’écrire {what} : {reason}",
+    "cannot-build": "Impossible de construire le PST : {reason}",
+    "cannot-check": "Impossible de vérifier les classeurs : {reason}",
+    "cannot-pdf": "Impossible de produire le PDF : {reason}",
+    "cannot-templates": "Impossible d’écrire les classeurs des services : {reason}",
+    "cannot-adopt": "Impossible d’enregistrer la version adoptée : {reason}",
+    "cannot-withdraw": "Impossible de retirer la version : {reason}",
+    "workbook-not-written": "{path} ne peut pas être écrit (un classeur est-il ouvert dans Excel ou LibreOffice ? "
+                            "Fermez-le et relancez).",
+    "check-failed": "Erreurs dans les classeurs de {labels} (voir ci-dessus).",
+    "build-failed": "Échec : pas de document pour {labels} (voir les erreurs ci-dessus).",
+    "interrupted": "Interrompu : les documents déjà en place n’ont pas changé.",
+    # Options given wrong
+    "bad-date": "« {given} » {shape:=missing:n’existe pas|shape:n’est pas une date de la forme AAAA-MM-JJ} (par "
+                "exemple « {example} »).",
+    "bad-stage": "« {given} » n’est pas une échéance de l’évaluation : écrivez « {option:echeance=mi-parcours} » ou "
+                 "« {option:echeance=fin} » (ou ne l’indiquez pas : elle se déduit de la date et de la législature).",
+    "bad-exercice": "« {given} » n’est pas une année d’exercice budgétaire (par exemple « {option:exercice=2025} »).",
+    # Adopting a version (make adopter)
+    "seance-and-withdraw": "« {option:seance} » et « {option:annuler} » ne vont pas ensemble : « {option:annuler} » "
+                           "retire la dernière version enregistrée, « {option:seance} » en enregistre une nouvelle.",
+    "seance-missing": "la date de la séance manque : « {again} ».",
+    "version-refused": "{label} : version NON {withdrawing:?retirée}{withdrawing:!enregistrée}",
+    "version-withdrawn": "{label} : la version {number} adoptée le {seance} est retirée.",
+    "version-set-aside": "→ mise de côté dans {folder} (rien n’est supprimé)",
+    "version-withdrawn-numbers": "La prochaine construction numérote les actions comme avant cette version.",
+    "version-recorded": "{label} : {first:?version adoptée}{first:!actualisation (version {number})} par le conseil "
+                        "le {seance} enregistrée ({count} {count:action|actions}).",
+    "version-after-legislature": "Séance postérieure à la législature : cette version est celle de l’évaluation de "
+                                 "fin de législature.",
+    "version-numbers": "Les numéros de ses actions ne changeront plus ; une nouvelle action prendra le numéro qui "
+                       "suit le dernier de son volet.",
+    "adoption-failed": "Échec : aucune version n’est {withdrawing:?retirée}{withdrawing:!enregistrée} "
+                       "({many:?toutes les entités ou aucune ; }voir ci-dessus).",
+    # The services' workbooks (make templates)
+    "no-workbook-failure": "→ Aucun classeur écrit : {reason}",
+    "no-workbook-errors": "→ Aucun classeur écrit : corrigez les erreurs de cadre.xlsx ci-dessus puis relancez "
+                          "« {again} ».",
+    "workbooks-written": "{count} {count:classeur écrit|classeurs écrits} dans {folder} : {names}",
+    "workbooks-prefilled": "Préremplis avec {count} {count:action|actions} de la construction du {day}.",
+    "templates-failed": "Échec : erreurs dans le cadre de {labels}.",
+    "templates-next": "Envoyez à chaque service son classeur ; déposez les classeurs complétés dans le dossier "
+                      "services/ de l’entité, puis lancez « {again} ».",
+    # The command's help (argparse): each sub-command (« help-command-<name> »), then each option
+    "help-program": "PST builder : des classeurs des services au document officiel du programme stratégique "
+                    "transversal.",
+    "help-epilog": "Les options d’une commande : « {program} COMMANDE --help », par exemple « {program} rapport "
+                   "--help ».",
+    "help-commands": "commandes",
+    "help-command-pst": "construit le PST (Word) de chaque entité du dossier de données, ses fiches actions et son "
+                        "rapport de validation",
+    "help-command-pdf": "construit le PST comme la commande pst, puis son PDF à publier (LibreOffice : table des "
+                        "matières à jour, signets)",
+    "help-command-modeles": "écrit le classeur de chaque service, à partir du cadre de chaque entité",
+    "help-command-verifier": "lit et contrôle les classeurs, écrit le rapport de validation, sans écrire de "
+                             "document ni rien enregistrer",
+    "help-command-adopter": "enregistre la dernière construction réussie comme la version dont le conseil a pris "
+                            "acte",
+    "help-command-modifications": "construit le PST comme la commande pst, avec le document des modifications "
+                                  "depuis une version adoptée",
+    "help-command-rapport": "construit le PST comme la commande pst, avec son rapport d’exécution (évaluation à "
+                            "mi-législature ou de fin de législature)",
+    "help-command-ecomptes": "construit le PST comme la commande pst, avec son export XML pour e-Comptes (schéma "
+                             "201805V1 de la Région wallonne)",
+    "help-command-modeles-vierges": "écrit les classeurs vierges du contrat (input_templates/)",
+    "help-data": "dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier qui en contient "
+                 "plusieurs (défaut : data)",
+    "help-build": "dossier où écrire les documents (défaut : build)",
+    "help-build-templates": "dossier de sortie : les classeurs vont dans DOSSIER/<entité>/modeles/ (défaut : build)",
+    "help-build-adopt": "dossier où se trouve la dernière construction (défaut : build)",
+    "help-malgre-erreurs": "construit quand même des documents provisoires, sans les lignes rejetées",
+    "help-malgre-erreurs-ecomptes": "écrit quand même des documents provisoires, sans les lignes rejetées, mais pas "
+                                    "d’export e-Comptes pour une entité en erreur",
+    "help-processus": "nombre de processus : les entités sont construites en parallèle et, s’il en reste, le PST et "
+                      "les fiches d’une entité sont écrits côte à côte (défaut : le nombre de processeurs)",
+    "help-temps": "affiche le temps passé dans chaque étape",
+    "help-rapport": "construit et publie aussi le rapport d’exécution",
+    "help-prerempli": "reprend les actions de la dernière construction réussie du PST",
+    "help-seance": "date de la séance du conseil",
+    "help-entite": "n’adopte que l’entité de ce dossier",
+    "help-annuler": "retire la dernière version enregistrée, adoptée à cette date (son dossier est mis de côté, pas "
+                    "supprimé)",
+    "help-depuis": "date de séance de la version de référence (défaut : la dernière adoptée)",
+    "help-date": "date de l’évaluation (défaut : aujourd’hui) : la situation décrite, les actions en retard à cette "
+                 "date",
+    "help-echeance": "échéance de l’évaluation (défaut : fin à partir de la dernière année de la législature, "
+                     "mi-parcours avant)",
+    "help-exercice": "exercice budgétaire de l’export (défaut : l’année en cours)",
+    "help-out": "dossier de destination (défaut : input_templates)",
+}
+"""What the commands say on the console (pipeline/cli.py) and the build's own sentences (a failure, a document
+left open): `said(key, **values)`, with the placeholders' forms of the catalogue."""
+
+
 PHRASES: dict[str, str] = {
     # What a row left out depends on (« parent-rejete »)
     "parent-os": "l’objectif stratégique {number} ({volet})",
@@ -1116,6 +1326,31 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @property
+    def properties(self) -> frozenset[str]:
+        """What its code declares (PROPERTIES)."""
+        return PROPERTIES.get(self.code, frozenset())
+
+    @property
+    def explains_row(self) -> bool:
+        return EXPLAINS_ROW in self.properties
+
+    @property
+    def outside_table(self) -> bool:
+        return OUTSIDE_TABLE in self.properties
+
+    @property
+    def unknown_value(self) -> bool:
+        return UNKNOWN_VALUE in self.properties
+
+    @property
+    def refuses_sheet(self) -> bool:
+        return REFUSES_SHEET in self.properties and self.is_error
+
+    @property
+    def refuses_entity(self) -> bool:
+        return REFUSES_ENTITY in self.properties and self.is_error
+
     def position(self) -> tuple:
         """Compact position used by tests: (code, file, sheet, row, column)."""
         return (self.code, self.file, self.sheet, self.row, self.column)
@@ -1166,6 +1401,11 @@ def phrase(key: str, **params: object) -> str:
     """A French phrase of PHRASES with its values: a part of a message that names something (an objective, an
     action), built where the values are known."""
     return MESSAGES.format(PHRASES[key], **params)
+
+
+def said(key: str, **params: object) -> str:
+    """A sentence of CONSOLE with its values."""
+    return MESSAGES.format(CONSOLE[key], **params)
 
 
 class Invocation(str):

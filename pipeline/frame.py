@@ -57,7 +57,7 @@ class Frame:
     @property
     def parameters_refused(self) -> bool:
         """An error in `Paramètres` (or a parameter missing): no model can be built, not even a provisional one."""
-        return any(f.is_error and (f.sheet == c.PARAMETERS_SHEET.name or f.code == "parametre-absent")
+        return any(f.is_error and (f.sheet == c.PARAMETERS_SHEET.name or f.refuses_entity)
                    for f in self.findings)
 
     def objectives(self) -> Entity:

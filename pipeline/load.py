@@ -473,7 +473,7 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
                       ambiguous_percent_columns(grid, header_index, mapping, contract))
     structure = structure_findings(scan, mapping, header_index, contract, file, sheet)
     findings += structure + fill_merged_cells(grid, book, sheet, header_index, file, scan.merged)
-    unknown_cells = {(f.row, f.column) for f in structure if f.code in ("formule-sans-valeur", "cellule-en-erreur")}
+    unknown_cells = {(f.row, f.column) for f in structure if f.unknown_value}
     formula_rows = {row for row, _ in unknown_cells}
 
     body = grid.iloc[header_index + 1:]
@@ -678,8 +678,8 @@ def read_lists(book, cadre: Path) -> tuple[Table | None, list[Finding]]:
     table, findings = read_table(book, cadre, c.LISTS_SHEET)
     if table is not None and not any(table.refused_rows.values()) and table.frame.empty:
         return None, []  # an empty sheet: nothing to say
-    if table is None or any(f.code == "entetes-absents" for f in findings):
+    if table is None or any(f.refuses_sheet for f in findings):
         expected = [col.header for col in c.LISTS_SHEET.columns]
         return None, [finding("listes-illisibles", file=cadre.name, sheet=sheet, expected=expected)]
     return table, [replace(f, severity=WARNING) if f.is_error else f for f in findings
-                   if f.code != "ligne-hors-colonnes"]
+                   if not f.outside_table]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import contract as c
+from .atomic import finished_document
 from .findings import finding, stop
 from .french import long_date, shorten
 from .invocation import command, option
@@ -212,7 +213,7 @@ def recorded_documents(state: dict, folder: Path) -> tuple[list[Path], list[str]
     names = state.get("documents")
     if not isinstance(names, list):
         found = [path for path in sorted(folder.glob("*")) if path.suffix in (".docx", ".pdf")
-                 and "_PROVISOIRE" not in path.stem and not path.name.startswith(".~")] if folder.is_dir() else []
+                 and finished_document(path)] if folder.is_dir() else []
         return found, []
     present = [folder / name for name in names if isinstance(name, str) and (folder / name).is_file()]
     missing = [name for name in names if isinstance(name, str) and not (folder / name).is_file()]

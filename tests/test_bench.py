@@ -60,8 +60,9 @@ def test_an_entity_built_alone_writes_its_documents_side_by_side_with_the_same_c
     for path in one:
         assert document_text(tmp_path / "one" / path) == document_text(tmp_path / "two" / path)
     [result] = side_by_side.results
-    assert result.fiches.name == "Fiches_actions_COM1_1.docx" and result.document.name.startswith("PST_COM1")
-    assert result.report.exists()
+    assert result.paths("fiches")[0].name == "Fiches_actions_COM1_1.docx"
+    assert result.document.name.startswith("PST_COM1")
+    assert result.paths("report")[0].exists()
     numbers = [re.match("Action\u00a0(\\S+)\u00a0:", text)[1] for part in two if part.name.startswith("Fiches")
                for style, text in docx_paragraphs(tmp_path / "two" / part) if style == "Heading 1"]
     in_document = [a.number for v in result.entity.volets for a in v.actions()]

@@ -134,3 +134,49 @@ def test_a_cross_reference_built_despite_errors_is_provisional_and_never_replace
     make_entity(data / "ville", rows())
     assert build(data, tmp_path / "build") == 0
     assert not provisional.exists()
+
+
+def test_a_document_asked_by_a_command_is_written_only_when_that_command_runs_and_reads_its_options(tmp_path,
+                                                                                                    monkeypatch):
+    """The recipe of a document written on demand (make synergies ANNEE=2026): declared with `command`, it reads
+    the command's options in `job.asked`; build.py and the other outputs know nothing of it."""
+    from pipeline.build import build_all
+    from pipeline.load import find_entity_folders
+
+    template = toy_template(tmp_path / "jouet.docx")
+
+    def write(job, part, into):
+        sides = job.xref if job.xref else job.entity
+        name = f"{sides.left.name} et {sides.right.name}" if job.xref else sides.name
+        render_document(template, {"name": f"{name} en {job.asked['annee']}", "count": len(job.xref.pairs)
+                                   if job.xref else len(job.entity.actions()),
+                                   "chart": Image(png(), 4, "Un graphique de démonstration")}, into)
+
+    annual = outputs.Output(name="annual", stem=lambda job: f"Annuel_{job.xref.left.code}_{job.xref.right.code}_"
+                                                            f"{job.asked['annee']}",
+                            write=write, labels=("Rapport annuel", "Rapport annuel PROVISOIRE"), scope=outputs.PAIR,
+                            pattern=r"Annuel_.+", command="synergies")
+    own = outputs.Output(name="own", stem=lambda job: f"Propre_{job.entity.code}_{job.asked['annee']}", write=write,
+                         command="synergies")
+    monkeypatch.setattr(outputs, "EXTRA", [annual, own])
+    data = tmp_path / "data"
+    make_entity(data / "ville", {"T.xlsx": [action(**{"Synergie avec": "CPAS", "Code synergie": "SYN-1"})]})
+    make_entity(data / "cpas", {"S.xlsx": [action(**{"Synergie avec": "VILLE", "Code synergie": "SYN-1"})]},
+                parameters={"Entité": "CPAS de Testville", "Type": "CPAS", "Code": "CPAS"})
+    folders, out = find_entity_folders(data), tmp_path / "build"
+
+    assert build_all(folders, out).exit_code == 0
+    assert not list(out.rglob("Annuel_*")) and not list(out.rglob("Propre_*"))
+
+    asked = build_all(folders, out, command="synergies", asked={"annee": 2026})
+    report = out / "Annuel_VILLE_CPAS_2026.docx"
+    assert [w.path for pair in asked.cross_references for w in pair.written if w.output == "annual"] == [report]
+    assert docx_text(report).startswith("Jouet de Ville de Testville et CPAS de Testville en 2026 : 1 actions.")
+    assert docx_text(out / "ville" / "Propre_VILLE_2026.docx").startswith("Jouet de Ville de Testville en 2026")
+    assert asked.exit_code == 0 and asked.results[0].document is not None  # the PST is built as by make pst
+
+    # A build that does not ask for it neither rewrites it nor reports it out of date.
+    before = report.read_bytes()
+    again = build_all(folders, out)
+    assert again.leftovers == [] and report.read_bytes() == before
+    assert all(not r.stale for r in again.results)

@@ -1,5 +1,7 @@
 """Validation rules, each asserted on the finding's position and, for a few, on the exact French text."""
 
+import pytest
+
 from conftest import OPERATIONAL, STRATEGIC, action, assemble, make_entity, only, positions
 
 
@@ -148,14 +150,15 @@ def test_messages_agree_with_their_count():
         "Numérotation hiérarchique : le « N° action » d’une action n’est pas repris")
 
 
-def test_the_catalogue_declares_each_code_once():
+@pytest.mark.parametrize("name", ["CATALOGUE", "CONSOLE", "PROPERTIES"])
+def test_the_catalogue_declares_each_code_once(name):
     """A code declared twice in the dict literal silently replaces the first message."""
     import ast
     from pathlib import Path
 
     source = (Path(__file__).parent.parent / "pipeline" / "findings.py").read_text(encoding="utf-8")
     catalogue = next(node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.AnnAssign)
-                     and getattr(node.target, "id", "") == "CATALOGUE")
+                     and getattr(node.target, "id", "") == name)
     codes = [key.value for key in catalogue.keys]
     assert len(codes) == len(set(codes)), sorted(code for code in codes if codes.count(code) > 1)
 
@@ -223,6 +226,23 @@ def test_a_row_pasted_twice_is_one_error_on_the_copy_and_the_action_appears_once
     assert not [f for f in result.findings if f.code in ("reference-en-double", "libelle-en-double",
                                                          "numero-action-en-double")]
     assert [a.title for a in result.entity.actions()].count("Planter cent arbres") == 1
+
+
+def test_the_properties_code_relies_on_are_declared_for_codes_of_the_catalogue_of_the_right_severity():
+    """The stages ask a finding for a property (explains_row, refuses_sheet…): a property declared for a code
+    that does not exist, or a refusal declared on a warning, would silently never hold."""
+    from pipeline.findings import (CATALOGUE, ERROR, EXPLAINS_ROW, PROPERTIES, REFUSES_ENTITY, REFUSES_SHEET,
+                                   finding)
+
+    assert set(PROPERTIES) <= set(CATALOGUE), set(PROPERTIES) - set(CATALOGUE)
+    for code, properties in PROPERTIES.items():
+        if properties & {REFUSES_SHEET, REFUSES_ENTITY}:
+            assert CATALOGUE[code][0] == ERROR, code
+        if EXPLAINS_ROW in properties:
+            assert CATALOGUE[code][0] != ERROR, code  # an error explains its row anyway
+    assert finding("ligne-hors-colonnes", columns="F").explains_row and finding("parent-rejete", parent="l’action").explains_row
+    assert finding("entetes-absents", scan=30, required=["Volet"]).refuses_sheet
+    assert not finding("valeur-obligatoire-absente").refuses_sheet
 
 
 def test_every_finding_code_has_a_french_label_for_the_report():

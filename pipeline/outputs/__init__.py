@@ -5,22 +5,26 @@ template of output_templates/ rendered with a context it builds, through `word`)
 entities naming each other, whether `make pdf` publishes it, and how the console names it. Everything else is
 shared (build.py, pdf.py, cli.py): documents staged and moved into place together, a provisional build's names
 (« _PROVISOIRE »), the parts of a very long document (« _1 », « _2 »), leftovers of earlier builds removed, the
-console's list, the PDF.
+console's list, the PDF. The shared code knows a document only by these declared properties (`main`, `always`,
+`longest`, `command`…), never by its name.
 
 Adding a document: a module here with its OUTPUT, a template in output_templates/, one line in REGISTRY. An output
 module takes what it declares with (Job, Output, word, safe_name…) from `.base`, never from this package, which
-imports it (no import circle: tests/test_architecture.py).
+imports it (no import circle: tests/test_architecture.py). A document written only when a command asks for it
+(`make synergies ANNEE=2026`) declares `command="synergies"` and reads the command's options in `job.asked`
+(`job.asked.get("annee")`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .base import (ENTITY, PAIR, PROVISIONAL, Job, Output, Written, every, final_path, leftovers, one, paths,
-                   safe_name, word)
+from .base import (DEFAULT_COMMAND, ENTITY, PAIR, PROVISIONAL, Job, Output, Written, every, final_path, leftovers,
+                   one, paths, safe_name, word)
 
-__all__ = ["ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", "Written", "every", "final_path", "leftovers", "one",
-           "paths", "safe_name", "word", "registry", "by_name", "write_part", "EXTRA"]
+__all__ = ["DEFAULT_COMMAND", "ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", "Written", "every", "final_path",
+           "leftovers", "one", "paths", "safe_name", "word", "registry", "by_name", "main_output", "provisional_mark",
+           "write_part", "EXTRA"]
 
 
 def registry() -> list[Output]:
@@ -37,6 +41,19 @@ EXTRA: list[Output] = []
 
 def by_name(name: str) -> Output:
     return next(output for output in registry() if output.name == name)
+
+
+def main_output(scope: str = ENTITY) -> Output | None:
+    """The main document of `scope` (Output.main)."""
+    return next((output for output in registry() if output.main and output.scope == scope), None)
+
+
+def provisional_mark(errors: int, rejected: int) -> dict:
+    """What a document built despite `errors` errors says on its first page (Job.provisional): how many, how many
+    rows it leaves out, and the file that lists them (the validation report)."""
+    from .report import REPORT_NAME
+
+    return {"errors": errors, "rejected": rejected, "report": REPORT_NAME}
 
 
 def write_part(name: str, job: Job, part: int, into: Path) -> Path:

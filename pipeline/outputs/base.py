@@ -9,16 +9,23 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..atomic import safe_file_name
+from ..atomic import PROVISIONAL, safe_file_name
+
+if TYPE_CHECKING:
+    from ..evaluation import Evaluation
+    from ..findings import Finding
+    from ..model import Entity
+    from ..synergy import CrossReference
+    from ..versions import Modifications
 
 ENTITY = "entity"
 """Written for each entity built (in its folder of BUILD)."""
 PAIR = "pair"
 """Written for each pair of entities of DATA that name each other (in BUILD itself)."""
-PROVISIONAL = "_PROVISOIRE"
-"""Added to the names of documents built despite errors: the last valid ones stay beside them."""
+DEFAULT_COMMAND = "pst"
+"""The command of a build that asks for no document of its own (make pst)."""
 
 
 @dataclass
@@ -30,31 +37,33 @@ class Job:
     """Code → {"name", "type", "synergies"} of every entity of DATA with a model (partner institutions' names, and
     their actions done with others: synergy.records)."""
     provisional: dict | None = None
-    """{"errors", "rejected", "report"} when the documents are built despite validation errors."""
-    entity: object = None
-    """model.Entity (entity outputs)."""
+    """{"errors", "rejected", "report"} when the documents are built despite validation errors (provisional_mark)."""
+    entity: Entity | None = None
+    """The entity (entity outputs)."""
     label: str = ""
-    findings: list = field(default_factory=list)
-    xref: object = None
-    """synergy.CrossReference (pair outputs)."""
-    adopted: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    xref: CrossReference | None = None
+    """The two entities and their synergies (pair outputs)."""
+    adopted: list[tuple[int, dt.date]] = field(default_factory=list)
     """(number, séance) of each version the conseil took note of, oldest first: empty for a draft."""
-    modifications: object = None
-    """versions.Modifications since the reference version, when one is adopted."""
-    evaluation: object = None
-    """evaluation.Evaluation when a rapport d'exécution is asked for (make rapport)."""
+    modifications: Modifications | None = None
+    """What changed since the reference version, when one is adopted."""
+    evaluation: Evaluation | None = None
+    """The evaluation asked for (make rapport, make pdf RAPPORT=1): the rapport d'exécution's date and stage."""
     source: Path | None = None
     """The entity's folder in DATA (its cadre and services' workbooks), for outputs that copy them."""
     baseline: dict | None = None
     """What the adopted version the modifications are counted from said (evaluation.baseline)."""
     exercice: int | None = None
     """The budget year of the e-Comptes export, when it is asked for (make ecomptes)."""
-    sides: list = field(default_factory=list)
+    sides: list[Job] = field(default_factory=list)
     """The jobs of the two entities of a pair (pair outputs: the joint PST is made of both PSTs)."""
-    command: str = "pst"
-    """The command being run (« synergies »)."""
+    command: str = DEFAULT_COMMAND
+    """The command being run (« pst », « rapport », « ecomptes », « synergies »…): an output declared with
+    `command` is written only when it runs."""
     asked: dict = field(default_factory=dict)
-    """Its options ({"annee": 2026})."""
+    """The options that command was given, by name (`{"annee": 2026}` for make synergies ANNEE=2026): what an
+    output written on demand reads."""
 
     @property
     def partner_names(self) -> dict[str, str]:
@@ -75,7 +84,11 @@ def every(job: Job) -> bool:
 
 @dataclass(frozen=True)
 class Output:
+    """One document (or artefact) the build writes, declared once; the shared code asks only for these
+    properties."""
+
     name: str
+    """Its identifier (what `Written.output` holds): unique, never shown."""
     stem: Callable[[Job], str]
     """The file name without suffix, provisional mark or part number."""
     write: Callable[[Job, int, Path], None]
@@ -87,21 +100,36 @@ class Output:
     publish: bool = False
     """`make pdf` converts it for the website."""
     always: bool = False
-    """Written even when the entity has errors, first, never provisional (the validation report)."""
+    """Written even when the entity has errors, first, never provisional, kept when the entity's other documents
+    fail (the validation report, the services' feedback)."""
+    main: bool = False
+    """The main document of its scope (the PST; for a pair, the joint PST): what the exit code, the PDF and the
+    console's outcome are about — an entity « has its document » when this one is written —, and whose first page
+    says, when provisional, how many rows it leaves out. One per scope."""
+    longest: bool = False
+    """Takes the longest to write (the fiches, a page per action): started first when documents are written side
+    by side."""
+    command: str | None = None
+    """Written only when this command runs (`Job.command`: « rapport », « ecomptes », « synergies »…), for what it
+    asked (`Job.asked`); None: by every command that writes documents. `applies` is checked too."""
     parts: Callable[[Job], int] = one
     """How many documents it takes (a very large entity's fiches are split)."""
     applies: Callable[[Job], bool] = every
+    """Whether it is written for this entity (or pair)."""
     provisional: bool = True
     """Written under a provisional name when built despite errors; False: never written then (the export to the
     Region), its last valid file kept and reported out of date."""
     pattern: str = ""
-    """Pair outputs: the start of their file names in BUILD (« Synergies_ »), to find those earlier builds wrote
-    for pairs this build no longer writes."""
+    """Pair outputs: a regular expression their file names in BUILD match in full, without suffix and provisional
+    mark (« PST_conjoint_.+ »), to find those earlier builds wrote for pairs this build no longer writes;
+    empty: never looked for (each year's annual report is kept)."""
     files: Callable[[Job], list[str]] | None = None
     """The files it writes, by name under the entity's folder (« retours/Travaux.xlsx »), when they are not its
     stem and parts: one per part; the folder of the first holds only this output's files."""
-    command: str | None = None
-    """Written only when this command runs (« synergies »); None: by the commands that build the documents."""
+
+    def wanted(self, job: Job) -> bool:
+        """Written for this job: asked by the command being run (when it belongs to one), and it applies."""
+        return (self.command is None or self.command == job.command) and self.applies(job)
 
 
 @dataclass

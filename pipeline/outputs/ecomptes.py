@@ -223,6 +223,7 @@ OUTPUT = Output(
     write=write,
     labels=("Export e-Comptes", "Export e-Comptes"),
     suffix=".xml",
+    command="ecomptes",
     applies=lambda job: job.exercice is not None,
     provisional=False,
 )

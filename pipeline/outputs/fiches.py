@@ -37,4 +37,5 @@ OUTPUT = Output(
     write=word(__name__),
     labels=("Fiches actions", "Fiches actions PROVISOIRES"),
     parts=parts,
+    longest=True,
 )

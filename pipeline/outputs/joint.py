@@ -81,7 +81,8 @@ OUTPUT = Output(
     write=word(__name__),
     labels=("PST conjoint", "PST conjoint PROVISOIRE"),
     scope=PAIR,
-    pattern="PST_conjoint_",
+    pattern=r"PST_conjoint_.+",
     publish=True,
+    main=True,
     applies=lambda job: joint_pair(job.xref.left, job.xref.right),
 )

@@ -140,4 +140,5 @@ OUTPUT = Output(
     stem=lambda job: f"PST_{safe_name(job.entity.code)}_{safe_name(job.entity.legislature)}",
     write=word(__name__),
     publish=True,
+    main=True,
 )

@@ -46,6 +46,6 @@ OUTPUT = Output(
     stem=lambda job: f"Synergies_{safe_name(job.xref.left.code)}_{safe_name(job.xref.right.code)}",
     write=word(__name__),
     scope=PAIR,
-    pattern="Synergies_",
+    pattern=r"Synergies_(?!.*_rapport_\d{4}$).+",  # not the annual reports (synergy_report), kept each year
     applies=lambda job: bool(job.xref.pairs or job.xref.left_only or job.xref.right_only),
 )
