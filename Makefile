@@ -9,7 +9,8 @@
 #   make modifications       builds as make pst, with what changed since the adopted version (DEPUIS=…)
 #   make rapport             builds as make pst, with the rapport d'exécution (DATE=AAAA-MM-JJ, ECHEANCE=mi-parcours|fin)
 #   make ecomptes            builds as make pst, with the XML export to e-Comptes (EXERCICE=AAAA)
-#   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes) provisional documents despite errors
+#   make synergies           builds as make pst, with the annual report on the synergies commune–CPAS (ANNEE=AAAA)
+#   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes, synergies) provisional documents despite errors
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -24,6 +25,7 @@ DATE ?=
 ECHEANCE ?=
 RAPPORT ?=
 EXERCICE ?=
+ANNEE ?=
 ENTITE ?=
 ANNULER ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -35,7 +37,7 @@ READY := $(VENV)/.installed
 PIPELINE := PST_LANCEUR=make $(PY) -m pipeline
 DESPITE_ERRORS = $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
-.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes synergies test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -51,7 +53,8 @@ help:
 	@echo "make rapport [DATE=AAAA-MM-JJ] [ECHEANCE=mi-parcours|fin]  le PST et son rapport d’exécution"
 	@echo "make pdf RAPPORT=1 [DATE=…]          … et le PDF du rapport d’exécution avec celui du PST"
 	@echo "make ecomptes [EXERCICE=AAAA]        le PST et son export XML pour e-Comptes (Région wallonne)"
-	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes) documents provisoires"
+	@echo "make synergies [ANNEE=AAAA]          le PST et le rapport annuel sur les synergies commune–CPAS"
+	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
@@ -71,6 +74,9 @@ pdf: $(READY)
 
 ecomptes: $(READY)
 	@$(PIPELINE) ecomptes --data "$(DATA)" --build "$(BUILD)" $(if $(EXERCICE),--exercice "$(EXERCICE)") $(DESPITE_ERRORS)
+
+synergies: $(READY)
+	@$(PIPELINE) synergies --data "$(DATA)" --build "$(BUILD)" $(if $(ANNEE),--annee "$(ANNEE)") $(DESPITE_ERRORS)
 
 rapport: $(READY)
 	@$(PIPELINE) rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(DESPITE_ERRORS)

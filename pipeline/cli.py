@@ -9,6 +9,7 @@ The same commands run as `make pst` (the Makefile), as the `pst` script (`pst ps
     python -m pipeline rapport --date 2022-06-30 [--echeance mi-parcours|fin]   (the same, with the rapport
                                                                              d'exécution)
     python -m pipeline ecomptes --exercice 2025     (the same, with the export to e-Comptes)
+    python -m pipeline synergies --annee 2026       (the same, with the annual report on the synergies)
     python -m pipeline modeles --data data --build build [--prerempli]
     python -m pipeline modeles-vierges --out input_templates
 
@@ -216,6 +217,10 @@ def command_pst(args, publish=None) -> int:
             print_timings(result)
     for pair in report.cross_references:
         print_pair(pair)
+    if not report.check_only and not report.cross_references:
+        for output in asked_pair_outputs(make_target(args)):
+            print()
+            print(said("no-pair", label=output.labels[0]))
     if report.leftovers:
         print()
         for path in report.leftovers:
@@ -245,6 +250,13 @@ def make_target(args) -> str:
     return next((target for target, name in SUBCOMMANDS.items() if name == command_name), "pst")
 
 
+def asked_pair_outputs(target: str) -> list:
+    """The documents about two entities that only this command writes (make synergies: the annual report)."""
+    from .outputs import PAIR, registry
+
+    return [output for output in registry() if output.command == target and output.scope == PAIR]
+
+
 def asked_options(args) -> dict:
     """The options the command was given for the documents it asks for (outputs.Job.asked): what its parser's
     `ask` default (a function of the parsed options, raising ConfigurationError in French for a wrong value)
@@ -260,7 +272,7 @@ DEFAULT_FOLDERS = {"data": "data", "build": "build"}
 def rerun_options(args) -> dict:
     """The options to give again to run the same command (folders other than the default ones, the dates and
     year asked for, pdf's --rapport), keyed as invocation.command takes them."""
-    names = ("data", "build", "depuis", "date", "echeance", "exercice", "prerempli")
+    names = ("data", "build", "depuis", "date", "echeance", "exercice", "annee", "prerempli")
     options = {name: getattr(args, name, None) for name in names}
     if getattr(args, "command", None) == "pdf":
         options["rapport"] = args.rapport
@@ -312,6 +324,22 @@ def exercice_option(args) -> int | None:
         return None
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
         raise ConfigurationError(said("bad-exercice", given=option("exercice", text)))
+    return int(text)
+
+
+def year_option(args) -> int:
+    """The year of the annual report on the synergies (make synergies ANNEE=…): default the current year; a year to
+    come is refused (its report would describe what has not happened)."""
+    import datetime as dt
+
+    from .load import ConfigurationError
+
+    text = (getattr(args, "annee", None) or "").strip()
+    if not text:
+        return dt.date.today().year
+    if not text.isdigit() or not 2000 <= int(text) <= dt.date.today().year:
+        raise ConfigurationError(said("bad-annee", given=option("annee", text), future="oui" if text.isdigit() else "",
+                                      example=option("annee", dt.date.today().year - 1)))
     return int(text)
 
 
@@ -475,6 +503,10 @@ def parser() -> argparse.ArgumentParser:
     building_options(export, provisional=said("help-malgre-erreurs-ecomptes"))
     export.add_argument("--exercice", metavar="AAAA", help=said("help-exercice"))
     export.set_defaults(ecomptes=True)
+    synergies = add("synergies", command_pst)
+    building_options(synergies)
+    synergies.add_argument("--annee", metavar="AAAA", help=said("help-annee"))
+    synergies.set_defaults(ask=lambda args: {"annee": year_option(args)})
     blank = add("modeles-vierges", command_blank_templates)
     blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help=said("help-out"))
     return main

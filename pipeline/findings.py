@@ -1069,6 +1069,10 @@ CONSOLE: dict[str, str] = {
                 "exemple « {example} »).",
     "bad-stage": "« {given} » n’est pas une échéance de l’évaluation : écrivez « {option:echeance=mi-parcours} » ou "
                  "« {option:echeance=fin} » (ou ne l’indiquez pas : elle se déduit de la date et de la législature).",
+    "bad-annee": "« {given} » {future:?est une année à venir : son rapport décrirait ce qui n’a pas eu lieu}"
+                 "{future:!n’est pas une année} (par exemple « {example} »).",
+    "no-pair": "{label} : aucun écrit. Il faut dans DATA deux entités qui s’associent des actions (« Synergie avec » "
+               "et « Code synergie » dans les classeurs des services).",
     "bad-exercice": "« {given} » n’est pas une année d’exercice budgétaire (par exemple « {option:exercice=2025} »).",
     # Adopting a version (make adopter)
     "seance-and-withdraw": "« {option:seance} » et « {option:annuler} » ne vont pas ensemble : « {option:annuler} » "
@@ -1116,6 +1120,8 @@ CONSOLE: dict[str, str] = {
                             "mi-législature ou de fin de législature)",
     "help-command-ecomptes": "construit le PST comme la commande pst, avec son export XML pour e-Comptes (schéma "
                              "201805V1 de la Région wallonne)",
+    "help-command-synergies": "construit le PST comme la commande pst, avec le rapport annuel sur les synergies "
+                              "entre la commune et son CPAS (réunion conjointe des conseils)",
     "help-command-modeles-vierges": "écrit les classeurs vierges du contrat (input_templates/)",
     "help-data": "dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier qui en contient "
                  "plusieurs (défaut : data)",
@@ -1140,6 +1146,7 @@ CONSOLE: dict[str, str] = {
     "help-echeance": "échéance de l’évaluation (défaut : fin à partir de la dernière année de la législature, "
                      "mi-parcours avant)",
     "help-exercice": "exercice budgétaire de l’export (défaut : l’année en cours)",
+    "help-annee": "année du rapport annuel sur les synergies (défaut : l’année en cours)",
     "help-out": "dossier de destination (défaut : input_templates)",
 }
 """What the commands say on the console (pipeline/cli.py) and the build's own sentences (a failure, a document

@@ -31,6 +31,7 @@ SUBCOMMANDS = {
     "modifications": "modifications",
     "rapport": "rapport",
     "ecomptes": "ecomptes",
+    "synergies": "synergies",
     "modeles-vierges": "modeles-vierges",
 }
 """Make target → sub-command of the `pst` script."""
@@ -45,6 +46,7 @@ OPTIONS = {
     "echeance": "ECHEANCE",
     "rapport": "RAPPORT",
     "exercice": "EXERCICE",
+    "annee": "ANNEE",
     "prerempli": "PREREMPLI",
     "entite": "ENTITE",
     "annuler": "ANNULER",

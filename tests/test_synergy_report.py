@@ -204,7 +204,7 @@ def pictures(doc) -> list[str]:
 # --- Tests -------------------------------------------------------------------------------------------------------
 def test_the_year_s_figures_are_those_of_the_workbooks(followed, tmp_path):
     job = pair_job(followed, command="synergies", asked={"annee": 2021})
-    assert synergy_report.OUTPUT.applies(job)
+    assert synergy_report.OUTPUT.wanted(job)
     path = write(job, tmp_path)
     assert path.name == "Synergies_COMMUNE_CPAS_rapport_2021.docx"
     want = expected(followed, 2021)
@@ -308,6 +308,37 @@ def test_the_current_year_by_default_situated_today_and_only_for_its_command(tmp
             "(voir Rapport_validation.xlsx).") in text_of(doc)
     assert doc.sections[0].header.paragraphs[0].text.endswith("DOCUMENT PROVISOIRE")
     # `make pst` (and every command but `synergies`) leaves it out; it is registered, published, per pair.
-    assert not synergy_report.OUTPUT.applies(pair_job(SAMPLE))
+    assert not synergy_report.OUTPUT.wanted(pair_job(SAMPLE))
     output = next(o for o in registry() if o.name == "synergies-annuel")
     assert (output.command, output.scope, output.publish) == ("synergies", "pair", True)
+
+
+def test_make_synergies_writes_the_year_s_report_and_make_pst_keeps_it(tmp_path, capsys):
+    """The command as the coordinator types it: the year asked for, a year to come refused before anything is
+    written, the report kept (never « plus à jour ») by the builds that follow, and a clear line when DATA holds
+    no pair."""
+    from pipeline.cli import main
+
+    data, out = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(SAMPLE, data)
+    assert main(["synergies", "--data", str(data), "--build", str(out), "--annee", "2021"]) == 0
+    said = capsys.readouterr().out
+    report = out / "Synergies_COMMUNE_CPAS_rapport_2021.docx"
+    assert f"Rapport annuel des synergies : {report}" in said
+    want = expected(data, 2021)
+    [counts] = [rows for _, _, rows in sections(Document(report)) if rows[0][0] == "Actions communes"]
+    assert counts[1][1:] == [*map(str, (len(rows) for rows in want["events"]["started"])),
+                             str(sum(len(rows) for rows in want["events"]["started"]))]
+
+    assert main(["synergies", "--data", str(data), "--build", str(out), "--annee", str(dt.date.today().year + 1)]) == 2
+    assert "année à venir" in capsys.readouterr().err
+    assert sorted(p.name for p in out.glob("Synergies_*")) == ["Synergies_COMMUNE_CPAS.docx", report.name]
+
+    before = report.read_bytes()
+    assert main(["pst", "--data", str(data), "--build", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert report.read_bytes() == before and "rapport_2021" not in said and "PLUS À JOUR" not in said
+
+    assert main(["synergies", "--data", str(data / "engis-cpas"), "--build", str(tmp_path / "seul")]) == 0
+    assert "Rapport annuel des synergies : aucun écrit" in capsys.readouterr().out
+    assert not list((tmp_path / "seul").glob("Synergies_*"))

@@ -41,7 +41,6 @@ from .context import entity_context
 from .joint import placements
 
 TEMPLATE = "synergies_rapport.docx"
-COMMAND = "synergies"
 EVENTS = ("started", "finished", "late", "abandoned")
 """What happened to the actions communes during the year, in the order the report lists them."""
 IN_PLACE, TO_DEVELOP, ABANDONED = "in_place", "to_develop", "abandoned"
@@ -195,7 +194,6 @@ OUTPUT = Output(
     labels=("Rapport annuel des synergies", "Rapport annuel des synergies PROVISOIRE"),
     scope=PAIR,
     publish=True,
-    command=COMMAND,
-    # Written for the command only (until build.py asks Output.command, `make pst` must not write it).
-    applies=lambda job: job.command == COMMAND and bool(job.xref.pairs or job.xref.left_only or job.xref.right_only),
+    command="synergies",
+    applies=lambda job: bool(job.xref.pairs or job.xref.left_only or job.xref.right_only),
 )
