@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import outputs, parallel, state
-from .findings import Finding, count_by_severity, finding, phrase, said
+from .findings import Finding, count_by_severity, finding, said
 from .frame import Frame, Stopwatch, read_frame
 from .french import long_date, shorten
 from .atomic import finished_document, lock_file
 from .origin import claim
 from .load import ConfigurationError, load_services
 from .model import Entity, build_entity
-from .normalize import canonical_code, normalize_table, recover_lost_zeros
+from .normalize import normalize_table, recover_lost_zeros
 from .outputs import DEFAULT_COMMAND, Job, Output, Written
 from .render import TemplateProblem
 from .state import save_state
@@ -251,11 +251,9 @@ def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Find
     result.accepted = accepted
     rejected = actions.frame.loc[~actions.frame.index.isin(accepted[2].index)]
     result.held_numbers = held_numbers(rejected)
-    result.absent = Absent(
-        rejected={canonical_code(code): phrase("place", file=file, row=int(row))
-                  for code, file, row in zip(rejected["synergy_code"], rejected["_file"], rejected["_row"]) if code},
-        unread=sorted({f.file for f in findings if f.is_error and f.row is None and f.file
-                       and f.file != loaded.cadre_name and not f.file.endswith("/")}))
+    result.absent = Absent.of(zip(rejected["synergy_code"], rejected["_file"], rejected["_row"]),
+                              (f.file for f in findings if f.is_error and f.row is None and f.file
+                               and f.file != loaded.cadre_name and not f.file.endswith("/")))
     return result
 
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import contract as c
+from .findings import phrase
 
 MIDTERM = "mi-parcours"
 FINAL = "fin"
@@ -31,11 +32,11 @@ STAGES = {MIDTERM: ("mi-parcours", "miparcours", "mi", "milegislature", "mimanda
 
 STATUS_ORDER = (c.STATUS_DONE, c.STATUS_IN_PROGRESS, c.STATUS_NOT_STARTED, c.STATUS_POSTPONED, c.STATUS_ABANDONED)
 """The order in which the report shows the statuses: what is done first."""
-NO_STATUS = "Non renseigné"
+NO_STATUS = phrase("no-status")
 HEALTH_ORDER = c.HEALTH.values
-NO_HEALTH = "Non renseignée"
+NO_HEALTH = phrase("no-health")
 ATTENTION_HEALTH = (c.HEALTH_RISK, c.HEALTH_BLOCKED)
-LATE = "En retard"
+LATE = phrase("late")
 
 
 @dataclass(frozen=True)

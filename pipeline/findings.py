@@ -1154,6 +1154,13 @@ left open): `said(key, **values)`, with the placeholders' forms of the catalogue
 
 
 PHRASES: dict[str, str] = {
+    # What the reports write where a value is missing
+    "no-status": "Non renseigné",
+    "no-health": "Non renseignée",
+    "late": "En retard",
+    "no-service": "Service non renseigné",
+    "other-health": "Autre ou non renseignée",
+    "status-not-typed": "non renseigné",
     # What a row left out depends on (« parent-rejete »)
     "parent-os": "l’objectif stratégique {number} ({volet})",
     "parent-oo": "l’objectif opérationnel {code} ({volet})",

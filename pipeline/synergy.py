@@ -94,6 +94,12 @@ class Absent:
     unread: list[str] = field(default_factory=list)
     """Workbooks not read (a file-level error)."""
 
+    @classmethod
+    def of(cls, rejected_codes: Iterable[tuple[str, str, int]], unread: Iterable[str]) -> "Absent":
+        """From the (Code synergie, file, Excel row) of the rows rejected for an error and the workbooks not read."""
+        return cls({canonical_code(code): phrase("place", file=file, row=int(row))
+                    for code, file, row in rejected_codes if code}, sorted(set(unread)))
+
 
 @dataclass
 class CrossReference:

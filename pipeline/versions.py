@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import contract as c
 from .atomic import finished_document
-from .findings import finding, stop
+from .findings import finding, phrase, stop
 from .french import long_date, shorten
 from .invocation import command, option
 from .load import ConfigurationError, find_cadre
@@ -378,7 +378,8 @@ def modifications(version: Version, entity) -> Modifications:
                                          record.get("title", ""), action.title, action.reference))
         if (record.get("status") or "") != (action.status or ""):
             result.changes.append(Change("status", action.volet, action.number, action.title,
-                                         record.get("status") or "non renseigné", action.status or "non renseigné",
+                                         record.get("status") or phrase("status-not-typed"),
+                                         action.status or phrase("status-not-typed"),
                                          action.reference))
     for key, record in before.items():
         if key not in now:

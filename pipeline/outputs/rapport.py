@@ -20,9 +20,9 @@ from .base import Job, Output, safe_name, word
 from .context import entity_context, modifications_context, type_from_code, version_context
 
 TEMPLATE = "rapport_execution.docx"
-NO_SERVICE = "Service non renseigné"
+NO_SERVICE = phrase("no-service")
 BACKGROUNDS = {"pst": "BDD7EE", "volet": "DCE6F1"}
-OTHER_HEALTH = "Autre ou non renseignée"
+OTHER_HEALTH = phrase("other-health")
 """How the report names the santé neither Bon, Risque nor Blocage (empty, or typed otherwise)."""
 """The background of a synthesis table's line, by level (docxtpl's cellbg)."""
 
