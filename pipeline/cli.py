@@ -398,8 +398,8 @@ def command_pdf(args) -> int:
 def command_blank_templates(args) -> int:
     from .workbooks import write_blank_templates
 
-    for path in write_blank_templates(Path(args.out)):
-        print(f"Écrit : {path}")
+    for path, changed in write_blank_templates(Path(args.out)):
+        print(f"Écrit : {path}" if changed else f"Inchangé : {path}")
     return 0
 
 
