@@ -7,12 +7,13 @@ shared (build.py, pdf.py, cli.py): documents staged and moved into place togethe
 (« _PROVISOIRE »), the parts of a very long document (« _1 », « _2 »), leftovers of earlier builds removed, the
 console's list, the PDF.
 
-Adding a document: a module here with its OUTPUT, a template in output_templates/, one line in REGISTRY.
+Adding a document: a module here with its OUTPUT, a template in output_templates/, one line in REGISTRY (below).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -169,12 +170,25 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
     return found
 
 
+REGISTRY = (
+    "report",
+    "retours",
+    "pst",
+    "fiches",
+    "modifications",
+    "rapport",
+    "ecomptes",
+    "joint",
+    "synergies",
+)
+"""The module of every output (pipeline/outputs/<name>.py, which declares OUTPUT), in the order the console lists
+them: adding a document is one line here. They are imported when the build first asks for them, so importing the
+package stays light."""
+
+
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, synergies
-
-    return [report.OUTPUT, retours.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
-            joint.OUTPUT, synergies.OUTPUT, *EXTRA]
+    return [importlib.import_module(f"{__name__}.{name}").OUTPUT for name in REGISTRY] + EXTRA
 
 
 EXTRA: list[Output] = []
