@@ -154,6 +154,60 @@ def toy_template(path):
     return path
 
 
+DASHBOARD = '''"""Tableau de bord: one page, the entity's actions counted."""
+
+from . import Job, Output, safe_name, word
+from .context import entity_context
+
+TEMPLATE = "tableau_de_bord.docx"
+
+
+def context(job: Job, part: int = 0) -> dict:
+    return {"entity": entity_context(job.entity), "count": len(job.entity.actions())}
+
+
+OUTPUT = Output(name="tableau-de-bord", stem=lambda job: f"Tableau_de_bord_{safe_name(job.entity.code)}",
+                write=word(__name__), labels=("Tableau de bord", "Tableau de bord PROVISOIRE"), publish=True)
+'''
+"""The module of docs/ARCHITECTURE.md's second recipe (a one-page « Tableau de bord », issue 22)."""
+
+TESTS_OF_THE_DOCUMENTS_A_BUILD_WRITES = (
+    "tests/test_bench.py::test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_changes_no_document",
+    "tests/test_hostile.py::test_a_provisional_document_never_replaces_the_last_valid_one_and_goes_once_errors_are_"
+    "fixed",
+    "tests/test_versions.py::test_a_provisional_build_leaves_every_valid_document_untouched",
+)
+"""Tests that check every document a build writes: they take the list from the registry."""
+
+
+def test_the_add_a_document_recipe_followed_in_a_copy_of_the_repository(tmp_path):
+    """docs/ARCHITECTURE.md, « Recipe: add a document », done literally in a copy of the repository: a module in
+    pipeline/outputs/, its template in output_templates/ (made here with python-docx, as Word would), one line in
+    REGISTRY (a text edit). The copy's build of the sample writes it for each entity and lists it; the tests that
+    check every document a build writes pass there unchanged."""
+    copy = repository_copy(tmp_path / "copy")
+    (copy / "pipeline" / "outputs" / "tableau.py").write_text(DASHBOARD, encoding="utf-8")
+    template = Document()
+    template.add_paragraph("Tableau de bord de {{ entity.name }} : {{ count }} actions.")
+    template.save(copy / "output_templates" / "tableau_de_bord.docx")
+    registry = copy / "pipeline" / "outputs" / "__init__.py"
+    text = registry.read_text(encoding="utf-8")
+    assert text.count('    "fiches",\n') == 1, "REGISTRY n’a plus une ligne par module"
+    registry.write_text(text.replace('    "fiches",\n', '    "fiches",\n    "tableau",\n'), encoding="utf-8")
+
+    built = run_in(copy, sys.executable, "-m", "pipeline", "pst", "--data", "data", "--build", "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    dashboards = sorted((copy / "build").rglob("Tableau_de_bord_*.docx"))
+    assert [path.parent.name for path in dashboards] == ["engis-commune", "engis-cpas"]
+    for path in dashboards:
+        assert "→ Tableau de bord : " + str(path.relative_to(copy)) in built.stdout
+        assert docx_text(path).startswith("Tableau de bord de ") and " actions." in docx_text(path)
+
+    tested = run_in(copy, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    *TESTS_OF_THE_DOCUMENTS_A_BUILD_WRITES, timeout=900)
+    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-2000:]
+
+
 def test_an_output_added_in_a_few_lines_is_written_staged_listed_and_named_provisional(tmp_path, monkeypatch,
                                                                                        capsys):
     template = toy_template(tmp_path / "jouet.docx")
