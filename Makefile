@@ -57,7 +57,7 @@ help:
 	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
-	@echo "make modeles-vierges                 régénère input_templates/ depuis le contrat"
+	@echo "make modeles-vierges                 régénère input_templates/ et le tableau des colonnes de README.md depuis le contrat"
 
 $(READY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,7 @@ bench: $(READY)
 
 modeles-vierges: $(READY)
 	@$(PIPELINE) modeles-vierges --out input_templates
+	@$(PY) tools/readme_columns.py README.md
 
 clean:
 	rm -rf $(BUILD)

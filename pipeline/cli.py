@@ -412,8 +412,8 @@ def command_pdf(args) -> int:
 def command_blank_templates(args) -> int:
     from .workbooks import write_blank_templates
 
-    for path in write_blank_templates(Path(args.out)):
-        print(said("written-file", path=path))
+    for path, changed in write_blank_templates(Path(args.out)):
+        print(said("written-file" if changed else "unchanged-file", path=path))
     return 0
 
 

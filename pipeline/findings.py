@@ -1030,6 +1030,7 @@ CONSOLE: dict[str, str] = {
     "provisional-note": "Sa première page indique combien de lignes en sont écartées ; le rapport de validation les "
                         "liste. À ne pas publier.",
     "written-file": "Écrit : {path}",
+    "unchanged-file": "Inchangé : {path}",
     # What failed
     "not-written": "« {path} » n’a pas pu être écrit. Est-il ouvert dans Word ou Excel ? Fermez-le et relancez (les "
                    "documents déjà en place n’ont pas changé).",

@@ -19,7 +19,10 @@ Sheets are protected without a password: the coordinator can lift the protection
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import re
+import zipfile
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
@@ -725,6 +728,14 @@ def save_workbook(book: Workbook, path: Path) -> Path:
     admits (a composed instruction, institutions joined by « ; ») is cut with « … » rather than refused by Excel
     when the service opens the file; a character no workbook can hold that got past `cleaned_spec` is
     removed."""
+    fit_cells(book)
+    with atomic_path(path) as temporary:
+        book.save(temporary)
+    return path
+
+
+def fit_cells(book: Workbook) -> None:
+    """Every text cell of `book` as a workbook can hold it (cut to the cell's limit, forbidden characters out)."""
     for sheet in book.worksheets:
         for cell in sheet._cells.values():  # the cells written (iter_rows would create every empty one)
             if isinstance(cell.value, str):
@@ -735,11 +746,44 @@ def save_workbook(book: Workbook, path: Path) -> Path:
                     kind = cell.data_type  # text forced as text stays text, even « =… »
                     cell.value = text
                     cell.data_type = kind
-    with atomic_path(path) as temporary:
-        book.save(temporary)
-    return path
 
 
-def write_blank_templates(folder: Path) -> list[Path]:
-    return [save_workbook(book, folder / name)
-            for name, book in (("cadre.xlsx", blank_cadre()), ("service.xlsx", blank_service()))]
+REPRODUCIBLE_TIME = dt.datetime(2025, 1, 1)
+"""The date a blank workbook of the contract says it was created and modified (Fichier › Propriétés), and the date
+of each part in its zip: the same contract always gives the same bytes, so that regenerating input_templates/
+leaves an unchanged workbook untouched (and git sees no change)."""
+CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_bytes(book: Workbook) -> bytes:
+    """`book` as an .xlsx whose bytes depend on its content only: openpyxl stamps the time of saving in its
+    properties (docProps/core.xml) and in each part of the zip; both are set to REPRODUCIBLE_TIME."""
+    fit_cells(book)
+    book.properties.created = book.properties.modified = REPRODUCIBLE_TIME
+    written = io.BytesIO()
+    book.save(written)
+    stamp = REPRODUCIBLE_TIME.isoformat().encode() + b"Z"
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "docProps/core.xml":
+                data = CORE_DATES.sub(lambda match: match[1] + stamp + match[2], data)
+            part = zipfile.ZipInfo(member.filename, date_time=REPRODUCIBLE_TIME.timetuple()[:6])
+            part.external_attr = member.external_attr
+            target.writestr(part, data, compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
+
+
+def write_blank_templates(folder: Path) -> list[tuple[Path, bool]]:
+    """The blank workbooks of the contract (cadre.xlsx, service.xlsx) in `folder`, each with whether it changed:
+    a workbook the contract still gives byte for byte is left as it is."""
+    written = []
+    for name, book in (("cadre.xlsx", blank_cadre()), ("service.xlsx", blank_service())):
+        path, data = folder / name, reproducible_bytes(book)
+        changed = not path.is_file() or path.read_bytes() != data
+        if changed:
+            with atomic_path(path) as temporary:
+                temporary.write_bytes(data)
+        written.append((path, changed))
+    return written

@@ -162,6 +162,20 @@ def run_module(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+def plain_build_documents(entity, provisional: bool = False) -> list[str]:
+    """The names of the Word documents a plain `pst` build writes in an entity's folder, from the registry: its
+    entity outputs (not the validation report, always written) that apply to a build without options (no adopted
+    version, no rapport d'exécution, no export). `entity`: the model.Entity as built."""
+    import datetime as dt
+
+    from pipeline import outputs
+
+    job = outputs.Job(today=dt.date.today(), entity=entity, provisional={"errors": 1} if provisional else None)
+    return sorted(path.name for output in outputs.registry()
+                  if output.scope == outputs.ENTITY and not output.always and output.suffix == ".docx"
+                  and output.applies(job) for path in outputs.paths(output, job, Path()))
+
+
 def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
     """(style name, text) of every body paragraph, in order (tables excluded)."""
     doc = Document(path)

@@ -5,7 +5,7 @@ import re
 
 from docx import Document
 
-from conftest import docx_paragraphs
+from conftest import assemble, docx_paragraphs, plain_build_documents
 from pipeline.cli import main
 from bench.synthetic import Shape, generate
 from pipeline.outputs import fiches as fiches_output
@@ -78,7 +78,7 @@ def test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_chang
     arguments = ["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "2"]
     assert main(arguments) == 0
     written = {path: path.read_bytes() for path in (tmp_path / "build").rglob("*.docx")}
-    assert sorted(path.name.split("_")[0] for path in written) == ["Fiches", "PST"]
+    assert sorted(path.name for path in written) == plain_build_documents(assemble(folder).entity)
     report = tmp_path / "build" / folder.name / "Rapport_validation.xlsx"
     report.unlink()
 

@@ -4,15 +4,20 @@ document added as one output module."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import replace
+from pathlib import Path
 
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from conftest import action, docx_paragraphs, docx_text, make_entity
+from conftest import ROOT, action, docx_paragraphs, docx_text, make_entity
 from pipeline import contract as c
 from pipeline import outputs
 from pipeline.cli import main
@@ -24,6 +29,71 @@ def build(folder, build_dir, *extra):
 
 
 # --- Recipe 1: add a field ---------------------------------------------------------------------------------------
+FIELD = '''        Column("target_public", "Public cible", help="Les personnes que l’action vise.",
+               example=("Les familles monoparentales",)),
+'''
+"""The declaration docs/ARCHITECTURE.md's first recipe adds to ACTIONS_SHEET (« Public cible », issue 22)."""
+
+
+def repository_copy(into: Path) -> Path:
+    """The repository's files as git knows them (not .venv, build/ or caches), copied from the working tree."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode("utf-8").split("\0")):
+        if (ROOT / name).is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, into / name)
+    return into
+
+
+def run_in(copy: Path, *command: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """A command run in the copy, with this environment's Python and the copy's pipeline package."""
+    environment = {**{k: v for k, v in os.environ.items() if k != "PST_LANCEUR"}, "PYTHONPATH": str(copy)}
+    return subprocess.run(command, cwd=copy, env=environment, capture_output=True, text=True, timeout=timeout)
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_the_add_a_field_recipe_followed_in_a_copy_of_the_repository(tmp_path):
+    """docs/ARCHITECTURE.md, « Recipe: add a field », done literally in a copy of the repository: one Column in
+    pipeline/contract.py (a text edit), then `make modeles-vierges`. The field is in the services' blank workbook
+    and README's table — nothing else changes, cadre.xlsx stays byte for byte the same —, in etat-pst.json and in
+    the fiches once the sample is built, and the tests of the workbooks pass in the copy."""
+    copy = repository_copy(tmp_path / "copy")
+    contract = copy / "pipeline" / "contract.py"
+    text = contract.read_text(encoding="utf-8")
+    start = text.index("ACTIONS_SHEET = SheetContract(")
+    end = text.index("\n    ),\n)\n", start) + 1
+    contract.write_text(text[:end] + FIELD + text[end:], encoding="utf-8")
+    before = contents(copy)
+
+    # The documented command (make finds no .venv to make in the copy: it uses this one's Python)
+    made = run_in(copy, "make", "--no-print-directory", "modeles-vierges", f"PY={sys.executable}", "READY=")
+    assert made.returncode == 0, made.stdout + made.stderr
+    changed = {name for name, data in contents(copy).items() if before.get(name) != data}
+    assert changed == {"input_templates/service.xlsx", "README.md"}, made.stdout
+    blank = load_workbook(copy / "input_templates" / "service.xlsx")
+    assert "Public cible" in [cell.value for cell in blank["Actions"][1]]
+    assert "| `Public cible` |  | Les personnes que l’action vise. |" in (copy / "README.md").read_text(encoding="utf-8")
+    again = run_in(copy, "make", "--no-print-directory", "modeles-vierges", f"PY={sys.executable}", "READY=")
+    assert again.returncode == 0 and {n for n, d in contents(copy).items() if before.get(n) != d} == changed
+
+    # The sample built by the copy: recorded in the state, shown (empty) on every fiche
+    built = run_in(copy, sys.executable, "-m", "pipeline", "pst", "--data", "data", "--build", "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    for state in sorted((copy / "data").glob("*/etat-pst.json")):
+        actions = json.loads(state.read_text(encoding="utf-8"))["actions"]
+        assert actions and all(record["target_public"] == "" for record in actions), state
+    fiches = sorted((copy / "build").rglob("Fiches_actions_*.docx"))
+    assert len(fiches) == 2 and all("Public cible" in docx_text(path) for path in fiches)
+
+    # The tests of the workbooks pass in the copy, unchanged
+    tested = run_in(copy, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_templates.py",
+                    timeout=900)
+    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-2000:]
+
+
 def test_a_column_declared_in_the_contract_is_read_stored_prefilled_offered_and_shown(tmp_path, monkeypatch, capsys):
     note = c.Column("budget_note", "Note budgétaire", help="Ce que le budget prévoit pour l’action.",
                     example=("Crédit inscrit au budget {year}",))
@@ -82,6 +152,60 @@ def toy_template(path):
     document.add_paragraph("{{ chart }}")
     document.save(path)
     return path
+
+
+DASHBOARD = '''"""Tableau de bord: one page, the entity's actions counted."""
+
+from . import Job, Output, safe_name, word
+from .context import entity_context
+
+TEMPLATE = "tableau_de_bord.docx"
+
+
+def context(job: Job, part: int = 0) -> dict:
+    return {"entity": entity_context(job.entity), "count": len(job.entity.actions())}
+
+
+OUTPUT = Output(name="tableau-de-bord", stem=lambda job: f"Tableau_de_bord_{safe_name(job.entity.code)}",
+                write=word(__name__), labels=("Tableau de bord", "Tableau de bord PROVISOIRE"), publish=True)
+'''
+"""The module of docs/ARCHITECTURE.md's second recipe (a one-page « Tableau de bord », issue 22)."""
+
+TESTS_OF_THE_DOCUMENTS_A_BUILD_WRITES = (
+    "tests/test_bench.py::test_a_broken_template_in_a_side_by_side_build_is_a_french_message_and_changes_no_document",
+    "tests/test_hostile.py::test_a_provisional_document_never_replaces_the_last_valid_one_and_goes_once_errors_are_"
+    "fixed",
+    "tests/test_versions.py::test_a_provisional_build_leaves_every_valid_document_untouched",
+)
+"""Tests that check every document a build writes: they take the list from the registry."""
+
+
+def test_the_add_a_document_recipe_followed_in_a_copy_of_the_repository(tmp_path):
+    """docs/ARCHITECTURE.md, « Recipe: add a document », done literally in a copy of the repository: a module in
+    pipeline/outputs/, its template in output_templates/ (made here with python-docx, as Word would), one line in
+    REGISTRY (a text edit). The copy's build of the sample writes it for each entity and lists it; the tests that
+    check every document a build writes pass there unchanged."""
+    copy = repository_copy(tmp_path / "copy")
+    (copy / "pipeline" / "outputs" / "tableau.py").write_text(DASHBOARD, encoding="utf-8")
+    template = Document()
+    template.add_paragraph("Tableau de bord de {{ entity.name }} : {{ count }} actions.")
+    template.save(copy / "output_templates" / "tableau_de_bord.docx")
+    registry = copy / "pipeline" / "outputs" / "__init__.py"
+    text = registry.read_text(encoding="utf-8")
+    assert text.count('    "fiches",\n') == 1, "REGISTRY n’a plus une ligne par module"
+    registry.write_text(text.replace('    "fiches",\n', '    "fiches",\n    "tableau",\n'), encoding="utf-8")
+
+    built = run_in(copy, sys.executable, "-m", "pipeline", "pst", "--data", "data", "--build", "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    dashboards = sorted((copy / "build").rglob("Tableau_de_bord_*.docx"))
+    assert [path.parent.name for path in dashboards] == ["engis-commune", "engis-cpas"]
+    for path in dashboards:
+        assert "→ Tableau de bord : " + str(path.relative_to(copy)) in built.stdout
+        assert docx_text(path).startswith("Tableau de bord de ") and " actions." in docx_text(path)
+
+    tested = run_in(copy, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    *TESTS_OF_THE_DOCUMENTS_A_BUILD_WRITES, timeout=900)
+    assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-2000:]
 
 
 def test_an_output_added_in_a_few_lines_is_written_staged_listed_and_named_provisional(tmp_path, monkeypatch,

@@ -18,15 +18,12 @@ from docx import Document
 from openpyxl import load_workbook
 
 from conftest import ROOT, action, add_sheet, make_entity, require_soffice, run_module
+from pipeline import contract as c
 from pipeline.load import load_entity
 
 ACTION_LINE = re.compile(r"^Action\u00a0(?P<number>\S+)\u00a0:\t(?P<title>.*)$")
-ACTION_HEADERS = ["Volet", "N° OO", "N° action", "Réf.", "Libellé de l'action", "Description", "Reformulation SMART",
-                  "Statut", "Santé", "Taux d'avancement (%)", "Début", "Fin", "Date de mise à jour",
-                  "Mandataire responsable", "Responsable administratif", "Service gestionnaire", "Porteur du projet",
-                  "Partenaire(s)", "Plans concernés", "ODD", "Synergie avec", "Code synergie",
-                  "Indicateur de réalisation", "Valeur cible", "Valeur atteinte", "Indicateurs de résultat",
-                  "Planification", "Commentaire", "ETP"]
+ACTION_HEADERS = [column.header for column in c.ACTIONS_SHEET.columns]
+"""Every header the contract declares for the « Actions » sheet (a new column is one declaration there)."""
 LISTS = {
     "Services": ["Travaux", "Finances", "RH/Paie"],
     "Mandataires": ["Bourgmestre", "Échevin des Travaux"],
@@ -388,20 +385,31 @@ def test_prerempli_without_a_previous_build_says_so_and_exits_2(tmp_path, entity
     assert not (tmp_path / "build" / "ville" / "modeles").exists()
 
 
-def test_input_templates_are_the_ones_the_code_generates(tmp_path):
-    """input_templates/ is committed: it must be regenerated (make modeles-vierges) whenever the contract changes."""
+def test_input_templates_and_the_readme_columns_are_what_make_modeles_vierges_writes(tmp_path):
+    """input_templates/ and README's table of columns are committed: `make modeles-vierges` regenerates them
+    whenever the contract changes, and leaves them byte for byte as they are when it does not."""
+    import sys
+
     from pipeline.workbooks import write_blank_templates
 
-    write_blank_templates(tmp_path)
-    for name in ("cadre.xlsx", "service.xlsx"):
-        committed, fresh = load_workbook(ROOT / "input_templates" / name), load_workbook(tmp_path / name)
-        assert committed.sheetnames == fresh.sheetnames, name
-        for sheet in fresh.sheetnames:
-            assert [[c.value for c in row] for row in committed[sheet].iter_rows(max_row=40)] == \
-                [[c.value for c in row] for row in fresh[sheet].iter_rows(max_row=40)], (name, sheet)
+    first, again = write_blank_templates(tmp_path / "first"), write_blank_templates(tmp_path / "first")
+    assert [changed for _, changed in first] == [True, True] and [changed for _, changed in again] == [False, False]
+    for path, _ in first:
+        assert (ROOT / "input_templates" / path.name).read_bytes() == path.read_bytes(), \
+            f"input_templates/{path.name} n’est plus ce que le contrat donne : lancez « make modeles-vierges »."
     blank = load_workbook(ROOT / "input_templates" / "service.xlsx")
     assert sorted(headers(blank["Actions"])) == sorted(ACTION_HEADERS)
     assert "Listes" in load_workbook(ROOT / "input_templates" / "cadre.xlsx").sheetnames
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import readme_columns
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_columns.with_table(readme) == readme, "README.md : lancez « make modeles-vierges »."
+    table = readme.split(readme_columns.START)[1].split(readme_columns.END)[0]
+    assert [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")] == ACTION_HEADERS
 
 
 def test_the_sample_sent_back_unchanged_in_prefilled_workbooks_rebuilds_the_very_same_documents(

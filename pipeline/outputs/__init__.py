@@ -8,7 +8,7 @@ shared (build.py, pdf.py, cli.py): documents staged and moved into place togethe
 console's list, the PDF. The shared code knows a document only by these declared properties (`main`, `always`,
 `longest`, `command`…), never by its name.
 
-Adding a document: a module here with its OUTPUT, a template in output_templates/, one line in REGISTRY. An output
+Adding a document: a module here with its OUTPUT, a template in output_templates/, one line in REGISTRY (below). An output
 module takes what it declares with (Job, Output, word, safe_name…) from `.base`, never from this package, which
 imports it (no import circle: tests/test_architecture.py). A document written only when a command asks for it
 (`make synergies ANNEE=2026`) declares `command="synergies"` and reads the command's options in `job.asked`
@@ -17,22 +17,37 @@ imports it (no import circle: tests/test_architecture.py). A document written on
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from .base import (DEFAULT_COMMAND, ENTITY, PAIR, PROVISIONAL, Job, Output, Written, every, final_path, leftovers,
                    one, paths, safe_name, word)
 
 __all__ = ["DEFAULT_COMMAND", "ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", "Written", "every", "final_path",
-           "leftovers", "one", "paths", "safe_name", "word", "registry", "by_name", "main_output", "provisional_mark",
+           "leftovers", "one", "paths", "safe_name", "word", "REGISTRY", "registry", "by_name", "main_output", "provisional_mark",
            "write_part", "EXTRA"]
+
+
+REGISTRY = (
+    "report",
+    "retours",
+    "pst",
+    "fiches",
+    "modifications",
+    "rapport",
+    "ecomptes",
+    "joint",
+    "synergies",
+    "synergy_report",
+)
+"""The module of every output (pipeline/outputs/<name>.py, which declares OUTPUT), in the order the console lists
+them: adding a document is one line here. They are imported when the build first asks for them, so importing the
+package stays light."""
 
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, synergies, synergy_report
-
-    return [report.OUTPUT, retours.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
-            joint.OUTPUT, synergies.OUTPUT, synergy_report.OUTPUT, *EXTRA]
+    return [importlib.import_module(f"{__name__}.{name}").OUTPUT for name in REGISTRY] + EXTRA
 
 
 EXTRA: list[Output] = []
