@@ -124,6 +124,8 @@ def test_every_template_renders_as_stock_docxtpl_renders_it(tmp_path, compared):
         book["Paramètres"].append(["PST conjoint avec", partner])
         book.save(data / folder / "cadre.xlsx")
     assert main(["modifications", *options]) == 0
+    # The annual report on the synergies (make synergies)
+    assert main(["synergies", *options, "--annee", "2021"]) == 0
 
     results = [json.loads(line) for line in compared.read_text(encoding="utf-8").splitlines()]
     templates = {importlib.import_module(f"pipeline.outputs.{name}") for name in outputs.REGISTRY}
