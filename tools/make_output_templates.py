@@ -371,6 +371,21 @@ def plural(n: str, singular: str, plural_form: str) -> str:
     return "{{ " + n + "|accord('" + singular + "', '" + plural_form + "') }}"
 
 
+def cover(doc, top: tuple, bottom: tuple) -> None:
+    """A cover page of a report: its (text, style) lines at the top, the provisional warning, then `bottom`."""
+    for _ in range(5):
+        doc.add_paragraph()
+    for text, style in top:
+        para(doc, text, style)
+    for _ in range(4):
+        doc.add_paragraph()
+    provisional_warning(doc)
+    for _ in range(3):
+        doc.add_paragraph()
+    for text, style in bottom:
+        para(doc, text, style)
+
+
 def provisional_warning(doc, report: str = "{{ provisional.report }}"):
     """Shown only when the coordinator built the document despite validation errors (MALGRE_ERREURS=1): how many
     rows of the services' workbooks it lacks, when it lacks any."""
@@ -1480,21 +1495,12 @@ def write_rapport(path: Path):
                             "Rapport d’exécution du PST {{ entity.legislature }} — {{ entity.name }}",
                             "Rapport d’exécution du programme stratégique transversal")
 
-    # Cover
-    for _ in range(5):
-        doc.add_paragraph()
-    para(doc, "{{ entity.name }}", "Couverture entité")
-    para(doc, "Rapport d’exécution", "Couverture titre")
-    para(doc, "du programme stratégique transversal {{ entity.legislature }}", "Couverture législature")
-    para(doc, "Évaluation {{ evaluation.stage }}", "Couverture mention")
-    para(doc, "Situation au {{ evaluation.date }}", "Couverture mention")
-    for _ in range(4):
-        doc.add_paragraph()
-    provisional_warning(doc)
-    for _ in range(3):
-        doc.add_paragraph()
-    para(doc, "Établi par le comité de direction et présenté au " + THE_CONSEIL, "Couverture mention")
-    para(doc, "Document du {{ built_on }}", "Couverture mention")
+    cover(doc, (("{{ entity.name }}", "Couverture entité"), ("Rapport d’exécution", "Couverture titre"),
+                ("du programme stratégique transversal {{ entity.legislature }}", "Couverture législature"),
+                ("Évaluation {{ evaluation.stage }}", "Couverture mention"),
+                ("Situation au {{ evaluation.date }}", "Couverture mention")),
+          (("Établi par le comité de direction et présenté au " + THE_CONSEIL, "Couverture mention"),
+           ("Document du {{ built_on }}", "Couverture mention")))
 
     para(doc, "Table des matières", "Titre sommaire").paragraph_format.page_break_before = True
     add_toc(doc)
@@ -1760,23 +1766,12 @@ def write_synergies_rapport(path: Path):
     doc.core_properties.author = "{{ left.name }} et {{ right.name }}"
     sides = ("{{ left.name }}", "{{ right.name }}")
 
-    # Cover
-    for _ in range(5):
-        doc.add_paragraph()
-    para(doc, "{{ left.name }}", "Couverture entité")
-    para(doc, "{{ right.name }}", "Couverture entité")
-    para(doc, "Rapport annuel sur les synergies", "Couverture titre")
-    para(doc, "Année {{ year }}", "Couverture législature")
-    para(doc, "Programme stratégique transversal {{ legislature }}", "Couverture mention")
-    para(doc, "Situation au {{ situation }}", "Couverture mention")
-    for _ in range(4):
-        doc.add_paragraph()
-    provisional_warning(doc)
-    for _ in range(3):
-        doc.add_paragraph()
-    para(doc, "Présenté à la réunion commune et publique du conseil communal et du conseil de l’action sociale",
-         "Couverture mention")
-    para(doc, "Document du {{ built_on }}", "Couverture mention")
+    cover(doc, (("{{ left.name }}", "Couverture entité"), ("{{ right.name }}", "Couverture entité"),
+                ("Rapport annuel sur les synergies", "Couverture titre"), ("Année {{ year }}", "Couverture législature"),
+                ("Programme stratégique transversal {{ legislature }}", "Couverture mention"),
+                ("Situation au {{ situation }}", "Couverture mention")),
+          (("Présenté à la réunion commune et publique du conseil communal et du conseil de l’action sociale",
+            "Couverture mention"), ("Document du {{ built_on }}", "Couverture mention")))
 
     # Fixed prose: the directeurs généraux rewrite it in Word.
     add_heading(doc, "Introduction", 1).paragraph_format.page_break_before = True
@@ -1920,7 +1915,7 @@ def write_synergies_rapport(path: Path):
     add_heading(doc, "Conclusions", 1)
     para(doc, "[À compléter par les directeurs généraux : les économies d’échelle réalisées, les synergies à "
               "renforcer ou à créer, les suites à donner aux cas à régler.]", "Mention")
-    doc.save(path)
+    save(doc, path)
 
 
 WRITERS = {
