@@ -24,6 +24,8 @@ Choices (README, « The open data »):
   Table Schema type takes all three.
 - Several values (plans, ODD, institutions) joined by « ; » in the CSV (a value never holds one: « ; » separates
   them when typed), a list in the JSON (typed `array` there).
+- The JSON files are described too (resources « …-json »), except an empty one (`[]`, a budget without lines):
+  Frictionless cannot read a table's header from an empty array, and its CSV describes it already.
 """
 
 from __future__ import annotations
@@ -338,7 +340,7 @@ def package(job: Job, found: list[Table]) -> dict:
         "licenses": [{"name": chosen.identifier, "title": chosen.title, "path": chosen.url}],
         "contributors": [{"title": text(entity.name), "role": "publisher"}],
         "keywords": ["PST", "programme stratégique transversal", text(entity.name)],
-        "resources": [resource(table, fmt) for fmt in FORMATS for table in found],
+        "resources": [resource(table, fmt) for fmt in FORMATS for table in found if fmt == "csv" or table.rows],
     }
 
 
