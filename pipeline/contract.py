@@ -5,10 +5,11 @@ Every sheet name, header, alias and vocabulary that services and the coordinator
 in exactly one place. The French names are the contract with the services: never rename them, only add
 aliases.
 
-The contract's version is README's (« The workbook contract, version 1.3 »): 1.1 added the optional `Listes`
+The contract's version is README's (« The workbook contract, version 1.4 »): 1.1 added the optional `Listes`
 sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters; 1.2 the `Valeur cible` and `Valeur
 atteinte` columns beside the indicators, the actions' `ETP`, the `Code INS` parameter and the people of `Listes`
-(e-Comptes); 1.3 the `PST conjoint avec` parameter. Every 1.0 workbook stays valid.
+(e-Comptes); 1.3 the `PST conjoint avec` parameter; 1.4 what the site publishes (`Champs non publiés`, `Budget
+publié`, `Licence des données`; `Column.public`). Every 1.0 workbook stays valid.
 """
 
 from __future__ import annotations

@@ -85,6 +85,12 @@ def is_public(entity: Entity | None, column: c.Column) -> bool:
     return column.key not in entity.options.unpublished
 
 
+def public_action_fields(entity: Entity | None) -> list[c.Column]:
+    """An action's fields (beyond its identity) that may be published for this entity, in the contract's order:
+    what an action's page and the open data show."""
+    return [column for column in c.action_fields() if is_public(entity, column)]
+
+
 def budget_public(entity: Entity) -> bool:
     """Whether the actions' budget lines are published (« Budget publié », default oui: the PST's « Programmation
     financière » and the fiches print them, and the PST is a public document of the conseil)."""
@@ -203,7 +209,7 @@ def actions_table(entity: Entity) -> Table:
                 Field(column("number"), required=True),
                 Field(os_sheet.column("number"), OS_KEY), Field(os_sheet.column("title"), OS_KEY),
                 Field(column("oo_code")), Field(oo_sheet.column("title"), OO_KEY), Field(column("title")))
-    fields = identity + tuple(Field(col) for col in c.action_fields() if is_public(entity, col))
+    fields = identity + tuple(Field(col) for col in public_action_fields(entity))
     parents = {OS_KEY: 0, OO_KEY: 1}
     rows = []
     for volet in entity.volets:
