@@ -31,13 +31,12 @@ Choices (README, « The open data »):
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from . import contract as c
 from . import french
@@ -45,7 +44,7 @@ from .atomic import atomic_path
 from .clean import removed
 from .findings import phrase
 from .model import Entity
-from .normalize import PartialDate, sdg_number, unpublishable
+from .normalize import PartialDate, sdg_number
 
 if TYPE_CHECKING:
     from .outputs.base import Job
