@@ -338,7 +338,7 @@ def year_option(args) -> int:
     if not text:
         return dt.date.today().year
     if not text.isdigit() or not 2000 <= int(text) <= dt.date.today().year:
-        raise ConfigurationError(said("bad-annee", given=option("annee", text), future="oui" if text.isdigit() else "",
+        raise ConfigurationError(said("bad-annee", given=option("annee", text), future=text.isdigit(),
                                       example=option("annee", dt.date.today().year - 1)))
     return int(text)
 

@@ -5,10 +5,11 @@ Every sheet name, header, alias and vocabulary that services and the coordinator
 in exactly one place. The French names are the contract with the services: never rename them, only add
 aliases.
 
-The contract's version is README's (« The workbook contract, version 1.3 »): 1.1 added the optional `Listes`
+The contract's version is README's (« The workbook contract, version 1.4 »): 1.1 added the optional `Listes`
 sheet and the `Date limite`, `Contact` and `Adresse de retour` parameters; 1.2 the `Valeur cible` and `Valeur
 atteinte` columns beside the indicators, the actions' `ETP`, the `Code INS` parameter and the people of `Listes`
-(e-Comptes); 1.3 the `PST conjoint avec` parameter. Every 1.0 workbook stays valid.
+(e-Comptes); 1.3 the `PST conjoint avec` parameter; 1.4 what the site publishes (`Champs non publiés`, `Budget
+publié`, `Licence des données`; `Column.public`). Every 1.0 workbook stays valid.
 """
 
 from __future__ import annotations
@@ -181,6 +182,13 @@ class Column:
     """Width in the services' workbooks (characters); 0: the usual width of its kind."""
     example: tuple = ()
     """The values of the two example actions of the « Exemple » sheet (« {year} »: a year of the législature)."""
+    public: bool = True
+    """Whether it may be published (the site, the open data: pipeline/public.py); False for personal contact data
+    and internal remarks, which never leave the documents meant for the administration. The coordinator may keep
+    more of the actions' columns unpublished (parameter « Champs non publiés »)."""
+    description: str = ""
+    """What the field means for a reader of the open data (datapackage.json), when its help speaks to the services
+    who fill it in; empty: its help."""
 
     @cached_property
     def display_label(self) -> str:
@@ -247,6 +255,8 @@ class Parameter:
     required: bool = True
     aliases: tuple[str, ...] = ()
     help: str = ""
+    public: bool = True
+    """Whether the site may show it (False: the coordinator's contact details, which only the services read)."""
 
 
 PARAMETERS_SHEET = SheetContract(
@@ -268,10 +278,11 @@ PARAMETERS = (
     Parameter("deadline", "Date limite", required=False, aliases=("Date limite de retour", "Date de retour"),
               help="31/03/2025 (date de retour des classeurs des services)"),
     Parameter("contact", "Contact", required=False, aliases=("Personne de contact", "Coordinateur", "Coordinatrice"),
-              help="Marie Dupont, directrice générale, 04 123 45 67 (qui répond aux questions des services)"),
+              help="Marie Dupont, directrice générale, 04 123 45 67 (qui répond aux questions des services)",
+              public=False),
     Parameter("return_address", "Adresse de retour", required=False,
               aliases=("Renvoyer à", "Adresse de renvoi", "Adresse e-mail de retour"),
-              help="pst@soignies.be (où les services renvoient leur classeur)"),
+              help="pst@soignies.be (où les services renvoient leur classeur)", public=False),
     # Contract 1.1: how the document shows the actions, all optional.
     Parameter("numbering", "Numérotation", required=False,
               help="continue (1 … n dans chaque volet, par défaut) ou hiérarchique (1.1.1 : OS, OO, rang)"),
@@ -293,6 +304,18 @@ PARAMETERS = (
               aliases=("Conjoint avec", "PST commun avec", "PST conjoint"),
               help="CPAS (le Code de l’institution partenaire, quand la commune et son CPAS écrivent un PST "
                    "conjoint ; chacun des deux cadres nomme l’autre)"),
+    # Contract 1.4: what the site and its open data publish (pipeline/public.py).
+    Parameter("unpublished_fields", "Champs non publiés", required=False,
+              aliases=("Champs internes", "Colonnes non publiées", "Champs à ne pas publier"),
+              help="Porteur du projet ; ETP (colonnes des actions que le site et les données ouvertes ne montrent "
+                   "pas, séparées par « ; » ; par défaut : aucun — le commentaire et les coordonnées des personnes "
+                   "ne sont jamais publiés)"),
+    Parameter("budget_published", "Budget publié", required=False,
+              aliases=("Publier le budget", "Budget en ligne", "Lignes budgétaires publiées"),
+              help="oui (par défaut : les lignes budgétaires des actions, déjà dans le PST, sont publiées) ou non"),
+    Parameter("licence", "Licence des données", required=False,
+              aliases=("Licence", "Licence des données ouvertes", "Licence open data"),
+              help="CC BY 4.0 (par défaut), CC BY-SA 4.0, CC0 1.0, Licence ouverte 2.0 ou ODbL 1.0"),
 )
 INS_CODE = re.compile(r"^\d{5}$")
 
@@ -313,6 +336,50 @@ EMPTY_FIELDS = Vocabulary((EMPTY_SHOWN, EMPTY_HIDDEN),
                            "masques": EMPTY_HIDDEN, "non": EMPTY_HIDDEN, "masquer": EMPTY_HIDDEN,
                            "caches": EMPTY_HIDDEN})
 DEFAULT_SHOWN_FIELDS = ("managing_service", "status", "end", "synergy_with")
+PUBLISHED_YES, PUBLISHED_NO = "oui", "non"
+PUBLISHED = Vocabulary((PUBLISHED_YES, PUBLISHED_NO),
+                       {"publie": PUBLISHED_YES, "publies": PUBLISHED_YES, "public": PUBLISHED_YES,
+                        "yes": PUBLISHED_YES, "1": PUBLISHED_YES, "vrai": PUBLISHED_YES,
+                        "nonpublie": PUBLISHED_NO, "nonpublies": PUBLISHED_NO, "masque": PUBLISHED_NO,
+                        "interne": PUBLISHED_NO, "no": PUBLISHED_NO, "0": PUBLISHED_NO, "faux": PUBLISHED_NO})
+UNPUBLISHED_NONE = "aucun"
+"""« Champs non publiés » naming no column (its default)."""
+
+
+@dataclass(frozen=True)
+class Licence:
+    """An open-data licence the coordinator may choose: its name in the cadre, its identifier (SPDX, or the one
+    open-data portals use), its full title and the address of its text."""
+
+    name: str
+    identifier: str
+    title: str
+    url: str
+
+
+LICENCE_LIST = (
+    Licence("CC BY 4.0", "CC-BY-4.0", "Creative Commons Attribution 4.0 International",
+            "https://creativecommons.org/licenses/by/4.0/deed.fr"),
+    Licence("CC BY-SA 4.0", "CC-BY-SA-4.0", "Creative Commons Attribution – Partage dans les mêmes conditions 4.0 "
+            "International", "https://creativecommons.org/licenses/by-sa/4.0/deed.fr"),
+    Licence("CC0 1.0", "CC0-1.0", "Creative Commons Zero 1.0 Universel (domaine public)",
+            "https://creativecommons.org/publicdomain/zero/1.0/deed.fr"),
+    Licence("Licence ouverte 2.0", "etalab-2.0", "Licence ouverte / Open Licence 2.0 (Etalab)",
+            "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+    Licence("ODbL 1.0", "ODbL-1.0", "Open Data Commons Open Database License 1.0",
+            "https://opendatacommons.org/licenses/odbl/1-0/"),
+)
+LICENCES = Vocabulary(
+    tuple(licence.name for licence in LICENCE_LIST),
+    {"ccby": "CC BY 4.0", "ccby4": "CC BY 4.0", "ccby40": "CC BY 4.0", "creativecommonsattribution": "CC BY 4.0",
+     "creativecommonsattribution40": "CC BY 4.0", "ccbysa": "CC BY-SA 4.0", "ccbysa40": "CC BY-SA 4.0",
+     "cc0": "CC0 1.0", "cczero": "CC0 1.0", "domainepublic": "CC0 1.0", "licenceouverte": "Licence ouverte 2.0",
+     "etalab": "Licence ouverte 2.0", "etalab20": "Licence ouverte 2.0", "openlicence": "Licence ouverte 2.0",
+     "odbl": "ODbL 1.0"},
+)
+"""The licences offered (« Licence des données »): those the Belgian and French open-data portals use."""
+DEFAULT_LICENCE = "CC BY 4.0"
+"""What issue 23 asks by default: reuse with attribution — the institution is named as the source."""
 
 STRATEGIC_OBJECTIVES_SHEET = SheetContract(
     "Objectifs stratégiques",
@@ -353,19 +420,24 @@ ACTIONS_SHEET = SheetContract(
                help="Externe (développement des politiques : ce que l’action change pour les habitants) ou Interne "
                     "(administration générale : le fonctionnement de l’administration)."),
         Column("oo_code", "N° OO", OO_CODE, required=True, aliases=("Numéro OO", "OO"), fiche=None, width=9,
+               description="Numéro de l’objectif opérationnel auquel l’action contribue (2.4 : le quatrième "
+                           "objectif opérationnel de l’objectif stratégique 2 du même volet).",
                help="Numéro de l’objectif opérationnel du cadre auquel l’action contribue, par exemple 2.4. La "
                     "feuille « Cadre » donne la liste des objectifs et leurs intitulés."),
         Column("number", "N° action", ACTION_NUMBER, aliases=("Numéro action", "N° de l'action", "Numéro de l'action"),
                fiche=None, width=9,
+               description="Numéro de l’action dans son volet, tel qu’il figure dans le PST.",
                help="Numéro officiel de l’action dans son volet, s’il existe déjà. Ne le changez pas. Pour une "
                     "nouvelle action, laissez vide : le numéro est attribué à la construction du PST."),
         Column("reference", "Réf.", aliases=("Réf", "Référence"), fiche=None, width=14,
+               description="Référence stable de l’action : elle ne change pas d’une version du PST à l’autre.",
                help="Référence stable de l’action, attribuée par le PST : ne modifiez pas une référence existante. "
                     "Pour une nouvelle action, laissez vide, sauf si elle a des lignes dans la feuille « Financement » :"
                     " donnez-lui alors une référence à vous (par exemple TRAV-1) et reprenez-la là."),
         Column("title", "Libellé de l'action", required=True,
                aliases=("Libellé", "Action", "Intitulé de l'action", "Intitulé"), shown=False, fiche=None, width=48,
                example=("Rénover l’éclairage public du centre en LED", "Numériser le registre du courrier entrant"),
+               description="Ce que l’on va faire, en une phrase.",
                help="Ce que l’on va faire, en une phrase commençant par un verbe."),
         Column("description", "Description", MULTILINE, fiche="presentation",
                example=("Les luminaires du centre sont anciens et énergivores.",),
@@ -385,13 +457,16 @@ ACTIONS_SHEET = SheetContract(
                label="Taux d'avancement", fiche="suivi", width=13, example=(40, 0),
                help="Nombre entier de 0 à 100 (40 pour 40 %)."),
         Column("start", "Début", DATE, aliases=("Date de début",), fiche="suivi", example=("{year}-01-01",),
+               description="Date de début de l’action.",
                help="Date de début, par exemple 01/03/2025."),
         Column("end", "Fin", DATE, aliases=("Date de fin", "Échéance"), label="Échéance", fiche="suivi",
+               description="Date de fin prévue de l’action (échéance).",
                example=("{next}-12-31", "{next}"),
                help="Date de fin prévue (échéance), par exemple 31/12/2026."),
         Column("updated", "Date de mise à jour", DATE,
                aliases=("Date de la dernière mise à jour", "Mise à jour"), label="Mise à jour", fiche="suivi",
                example=("{year}-06-30",),
+               description="Date à laquelle le service a mis l’action à jour.",
                help="Date à laquelle vous avez mis la ligne à jour."),
         Column("representative_responsible", "Mandataire responsable",
                aliases=("Mandataire", "Mandataire(s) responsable(s)"), fiche="intervenants",
@@ -407,18 +482,23 @@ ACTIONS_SHEET = SheetContract(
                width=22,
                help="La personne ou l’organisme qui porte le projet, s’il diffère du service gestionnaire."),
         Column("partners", "Partenaire(s)", aliases=("Partenaires", "Partenaire"), fiche="intervenants", width=28,
+               description="Les partenaires associés (associations, intercommunales, SPW…).",
                example=("ORES",),
                help="Les partenaires associés (associations, intercommunales, SPW…), séparés par des « ; »."),
         Column("plans", "Plans concernés", LIST, aliases=("Plans", "Plans communaux concernés"),
                fiche="indicateurs", listed_in="plans", width=30, example=("PAEDC",),
+               description="Les plans ou programmes auxquels l’action contribue (PCS, PCDR, PCM…).",
                help="Les plans ou programmes auxquels l’action contribue (PCS, PCDR, PCM…). Plusieurs : séparez-les "
                     "par des « ; »."),
         Column("sdgs", "ODD", SDG_LIST, aliases=("Objectifs de développement durable",), fiche="indicateurs",
                listed_in="sdgs", width=30, example=("ODD 7 ; ODD 11",),
+               description="Les objectifs de développement durable (ODD) des Nations unies auxquels l’action "
+                           "contribue, par leur numéro (ODD 7).",
                help="Les objectifs de développement durable auxquels l’action contribue. Plusieurs : séparez-les "
                     "par des « ; »."),
         Column("synergy_with", "Synergie avec", CODE_LIST, aliases=("Synergies avec", "Synergie"),
                label="En synergie avec", fiche="intervenants", listed_in="institutions", width=14,
+               description="Le code de l’institution avec laquelle l’action est menée (par exemple CPAS).",
                help="Le code de l’institution avec laquelle l’action est menée (par exemple CPAS). Plusieurs : "
                     "séparez-les par des « ; »."),
         Column("synergy_code", "Code synergie", aliases=("Code de synergie",), fiche=None, width=14,
@@ -440,6 +520,7 @@ ACTIONS_SHEET = SheetContract(
                fiche="indicateurs", example=("Consommation électrique de l’éclairage public (kWh par an)",),
                help="Ce que l’action change (par exemple : baisse du nombre d’accidents). Un indicateur par ligne."),
         Column("planning", "Planification", MULTILINE, aliases=("Étapes", "Sous-étapes"), label="Étapes",
+               description="Les étapes de l’action, une par ligne.",
                fiche="planification",
                example=("Inventaire des points lumineux\nMarché public\nTravaux par quartier",),
                help="Les étapes de l’action, une par ligne (Alt+Entrée pour aller à la ligne dans la cellule)."),
@@ -447,9 +528,10 @@ ACTIONS_SHEET = SheetContract(
                fiche="indicateurs",
                example=("Subside UREBA demandé.",
                         "Une échéance peut n’être qu’un mois (12/{next}) ou une année ({next})."),
-               help="Toute remarque utile au coordinateur (difficulté, subside attendu…)."),
+               help="Toute remarque utile au coordinateur (difficulté, subside attendu…).", public=False),
         # Contract 1.2: the full-time equivalents the action takes (e-Comptes).
         Column("fte", "ETP", DECIMAL, aliases=("Équivalents temps plein", "ETP affectés", "Nombre d'ETP"),
+               description="Les équivalents temps plein consacrés à l’action (0.5 pour un mi-temps).",
                fiche="intervenants", width=8, example=(0.5, 0.2),
                help="Les équivalents temps plein consacrés à l’action (0,5 pour un mi-temps ; vide : 0)."),
     ),
@@ -531,8 +613,8 @@ LISTS_SHEET = SheetContract(
         Column("civility", "Civilité", help="Madame ou Monsieur."),
         Column("last_name", "Nom", aliases=("Nom de famille",)),
         Column("first_name", "Prénom"),
-        Column("phone", "Téléphone", aliases=("Tél.", "Tél", "Tel")),
-        Column("email", "E-mail", aliases=("Courriel", "Adresse e-mail", "Email", "Mail")),
+        Column("phone", "Téléphone", aliases=("Tél.", "Tél", "Tel"), public=False),
+        Column("email", "E-mail", aliases=("Courriel", "Adresse e-mail", "Email", "Mail"), public=False),
     ),
     aliases=("Liste",),
 )

@@ -397,6 +397,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Le paramètre « {label} » vaut « {value} », qui n’est pas une valeur admise : « {default} » est utilisé.",
         "Valeurs admises : {allowed:quoted}.",
     ),
+    "champs-non-publies-inconnus": (
+        WARNING,
+        "Le paramètre « {label} » nomme {names:quoted}, qui {count:n’est|ne sont} pas {count:une colonne|des "
+        "colonnes} des actions qu’il est possible de ne pas publier : {count:ce nom est ignoré|ces noms sont "
+        "ignorés}{kept:? ; les autres champs nommés ne sont pas publiés}.",
+        "Nommez les colonnes par leur en-tête, séparées par « ; » : {allowed:quoted}. Le numéro, le libellé et les "
+        "objectifs d’une action sont toujours publiés ; son commentaire et les coordonnées des personnes ne le sont "
+        "jamais.",
+    ),
     "parametre-trop-long": (
         WARNING,
         "Le paramètre « {label} » compte {length} caractères : il figure tel quel sur la couverture, mais il est "
@@ -866,6 +875,7 @@ TITLES: dict[str, str] = {
     "parametre-absent": "Paramètre absent",
     "parametre-invalide": "Paramètre non compris",
     "parametre-trop-long": "Paramètre trop long",
+    "champs-non-publies-inconnus": "Champ non publié inconnu",
     "type-inconnu": "Type d’entité inconnu",
     "code-invalide": "Code d’entité invalide",
     "legislature-invalide": "Législature invalide",
@@ -1216,6 +1226,30 @@ PHRASES: dict[str, str] = {
                               "chaque institution. {details}.",
     "chart-synergy-statuses-title": "Statuts des actions communes",
     "chart-axis-actions": "Nombre d’actions",
+    # The open data's descriptor (public.write_open_data: datapackage.json)
+    "open-data-title": "Programme stratégique transversal {legislature} — {entity}",
+    "open-data-description": "Les objectifs stratégiques et opérationnels et les actions du programme stratégique "
+                             "transversal (PST) {legislature} {of_entity}{budget:?, avec les lignes budgétaires des "
+                             "actions}, tels qu’au {day}{adopted:? (version adoptée par le conseil le @, ou "
+                             "actualisée depuis)}.",
+    "open-data-os": "Un objectif stratégique par ligne, dans son volet (Externe : développement des politiques ; "
+                    "Interne : administration générale).",
+    "open-data-oo": "Un objectif opérationnel par ligne, sous l’objectif stratégique de son volet qui porte le "
+                    "numéro « N° OS ».",
+    "open-data-actions": "Une action par ligne, dans l’ordre du PST, sous l’objectif opérationnel « N° OO » de son "
+                         "volet.",
+    "open-data-budget": "Une ligne budgétaire par ligne : ce qu’une action, désignée par sa « Réf. », coûte ou "
+                        "rapporte pendant un exercice.",
+    "open-data-csv": "Fichier CSV (UTF-8, séparateur virgule, chaque valeur entre guillemets) : un texte qui "
+                     "commence par =, +, -, @ ou une tabulation y est précédé d’une apostrophe (') pour qu’un tableur "
+                     "ne l’exécute pas comme une formule ; le fichier JSON donne le texte exact.",
+    "open-data-json": "Fichier JSON (UTF-8) : un tableau d’objets, un par ligne, aux mêmes champs que le CSV ; les "
+                      "valeurs multiples y forment une liste.",
+    "open-data-parent": "{header} ({what:=os:objectif stratégique|oo:objectif opérationnel})",
+    "open-data-list": "{description}{description:? }Dans le CSV, plusieurs valeurs sont séparées par « ; » ; dans le "
+                      "JSON, elles forment une liste.",
+    "open-data-date": "{description}{description:? }Une date AAAA-MM-JJ, ou AAAA-MM quand seul le mois est connu, ou "
+                      "AAAA quand seule l’année l’est.",
 }
 """Parts of messages that name something, built by the rule that knows it (findings.phrase)."""
 

@@ -658,6 +658,13 @@ class DisplayOptions:
     """The plans and ODD annexes: cross-tables (« tableaux ») or the full lists (« listes »)."""
     empty_fields: str = c.EMPTY_SHOWN
     """A fiche's empty fields: shown as « Non renseigné » (« affichés ») or left out (« masqués »)."""
+    unpublished: tuple[str, ...] = ()
+    """Keys of the actions' columns the coordinator keeps off the site and the open data (« Champs non publiés »,
+    contract 1.4): pipeline/public.py honours them."""
+    budget_published: bool = True
+    """Whether the site and the open data publish the actions' budget lines (« Budget publié »)."""
+    licence: str = c.DEFAULT_LICENCE
+    """The open data's licence (« Licence des données »): a name of contract.LICENCES."""
 
     @property
     def hierarchical(self) -> bool:
@@ -677,14 +684,16 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
     values, findings = parameters.values, []
     defaults = DisplayOptions()
 
-    def choice(key: str, vocabulary: c.Vocabulary, default: str) -> str:
+    def choice(key: str, vocabulary: c.Vocabulary, default: str, invalid: str | None = None) -> str:
+        """The parameter's value; `invalid`: what a value not understood means, when not the default."""
         raw = values.get(key, "")
         if not raw:
             return default
         chosen = vocabulary.canonical(raw)
         if chosen is None:
-            findings.append(invalid_parameter(parameters, key, raw, default, vocabulary.values))
-            return default
+            fallback = default if invalid is None else invalid
+            findings.append(invalid_parameter(parameters, key, raw, fallback, vocabulary.values))
+            return fallback
         return chosen
 
     numbering = choice("numbering", c.NUMBERING, defaults.numbering)
@@ -705,7 +714,43 @@ def display_options(parameters: Parameters) -> tuple[DisplayOptions, list[Findin
             findings.append(invalid_parameter(parameters, "shown_fields", unknown, default, allowed))
         else:
             shown = tuple(dict.fromkeys(col.key for col in columns))
-    return DisplayOptions(numbering, shown, layout, annexes, empty_fields), findings
+    unpublished, found = unpublished_fields(parameters)
+    findings += found
+    published = choice("budget_published", c.PUBLISHED, c.PUBLISHED_YES, invalid=c.PUBLISHED_NO)
+    licence = choice("licence", c.LICENCES, defaults.licence)
+    return DisplayOptions(numbering, shown, layout, annexes, empty_fields, unpublished,
+                          published == c.PUBLISHED_YES, licence), findings
+
+
+def unpublishable(column: c.Column) -> bool:
+    """Whether « Champs non publiés » may name this column of the actions: a published field that is not the
+    action's identity (its place, numbers and libellé are the PST itself)."""
+    return column.public and column.key not in c.IDENTITY_KEYS
+
+
+def unpublished_fields(parameters: Parameters) -> tuple[tuple[str, ...], list[Finding]]:
+    """« Champs non publiés »: the actions' columns it names, by header or alias (any case, accents aside). A name
+    that is no such column is said, naming the cell, and the others are still kept off: a misspelt name never
+    publishes what the coordinator meant to keep."""
+    raw = parameters.values.get("unpublished_fields", "")
+    names = parse_list(raw.replace(",", ";"))
+    if not names or [c.fold(n) for n in names] == [c.fold(c.UNPUBLISHED_NONE)]:
+        return (), []
+    keys, unknown = [], []
+    for name in names:
+        column = c.ACTIONS_SHEET.match_header(name)
+        if column is None or column.key in c.IDENTITY_KEYS:
+            unknown.append(name)
+        elif unpublishable(column):
+            keys.append(column.key)
+    findings = []
+    if unknown:
+        allowed = [col.header for col in c.ACTIONS_SHEET.columns if unpublishable(col)]
+        label = next(p.label for p in c.PARAMETERS if p.key == "unpublished_fields")
+        findings.append(finding("champs-non-publies-inconnus", value=raw,
+                                **parameters.positions.get("unpublished_fields", {}), label=label, names=unknown,
+                                count=len(unknown), allowed=allowed, kept=len(keys)))
+    return tuple(dict.fromkeys(keys)), findings
 
 
 def invalid_parameter(parameters: Parameters, key: str, raw: str, default: str, allowed) -> Finding:

@@ -685,7 +685,8 @@ def write_header(sheet, columns: tuple[c.Column, ...], rows: int = 200) -> None:
 
 
 PARAMETER_CHOICES = {"entity_type": c.ENTITY_TYPES, "numbering": c.NUMBERING, "action_layout": c.ACTION_LAYOUTS,
-                     "annexes": c.ANNEX_LAYOUTS, "empty_fields": c.EMPTY_FIELDS}
+                     "annexes": c.ANNEX_LAYOUTS, "empty_fields": c.EMPTY_FIELDS, "budget_published": c.PUBLISHED,
+                     "licence": c.LICENCES}
 """Parameters of cadre.xlsx offered as a dropdown in the blank frame."""
 
 

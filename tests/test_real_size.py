@@ -130,7 +130,9 @@ def test_the_blank_frame_offers_dropdowns_for_its_closed_parameters():
     assert offered == {labels["Type"]: '"Commune,Ville,CPAS"', labels["Numérotation"]: '"continue,hiérarchique"',
                        labels["Présentation des actions"]: '"liste,tableau"',
                        labels["Annexes des plans et ODD"]: '"tableaux,listes"',
-                       labels["Champs vides des fiches"]: '"affichés,masqués"'}
+                       labels["Champs vides des fiches"]: '"affichés,masqués"',
+                       labels["Budget publié"]: '"oui,non"',
+                       labels["Licence des données"]: '"CC BY 4.0,CC BY-SA 4.0,CC0 1.0,Licence ouverte 2.0,ODbL 1.0"'}
 
 
 # --- Annexes as views, not copies ------------------------------------------------------------------------------------
