@@ -29,10 +29,10 @@ __all__ = ["DEFAULT_COMMAND", "ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", 
 
 def registry() -> list[Output]:
     """Every output, in the order the console lists them."""
-    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, synergies, synergy_report
+    from . import ecomptes, fiches, joint, modifications, pst, rapport, report, retours, site, synergies, synergy_report
 
     return [report.OUTPUT, retours.OUTPUT, pst.OUTPUT, fiches.OUTPUT, modifications.OUTPUT, rapport.OUTPUT, ecomptes.OUTPUT,
-            joint.OUTPUT, synergies.OUTPUT, synergy_report.OUTPUT, *EXTRA]
+            site.OUTPUT, joint.OUTPUT, synergies.OUTPUT, synergy_report.OUTPUT, *EXTRA]
 
 
 EXTRA: list[Output] = []
