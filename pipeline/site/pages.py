@@ -153,7 +153,7 @@ def progress_context(site: Site) -> dict | None:
     entity = site.entity
     rows = [summary_row("Ensemble du PST", entity.actions())]
     for volet in entity.volets:
-        rows.append({**summary_row(volet.name, volet.actions(), href(volet_path(volet.key))), "level": "volet"})
+        rows.append({**summary_row(f"Volet {volet.key}", volet.actions(), href(volet_path(volet.key))), "level": "volet"})
         rows += [{**summary_row(f"OS\u00a0{os.number}\u00a0: {os.title}", list(os.actions()),
                                 href(os_path(volet.key, os.number))), "level": "os"} for os in volet.objectives]
     late = [site.action_link(a) for a in entity.actions() if ev.is_late(a.status, a.end, day)]
@@ -300,8 +300,10 @@ def cleaned(value):
 
 
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(SITE_TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                       finalize=cleaned, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(loader=FileSystemLoader(str(SITE_TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      finalize=cleaned, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update({"the": french.the, "of": french.of})
+    return env
 
 
 def pages(site: Site) -> list[tuple[str, str, dict]]:
