@@ -44,7 +44,10 @@
     results.forEach(function (data) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = new URL(data.url.replace(/^\/+/, ""), root).href;
+      /* Pagefind gives the page's address from the server's root when it knows where its index is served (under
+         the site's path), else from the site's root: both lead into this site. */
+      var url = data.url || "";
+      link.href = (url.indexOf(root.pathname) === 0 ? new URL(url, root) : new URL(url.replace(/^\/+/, ""), root)).href;
       link.textContent = (data.meta && data.meta.title) || data.url;
       var heading = document.createElement("p");
       heading.appendChild(link);
