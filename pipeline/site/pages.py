@@ -137,7 +137,7 @@ def chart(actions: list[Action]) -> dict:
         n = summary.statuses.get(status, 0)
         if status == ev.NO_STATUS and not n:
             continue
-        bars.append({"label": status, "count": n, "y": top, "width": round(300 * n / most, 1),
+        bars.append({"label": status, "count": n, "y": top, "width": round(220 * n / most, 1),
                      "colour": STATUS_COLOURS[status],
                      "percent": french.percent(100 * n / summary.count) if summary.count else "0\u00a0%"})
         top += 34
