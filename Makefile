@@ -10,7 +10,8 @@
 #   make rapport             builds as make pst, with the rapport d'exécution (DATE=AAAA-MM-JJ, ECHEANCE=mi-parcours|fin)
 #   make ecomptes            builds as make pst, with the XML export to e-Comptes (EXERCICE=AAAA)
 #   make synergies           builds as make pst, with the annual report on the synergies commune–CPAS (ANNEE=AAAA)
-#   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes, synergies) provisional documents despite errors
+#   make site                builds as make pst, with the website of each PST (DATE=AAAA-MM-JJ: its progress then)
+#   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes, synergies, site) provisional documents despite errors
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -37,7 +38,7 @@ READY := $(VENV)/.installed
 PIPELINE := PST_LANCEUR=make $(PY) -m pipeline
 DESPITE_ERRORS = $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
-.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes synergies test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes synergies site test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -54,7 +55,8 @@ help:
 	@echo "make pdf RAPPORT=1 [DATE=…]          … et le PDF du rapport d’exécution avec celui du PST"
 	@echo "make ecomptes [EXERCICE=AAAA]        le PST et son export XML pour e-Comptes (Région wallonne)"
 	@echo "make synergies [ANNEE=AAAA]          le PST et le rapport annuel sur les synergies commune–CPAS"
-	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies) documents provisoires"
+	@echo "make site [DATE=AAAA-MM-JJ]          le PST et son site internet à publier (BUILD/<entité>/site/, archive .zip)"
+	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies, site) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ et le tableau des colonnes de README.md depuis le contrat"
@@ -77,6 +79,9 @@ ecomptes: $(READY)
 
 synergies: $(READY)
 	@$(PIPELINE) synergies --data "$(DATA)" --build "$(BUILD)" $(if $(ANNEE),--annee "$(ANNEE)") $(DESPITE_ERRORS)
+
+site: $(READY)
+	@$(PIPELINE) site --data "$(DATA)" --build "$(BUILD)" $(if $(DATE),--date "$(DATE)") $(DESPITE_ERRORS)
 
 rapport: $(READY)
 	@$(PIPELINE) rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(DESPITE_ERRORS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,28 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def put_in_place(staged: Path, destination: Path) -> None:
+    """Move a staged file or folder to its destination: a file replaces the previous one; a folder (a site)
+    replaces the previous folder whole — set aside first, removed once the new one is in place."""
+    if not staged.is_dir():
+        os.replace(staged, destination)
+        return
+    previous = destination.with_name(f".~previous-{destination.name}")
+    discard(previous)
+    if destination.exists():
+        os.replace(destination, previous)
+    os.replace(staged, destination)
+    discard(previous)
+
+
+def discard(path: Path) -> None:
+    """Remove a staged file or folder, if it is there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def current_umask() -> int:

@@ -8,7 +8,6 @@ written for every pair of entities that name each other in « Synergie avec ».
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from . import outputs, parallel, state
 from .findings import Finding, count_by_severity, finding, said
 from .frame import Frame, Stopwatch, read_frame
 from .french import long_date, shorten
-from .atomic import finished_document, lock_file
+from .atomic import discard, finished_document, lock_file, put_in_place
 from .origin import claim
 from .load import ConfigurationError, load_services
 from .model import Entity, build_entity
@@ -293,10 +292,12 @@ need more than 2 GB (make bench)."""
 
 
 def partners(results: list[EntityResult]) -> dict[str, dict]:
-    """Code → {name, type, synergies} of every entity of DATA with a model: the institutions documents name, and
-    their actions carried out with others (synergy.records: a PST's annex and a rapport pair them)."""
+    """Code → {name, type, synergies, folder, valid} of every entity of DATA with a model: the institutions
+    documents name, and their actions carried out with others (synergy.records: a PST's annex and a rapport pair
+    them); its folder's name in DATA (and BUILD) and whether it has no errors (its documents are written: the site
+    links the partner's site)."""
     return {r.entity.code: {"name": r.entity.name, "type": r.entity.type,
-                            "synergies": records(r.entity)}
+                            "synergies": records(r.entity), "folder": r.folder.name, "valid": not r.has_errors}
             for r in results if r.entity and r.entity.code}
 
 
@@ -357,6 +358,7 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
             if (lock := lock_file(path)) is not None:
                 raise ConfigurationError(open_document(path, lock))
             staged = path.with_name(f".~{path.name}")
+            discard(staged)  # left by an interrupted build
             tasks.append((output.name, job, part, staged))
             moves.append((output, job, folder, path, staged))
     longest = {output.name for output, _, _ in planned if output.longest}
@@ -366,10 +368,10 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
     try:
         parallel.run(outputs.write_part, tasks, jobs)
         for _, _, _, path, staged in moves:
-            os.replace(staged, path)
+            put_in_place(staged, path)
     finally:
         for *_, staged in moves:
-            staged.unlink(missing_ok=True)
+            discard(staged)
     written = [Written(output.name, path, bool(job.provisional) and not output.always)
                for output, job, _, path, _ in moves]
     paths = [w.path for w in written]
@@ -544,8 +546,8 @@ def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], toda
             write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation,
                                    command, asked)
         if result.document and not result.has_errors:
-            save_state(result, build, today, [w.path for w in result.written
-                                              if not w.provisional and not outputs.by_name(w.output).always])
+            save_state(result, build, today, [w.path for w in result.written if not w.provisional
+                                              and not outputs.by_name(w.output).always and w.path.is_file()])
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         result.failure = failure_of(problem)

@@ -10,6 +10,7 @@ The same commands run as `make pst` (the Makefile), as the `pst` script (`pst ps
                                                                              d'exécution)
     python -m pipeline ecomptes --exercice 2025     (the same, with the export to e-Comptes)
     python -m pipeline synergies --annee 2026       (the same, with the annual report on the synergies)
+    python -m pipeline site [--date 2025-06-30]     (the same, with the website: pipeline/site/)
     python -m pipeline modeles --data data --build build [--prerempli]
     python -m pipeline modeles-vierges --out input_templates
 
@@ -304,7 +305,7 @@ def evaluation_option(args):
     from .load import ConfigurationError
 
     date, stage = getattr(args, "date", None), getattr(args, "echeance", None)
-    if not (getattr(args, "rapport", False) or date or stage):
+    if not getattr(args, "evaluates", True) or not (getattr(args, "rapport", False) or date or stage):
         return None
     day = seance_option(date, "DATE") if date else dt.date.today()
     if stage and parse_stage(stage) is None:
@@ -507,6 +508,10 @@ def parser() -> argparse.ArgumentParser:
     building_options(synergies)
     synergies.add_argument("--annee", metavar="AAAA", help=said("help-annee"))
     synergies.set_defaults(ask=lambda args: {"annee": year_option(args)})
+    website = add("site", command_pst)
+    building_options(website, provisional=said("help-malgre-erreurs-site"))
+    website.add_argument("--date", metavar="AAAA-MM-JJ", help=said("help-date-site"))
+    website.set_defaults(ask=lambda args: {"date": seance_option(args.date, "DATE")}, evaluates=False)
     blank = add("modeles-vierges", command_blank_templates)
     blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help=said("help-out"))
     return main

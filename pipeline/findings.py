@@ -1085,6 +1085,8 @@ CONSOLE: dict[str, str] = {
     "no-pair": "{label} : aucun écrit. Il faut dans DATA deux entités qui s’associent des actions (« Synergie avec » "
                "et « Code synergie » dans les classeurs des services).",
     "bad-exercice": "« {given} » n’est pas une année d’exercice budgétaire (par exemple « {option:exercice=2025} »).",
+    "search-index-failed": "l’index de recherche du site n’a pas pu être construit (Pagefind : {reason}). Réinstallez "
+                           "les dépendances (« pip install -c constraints.txt -e . ») puis relancez.",
     # Adopting a version (make adopter)
     "seance-and-withdraw": "« {option:seance} » et « {option:annuler} » ne vont pas ensemble : « {option:annuler} » "
                            "retire la dernière version enregistrée, « {option:seance} » en enregistre une nouvelle.",
@@ -1133,6 +1135,8 @@ CONSOLE: dict[str, str] = {
                              "201805V1 de la Région wallonne)",
     "help-command-synergies": "construit le PST comme la commande pst, avec le rapport annuel sur les synergies "
                               "entre la commune et son CPAS (réunion conjointe des conseils)",
+    "help-command-site": "construit le PST comme la commande pst, avec son site internet à publier (pages "
+                         "accessibles, recherche, nouveautés ; dans BUILD/<entité>/site/ et une archive .zip)",
     "help-command-modeles-vierges": "écrit les classeurs vierges du contrat (input_templates/)",
     "help-data": "dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier qui en contient "
                  "plusieurs (défaut : data)",
@@ -1142,6 +1146,8 @@ CONSOLE: dict[str, str] = {
     "help-malgre-erreurs": "construit quand même des documents provisoires, sans les lignes rejetées",
     "help-malgre-erreurs-ecomptes": "écrit quand même des documents provisoires, sans les lignes rejetées, mais pas "
                                     "d’export e-Comptes pour une entité en erreur",
+    "help-malgre-erreurs-site": "écrit quand même des documents provisoires, sans les lignes rejetées, mais pas de "
+                                "site pour une entité en erreur (son site précédent est gardé)",
     "help-processus": "nombre de processus : les entités sont construites en parallèle et, s’il en reste, le PST et "
                       "les fiches d’une entité sont écrits côte à côte (défaut : le nombre de processeurs)",
     "help-temps": "affiche le temps passé dans chaque étape",
@@ -1157,6 +1163,8 @@ CONSOLE: dict[str, str] = {
     "help-echeance": "échéance de l’évaluation (défaut : fin à partir de la dernière année de la législature, "
                      "mi-parcours avant)",
     "help-exercice": "exercice budgétaire de l’export (défaut : l’année en cours)",
+    "help-date-site": "date de l’avancement montré sur la page d’accueil (par statut, volet et objectif ; défaut : "
+                      "pas d’avancement)",
     "help-annee": "année du rapport annuel sur les synergies (défaut : l’année en cours)",
     "help-out": "dossier de destination (défaut : input_templates)",
 }

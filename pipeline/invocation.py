@@ -32,6 +32,7 @@ SUBCOMMANDS = {
     "rapport": "rapport",
     "ecomptes": "ecomptes",
     "synergies": "synergies",
+    "site": "site",
     "modeles-vierges": "modeles-vierges",
 }
 """Make target → sub-command of the `pst` script."""

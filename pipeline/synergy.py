@@ -198,11 +198,14 @@ class PartnerAction:
     """As the rapport counts it (evaluation.progress)."""
     volet: str
     end: PartialDate | None
+    reference: str = ""
+    """Its Réf. (the partner's site names its page after it)."""
 
 
 def record(action: Action) -> PartnerAction:
     return PartnerAction(action.synergy_code, tuple(action.synergy_with), action.number, action.title,
-                         action.status or "", progress(action.status, action.progress), action.volet, action.end)
+                         action.status or "", progress(action.status, action.progress), action.volet, action.end,
+                         action.reference)
 
 
 def records(entity: Entity) -> list[PartnerAction]:

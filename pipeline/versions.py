@@ -360,9 +360,16 @@ class Modifications:
 def modifications(version: Version, entity) -> Modifications:
     """The actions added, withdrawn, moved to another OO, renamed or whose status changed, and the objectives added,
     removed or renamed, between `version` and the entity as built now."""
+    return compare(version, entity.actions(), objectives_record(entity))
+
+
+def compare(version: Version, actions, objectives: dict) -> Modifications:
+    """What changed between `version` and `actions` (anything with `reference`, `volet`, `oo_code`, `number`,
+    `title` and `status`: the model's actions, or a later version's records as `Recorded`) and `objectives` (as
+    state.objectives_record gives them)."""
     result = Modifications(version.number, version.seance)
     before = {c.code_key(record["reference"]): record for record in version.actions if record.get("reference")}
-    now = {c.code_key(action.reference): action for action in entity.actions() if action.reference}
+    now = {c.code_key(action.reference): action for action in actions if action.reference}
     for key, action in now.items():
         record = before.get(key)
         if record is None:
@@ -385,8 +392,32 @@ def modifications(version: Version, entity) -> Modifications:
         if key not in now:
             result.changes.append(Change("withdrawn", record.get("volet", ""), str(record.get("number", "")),
                                          record.get("title", ""), reference=record.get("reference", "")))
-    result.changes += objective_changes(version.snapshot.get("objectives", {}), objectives_record(entity))
+    result.changes += objective_changes(version.snapshot.get("objectives", {}), objectives)
     return result
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An action as a version records it, compared like the model's (compare)."""
+
+    reference: str
+    volet: str
+    oo_code: str
+    number: str
+    title: str
+    status: str | None
+
+    @classmethod
+    def of(cls, record: dict) -> Recorded:
+        return cls(str(record.get("reference") or ""), str(record.get("volet") or ""),
+                   str(record.get("oo_code") or ""), str(record.get("number") or ""), str(record.get("title") or ""),
+                   record.get("status") or None)
+
+
+def between(before: Version, after: Version) -> Modifications:
+    """What the conseil took note of at `after`'s séance: the changes since `before` (an actualisation)."""
+    return compare(before, [Recorded.of(record) for record in after.actions if isinstance(record, dict)],
+                   after.snapshot.get("objectives", {}))
 
 
 def objective_changes(before: dict, now: dict) -> list[Change]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -283,3 +284,46 @@ def malformed_cells(path: Path) -> list[str]:
             found += [f"table {t}, row {r}" for cell in row.iter(f"{namespace}tc")
                       if cell.find(f"{namespace}p") is None]
     return found
+
+
+# --- The PST's website (make site) ------------------------------------------------------------------------------
+HOSTILE_TITLE = "Rénover l’école <script>alert(1)</script> & « co »"
+INTERNAL_REMARK = "REMARQUE-INTERNE-7431"
+SITE_DAY = "2022-06-30"
+
+
+def edit_first_action(workbook: Path, **values) -> None:
+    """Change cells of the first action of a service's workbook, by header (« Libellé de l'action »…)."""
+    book = load_workbook(workbook)
+    sheet = book["Actions"]
+    header_row = next(row for row in sheet.iter_rows(min_row=1, max_row=15) if any(
+        cell.value == "Libellé de l'action" for cell in row))
+    columns = {cell.value: cell.column for cell in header_row if cell.value}
+    for header, value in values.items():
+        sheet.cell(row=header_row[0].row + 1, column=columns[header], value=value)
+    book.save(workbook)
+
+
+def sample_site(folder: Path) -> dict:
+    """The joint sample (a commune and its CPAS) with a history, built as a coordinator would: built and adopted
+    (version 1, 15 March 2020); its first Travaux action renamed to a hostile libellé with an internal remark, built
+    and adopted (version 2, 10 January 2021); its status changed since; then `pst site --date 2022-06-30`.
+    Returns the folders, the console and the exit code."""
+    from pipeline.cli import main
+
+    data, build = folder / "data", folder / "build"
+    shutil.copytree(ROOT / "exemple-conjoint", data)
+    folders = ["--data", str(data), "--build", str(build)]
+    assert main(["pst", *folders]) == 0
+    assert main(["adopter", *folders, "--seance", "2020-03-15"]) == 0
+    travaux = data / "engis-commune" / "services" / "Travaux.xlsx"
+    recorded = json.loads((data / "engis-commune" / "etat-pst.json").read_text(encoding="utf-8"))["actions"]
+    first = min((a for a in recorded if a["file"] == travaux.name), key=lambda a: a["row"])
+    # As a workbook pre-filled by `make templates PREREMPLI=1` holds it: the action keeps its Réf. when renamed.
+    edit_first_action(travaux, **{"Libellé de l'action": HOSTILE_TITLE, "Commentaire": INTERNAL_REMARK,
+                                  "Statut": "En cours", "Réf.": first["reference"]})
+    assert main(["pst", *folders]) == 0
+    assert main(["adopter", *folders, "--seance", "2021-01-10"]) == 0
+    edit_first_action(travaux, Statut="Terminée")
+    code = main(["site", *folders, "--date", SITE_DAY])
+    return {"data": data, "build": build, "code": code}

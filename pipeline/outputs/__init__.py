@@ -36,6 +36,7 @@ REGISTRY = (
     "modifications",
     "rapport",
     "ecomptes",
+    "site",
     "joint",
     "synergies",
     "synergy_report",

@@ -34,8 +34,9 @@ class Job:
 
     today: dt.date
     partners: dict[str, dict] = field(default_factory=dict)
-    """Code → {"name", "type", "synergies"} of every entity of DATA with a model (partner institutions' names, and
-    their actions done with others: synergy.records)."""
+    """Code → {"name", "type", "synergies", "folder", "valid"} of every entity of DATA with a model (partner
+    institutions' names, their actions done with others: synergy.records, their folder and whether they have no
+    errors: build.partners)."""
     provisional: dict | None = None
     """{"errors", "rejected", "report"} when the documents are built despite validation errors (provisional_mark)."""
     entity: Entity | None = None
@@ -125,7 +126,8 @@ class Output:
     empty: never looked for (each year's annual report is kept)."""
     files: Callable[[Job], list[str]] | None = None
     """The files it writes, by name under the entity's folder (« retours/Travaux.xlsx »), when they are not its
-    stem and parts: one per part; the folder of the first holds only this output's files."""
+    stem and parts: one per part; the folder of the first holds only this output's files. A part may be a folder
+    (the site): `write` creates it at the path it is given, and it replaces the previous folder whole."""
 
     def wanted(self, job: Job) -> bool:
         """Written for this job: asked by the command being run (when it belongs to one), and it applies."""
@@ -180,6 +182,8 @@ def leftovers(output: Output, job: Job, folder: Path, written: list[Path]) -> li
         return []
     if output.files is not None:
         own = folder / output.stem(job)
+        if own in written:  # a folder written whole (the site) replaced the previous one whole
+            return []
         return [path for path in sorted(own.iterdir()) if path.is_file() and path not in written] \
             if own.is_dir() else []
     pattern = re.compile(re.escape(output.stem(job)) + r"(?P<mark>" + PROVISIONAL + r")?(?:_\d+)?(?P<suffix>\.\w+)$")
