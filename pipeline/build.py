@@ -359,14 +359,17 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
                 raise ConfigurationError(open_document(path, lock))
             staged = path.with_name(f".~{path.name}")
             discard(staged)  # left by an interrupted build
-            tasks.append((output.name, job, part, staged))
+            if output.together and part:
+                tasks[-1][2].append((part, staged))  # with its first part, in the same process (Output.together)
+            else:
+                tasks.append((output.name, job, [(part, staged)]))
             moves.append((output, job, folder, path, staged))
     longest = {output.name for output, _, _ in planned if output.longest}
     tasks.sort(key=lambda task: task[0] not in longest)  # the longest to write first (Output.longest)
     for folder in {path.parent for *_, path, _ in moves} | {folder for _, _, folder in planned}:
         folder.mkdir(parents=True, exist_ok=True)
     try:
-        parallel.run(outputs.write_part, tasks, jobs)
+        parallel.run(outputs.write_parts, tasks, jobs)
         for _, _, _, path, staged in moves:
             put_in_place(staged, path)
     finally:

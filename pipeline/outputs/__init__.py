@@ -25,7 +25,7 @@ from .base import (DEFAULT_COMMAND, ENTITY, PAIR, PROVISIONAL, Job, Output, Writ
 
 __all__ = ["DEFAULT_COMMAND", "ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", "Written", "every", "final_path",
            "leftovers", "one", "paths", "safe_name", "word", "REGISTRY", "registry", "by_name", "main_output", "provisional_mark",
-           "write_part", "EXTRA"]
+           "write_parts", "EXTRA"]
 
 
 REGISTRY = (
@@ -72,7 +72,10 @@ def provisional_mark(errors: int, rejected: int) -> dict:
     return {"errors": errors, "rejected": rejected, "report": REPORT_NAME}
 
 
-def write_part(name: str, job: Job, part: int, into: Path) -> Path:
-    """Write one document (in a worker process when several are written side by side)."""
-    by_name(name).write(job, part, into)
-    return into
+def write_parts(name: str, job: Job, parts: list[tuple[int, Path]]) -> list[Path]:
+    """Write parts of an output, each (part, into) — one document, or all the parts of an output written together
+    (Output.together) — in a worker process when several are written side by side."""
+    output = by_name(name)
+    for part, into in parts:
+        output.write(job, part, into)
+    return [into for _, into in parts]

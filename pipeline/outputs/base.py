@@ -107,6 +107,9 @@ class Output:
     """The main document of its scope (the PST; for a pair, the joint PST): what the exit code, the PDF and the
     console's outcome are about — an entity « has its document » when this one is written —, and whose first page
     says, when provisional, how many rows it leaves out. One per scope."""
+    together: bool = False
+    """Its parts are written by one process, one after the other, from one rendering (the site's folder and its
+    archive), instead of side by side."""
     longest: bool = False
     """Takes the longest to write (the fiches, a page per action): started first when documents are written side
     by side."""

@@ -66,4 +66,5 @@ OUTPUT = Output(
     command="site",
     provisional=False,
     files=files,
+    together=True,
 )
