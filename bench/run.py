@@ -33,6 +33,7 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 PYTHON = sys.executable
 SIZES = ((300, 15, 5), (3000, 50, 2), (30000, 150, 1))  # actions, workbooks, counted runs
 BATCH = (50, 300, 6)  # entities, actions each, workbooks each
+SITE_SIZES = ((268, 15, 3), (2680, 50, 1))  # actions, workbooks, counted runs: make site against make pst
 STAGES = ("lecture", "normalisation", "contrôles", "modèle", "documents")
 
 
@@ -166,6 +167,18 @@ def main() -> int:
         times = stage_times(whole["output"])
         stages.append(f"| {actions} | " + " | ".join(seconds(times.get(s, 0.0)) for s in STAGES) + " |")
 
+    site_rows, site_figures = [], {}
+    for actions, workbooks, runs in SITE_SIZES:
+        data = dataset(f"site-{actions}", Shape(actions=actions, services=workbooks))
+        print(f"site, {actions} actions…", flush=True)
+        pst = measured([PYTHON, "-m", "pipeline", "pst", "--data", str(data), "--build",
+                        str(CACHE / f"build-site-{actions}")], runs)
+        site = measured([PYTHON, "-m", "pipeline", "site", "--data", str(data), "--build",
+                         str(CACHE / f"build-site-{actions}")], runs)
+        site_figures[actions] = (pst, site)
+        site_rows.append(f"| {actions} | {seconds(pst['wall'])} | {seconds(site['wall'])} ({seconds(site['min'])}–"
+                         f"{seconds(site['max'])}) | {seconds(site['wall'] - pst['wall'])} | {site['peak']:.0f} Mio |")
+
     print("démarrage de la commande…", flush=True)
     start = measured([PYTHON, "-m", "pipeline", "--help"], 5)
     imports = measured([PYTHON, "-c", "import pipeline.build"], 5)
@@ -181,6 +194,7 @@ def main() -> int:
     w300, f300 = figures[300]
     w3000, _ = figures[3000]
     w30000, _ = figures[30000]
+    p268, s268 = site_figures[268]
     targets = [
         ("300 actions en 1,5 s au plus (à chaud)", seconds(w300["wall"]), w300["wall"] <= 1.5),
         ("construction complète ≤ 1,5 × le plancher (300 actions)",
@@ -191,9 +205,11 @@ def main() -> int:
         ("démarrage de la commande ≤ 0,5 s", seconds(start["wall"]), start["wall"] <= 0.5),
         (f"lot de {entities} entités de {each} actions en moins d’une minute", seconds(batch["wall"]),
          batch["wall"] < 60),
+        ("le site n’ajoute pas plus qu’un second `make pst` (268 actions)",
+         f"+ {seconds(s268['wall'] - p268['wall'])}", s268["wall"] - p268["wall"] <= p268["wall"]),
     ]
     report = [
-        "# Mesures de `make pst` (`make bench`)",
+        "# Mesures de `make pst` et de `make site` (`make bench`)",
         "",
         f"Mesuré le {dt.date.today():%d/%m/%Y} sur : {machine()}.",
         "",
@@ -212,6 +228,13 @@ def main() -> int:
         "| Actions | " + " | ".join(STAGES) + " |",
         "| ---: |" + " ---: |" * len(STAGES),
         *stages,
+        "",
+        "Le site internet (`make site`, qui construit comme `make pst` puis écrit le site, ses données ouvertes, "
+        "son index de recherche et son archive) :",
+        "",
+        "| Actions | `make pst` | `make site` | le site en plus | Mémoire max. |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+        *site_rows,
         "",
         f"Démarrage de la commande (`python -m pipeline --help`) : {seconds(start['wall'])}.",
         "",
