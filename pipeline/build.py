@@ -90,6 +90,9 @@ class EntityResult:
     """The documents this build wrote for the entity (the validation report first)."""
     stale: list[Path] = field(default_factory=list)
     """Documents of an earlier build left in place, no longer up to date (the entity has errors, or failed)."""
+    withheld: list[str] = field(default_factory=list)
+    """Outputs the command asked for (Output.command) that the entity's errors kept from being written, even
+    despite errors (they have no provisional form: the site, the e-Comptes export)."""
     held_numbers: dict[str, set[str]] = field(default_factory=dict)
     """« N° action » typed on rows rejected for an error, per volet: kept for them (not reused, not a gap)."""
     accepted: tuple = ()
@@ -334,8 +337,9 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
     if result.entity is None or check_only:
         return
     documents = [o for o in entity_outputs if not o.always and o.wanted(job)]
-    result.stale = [path for o in documents if (path := outputs.final_path(o, job, folder)).exists()] \
+    result.stale = [path for o in documents for path in outputs.final_paths(o, job, folder) if path.exists()] \
         if result.has_errors else []
+    result.withheld = [o.name for o in documents if o.command is not None] if result.has_errors else []
     if result.has_errors and not despite_errors:
         return
     # Despite errors: the provisional documents, never an output that has no provisional form (the e-Comptes
@@ -343,8 +347,9 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
     written = [o for o in documents if o.provisional or not result.has_errors]
     jobs = jobs if len(result.entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
     result.written += write_together([(output, job, folder) for output in written], jobs)
-    result.stale = [path for o in documents if o not in written
-                    and (path := outputs.final_path(o, job, folder)).exists()]
+    result.stale = [path for o in documents if o not in written for path in outputs.final_paths(o, job, folder)
+                    if path.exists()]
+    result.withheld = [o.name for o in documents if o not in written and o.command is not None]
 
 
 def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[Written]:
@@ -508,10 +513,12 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every entity got its document (despite errors, if asked) — or, checking only, has no error —,
-        1 otherwise; 2 or 3 when an entity or a cross-reference failed (the highest wins)."""
+        """0 when every entity got its document (despite errors, if asked) and what the command asked for (the
+        site, the export) — or, checking only, has no error —, 1 otherwise; 2 or 3 when an entity or a
+        cross-reference failed (the highest wins)."""
         failures = [item.failure.exit_code for item in (*self.results, *self.cross_references) if item.failure]
-        done = all(not r.has_errors for r in self.results) if self.check_only else all(r.document for r in self.results)
+        done = all(not r.has_errors for r in self.results) if self.check_only \
+            else all(r.document and not r.withheld for r in self.results)
         return max([0 if done else 1, *failures])
 
     def failures(self) -> list[tuple[str, Failure]]:

@@ -26,8 +26,8 @@ Parsed = tuple[object, Problem | None]
 
 # --- Text ----------------------------------------------------------------------------------------------------
 # The characters no output may hold (clean.FORBIDDEN: XML 1.0's, and DEL) are removed from what is read, with a
-# warning. The vertical tab is what old Excel files store for Alt+Entrée, a form feed a page break inside a cell:
-# both become a line break first. Invisible format characters (zero-width space, byte order mark, direction marks)
+# warning. The vertical tab is what old Excel files store for Alt+Entrée, a form feed a page break inside a cell,
+# NEL (U+0085) a line break of old systems: they become a line break first. Invisible format characters (zero-width space, byte order mark, direction marks)
 # at the start or end of a line are trimmed like spaces: « 1.1 » pasted with one is « 1.1 », and a cell holding
 # nothing else is empty.
 INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
@@ -35,7 +35,7 @@ EDGES = re.compile(f"^[\\s{INVISIBLE}]+|[\\s{INVISIBLE}]+$")
 
 
 def clean_text(raw: str) -> Parsed:
-    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
+    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n").replace("\x85", "\n")
     cleaned = removed(text)
     problem = Problem("caracteres-retires") if cleaned != text else None
     lines = [EDGES.sub("", re.sub(r"[ \t\u00a0]+", " ", line)) for line in cleaned.split("\n")]

@@ -49,10 +49,11 @@ def test_every_unicode_character_shown_visibly_goes_into_a_workbook_and_an_xml_f
     shown = visible(every)
     assert len(shown) == len(every)
     changed = {ord(a): b for a, b in zip(every, shown) if a != b}
-    assert set(changed) == {code for code in range(0x110000) if not xml_char(code)} | {0x7F}
+    assert set(changed) == {code for code in range(0x110000) if not xml_char(code)} | set(range(0x7F, 0xA0))
     assert changed[0x07] == "␇" and changed[0x00] == "␀" and changed[0x1B] == "␛" and changed[0x7F] == "␡"
     assert changed[0xD800] == changed[0xDFFF] == changed[0xFFFE] == changed[0xFFFF] == "\ufffd"
-    assert all(kept in shown for kept in "\t\n\r\x85")  # allowed by XML: kept
+    assert all(kept in shown for kept in "\t\n\r\xa0")  # allowed by XML, and not controls: kept
+    assert changed[0x85] == changed[0x9B] == "\ufffd"  # C1 controls: HTML (the site) refuses them
     # A workbook (cells hold at most 32,767 characters) and an XML element hold it, and give it back.
     chunks = [shown[start:start + 30000] for start in range(0, len(shown), 30000)]
     book = Workbook()
@@ -65,7 +66,8 @@ def test_every_unicode_character_shown_visibly_goes_into_a_workbook_and_an_xml_f
     element = etree.Element("Valeur")
     element.text = shown
     assert etree.fromstring(etree.tostring(element, encoding="UTF-8")).text == shown
-    assert removed(every) == "".join(chr(code) for code in range(0x110000) if xml_char(code) and code != 0x7F)
+    assert removed(every) == "".join(chr(code) for code in range(0x110000)
+                                     if xml_char(code) and not 0x7F <= code <= 0x9F)
 
 
 # --- Feedback copies and validation report -------------------------------------------------------------------
@@ -284,3 +286,13 @@ def test_openpyxls_own_remarks_in_english_never_reach_the_console(tmp_path):
         assert build(folder, tmp_path / "build") == 1
     assert not [str(w.message) for w in shown if w.category is UserWarning]
     assert (tmp_path / "build" / "ville" / "retours" / "Travaux.xlsx").is_file()
+
+
+def test_a_c1_control_typed_in_a_cell_is_dropped_with_a_warning_and_nel_is_a_line_break():
+    """C1 controls (U+0080–U+009F) are errors in HTML: the site, the open data and the documents never hold them.
+    NEL (U+0085) is the line break of old systems: it stays a line break."""
+    from pipeline.normalize import clean_text
+
+    assert clean_text("Première\x85seconde") == ("Première\nseconde", None)
+    text, problem = clean_text("Rue\x9b de l’Église\x80")
+    assert text == "Rue de l’Église" and problem is not None and problem.code == "caracteres-retires"

@@ -284,8 +284,9 @@ def test_without_a_code_ins_no_export_and_the_previous_one_is_kept_out_of_date(t
     out = capsys.readouterr().out
     assert "« Code INS » est absent" in out and "PLUS À JOUR" in out and path.name in out
     assert path.read_bytes() == before
+    # Despite errors: the provisional PST is written, the export asked for is not (exit code 1).
     assert main(["ecomptes", "--data", str(data), "--build", str(build), "--exercice", EXERCICE,
-                 "--malgre-erreurs"]) == 0
+                 "--malgre-erreurs"]) == 1
     assert path.read_bytes() == before and not list(build.rglob("*PROVISOIRE*.xml"))
     assert list(build.rglob("PST_*_PROVISOIRE.docx"))
     ville(tmp_path, [action(title="A")], {"Code INS": "6108"})

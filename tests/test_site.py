@@ -229,9 +229,12 @@ def test_an_entity_with_errors_keeps_its_previous_site_reported_out_of_date(tmp_
     assert "Site internet (dossier et archive à déposer)" in capsys.readouterr().out
     workbook = sorted((data / "engis-cpas" / "services").glob("*.xlsx"))[0]
     edit_first_action(workbook, **{"N° OO": "9.9"})
-    assert main(["site", *folders, "--malgre-erreurs"]) == 0
+    # Despite errors: the provisional PST, but no site (it has no provisional form): exit code 1, and both the
+    # folder and the archive the webmaster receives are said out of date.
+    assert main(["site", *folders, "--malgre-erreurs"]) == 1
     said = capsys.readouterr().out
     assert f"Le document précédent {site} est conservé mais n’est PLUS À JOUR." in said
+    assert f"Le document précédent {site.parent / 'Site_CPAS.zip'} est conservé mais n’est PLUS À JOUR." in said
     assert (site / "index.html").read_bytes() == before
     assert not list(build.rglob(".~*"))
     # Without DATE=, no progress; and `make pst` never writes nor touches the site.

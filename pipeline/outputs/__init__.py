@@ -20,10 +20,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from .base import (DEFAULT_COMMAND, ENTITY, PAIR, PROVISIONAL, Job, Output, Written, every, final_path, leftovers,
+from .base import (DEFAULT_COMMAND, ENTITY, PAIR, PROVISIONAL, Job, Output, Written, every, final_path, final_paths, leftovers,
                    one, paths, safe_name, word)
 
-__all__ = ["DEFAULT_COMMAND", "ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", "Written", "every", "final_path",
+__all__ = ["DEFAULT_COMMAND", "ENTITY", "PAIR", "PROVISIONAL", "Job", "Output", "Written", "every", "final_path", "final_paths",
            "leftovers", "one", "paths", "safe_name", "word", "REGISTRY", "registry", "by_name", "main_output", "provisional_mark",
            "write_parts", "EXTRA"]
 

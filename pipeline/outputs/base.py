@@ -173,6 +173,13 @@ def paths(output: Output, job: Job, folder: Path) -> list[Path]:
     return [folder / f"{stem}_{n}{output.suffix}" for n in range(1, count + 1)]
 
 
+def final_paths(output: Output, job: Job, folder: Path) -> list[Path]:
+    """Every file of the output as a build without errors writes them (the site: its folder and its archive)."""
+    if output.files is not None:
+        return [folder / name for name in output.files(job)]
+    return [final_path(output, job, folder)]
+
+
 def final_path(output: Output, job: Job, folder: Path) -> Path:
     """The output's main file as a build without errors writes it (the document kept as valid)."""
     return folder / f"{output.stem(job)}{output.suffix}"
