@@ -1263,6 +1263,28 @@ PHRASES: dict[str, str] = {
 
 
 INSTRUCTIONS: dict[str, str] = {
+    # The workbooks' titles (Fichier › Informations) and the « Cadre » and « Exemple » sheets
+    "document-title": "{service:?Classeur du service @ — PST }{service:!Classeur d’un service — programme stratégique "
+                      "transversal}{service:?{legislature}}",
+    "cadre-title": "Cadre du programme stratégique transversal",
+    "frame-title": "Cadre stratégique{legislature:? du PST @}{entity_name:? – @}",
+    "frame-note": "Pour chaque action, reprenez dans la feuille « Actions » le volet et le numéro de l’objectif "
+                  "opérationnel (colonne « N° OO ») auquel elle contribue.",
+    "frame-generic": "Ce modèle générique ne reprend pas le cadre de votre entité : le coordinateur du PST vous envoie "
+                     "un classeur préparé pour votre service, avec ses objectifs.",
+    "example-banner": "EXEMPLE (feuille non lue) : complétez la feuille « Actions ».",
+    # What a cell says when selected, or when what is typed does not fit (data validation)
+    "prompt-several": "{help} Choisissez dans la liste, ou tapez plusieurs valeurs séparées par « ; ».",
+    "error-percent": "Tapez un nombre entier de 0 à 100 (40 pour 40 %).",
+    "error-year": "Tapez l’année de l’exercice budgétaire, par exemple 2026.",
+    "error-amount": "Tapez un montant en euros, par exemple 12500.",
+    "error-decimal": "Tapez un nombre positif, par exemple 0,5 pour un mi-temps.",
+    "error-date": "Ce n’est pas une date complète. Gardez-la si vous vouliez un mois (12/2027) ou une année (2027) ; "
+                  "sinon, tapez une date comme 31/12/2026.",
+    "error-oo": "Ce n’est pas un objectif opérationnel de la liste. Gardez-le seulement si c’est son numéro (par "
+                "exemple 2.4) ; sinon choisissez-le dans la liste (la feuille « Cadre » donne les intitulés).",
+    "error-list": "Choisissez une valeur dans la liste déroulante.",
+    "error-list-kept": "Cette valeur n’est pas dans la liste proposée. Gardez-la seulement si elle est correcte.",
     "title": "{legislature:?PST @}{legislature:!Programme stratégique transversal}{entity_name:? – @}",
     "workbook": "{service:?Classeur du service @}{service:!Classeur d’un service}",
     "send-back": "À renvoyer{deadline:? pour le @ au plus tard}{return_address:? à @}"

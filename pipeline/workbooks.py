@@ -185,8 +185,8 @@ def cleaned_spec(spec: ServiceWorkbook) -> ServiceWorkbook:
 def service_workbook(spec: ServiceWorkbook) -> Workbook:
     spec = cleaned_spec(spec)
     book = Workbook()
-    described(book, f"Classeur du service {spec.service} — PST {spec.legislature}" if spec.service
-              else "Classeur d’un service — programme stratégique transversal", spec.entity_name)
+    described(book, instruction("document-title", service=spec.service, legislature=spec.legislature),
+              spec.entity_name)
     instructions = book.active
     instructions.title = c.INSTRUCTIONS_SHEET_NAME
     actions = book.create_sheet(c.ACTIONS_SHEET.name)
@@ -392,7 +392,7 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
     """The column's check and its input message (shown when a cell is selected)."""
     prompt = column_help(column)
     if list_name_ and column.multiple:
-        prompt = french(f"{column.help} Choisissez dans la liste, ou tapez plusieurs valeurs séparées par « ; ».")
+        prompt = french(instruction("prompt-several", help=column.help))
     if list_name_:
         validation = DataValidation(type="list", formula1=list_name_, allow_blank=True)
         validation.showErrorMessage = not column.multiple
@@ -403,27 +403,26 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
     elif column.kind == c.PERCENT:
         validation = DataValidation(type="whole", operator="between", formula1="0", formula2="100",
                                     allow_blank=True, showErrorMessage=True)
-        validation.error = french("Tapez un nombre entier de 0 à 100 (40 pour 40 %).")
+        validation.error = french(instruction("error-percent"))
     elif column.kind == c.YEAR:
         validation = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100",
                                     allow_blank=True, showErrorMessage=True)
-        validation.error = french("Tapez l’année de l’exercice budgétaire, par exemple 2026.")
+        validation.error = french(instruction("error-year"))
     elif column.kind == c.AMOUNT:
         validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                                     allow_blank=True, showErrorMessage=True)
-        validation.error = french("Tapez un montant en euros, par exemple 12500.")
+        validation.error = french(instruction("error-amount"))
     elif column.kind == c.DECIMAL:
         validation = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(c.MAX_DECIMAL),
                                     allow_blank=True, showErrorMessage=True)
-        validation.error = french("Tapez un nombre positif, par exemple 0,5 pour un mi-temps.")
+        validation.error = french(instruction("error-decimal"))
     elif column.kind == c.DATE:
         first, last = (str((day - EXCEL_EPOCH).days) for day in DATE_RANGE)
         validation = DataValidation(type="date", operator="between", formula1=first, formula2=last,
                                     allow_blank=True, showErrorMessage=True)
         # A warning, not a stop: a month (« 12/2027 ») or a year (« 2027 ») typed as text is accepted by the PST.
         validation.errorStyle = "warning"
-        validation.error = french("Ce n’est pas une date complète. Gardez-la si vous vouliez un mois (12/2027) ou "
-                                  "une année (2027) ; sinon, tapez une date comme 31/12/2026.")
+        validation.error = french(instruction("error-date"))
     else:
         validation = DataValidation(allow_blank=True)
     validation.errorTitle = column.header[:32]
@@ -435,12 +434,8 @@ def validation_for(column: c.Column, list_name_: str | None) -> DataValidation:
 
 def list_error(column: c.Column, strict: bool) -> str:
     if column.key == "oo_code":
-        return french("Ce n’est pas un objectif opérationnel de la liste. Gardez-le seulement si c’est son numéro "
-                      "(par exemple 2.4) ; sinon choisissez-le dans la liste (la feuille « Cadre » donne les "
-                      "intitulés).")
-    if strict:
-        return french("Choisissez une valeur dans la liste déroulante.")
-    return french("Cette valeur n’est pas dans la liste proposée. Gardez-la seulement si elle est correcte.")
+        return french(instruction("error-oo"))
+    return french(instruction("error-list" if strict else "error-list-kept"))
 
 
 # --- Sheet « Exemple » ---------------------------------------------------------------------------------------
@@ -485,8 +480,7 @@ def example_value(column: c.Column, example, spec: ServiceWorkbook, year: int):
 
 def write_example(sheet, spec: ServiceWorkbook) -> None:
     columns = action_columns()
-    banner = sheet.cell(row=1, column=1, value=french(
-        "EXEMPLE (feuille non lue) : complétez la feuille « Actions »."))
+    banner = sheet.cell(row=1, column=1, value=french(instruction("example-banner")))
     banner.font = font(bold=True, size=12, color=ORANGE)
     banner.alignment = Alignment(vertical="center")
     sheet.row_dimensions[1].height = 24
@@ -503,20 +497,16 @@ def write_frame(sheet, spec: ServiceWorkbook) -> None:
     sheet.sheet_view.showGridLines = False
     sheet.column_dimensions["A"].width = 10
     sheet.column_dimensions["B"].width = 100
-    title = "Cadre stratégique" + (f" du PST {spec.legislature}" if spec.legislature else "") \
-        + (f" – {spec.entity_name}" if spec.entity_name else "")
-    sheet["A1"] = title
+    sheet["A1"] = instruction("frame-title", legislature=spec.legislature, entity_name=spec.entity_name)
     sheet["A1"].font = font(bold=True, size=14, color=NAVY)
     sheet.row_dimensions[1].height = 24
-    frame_note(sheet, 2, "Pour chaque action, reprenez dans la feuille « Actions » le volet et le numéro de "
-                         "l’objectif opérationnel (colonne « N° OO ») auquel elle contribue.")
+    frame_note(sheet, 2, instruction("frame-note"))
     protect(sheet)
     fit_width(sheet)
     if spec.volets:
         write_objectives(sheet, spec.volets, row=4)
     else:
-        frame_note(sheet, 4, "Ce modèle générique ne reprend pas le cadre de votre entité : le coordinateur du PST "
-                             "vous envoie un classeur préparé pour votre service, avec ses objectifs.")
+        frame_note(sheet, 4, instruction("frame-generic"))
 
 
 def frame_note(sheet, row: int, text: str) -> None:
@@ -692,7 +682,7 @@ PARAMETER_CHOICES = {"entity_type": c.ENTITY_TYPES, "numbering": c.NUMBERING, "a
 
 def blank_cadre() -> Workbook:
     book = Workbook()
-    described(book, "Cadre du programme stratégique transversal", "")
+    described(book, instruction("cadre-title"), "")
     parameters = book.active
     parameters.title = c.PARAMETERS_SHEET.name
     write_header(parameters, c.PARAMETERS_SHEET.columns, rows=0)
