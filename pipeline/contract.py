@@ -316,6 +316,12 @@ PARAMETERS = (
     Parameter("licence", "Licence des données", required=False,
               aliases=("Licence", "Licence des données ouvertes", "Licence open data"),
               help="CC BY 4.0 (par défaut), CC BY-SA 4.0, CC0 1.0, Licence ouverte 2.0 ou ODbL 1.0"),
+    Parameter("accessibility_contact", "Contact accessibilité", required=False,
+              aliases=("Contact pour l'accessibilité", "Accessibilité contact", "Contact de la déclaration d'accessibilité"),
+              help="accessibilite@soignies.be ou le 067 12 34 56, du lundi au vendredi de 9 h à 12 h (publié dans la "
+                   "déclaration d’accessibilité du site : une adresse ou un numéro de l’institution, jamais ceux d’une "
+                   "personne ; par défaut, la déclaration invite à contacter l’administration par ses coordonnées "
+                   "habituelles)"),
 )
 INS_CODE = re.compile(r"^\d{5}$")
 

@@ -27,6 +27,24 @@ def plural(n: int, singular: str, plural_form: str) -> str:
     return f"{n} {agree(n, singular, plural_form)}"
 
 
+def feminine(n: int, qualifier: str) -> str:
+    """A qualifier (a status) agreeing with `n` things of a feminine noun (« actions »): its last word, a past
+    participle, takes the feminine and the number — « terminée », « terminées », « non renseignées »; a locution
+    (« en cours », « à démarrer ») does not change. Written in lower case, as inside a sentence."""
+    words = qualifier.lower().split(" ")
+    last = words[-1]
+    if last.endswith("é"):
+        last += "e"
+    if last.endswith("ée") and abs(int(n)) >= 2:
+        last += "s"
+    return " ".join([*words[:-1], last])
+
+
+def counted(n: int, qualifier: str) -> str:
+    """« 46 terminées », « 1 terminée », « 51 en cours »: `n` actions of a status (feminine)."""
+    return f"{n} {feminine(n, qualifier)}"
+
+
 def join(items, last: str = "et") -> str:
     """["A", "B", "C"] → « A, B et C »."""
     items = [str(item) for item in items]

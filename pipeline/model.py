@@ -156,6 +156,9 @@ class Entity:
     """Where « PST conjoint avec » is typed (finding positions), for the messages about it."""
     code_cell: dict = field(default_factory=dict)
     """Where « Code » is typed (finding positions)."""
+    accessibility_contact: str = ""
+    """« Contact accessibilité » (contract 1.4): how the site's accessibility statement says to reach the
+    institution (public, unlike « Contact »)."""
 
     @property
     def is_cpas(self) -> bool:
@@ -199,6 +202,7 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         options=options,
         ins_code=parameters.get("ins_code", ""),
         joint_with=parameters.get("joint_with", ""),
+        accessibility_contact=parameters.get("accessibility_contact", ""),
     )
     volets = {name: Volet(name) for name in c.VOLET_ORDER}
     strategic_index: dict[tuple[str, int], StrategicObjective] = {}

@@ -4,7 +4,8 @@ The contract says of each column whether it may ever be published (`Column.publi
 in `Listes` and an action's « Commentaire » (a remark to the coordinator) never are, whatever a template or a page
 does. The cadre keeps more off (`Paramètres`, contract 1.4): « Champs non publiés » names actions' columns,
 « Budget publié » says whether the budget lines are, « Licence des données » gives the open data's licence. The site
-and the open data ask this module only: `public_columns`, `is_public`, `budget_public`, `licence`.
+and the open data ask this module only: `public_columns`, `is_public`, `budget_public`, `licence`; « Contact
+accessibilité » gives the accessibility statement's contact (`accessibility_contact`).
 
 `write_open_data(job, folder)` writes `folder/donnees/`: the objectives, the actions and (when published) the
 budget lines, each as CSV and as JSON, and `datapackage.json`, a Frictionless Data Package (v1, tabular) that
@@ -99,6 +100,12 @@ def budget_public(entity: Entity) -> bool:
 def licence(entity: Entity) -> str:
     """The open data's licence as named in the cadre (« Licence des données », default « CC BY 4.0 »)."""
     return entity.options.licence
+
+
+def accessibility_contact(entity: Entity) -> str:
+    """How the accessibility statement says to reach the institution (« Contact accessibilité », public by its
+    declaration; "" when the cadre leaves it empty: the statement then points to the administration)."""
+    return entity.accessibility_contact
 
 
 def licence_details(name: str) -> c.Licence:

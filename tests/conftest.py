@@ -289,6 +289,13 @@ def malformed_cells(path: Path) -> list[str]:
 # --- The PST's website (make site) ------------------------------------------------------------------------------
 HOSTILE_TITLE = "Rénover l’école <script>alert(1)</script> & « co »"
 INTERNAL_REMARK = "REMARQUE-INTERNE-7431"
+LONG_URL = ("https://www.engis.be/fr/vie-communale/services-communaux/travaux-publics/"
+            "renovation-des-batiments-scolaires/dossier-complet-de-presentation-au-conseil-communal.pdf")
+"""An address of about 150 characters, without a space: in the steps and in a libellé of the sample's site."""
+LONG_WORD = "x" * 5000
+"""A 5,000-character token (a value pasted wrong): in the steps and the partners of an action of the sample's site."""
+ACCESSIBILITY_CONTACT = "l’accueil du CPAS, accessibilite@cpas-engis.example"
+"""The CPAS's « Contact accessibilité » in the sample's site (the commune leaves it empty)."""
 SITE_DAY = "2022-06-30"
 
 
@@ -307,8 +314,10 @@ def edit_first_action(workbook: Path, **values) -> None:
 def sample_site(folder: Path) -> dict:
     """The joint sample (a commune and its CPAS) with a history, built as a coordinator would: built and adopted
     (version 1, 15 March 2020); its first Travaux action renamed to a hostile libellé with an internal remark, built
-    and adopted (version 2, 10 January 2021); its status changed since; then `pst site --date 2022-06-30`.
-    Returns the folders, the console and the exit code."""
+    and adopted (version 2, 10 January 2021); its status changed since, its steps and partners made of a long address
+    and a 5,000-character token, the first Environnement action renamed to a libellé holding that address, the CPAS's
+    « Contact accessibilité » given; then `pst site --date 2022-06-30`. Returns the folders, the console and the
+    exit code."""
     from pipeline.cli import main
 
     data, build = folder / "data", folder / "build"
@@ -324,6 +333,13 @@ def sample_site(folder: Path) -> dict:
                                   "Statut": "En cours", "Réf.": first["reference"]})
     assert main(["pst", *folders]) == 0
     assert main(["adopter", *folders, "--seance", "2021-01-10"]) == 0
-    edit_first_action(travaux, Statut="Terminée")
+    edit_first_action(travaux, **{"Statut": "Terminée", "Planification": f"Voir {LONG_URL}\n{LONG_WORD}",
+                                  "Partenaire(s)": LONG_WORD})
+    environment = data / "engis-commune" / "services" / "Environnement.xlsx"
+    first = min((a for a in recorded if a["file"] == environment.name), key=lambda a: a["row"])
+    edit_first_action(environment, **{"Libellé de l'action": f"Publier {LONG_URL}", "Réf.": first["reference"]})
+    cadre = load_workbook(data / "engis-cpas" / "cadre.xlsx")
+    cadre["Paramètres"].append(["Contact accessibilité", ACCESSIBILITY_CONTACT])
+    cadre.save(data / "engis-cpas" / "cadre.xlsx")
     code = main(["site", *folders, "--date", SITE_DAY])
     return {"data": data, "build": build, "code": code}

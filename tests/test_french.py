@@ -25,3 +25,19 @@ from pipeline import french
 def test_an_institution_takes_the_article_of_its_name(name, the, of):
     assert french.the(name) == the
     assert french.of(name) == of
+
+
+@pytest.mark.parametrize("n, status, said", [
+    (1, "Terminée", "1 terminée"),
+    (46, "Terminée", "46 terminées"),
+    (63, "Reportée", "63 reportées"),
+    (2, "Abandonnée", "2 abandonnées"),
+    (0, "Abandonnée", "0 abandonnée"),
+    (51, "En cours", "51 en cours"),
+    (52, "À démarrer", "52 à démarrer"),
+    (1, "Non renseigné", "1 non renseignée"),
+    (3, "Non renseigné", "3 non renseignées"),
+])
+def test_a_status_agrees_with_the_actions_it_counts(n, status, said):
+    """« Sur 268 actions : 46 terminées… »: the status is said of actions (feminine), in their number."""
+    assert french.counted(n, status) == said

@@ -8,6 +8,8 @@ the workbooks."""
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import json
 import re
 import shutil
@@ -20,10 +22,19 @@ import pytest
 from lxml import etree, html
 from openpyxl import load_workbook
 
-from conftest import HOSTILE_TITLE, INTERNAL_REMARK, ROOT, edit_first_action, sample_site
+from conftest import (ACCESSIBILITY_CONTACT, HOSTILE_TITLE, INTERNAL_REMARK, LONG_URL, LONG_WORD, ROOT,
+                      edit_first_action, sample_site)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 STATUSES = ("Terminée", "En cours", "À démarrer", "Reportée", "Abandonnée")
+SAID = {"Terminée": ("terminée", "terminées"), "En cours": ("en cours", "en cours"),
+        "À démarrer": ("à démarrer", "à démarrer"), "Reportée": ("reportée", "reportées"),
+        "Abandonnée": ("abandonnée", "abandonnées"), "Non renseigné": ("non renseignée", "non renseignées")}
+"""How a status is said of n actions (feminine; 0 and 1 in the singular)."""
+MEDIATEUR = "https://www.le-mediateur.be/"
+"""The one address of another host a page links to: where the accessibility statement sends a complaint."""
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +108,8 @@ def test_every_link_is_relative_and_stays_in_the_site_or_reaches_the_partner_s(b
         site = site_of(built, entity).resolve()
         for page in pages(site):
             for link in links(page):
+                if link == MEDIATEUR and page.name == "accessibilite.html":
+                    continue
                 assert not urlsplit(link).scheme and not link.startswith("/"), (page, link)
                 aim = target(page, link)
                 assert site in aim.parents or build in aim.parents, (page, link)
@@ -105,6 +118,7 @@ def test_every_link_is_relative_and_stays_in_the_site_or_reaches_the_partner_s(b
         # its index beside it: tests/test_site_browser.py watches the requests).
         own = [*pages(site), *(site / "assets").iterdir()]
         text = "".join(path.read_text(encoding="utf-8") for path in own if path.suffix != ".svg")
+        text = text.replace(f'href="{MEDIATEUR}"', "").replace(LONG_URL, "")
         assert not re.search(r"(https?:)?//(?!www\.w3\.org/2000/svg)", text.replace("urn:", "")), site
 
 
@@ -191,7 +205,9 @@ def test_the_progress_is_that_of_the_workbooks_on_the_day_asked(built):
     expected = workbook_statuses(built["data"] / "engis-commune")
     home = parsed(site_of(built) / "index.html")
     assert home.xpath('//h2[@id="avancement"]')[0].text_content() == "Avancement au 30 juin 2022"
-    [table] = home.xpath('//table[caption[starts-with(., "Actions par statut")]]')
+    [caption] = home.xpath('//p[starts-with(., "Actions par statut et taux")]')
+    [table] = home.xpath(f'//table[@aria-labelledby="{caption.get("id")}"]')
+    assert table.xpath(f'ancestor::div[@role="region"][@aria-labelledby="{caption.get("id")}"]')
     headers = [th.text_content() for th in table.xpath("thead/tr/th")]
     [total] = [tr for tr in table.xpath("tbody/tr") if tr.xpath("th")[0].text_content() == "Ensemble du PST"]
     cells = dict(zip(headers[1:], (td.text_content() for td in total.xpath("td"))))
@@ -201,7 +217,29 @@ def test_the_progress_is_that_of_the_workbooks_on_the_day_asked(built):
     [svg] = home.xpath("//svg")
     assert svg.get("role") == "img" and svg.get("aria-labelledby")
     description = svg.xpath("desc")[0].text_content()
-    assert f"{expected['Terminée']} terminée" in description
+    assert description == f"Sur {sum(expected.values())} actions : {said_of(expected)}."
+    feed = etree.parse(str(site_of(built) / "nouveautes.xml")).getroot()
+    summaries = [e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")]
+    assert f"Actions par statut au 30 juin 2022 : {said_of(expected)}." in summaries
+
+
+def said_of(statuses: Counter) -> str:
+    """« 9 terminées, 26 en cours, 4 à démarrer, 1 reportée et 0 abandonnée »."""
+    parts = [f"{n} {SAID[status][0] if n < 2 else SAID[status][1]}"
+             for status in (*STATUSES, "Non renseigné") if (n := statuses.get(status, 0)) or status in STATUSES]
+    return ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def test_the_changes_not_yet_adopted_agree_with_their_number(built):
+    site = site_of(built)
+    count = len(parsed(site / "modifications" / "en-cours.html").xpath("//main//section/ul/li"))
+    assert count == 2  # the hostile action's status, the Environnement action's libellé
+    feed = etree.parse(str(site / "nouveautes.xml")).getroot()
+    summaries = [e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")]
+    assert "2 modifications depuis la dernière version adoptée, pas encore soumises au conseil." in summaries
+    assert "Le conseil a pris acte de la version 2 : 1 modification." in summaries
+    home = " ".join(parsed(site / "index.html").text_content().split())
+    assert "Modifications depuis la dernière version adoptée : 2 modifications, pas encore soumises au conseil." in home
 
 
 def test_paired_actions_link_to_the_partner_s_action_and_both_sites_list_them(built):
@@ -241,3 +279,105 @@ def test_an_entity_with_errors_keeps_its_previous_site_reported_out_of_date(tmp_
     assert "Avancement au" not in before.decode()
     assert main(["pst", *folders]) == 1
     assert (site / "index.html").read_bytes() == before
+
+
+def fragments(site: Path) -> dict[str, str]:
+    """Page address → the text Pagefind indexed of it (its fragments: gzip, a signature, then JSON)."""
+    found = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        found[record["url"]] = record["content"]
+    return found
+
+
+def test_the_search_index_keeps_each_label_apart_from_its_value(built):
+    """A search result's excerpt reads « Référence : COMMUNE-0030 », never « RéférenceCOMMUNE-0030 »."""
+    indexed = fragments(site_of(built))
+    actions = state(built)["actions"]
+    assert len([url for url in indexed if "/actions/" in url]) == len(actions)
+    for action in actions:
+        [text] = [content for url, content in indexed.items() if url.endswith(f"/actions/{action['reference']}.html")]
+        assert f"Référence : {action['reference']}" in text
+        assert re.search(r"Objectif stratégique : \d+ : ", text)
+        for label in ("Objectif stratégique", "Objectif opérationnel", "Référence", "Statut", "Service gestionnaire"):
+            assert not re.search(f"{label}[^\\s:]", text), (label, text[:300])
+
+
+def test_the_accessibility_statement_follows_the_eu_model(built):
+    today = dt.date.today()
+    made = f"{'1er' if today.day == 1 else today.day} {MONTHS[today.month - 1]} {today.year}"
+    for entity, article, contact in (("engis-commune", "la Commune d'Engis", "par les moyens habituels de son administration"),
+                                     ("engis-cpas", "le CPAS d'Engis", f": {ACCESSIBILITY_CONTACT}.")):
+        page = parsed(site_of(built, entity) / "accessibilite.html")
+        text = " ".join(page.xpath("//main")[0].text_content().split())
+        headings = [h.text_content() for h in page.xpath("//main//h2")]
+        assert headings == ["État de conformité", "Contenu non accessible", "Établissement de cette déclaration",
+                            "Retour d’information et contact", "Procédure de mise en œuvre"]
+        assert text.startswith(f"Déclaration d’accessibilité {article[0].upper()}{article[1:]} s’engage")
+        assert "Ce site est partiellement conforme" in text and "audit complet" in text
+        assert f"Cette déclaration a été établie le {made}" in text
+        assert f"contactez {article} {contact}" in text
+        assert "de de" not in text and "contactez Commune" not in text and "contactez CPAS" not in text
+        [mediateur] = page.xpath(f'//a[@href="{MEDIATEUR}"]')
+        assert "Médiateur de la Wallonie et de la Fédération Wallonie-Bruxelles" in mediateur.getparent().text_content()
+    # Only the CPAS gave a contact; its « Contact » (a person's phone and e-mail) is never shown.
+    assert ACCESSIBILITY_CONTACT not in (site_of(built) / "accessibilite.html").read_text(encoding="utf-8")
+
+
+def test_an_action_s_page_names_its_steps_once_and_shows_long_values(built):
+    page = parsed(site_of(built) / "actions" / f"{hostile(built)['reference']}.html")
+    [section] = page.xpath('//section[h2="Étapes"]')
+    assert not section.xpath(".//dt") and section.text_content().count("Étapes") == 1
+    assert [li.text_content() for li in section.xpath(".//li")] == [f"Voir {LONG_URL}", LONG_WORD]
+    assert page.xpath(f'//dd[.="{LONG_WORD}"]')
+
+
+def test_an_os_page_gives_each_action_its_status_and_not_its_volet(built):
+    site = site_of(built)
+    by_title = {a["title"]: a for a in state(built)["actions"]}
+    page = parsed(site / "objectifs" / "os-externe-1.html")
+    items = page.xpath('//ul[@class="actions"]/li')
+    assert items
+    for item in items:
+        title = item.xpath("a")[0].text_content().split(" ", 2)[2]
+        meta = "".join(m.text_content() for m in item.xpath('span[@class="meta"]'))
+        assert meta == (by_title[title]["status"] or ""), title
+        assert "volet" not in item.text_content()
+
+
+def test_the_changes_link_to_the_actions_still_in_the_pst(built):
+    site = site_of(built)
+    page = site / "modifications" / "en-cours.html"
+    items = parsed(page).xpath("//main//section/ul/li")
+    for item in items:
+        [link] = item.xpath("a")
+        title = parsed(target(page, link.get("href"))).xpath("//h1")[0].text_content()
+        assert title.startswith(link.text_content() + " : ")
+        assert item.text_content().split(" : ", 1)[1].startswith(title.split(" : ", 1)[1])
+
+
+def test_the_no_javascript_help_points_to_a_page_listing_every_action(built):
+    site = site_of(built)
+    page = site / "listes.html"
+    [note] = parsed(page).xpath('//p[contains(@class, "nojs-only")]')
+    assert "Ctrl+F" in note.text_content()
+    [link] = note.xpath(".//a")
+    listing = target(page, link.get("href"))
+    reached = {target(listing, href).name for href in links(listing) if "actions/" in href}
+    assert reached == {p.name for p in (site / "actions").glob("*.html")}
+
+
+def test_the_open_data_files_are_each_explained(built):
+    site = site_of(built)
+    home = parsed(site / "index.html")
+    [heading] = home.xpath('//h2[@id="donnees"]')
+    files = sorted(p.relative_to(site).as_posix() for p in (site / "donnees").iterdir())
+    items = heading.xpath('following-sibling::ul[1]/li')
+    linked = sorted(a.get("href") for item in items for a in item.xpath("a"))
+    assert linked == files
+    for item in items:
+        sentence = " ".join(item.text_content().split())
+        assert sentence[0].isupper() and sentence.endswith(".") and len(sentence.split()) > 6, sentence
+    after = " ".join(heading.xpath("following-sibling::p[2]")[0].text_content().split())
+    assert "UTF-8" in after and "LibreOffice" in after and "Données › À partir d’un fichier texte" in after

@@ -11,6 +11,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import sample_site
+from conftest import LONG_URL, sample_site
 
 CHROMIUM = Path(os.environ.get("PST_CHROMIUM", "/usr/bin/chromium"))
 PREFIX = "/commune/pst/"
@@ -145,7 +146,8 @@ def test_search_finds_an_action_by_a_word_of_its_libelle_typed_without_its_accen
     page.locator("#liste-resultats li").first.wait_for(timeout=15000)
     found = page.locator("#liste-resultats a").evaluate_all("links => links.map(a => a.href)")
     assert site_url(served, f"actions/{reference}.html") in found
-    assert page.locator("#etat").inner_text().endswith(f"pour « {word} ».")
+    assert re.fullmatch(f"\\d+ résultats pour « {word} »( : les 20 premiers sont affichés)?\\.",
+                        page.locator("#etat").inner_text())
     page.locator(f'#liste-resultats a[href$="actions/{reference}.html"]').click()
     assert page.locator("h1").inner_text().endswith(title)
     assert outside(page, served) == [] and page.errors == []
@@ -181,8 +183,78 @@ def test_the_site_reads_from_a_folder_and_the_keyboard_reaches_the_content(serve
     assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+    # Focused, it covers nothing of the header: it stands above the institution's name and the search field.
+    skip = page.locator("a.skip").bounding_box()
+    for other in (".site-title", ".search label"):
+        assert skip["y"] + skip["height"] <= page.locator(other).bounding_box()["y"], other
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#contenu"
     page.get_by_role("link", name="Volet externe").first.click()
     assert page.locator("h1").inner_text().startswith("Volet externe")
+    page.context.close()
+
+
+def long_valued_pages(served) -> list[str]:
+    """The pages of the commune's site that show the sample's long address or its 5,000-character token."""
+    site = served["build"] / "engis-commune" / "site"
+    return sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html")
+                  if LONG_URL in path.read_text(encoding="utf-8") or "x" * 200 in path.read_text(encoding="utf-8"))
+
+
+def test_on_a_phone_no_page_is_wider_than_the_screen_whatever_its_words(served, watched):
+    """WCAG 1.4.10 (Reflow): at 390 px, a page holding a 150-character address or a 5,000-character token
+    scrolls only downwards; a table scrolls in its own region, its caption above it, whole on the screen."""
+    paths = long_valued_pages(served)
+    assert {"statuts.html", "services.html", "modifications/en-cours.html"} <= set(paths) and len(paths) >= 6
+    page = watched()
+    page.set_viewport_size({"width": 390, "height": 800})
+    for path in [*paths, "index.html", f"recherche.html?q={LONG_URL.split('/')[-1].split('-')[0]}"]:
+        page.goto(site_url(served, path))
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        for box in page.locator(".caption").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+            assert box <= 390, path
+    page.goto(site_url(served, "index.html"))
+    region = page.locator('.table-scroll[role="region"]').first
+    assert region.evaluate("r => r.scrollWidth > r.clientWidth")  # the progress table scrolls, in its region
+    label = page.locator(f"#{region.get_attribute('aria-labelledby')}")
+    assert label.inner_text().startswith("Actions par statut et taux") and label.bounding_box()["width"] <= 390
+    page.context.close()
+
+
+def indexed_pages_saying(served, word: str) -> int:
+    """How many pages of the commune's site are indexed (data-pagefind-body) and hold `word` in their content."""
+    from lxml import html
+
+    count = 0
+    for path in (served["build"] / "engis-commune" / "site").rglob("*.html"):
+        tree = html.fromstring(path.read_bytes())
+        body = tree.xpath("//*[@data-pagefind-body]")
+        if body and word in body[0].text_content().lower():
+            count += 1
+    return count
+
+
+def test_search_tells_the_true_count_and_shows_every_result_on_demand(served, watched):
+    expected = indexed_pages_saying(served, "objectif")
+    assert expected > 20  # more than one step of results
+    page = watched()
+    page.goto(site_url(served, "recherche.html?q=objectif"))
+    results = page.locator("#liste-resultats > li")
+    results.first.wait_for(timeout=15000)
+    assert results.count() == 20
+    assert page.locator("#etat").inner_text() == f"{expected} résultats pour « objectif » : les 20 premiers sont affichés."
+    more = page.get_by_role("button", name="Afficher les résultats suivants")
+    clicks = 0
+    while more.is_visible():
+        shown = results.count()
+        more.click()
+        results.nth(shown).wait_for(timeout=15000)
+        # The keyboard lands on the first new result.
+        assert results.nth(shown).locator("a").evaluate("a => a === document.activeElement")
+        clicks += 1
+    assert results.count() == expected and clicks == (expected - 1) // 20
+    assert page.locator("#etat").inner_text() == f"{expected} résultats pour « objectif »."
+    assert len(set(results.locator("a").evaluate_all("links => links.map(a => a.href)"))) == expected
+    assert outside(page, served) == [] and page.errors == []
     page.context.close()

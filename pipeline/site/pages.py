@@ -141,7 +141,7 @@ def chart(actions: list[Action]) -> dict:
                      "colour": STATUS_COLOURS[status],
                      "percent": french.percent(100 * n / summary.count) if summary.count else "0\u00a0%"})
         top += 34
-    words = french.join(f"{bar['count']} {bar['label'].lower()}" for bar in bars)
+    words = french.join(french.counted(bar["count"], bar["label"]) for bar in bars)
     return {"bars": bars, "height": top + 4, "words": words, "count": summary.count}
 
 
@@ -247,9 +247,11 @@ def common_actions(site: Site) -> list[dict]:
     return found
 
 
-def change_context(change) -> dict:
+def change_context(change, pages: dict[str, str]) -> dict:
+    """One change of a version; `href`: the page of its action when the action is still in the PST."""
+    page = pages.get(c.code_key(change.reference), "") if change.reference else ""
     return {"kind": change.kind.replace("-", "_"), "volet": change.volet.lower(), "number": change.number,
-            "title": change.title, "before": change.before, "after": change.after}
+            "title": change.title, "before": change.before, "after": change.after, "href": href(page) if page else ""}
 
 
 def step_path(step) -> str:
@@ -257,10 +259,12 @@ def step_path(step) -> str:
             else "modifications/en-cours.html")
 
 
-def steps_context(steps: list) -> list[dict]:
+def steps_context(site: Site, steps: list) -> list[dict]:
+    pages = {c.code_key(action.reference): site.pages[id(action)] for action in site.entity.actions()
+             if action.reference}
     return [{"number": step.number, "pending": step.number == history.PENDING, "first": step.first,
              "day": french.long_date(step.day), "iso": step.day.isoformat(), "href": href(step_path(step)),
-             "count": len(step.changes), "changes": [change_context(change) for change in step.changes],
+             "count": len(step.changes), "changes": [change_context(change, pages) for change in step.changes],
              "kinds": sorted({change.kind.replace("-", "_") for change in step.changes})}
             for step in steps]
 
@@ -302,7 +306,8 @@ def cleaned(value):
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(SITE_TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       finalize=cleaned, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update({"the": french.the, "of": french.of})
+    env.filters.update({"the": french.the, "of": french.of, "initial": french.initial, "plural": french.plural,
+                        "agree": french.agree})
     return env
 
 
@@ -332,7 +337,7 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
     for name in ("services", "plans", "odd", "statuts"):
         found.append((f"{name}.html", "liste.html", {"kind": name, "groups": lists_[name]}))
     found.append(("listes.html", "listes.html", {"lists": {name: len(groups) for name, groups in lists_.items()}}))
-    steps_ = steps_context(steps)
+    steps_ = steps_context(site, steps)
     for step in steps_:
         if not step["first"]:
             found.append((step_path_of(step), "modifications.html", {"step": step}))
@@ -340,7 +345,7 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
     named = {c.fold(code) for code in (*synergy.partners(entity), entity.joint_with) if code}
     if common:
         found.append(("actions-communes.html", "communes.html", {"partners": common}))
-    found.append(("accessibilite.html", "accessibilite.html", {}))
+    found.append(("accessibilite.html", "accessibilite.html", {"contact": public.accessibility_contact(entity)}))
     found.append(("recherche.html", "recherche.html", {}))
     found.append(("index.html", "index.html", {
         "version": version_context(site.job), "counts": counts(entity),
@@ -350,6 +355,16 @@ def pages(site: Site) -> list[tuple[str, str, dict]]:
                       "joint": c.fold(code) == c.fold(entity.joint_with or "")}
                      for code, partner in site.partners.items() if partner["root"] and c.fold(code) in named]}))
     return found
+
+
+def open_data(paths: list[Path]) -> list[dict]:
+    """The open data's files as the home page lists them: each table (by the name of its files, « actions ») with
+    its CSV and JSON files, then the description of the package (« datapackage »)."""
+    found: dict[str, dict] = {}
+    for path in paths:
+        found.setdefault(path.stem, {"name": path.stem})[path.suffix.lstrip(".")] = {
+            "href": href(path.as_posix()), "file": path.name}
+    return list(found.values())
 
 
 def step_path_of(step: dict) -> str:
@@ -368,9 +383,9 @@ def write_site(job, folder: Path, build: Path | None = None) -> list[Path]:
     folder.mkdir(parents=True)
     site = prepare(job, build)
     env = environment()
-    data = [path.relative_to(folder).as_posix() for path in public.write_open_data(job, folder)]
+    data = [path.relative_to(folder) for path in public.write_open_data(job, folder)]
     shared = {"entity": entity_context(site.entity), "updated": site.updated, "csp": CSP,
-              "data": [{"href": href(path), "name": Path(path).name} for path in data],
+              "data": open_data(data),
               "licence": public.licence(site.entity),
               "volets_nav": [{"name": v.name, "href": href(volet_path(v.key))} for v in site.entity.volets]}
     written = []

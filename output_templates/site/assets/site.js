@@ -31,32 +31,55 @@
       else { into.appendChild(text); }
     });
   }
+  function shown(data) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    /* Pagefind gives the page's address from the server's root when it knows where its index is served (under
+       the site's path), else from the site's root: both lead into this site. */
+    var url = data.url || "";
+    link.href = (url.indexOf(root.pathname) === 0 ? new URL(url, root) : new URL(url.replace(/^\/+/, ""), root)).href;
+    link.textContent = (data.meta && data.meta.title) || data.url;
+    var heading = document.createElement("p");
+    heading.appendChild(link);
+    var text = document.createElement("p");
+    excerpt(data.excerpt || "", text);
+    item.appendChild(heading);
+    item.appendChild(text);
+    return item;
+  }
   if (!query) { say("empty", 0); return; }
   say("searching", 0);
   var index = new URL(box.getAttribute("data-index"), window.location.href);
   var root = new URL(box.getAttribute("data-root") || "./", window.location.href);
+  var step = parseInt(box.getAttribute("data-page"), 10) || 20;
+  var more = document.getElementById("suivants");
   import(index.href).then(function (pagefind) {
-    return pagefind.search(query).then(function (search) {
-      return Promise.all(search.results.slice(0, 50).map(function (r) { return r.data(); }));
-    });
-  }).then(function (results) {
+    return pagefind.search(query);
+  }).then(function (search) {
+    /* Every result counts; their pages are read `step` at a time, the next ones on demand. */
+    var results = search.results, done = 0;
     list.textContent = "";
-    results.forEach(function (data) {
-      var item = document.createElement("li");
-      var link = document.createElement("a");
-      /* Pagefind gives the page's address from the server's root when it knows where its index is served (under
-         the site's path), else from the site's root: both lead into this site. */
-      var url = data.url || "";
-      link.href = (url.indexOf(root.pathname) === 0 ? new URL(url, root) : new URL(url.replace(/^\/+/, ""), root)).href;
-      link.textContent = (data.meta && data.meta.title) || data.url;
-      var heading = document.createElement("p");
-      heading.appendChild(link);
-      var text = document.createElement("p");
-      excerpt(data.excerpt || "", text);
-      item.appendChild(heading);
-      item.appendChild(text);
-      list.appendChild(item);
+    function next() {
+      return Promise.all(results.slice(done, done + step).map(function (r) { return r.data(); })).then(function (found) {
+        var first = null;
+        found.forEach(function (data) {
+          var item = shown(data);
+          list.appendChild(item);
+          first = first || item;
+        });
+        done += found.length;
+        more.hidden = done >= results.length;
+        if (results.length === 0) { say("none", 0); }
+        else if (done < results.length) {
+          status.textContent = status.getAttribute("data-partial").replace("{q}", query)
+            .replace("{n}", String(results.length)).replace("{k}", String(done));
+        } else { say(results.length === 1 ? "one" : "many", results.length); }
+        return first;
+      });
+    }
+    more.addEventListener("click", function () {
+      next().then(function (first) { if (first) { first.querySelector("a").focus(); } });
     });
-    say(results.length === 0 ? "none" : results.length === 1 ? "one" : "many", results.length);
-  }).catch(function () { say("failed", 0); });
+    return next();
+  }).catch(function () { more.hidden = true; say("failed", 0); });
 }());
