@@ -11,6 +11,7 @@
 #   make ecomptes            builds as make pst, with the XML export to e-Comptes (EXERCICE=AAAA)
 #   make synergies           builds as make pst, with the annual report on the synergies commune–CPAS (ANNEE=AAAA)
 #   make site                builds as make pst, with the website of each PST (DATE=AAAA-MM-JJ: its progress then)
+#   make importer SOURCE=f   writes a new entity folder in DATA from another tool's e-Comptes export (XML)
 #   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes, synergies, site) provisional documents despite errors
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
@@ -27,6 +28,7 @@ ECHEANCE ?=
 RAPPORT ?=
 EXERCICE ?=
 ANNEE ?=
+SOURCE ?=
 ENTITE ?=
 ANNULER ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -38,7 +40,7 @@ READY := $(VENV)/.installed
 PIPELINE := PST_LANCEUR=make $(PY) -m pipeline
 DESPITE_ERRORS = $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
-.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes synergies site test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes synergies site importer test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -56,6 +58,7 @@ help:
 	@echo "make ecomptes [EXERCICE=AAAA]        le PST et son export XML pour e-Comptes (Région wallonne)"
 	@echo "make synergies [ANNEE=AAAA]          le PST et le rapport annuel sur les synergies commune–CPAS"
 	@echo "make site [DATE=AAAA-MM-JJ]          le PST et son site internet à publier (BUILD/<entité>/site/, archive .zip)"
+	@echo "make importer SOURCE=fichier.xml     nouvelle entité dans DATA depuis l’export e-Comptes d’un autre outil"
 	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies, site) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
@@ -85,6 +88,9 @@ site: $(READY)
 
 rapport: $(READY)
 	@$(PIPELINE) rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(DESPITE_ERRORS)
+
+importer: $(READY)
+	@$(PIPELINE) importer --data "$(DATA)" $(if $(SOURCE),--source "$(SOURCE)")
 
 verifier: $(READY)
 	@$(PIPELINE) verifier --data "$(DATA)" --build "$(BUILD)"

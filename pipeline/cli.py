@@ -12,6 +12,7 @@ The same commands run as `make pst` (the Makefile), as the `pst` script (`pst ps
     python -m pipeline synergies --annee 2026       (the same, with the annual report on the synergies)
     python -m pipeline site [--date 2025-06-30]     (the same, with the website: pipeline/site/)
     python -m pipeline modeles --data data --build build [--prerempli]
+    python -m pipeline importer --source export.xml [--data data]   (a new entity from an e-Comptes export)
     python -m pipeline modeles-vierges --out input_templates
 
 Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from .arguments import ArgumentParser, whole_number
 from .clean import visible
-from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file, said
+from .findings import ERROR, NOTE, WARNING, Finding, count_by_severity, grouped_by_file, said, stop
 from .french import long_date, seconds as seconds_text
 from .invocation import SUBCOMMANDS, command, option, program
 
@@ -462,6 +463,41 @@ def command_templates(args) -> int:
     return 0
 
 
+def command_import(args) -> int:
+    """`make importer SOURCE=fichier.xml [DATA=…]`: a new entity folder from an e-Comptes export
+    (pipeline/importer.py); its findings are printed, positioned by the file's lines."""
+    from .importer import import_export
+    from .load import ConfigurationError
+    from .outputs.ecomptes import VERSION
+
+    try:
+        if not (args.source or "").strip():
+            raise ConfigurationError(stop("import-no-source"))
+        imported, folder, renamed = import_export(Path(args.source), Path(args.data))
+    except ConfigurationError as problem:
+        print(said("cannot-import", reason=problem), file=sys.stderr)
+        return 2
+    except OSError as problem:
+        print(said("cannot-import", reason=said("workbook-not-written", path=problem.filename or problem)),
+              file=sys.stderr)
+        return 2
+    except Exception:
+        return internal_error(Path("build"), said("stopped-import"))
+    print(said("imported-title", source=imported.source.name, version=VERSION, generator=imported.generator))
+    print_findings(imported.findings)
+    if renamed:
+        print("  " + said("imported-renamed", taken=folder.name.rsplit(" (", 1)[0]))
+    if imported.numbered:
+        print("  " + said("imported-numbered"))
+    print("  " + said("imported-summary", entity=imported.parameters["entity_name"], os=len(imported.strategic),
+                      oo=len(imported.operational), actions=imported.action_count, workbooks=len(imported.actions)))
+    print("  " + said("imported-folder", folder=folder))
+    print()
+    folders = {"data": args.data} if args.data != DEFAULT_FOLDERS["data"] else {}
+    print(said("imported-next", again=command("pst", **folders)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The `pst` command: each sub-command with exactly the options that apply to it (the make variables of
     the same name: --malgre-erreurs is MALGRE_ERREURS=1), its help and its errors in French (findings.CONSOLE,
@@ -512,6 +548,9 @@ def parser() -> argparse.ArgumentParser:
     building_options(website, provisional=said("help-malgre-erreurs-site"))
     website.add_argument("--date", metavar="AAAA-MM-JJ", help=said("help-date-site"))
     website.set_defaults(ask=lambda args: {"date": seance_option(args.date, "DATE")}, evaluates=False)
+    importer = add("importer", command_import)
+    importer.add_argument("--source", metavar="FICHIER.xml", help=said("help-source"))
+    importer.add_argument("--data", default="data", metavar="DOSSIER", help=said("help-data-import"))
     blank = add("modeles-vierges", command_blank_templates)
     blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help=said("help-out"))
     return main

@@ -793,6 +793,51 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "La feuille « Listes » n’a pas de ligne d’en-têtes reconnue : ses listes ne sont pas reprises.",
         "Mettez en première ligne les en-têtes {expected:quoted} (une liste par colonne).",
     ),
+    # Importing an e-Comptes export (make importer): positions are the file's lines, the XML path in the message
+    "import-libelle-coupe": (
+        WARNING,
+        "Le libellé de {path} compte {length} caractères, la limite du schéma e-Comptes : l’outil qui a écrit le "
+        "fichier l’a probablement coupé (« {value} »).",
+        "Complétez-le dans le classeur ou le cadre (le libellé entier est dans l’outil d’origine).",
+    ),
+    "import-volet-inconnu": (
+        WARNING,
+        "Le volet « {value} » ({path}) n’est ni le volet externe ni le volet interne : ses {count} "
+        "{count:objectif stratégique est placé|objectifs stratégiques sont placés} dans le volet externe.",
+        "Déplacez dans le volet interne ceux qui relèvent de l’administration générale ({objectives:quoted}"
+        "{more:? et @ autres}) : colonne « Volet » des feuilles « Objectifs stratégiques » et « Objectifs "
+        "opérationnels » du cadre, puis colonne « Volet » de leurs actions dans les classeurs des services.",
+    ),
+    "import-objectif-vide": (
+        WARNING,
+        "{what:=os:L’objectif stratégique|oo:L’objectif opérationnel} « {title} » ({path}) n’a "
+        "{what:=os:aucun objectif opérationnel|oo:aucune action}.",
+        "Vérifiez dans l’outil d’origine qu’il n’en a pas perdu à l’export ; sinon, complétez-le ou retirez-le du "
+        "cadre.",
+    ),
+    "import-statut-inconnu": (
+        WARNING,
+        "L’action « {title} » ({path}) a le statut « {value} », que le schéma e-Comptes ne connaît pas : son statut "
+        "est laissé vide.",
+        "Choisissez son statut dans le classeur de son service.",
+    ),
+    "import-sans-service": (
+        WARNING,
+        "L’action « {title} » ({path}) n’a pas de service (« Departement ») : elle est écrite dans le classeur "
+        "« {workbook} ».",
+        "Attribuez-la à un service : copiez sa ligne dans le classeur de ce service et retirez-la de « {workbook} ».",
+    ),
+    "import-statut-approche": (
+        NOTE,
+        "{count:Une action a|{count} actions ont} le statut {value}, sans équivalent exact : {count:elle "
+        "reçoit|elles reçoivent} le statut « {status} » et la santé « {health} ».",
+        "",
+    ),
+    "import-nom-entite": (
+        WARNING,
+        "Le fichier ne nomme pas l’entité : son libellé « {value} » est repris comme nom.",
+        "Corrigez le paramètre « Entité » du cadre si besoin.",
+    ),
     "classeur-hors-liste": (
         NOTE,
         "Des actions de la dernière construction viennent du classeur « {file} », qui ne correspond à aucun "
@@ -809,6 +854,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 
 
 TITLES: dict[str, str] = {
+    "import-libelle-coupe": "Libellé coupé par l’outil d’origine",
+    "import-volet-inconnu": "Volet ni externe ni interne",
+    "import-objectif-vide": "Objectif vide",
+    "import-statut-inconnu": "Statut inconnu",
+    "import-sans-service": "Action sans service",
+    "import-statut-approche": "Statut approché",
+    "import-nom-entite": "Entité non nommée",
     "fichier-illisible": "Fichier illisible",
     "fichier-vide": "Fichier vide",
     "fichier-protege": "Classeur protégé par un mot de passe",
@@ -1166,6 +1218,24 @@ CONSOLE: dict[str, str] = {
     "help-date-site": "date de l’avancement montré sur la page d’accueil (par statut, volet et objectif ; défaut : "
                       "pas d’avancement)",
     "help-annee": "année du rapport annuel sur les synergies (défaut : l’année en cours)",
+    "help-command-importer": "écrit le dossier d’une nouvelle entité (cadre.xlsx et classeurs des services) depuis "
+                             "l’export e-Comptes (XML, schéma 201805V1) d’un autre outil",
+    "help-source": "le fichier XML e-Comptes à importer",
+    "help-data-import": "dossier des données où écrire la nouvelle entité (défaut : data)",
+    "cannot-import": "Import impossible : {reason}",
+    "stopped-import": "L’import s’est arrêté sur une erreur interne",
+    "imported-title": "Import de « {source} » (e-Comptes {version}{generator:?, écrit par @})",
+    "imported-summary": "{entity} : {os} {os:objectif stratégique|objectifs stratégiques}, {oo} {oo:objectif "
+                        "opérationnel|objectifs opérationnels}, {actions} {actions:action|actions} dans {workbooks} "
+                        "{workbooks:classeur|classeurs}",
+    "imported-renamed": "Un dossier « {taken} » existe déjà dans les données : il n’est pas touché, la nouvelle "
+                        "entité est écrite à côté.",
+    "imported-numbered": "Les numéros des actions sont écrits dans les classeurs (« N° action ») : l’ordre des "
+                         "classeurs seul ne redonnerait pas celui du fichier.",
+    "imported-folder": "→ Dossier écrit : {folder}",
+    "imported-next": "Ensuite : vérifiez le cadre (volets, objectifs, « Code », « Listes ») et les avertissements "
+                     "ci-dessus, puis lancez « {again} ». Les classeurs de services/ sont ceux à envoyer aux "
+                     "services.",
     "help-out": "dossier de destination (défaut : input_templates)",
 }
 """What the commands say on the console (pipeline/cli.py) and the build's own sentences (a failure, a document
@@ -1344,6 +1414,29 @@ people filling the workbook read first."""
 
 
 STOPS: dict[str, str] = {
+    "import-no-source": "Indiquez le fichier e-Comptes à importer : « {run:importer source=fichier.xml} ».",
+    "import-source-absent": "Le fichier « {source} » n’existe pas.",
+    "import-too-big": "« {source} » pèse {size} Mo : un export e-Comptes en pèse quelques-uns (limite : {limit} Mo). "
+                      "Ce n’est pas l’export d’un PST.",
+    "import-not-xml": "« {source} » n’est pas un fichier XML lisible (ligne {line}) : est-ce bien l’export e-Comptes "
+                      "(.xml) de votre outil ?",
+    "import-encoding": "« {source} » annonce l’encodage {encoding}, mais la ligne {line} contient des caractères "
+                       "dans un autre encodage : exportez-le à nouveau depuis votre outil, sans l’ouvrir dans un "
+                       "éditeur.",
+    "import-encoding-unknown": "« {source} » annonce un encodage inconnu ({encoding}).",
+    "import-dtd": "« {source} » est refusé par prudence : il déclare une DTD ou des entités, ce qu’un export "
+                  "e-Comptes ne fait pas (un tel fichier peut saturer la mémoire).",
+    "import-other-schema": "« {source} » n’est pas un export e-Comptes : son élément racine est « {found} » (ligne "
+                           "{line}) au lieu de « dataroot ».",
+    "import-other-version": "« {source} » suit la version « {found} » du schéma e-Comptes (ligne {line}) : seule la "
+                            "version {version} est lue.",
+    "import-missing": "« {source} », ligne {line} : il manque l’élément « {element} » dans {path}.",
+    "import-bad-value": "« {source} », ligne {line} : « {value} » n’est pas une valeur possible de « {element} » "
+                        "({path}).",
+    "import-cadre-refused": "Le cadre écrit depuis « {source} » n’est pas valable : {reasons}. Rien n’a été écrit.",
+    "import-data-is-entity": "« {data} » est le dossier d’une entité (il a un cadre.xlsx) : indiquez le dossier qui "
+                             "contient les entités (par exemple « {option:data=data} »).",
+    "import-folder-exists": "Le dossier « {folder} » existe déjà : il n’est jamais remplacé. Rien n’a été écrit.",
     "data-absent": "Le dossier de données « {data} » n’existe pas{where:? (cherché ici : @)}.",
     "folder-name-unreadable": "Le nom du dossier {names:quoted} contient des caractères illisibles (encodage d’un "
                               "autre système) : renommez-le, puis relancez.",

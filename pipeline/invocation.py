@@ -33,6 +33,7 @@ SUBCOMMANDS = {
     "ecomptes": "ecomptes",
     "synergies": "synergies",
     "site": "site",
+    "importer": "importer",
     "modeles-vierges": "modeles-vierges",
 }
 """Make target → sub-command of the `pst` script."""
@@ -51,6 +52,7 @@ OPTIONS = {
     "prerempli": "PREREMPLI",
     "entite": "ENTITE",
     "annuler": "ANNULER",
+    "source": "SOURCE",
 }
 """Option key (the sub-command's option without its dashes, `_` for `-`) → make variable."""
 

@@ -143,17 +143,26 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
     adopted = bool(load_versions(frame.folder))
     destination = templates_folder(build, frame.folder)
     clear_previous(destination)
-    offered = choices(frame, other_codes)
+    result.written = write_workbooks(frame, entity, names, recorded, destination, choices(frame, other_codes),
+                                     deadline=when, numbers=adopted, prefilled_from=result.prefilled_from)
+    return result
+
+
+def write_workbooks(frame: Frame, entity, names: list[str], recorded: dict[str, list[dict]], destination: Path,
+                    offered: dict, deadline: str = "", numbers: bool = False, prefilled_from: str = "") -> list[Path]:
+    """One workbook per service in `destination`, pre-filled with its recorded actions (state records: key → JSON
+    value); `numbers`: the actions' numbers are written (an adopted version's, or an order to keep)."""
+    written = []
     for name in names:
         spec = ServiceWorkbook(
             service=name, entity_name=entity.name, entity_type=entity.type,
-            legislature=entity.legislature, volets=entity.volets, choices=offered, deadline=when,
+            legislature=entity.legislature, volets=entity.volets, choices=offered, deadline=deadline,
             contact=frame.parameters.values.get("contact", ""), return_address=frame.parameters.values.get("return_address", ""),
-            rows=[prefill_row(record, numbers=adopted) for record in recorded.get(name, [])],
+            rows=[prefill_row(record, numbers=numbers) for record in recorded.get(name, [])],
             budget_rows=[line for record in recorded.get(name, []) for line in prefill_budget_rows(record)],
-            prefilled_from=result.prefilled_from)
-        result.written.append(save_workbook(service_workbook(spec), destination / f"{service_file_name(name)}.xlsx"))
-    return result
+            prefilled_from=prefilled_from)
+        written.append(save_workbook(service_workbook(spec), destination / f"{service_file_name(name)}.xlsx"))
+    return written
 
 
 def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[EntityTemplates]:

@@ -709,6 +709,40 @@ def blank_cadre() -> Workbook:
     return book
 
 
+def filled_cadre(parameters: dict[str, str], sheets: dict[str, list[dict]], lists: dict[str, list],
+                 people: list[dict]) -> Workbook:
+    """The blank cadre filled in: `parameters` (key → value), the rows of the objectives' sheets (sheet name → rows,
+    key → value), the columns of `Listes` (key → values; a list not given keeps its default) and its people (key →
+    value). Codes stay text (« 1.10 » never becomes 1.1)."""
+    book = blank_cadre()
+    sheet = book[c.PARAMETERS_SHEET.name]
+    for row, parameter in enumerate(c.PARAMETERS, start=2):
+        if parameters.get(parameter.key):
+            sheet.cell(row=row, column=2, value=removed(str(parameters[parameter.key]))).number_format = "@"
+    for contract in (c.STRATEGIC_OBJECTIVES_SHEET, c.OPERATIONAL_OBJECTIVES_SHEET):
+        fill_rows(book[contract.name], contract.columns, sheets.get(contract.name, []))
+    sheet = book[c.LISTS_SHEET.name]
+    for index, column in enumerate(c.LISTS_SHEET.columns, start=1):
+        values = [person.get(column.key, "") for person in people] if column.key in c.PERSON_KEYS \
+            else lists.get(column.key)
+        if values is None:
+            continue
+        for row in range(2, sheet.max_row + 1):
+            sheet.cell(row=row, column=index).value = None
+        for row, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=index, value=removed(str(value)) if value else None)
+    return book
+
+
+def fill_rows(sheet, columns: tuple[c.Column, ...], rows: list[dict]) -> None:
+    for row, values in enumerate(rows, start=2):
+        for index, column in enumerate(columns, start=1):
+            value = values.get(column.key)
+            if value not in (None, ""):
+                cell = sheet.cell(row=row, column=index, value=removed(str(value)))
+                cell.number_format = "@"
+
+
 def blank_service() -> Workbook:
     """The generic workbook: every dropdown the contract alone can give, the frame left to `make templates`."""
     return service_workbook(ServiceWorkbook(choices=dict(c.DEFAULT_LISTS)))

@@ -37,6 +37,7 @@ OPTIONS = {
     "ecomptes": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--exercice"},
     "synergies": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--annee"},
     "site": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--date"},
+    "importer": {"--source", "--data"},
     "modeles-vierges": {"--out"},
 }
 """Each sub-command's options: --malgre-erreurs only where documents are written (not verifier, which writes none)."""
@@ -71,7 +72,7 @@ def test_every_help_is_french_and_lists_exactly_the_options_of_its_command(comma
 @pytest.mark.parametrize("argv, says", [
     ([], "il manque : COMMANDE"),
     (["rapprt"], "« rapprt » n’est pas une commande ; les commandes sont : pst, pdf, modeles, verifier, adopter, "
-                 "modifications, rapport, ecomptes, synergies, site, modeles-vierges. Voulez-vous dire « rapport » ?"),
+                 "modifications, rapport, ecomptes, synergies, site, importer, modeles-vierges. Voulez-vous dire « rapport » ?"),
     (["pst", "--bla"], "pst pst : erreur : option ou valeur non reconnue : --bla"),
     (["verifier", "--malgre-erreurs"], "pst verifier : erreur : option ou valeur non reconnue : --malgre-erreurs"),
     (["pst", "dossier"], "pst pst : erreur : option ou valeur non reconnue : dossier"),

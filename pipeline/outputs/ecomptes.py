@@ -44,6 +44,14 @@ NON_COMMENCE, EN_COURS, EN_ATTENTE, PROBLEME, TERMINE, ANNULE = (
 STATUSES = {c.STATUS_NOT_STARTED: NON_COMMENCE, c.STATUS_IN_PROGRESS: EN_COURS, c.STATUS_POSTPONED: EN_ATTENTE,
             c.STATUS_DONE: TERMINE, c.STATUS_ABANDONED: ANNULE}
 """An action's status; none typed: NON_COMMENCE."""
+STATUSES_BACK = {NON_COMMENCE: (c.STATUS_NOT_STARTED, ""), EN_COURS: (c.STATUS_IN_PROGRESS, ""),
+                 EN_ATTENTE: (c.STATUS_POSTPONED, c.HEALTH_RISK), PROBLEME: (c.STATUS_IN_PROGRESS, c.HEALTH_BLOCKED),
+                 TERMINE: (c.STATUS_DONE, ""), ANNULE: (c.STATUS_ABANDONED, "")}
+"""An e-Comptes status read back (make importer): the contract's status and santé. EN_ATTENTE is the export's
+Reportée (a postponed action waits: santé Risque), PROBLEME its En cours with santé Blocage."""
+TYPE_ADMIN = {True: "CPAS", False: "AC"}
+"""TypeAdmin: a CPAS, else an administration communale."""
+CIVILITIES = {c.CIVILITY_MADAM: "MADAME", c.CIVILITY_SIR: "MONSIEUR"}
 VOLET_KEYS = {c.VOLET_EXTERNAL: "EXT", c.VOLET_INTERNAL: "INT"}
 
 
@@ -119,7 +127,8 @@ class Writer:
         if person is None:
             return  # unknown names are warned about (validate.export_rules)
         element = etree.SubElement(parent, tag)
-        self.text(element, "Civilite", "MADAME" if person.civility == c.CIVILITY_MADAM else "MONSIEUR")
+        self.text(element, "Civilite", CIVILITIES[c.CIVILITY_MADAM if person.civility == c.CIVILITY_MADAM
+                                                    else c.CIVILITY_SIR])
         self.text(element, "Nom", person.last_name)
         self.text(element, "Prenom", person.first_name)
         self.text(element, "Tel", person.phone)
@@ -176,7 +185,7 @@ class Writer:
         root = etree.Element("dataroot")
         ids = etree.SubElement(root, "Identifiants")
         self.text(ids, "Id", f"{entity.code}-{entity.legislature}-{self.exercice}")
-        self.text(ids, "TypeAdmin", "CPAS" if entity.is_cpas else "AC")
+        self.text(ids, "TypeAdmin", TYPE_ADMIN[entity.is_cpas])
         self.text(ids, "INS", str(int(ins)))
         self.text(ids, "Type", "PST")
         self.text(ids, "Exercice", self.exercice)

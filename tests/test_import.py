@@ -1,0 +1,318 @@
+"""make importer (issue 25): a new entity folder from an e-Comptes 201805V1 export. The round trip on the Engis
+sample is compared field by field (the state files of both builds, the workbooks opened with openpyxl, the XML with
+lxml); an iA.PST-shaped file built here imports with exactly the expected findings; hostile files stop the command
+in French and leave DATA as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+
+from conftest import SAMPLE
+from pipeline import contract as c
+from pipeline.cli import main
+from pipeline.state import from_partial_iso
+
+EXERCICE = "2023"
+
+
+def snapshot(folder: Path) -> dict:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() if path.is_file() else None
+            for path in sorted(folder.rglob("*"))} if folder.exists() else {}
+
+
+def import_file(source: Path, data: Path) -> int:
+    return main(["importer", "--source", str(source), "--data", str(data)])
+
+
+def export(data: Path, build: Path) -> int:
+    return main(["ecomptes", "--data", str(data), "--build", str(build), "--processus", "1", "--exercice", EXERCICE])
+
+
+def xml_without_generator(path: Path) -> bytes:
+    root = etree.parse(str(path)).getroot()
+    generator = root.find("Identifiants/Generateur")
+    generator.getparent().remove(generator)
+    return etree.tostring(root, method="c14n")
+
+
+def first_day(text: str | None):
+    """A date as the export writes a start: its first day (« 2020 » → 1 January 2020)."""
+    day = from_partial_iso(text) if text else None
+    return day.first_day() if day else None
+
+
+def last_day(text: str | None):
+    day = from_partial_iso(text) if text else None
+    return day.last_day() if day else None
+
+
+def recorded(folder: Path) -> dict:
+    import json
+
+    return json.loads((folder / c.STATE_FILE).read_text(encoding="utf-8"))
+
+
+# --- Round trip --------------------------------------------------------------------------------------------------
+def test_the_engis_sample_comes_back_the_same_through_its_e_comptes_export(tmp_path, capsys):
+    data, build = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(SAMPLE, data)
+    assert export(data, build) == 0
+    exports = sorted(build.glob("*/*_eComptes.xml"))
+    assert len(exports) == 2
+    imported, rebuilt = tmp_path / "imported", tmp_path / "rebuilt"
+    for path in exports:
+        assert import_file(path, imported) == 0
+    said = capsys.readouterr().out
+    assert "→ Dossier écrit" in said
+    assert export(imported, rebuilt) == 0
+    for original in sorted(p for p in data.iterdir() if (p / c.CADRE_FILE).is_file()):
+        before = recorded(original)
+        name = before["entity"]
+        after = recorded(imported / name)
+        assert (after["code"], after["legislature"]) == (before["code"], before["legislature"])
+        assert after["objectives"] == before["objectives"]  # the same OS and OO, numbers and libellés
+        order = lambda r: (c.VOLET_ORDER.index(r["volet"]), int(r["number"]))  # noqa: E731
+        first, second = sorted(before["actions"], key=order), sorted(after["actions"], key=order)
+        assert len(first) == len(second) > 0
+        for a, b in zip(first, second):
+            for key in ("volet", "oo_code", "number", "reference", "title", "status", "progress"):
+                assert a[key] == b[key], (key, a["reference"])
+            if a["status"] != c.STATUS_POSTPONED:  # santé travels only as PROBLEME (En cours, Blocage)
+                assert (a["health"] == c.HEALTH_BLOCKED and a["status"] == c.STATUS_IN_PROGRESS) == \
+                    (b["health"] == c.HEALTH_BLOCKED)
+            assert first_day(a["start"]) == first_day(b["start"]) and last_day(a["end"]) == last_day(b["end"])
+            assert (a["description"] or a["smart"]) == b["description"]
+        code = before["code"]
+        old = next(p for p in exports if f"_{code}_" in p.name)
+        new = next(rebuilt.glob(f"*/PST_{code}_*_eComptes.xml"))
+        assert xml_without_generator(old) == xml_without_generator(new)
+
+
+def test_the_imported_workbooks_are_those_make_templates_prefills(tmp_path, capsys):
+    """Each workbook holds the sheets of a pre-filled workbook, its « Réf. » the file's ElementIds, in the file's
+    order; the cadre's parameters come from Identifiants and DescriptionPST."""
+    data, build = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(SAMPLE / "engis-cpas", data / "engis-cpas")
+    assert export(data, build) == 0
+    source = next(build.glob("*/*_eComptes.xml"))
+    assert import_file(source, tmp_path / "new") == 0
+    folder = tmp_path / "new" / "CPAS d'Engis"
+    root = etree.parse(str(source)).getroot()
+    book = load_workbook(folder / c.CADRE_FILE)
+    parameters = {row[0]: row[1] for row in book[c.PARAMETERS_SHEET.name].iter_rows(min_row=2, values_only=True)}
+    assert parameters["Entité"] == "CPAS d'Engis" and parameters["Type"] == c.ENTITY_CPAS
+    assert parameters["Législature"] == "2019-2024" and parameters["Code INS"] == root.findtext("Identifiants/INS")
+    references = {}
+    for workbook in sorted((folder / c.SERVICES_DIR).glob("*.xlsx")):
+        sheets = load_workbook(workbook)
+        assert sorted(sheets.sheetnames) == sorted(c.SERVICE_WORKBOOK_SHEETS)
+        rows = list(sheets[c.ACTIONS_SHEET.name].iter_rows(values_only=True))
+        headers = rows[0]
+        for row in rows[1:]:
+            if row[headers.index("Réf.")]:
+                references[row[headers.index("Réf.")]] = (workbook.stem, row[headers.index("Libellé de l'action")])
+    in_file = {a.get("ElementId"): (a.findtext("Departement"), a.findtext("Libelle")) for a in root.iter("Action")}
+    assert references == in_file
+
+
+# --- A file written the way iA.PST writes it ------------------------------------------------------------------
+LONG = "Rénover " + "x" * 247
+
+
+def ia_action(parent, element_id: str, title: str, status: str, department: str | None = "Travaux",
+              description: str = "<p>Texte</p>") -> None:
+    action = etree.SubElement(parent, "Action", ElementId=element_id, Exercice=EXERCICE)
+    etree.SubElement(action, "Libelle").text = title
+    etree.SubElement(action, "DateDebut").text = "2024-02-01"
+    etree.SubElement(action, "DateFin").text = "2025-06-30"
+    described = etree.SubElement(action, "Description")
+    etree.SubElement(described, "Mode").text = "HTML"
+    etree.SubElement(described, "Valeur").text = description
+    etree.SubElement(action, "Statut").text = status
+    person = etree.SubElement(action, "Mandataire")
+    for tag, value in (("Civilite", "MADAME"), ("Nom", "Dupont"), ("Prenom", "Marie"), ("Tel", "041234567"),
+                       ("eMail", "marie@example.org")):
+        etree.SubElement(person, tag).text = value
+    if department:
+        etree.SubElement(action, "Departement").text = department
+    etree.SubElement(action, "TauxAvancement").text = "40"
+    remark = etree.SubElement(action, "RemarqueStatut")
+    etree.SubElement(remark, "Mode").text = "HTML"
+    etree.SubElement(remark, "Valeur").text = ""
+    etree.SubElement(action, "ETP").text = "0.5"
+    plans = etree.SubElement(action, "Plans")
+    etree.SubElement(plans, "Plan").text = "PCS"
+    etree.SubElement(action, "Partenaires")
+
+
+def objective(parent, tag: str, element_id: str, title: str, children: str):
+    element = etree.SubElement(parent, tag, ElementId=element_id, Exercice=EXERCICE)
+    etree.SubElement(element, "Libelle").text = title
+    described = etree.SubElement(element, "Description")
+    etree.SubElement(described, "Mode").text = "HTML"
+    etree.SubElement(described, "Valeur").text = "<ul><li>Premier indicateur</li><li>Second</li></ul>"
+    etree.SubElement(element, "Statut").text = "EN_COURS"
+    etree.SubElement(element, "TauxAvancement").text = "0"
+    etree.SubElement(element, "ETP").text = "0"
+    return etree.SubElement(element, children)
+
+
+def ia_pst(path: Path) -> Path:
+    root = etree.Element("dataroot")
+    ids = etree.SubElement(root, "Identifiants")
+    for tag, value in (("Id", "4521"), ("TypeAdmin", "AC"), ("INS", "61080"), ("Type", "PST"),
+                       ("Exercice", EXERCICE), ("Version", "201805V1"), ("Generateur", "iA.PST")):
+        etree.SubElement(ids, tag).text = value
+    pst = etree.SubElement(root, "PST")
+    described = etree.SubElement(pst, "DescriptionPST")
+    for tag, value in (("IdPST", "pst-2019"), ("Libelle", "Commune de Modave"), ("ExerciceDebut", "2019"),
+                       ("ExerciceFin", "2024")):
+        etree.SubElement(described, tag).text = value
+    strategic = objective(etree.SubElement(pst, "Volets"), "Volet", "v1", "NEANT", "ObjectifStrategiques")
+    first = objective(strategic, "ObjectifStrategique", "os-a", "Être une commune verte", "ObjectifsOperationnels")
+    actions = objective(first, "ObjectifOperationnel", "oo-a", "Planter", "Actions")
+    ia_action(actions, "a1", "Planter des haies", "EN_ATTENTE",
+              description="<p>Le contexte.</p><ul><li>Étape <b>un</b></li><li>Étape deux</li></ul>")
+    ia_action(actions, "a2", "Réparer le pont", "PROBLEME")
+    ia_action(actions, "a3", LONG, "TERMINE", department=None)
+    objective(first, "ObjectifOperationnel", "oo-b", "Objectif sans action", "Actions")
+    second = objective(strategic, "ObjectifStrategique", "os-b", "Être une administration efficace",
+                       "ObjectifsOperationnels")
+    ia_action(objective(second, "ObjectifOperationnel", "oo-c", "Former", "Actions"), "a4", "Former les agents",
+              "NON_COMMENCE", department="Personnel")
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return path
+
+
+def action_rows(path: Path) -> list[dict]:
+    rows = list(load_workbook(path)[c.ACTIONS_SHEET.name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:] if any(row)]
+
+
+def test_a_file_written_like_ia_pst_imports_with_exactly_the_expected_findings(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    data = tmp_path / "data"
+    assert import_file(source, data) == 0
+    out = capsys.readouterr().out
+    from pipeline import importer
+
+    imported = importer.read_export(source)
+    codes = sorted((f.code, f.row) for f in imported.findings)
+    tree = etree.parse(str(source)).getroot()
+    lines = {e.get("ElementId"): e.sourceline for e in tree.iter() if e.get("ElementId")}
+    lines["DescriptionPST"] = tree.find("PST/DescriptionPST").sourceline
+    assert codes == sorted([
+        ("import-volet-inconnu", lines["v1"]),
+        ("import-libelle-coupe", lines["a3"]),
+        ("import-sans-service", lines["a3"]),
+        ("import-objectif-vide", lines["oo-b"]),
+        ("import-statut-approche", None),
+        ("import-statut-approche", None),
+        ("import-nom-entite", lines["DescriptionPST"]),
+    ])
+    neant = next(f for f in imported.findings if f.code == "import-volet-inconnu")
+    assert neant.params["objectives"] == ["Être une commune verte", "Être une administration efficace"]
+    assert "« NEANT »" in out and "volet externe" in out
+    folder = data / "Commune de Modave"
+    assert sorted(p.name for p in (folder / c.SERVICES_DIR).iterdir()) == [
+        "Personnel.xlsx", "Travaux.xlsx", f"{importer.UNSORTED}.xlsx"]
+    works = {row["Réf."]: row for row in action_rows(folder / c.SERVICES_DIR / "Travaux.xlsx")}
+    assert (works["a1"]["Statut"], works["a1"]["Santé"]) == (c.STATUS_POSTPONED, c.HEALTH_RISK)
+    assert (works["a2"]["Statut"], works["a2"]["Santé"]) == (c.STATUS_IN_PROGRESS, c.HEALTH_BLOCKED)
+    assert works["a1"]["Description"] == "Le contexte.\n– Étape un\n– Étape deux"
+    assert works["a1"]["Début"] == dt.datetime(2024, 2, 1) and works["a1"]["Taux d'avancement (%)"] == 40
+    assert works["a1"]["Mandataire responsable"] == "Marie Dupont" and works["a1"]["ETP"] == 0.5
+    unsorted = action_rows(folder / c.SERVICES_DIR / f"{importer.UNSORTED}.xlsx")
+    assert [row["Libellé de l'action"] for row in unsorted] == [LONG]
+    cadre = load_workbook(folder / c.CADRE_FILE)
+    os_rows = list(cadre[c.STRATEGIC_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True))
+    assert [row[:3] for row in os_rows if row[0]] == [
+        (c.VOLET_EXTERNAL, "1", "Être une commune verte"), (c.VOLET_EXTERNAL, "2", "Être une administration efficace")]
+    oo_rows = list(cadre[c.OPERATIONAL_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in oo_rows if row[0]] == ["1.1", "1.2", "2.1"]
+    assert oo_rows[0][3] == "– Premier indicateur\n– Second"
+    people = list(cadre[c.LISTS_SHEET.name].iter_rows(min_row=2, values_only=True))
+    headers = [cell.value for cell in cadre[c.LISTS_SHEET.name][1]]
+    person = dict(zip(headers, people[0]))
+    assert (person["Personne"], person["Civilité"], person["Nom"], person["E-mail"]) == (
+        "Marie Dupont", c.CIVILITY_MADAM, "Dupont", "marie@example.org")
+    # the folder builds: make pst reads what make importer wrote
+    assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+
+
+# --- Never overwrite, hostile files ------------------------------------------------------------------------------
+def test_an_existing_folder_is_never_touched_the_new_one_is_written_beside(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    data = tmp_path / "data"
+    (data / "Commune de Modave").mkdir(parents=True)
+    (data / "Commune de Modave" / "notes.txt").write_text("à garder", encoding="utf-8")
+    before = snapshot(data / "Commune de Modave")
+    assert import_file(source, data) == 0
+    assert "existe déjà" in capsys.readouterr().out
+    assert snapshot(data / "Commune de Modave") == before
+    assert (data / "Commune de Modave (2)" / c.CADRE_FILE).is_file()
+    assert sorted(p.name for p in data.iterdir()) == ["Commune de Modave", "Commune de Modave (2)"]
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                  b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+                  b"<dataroot>&lol3;</dataroot>\n")
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"Nom;Statut\nPlanter;EN_COURS\n", "n’est pas un fichier XML lisible (ligne 1)"),
+    (b"PK\x03\x04" + b"\x00" * 100, "n’est pas un fichier XML lisible"),
+    (b'<?xml version="1.0"?>\n<dataroot>\n<Identifiants>\n</dataroot>\n', "n’est pas un fichier XML lisible (ligne 4)"),
+    (b'<?xml version="1.0"?>\n<root><Identifiants/></root>\n', "son élément racine est « root » (ligne 2)"),
+    (b'<?xml version="1.0"?>\n<dataroot><Identifiants><Version>201205V1</Version></Identifiants></dataroot>\n',
+     "suit la version « 201205V1 »"),
+    (BILLION_LAUGHS, "refusé par prudence"),
+    ('<?xml version="1.0" encoding="UTF-8"?>\n<dataroot>\n<Libelle>Améliorer</Libelle>\n</dataroot>\n'
+     .encode("latin-1"), "annonce l’encodage UTF-8, mais la ligne 3"),
+    (b'<?xml version="1.0" encoding="klingon"?>\n<dataroot/>\n', "encodage inconnu (klingon)"),
+    (b"<dataroot><Identifiants><Version>201805V1</Version><TypeAdmin>AC</TypeAdmin></Identifiants>"
+     b"<PST><DescriptionPST><ExerciceDebut>2019</ExerciceDebut><ExerciceFin>2024</ExerciceFin></DescriptionPST>"
+     b"<Volets><Volet><Libelle>NEANT</Libelle><TauxAvancement>cent</TauxAvancement></Volet></Volets></PST>"
+     b"</dataroot>", "« cent » n’est pas une valeur possible de « TauxAvancement »"),
+])
+def test_a_hostile_or_foreign_file_stops_in_french_and_changes_nothing(tmp_path, capsys, content, says):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "README.txt").write_text("déjà là", encoding="utf-8")
+    before = snapshot(data)
+    source = tmp_path / "export.xml"
+    source.write_bytes(content)
+    assert import_file(source, data) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Import impossible : ") and says in err and "Traceback" not in err
+    assert snapshot(data) == before
+
+
+def test_a_file_of_fifty_megabytes_is_refused_before_it_is_read(tmp_path, capsys):
+    source = tmp_path / "export.xml"
+    with source.open("wb") as stream:
+        stream.write(b"<dataroot>")
+        stream.truncate(50 * 1024 * 1024)
+    data = tmp_path / "data"
+    assert import_file(source, data) == 2
+    assert "pèse 50 Mo" in capsys.readouterr().err
+    assert not data.exists()
+
+
+def test_no_source_and_an_entity_folder_as_data_are_said(tmp_path, capsys):
+    assert main(["importer", "--data", str(tmp_path)]) == 2
+    assert "Indiquez le fichier e-Comptes à importer : « pst importer --source fichier.xml »" in \
+        capsys.readouterr().err
+    source = ia_pst(tmp_path / "export.xml")
+    shutil.copytree(SAMPLE / "engis-cpas", tmp_path / "cpas")
+    before = snapshot(tmp_path / "cpas")
+    assert import_file(source, tmp_path / "cpas") == 2
+    assert "est le dossier d’une entité" in capsys.readouterr().err
+    assert snapshot(tmp_path / "cpas") == before
