@@ -36,7 +36,7 @@ from .findings import Finding, finding, stop
 from .french import shorten
 from .load import ConfigurationError
 from .normalize import CODE_PATTERN, canonical_code
-from .outputs.ecomptes import (CIVILITIES, STATUSES_BACK, TYPE_ADMIN, VERSION, VOLET_KEYS)
+from .outputs.ecomptes import (CIVILITIES, STATUSES_BACK, TYPE_ADMIN, VERSION)
 from .validate import ECOMPTES_TEXT
 
 MAX_BYTES = 20 * 1024 * 1024
