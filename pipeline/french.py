@@ -27,6 +27,11 @@ def plural(n: int, singular: str, plural_form: str) -> str:
     return f"{n} {agree(n, singular, plural_form)}"
 
 
+def apostrophes(text: str) -> str:
+    """The typographic apostrophe for the typewriter one: « Taux d'avancement » → « Taux d’avancement »."""
+    return text.replace("'", "’")
+
+
 def join(items, last: str = "et") -> str:
     """["A", "B", "C"] → « A, B et C »."""
     items = [str(item) for item in items]
