@@ -1,10 +1,10 @@
 """argparse in French: the `pst` command's help and its errors, as a coordinator reads them.
 
 Python's argparse words its help and errors in English through gettext (its module-level `_` and `ngettext`).
-`ArgumentParser` below translates exactly those strings (FRENCH), only while one of its own methods runs, so
-that no other parser of the process (pytest's…) is touched; `HelpFormatter` adds the French space before the
-colon of headings (« options : ») and the usage prefix. A wrong command is answered with the commands there are
-and the closest one; every error ends with the command that shows the help.
+`ArgumentParser` below translates exactly those strings (the catalogue's ARGPARSE), only while one of its own
+methods runs, so that no other parser of the process (pytest's…) is touched; `HelpFormatter` adds the French space
+before the colon of headings (« options : ») and the usage prefix. A wrong command is answered with the commands
+there are and the closest one; every error ends with the command that shows the help.
 """
 
 from __future__ import annotations
@@ -14,40 +14,11 @@ import difflib
 import functools
 from contextlib import contextmanager
 
-FRENCH = {
-    "usage: ": "utilisation : ",
-    "positional arguments": "arguments",
-    "options": "options",
-    "optional arguments": "options",
-    "subcommands": "commandes",
-    "show this help message and exit": "affiche cette aide et quitte",
-    "show program's version number and exit": "affiche la version et quitte",
-    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
-    "argument %(argument_name)s: %(message)s": "%(argument_name)s : %(message)s",
-    "the following arguments are required: %s": "il manque : %s",
-    "one of the arguments %s is required": "l’une de ces options est à indiquer : %s",
-    "unrecognized arguments: %s": "option ou valeur non reconnue : %s",
-    "expected one argument": "une valeur est attendue après l’option",
-    "expected at most one argument": "une valeur au plus est attendue",
-    "expected at least one argument": "au moins une valeur est attendue",
-    "expected %s argument": "%s valeur attendue",
-    "expected %s arguments": "%s valeurs attendues",
-    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
-    "not allowed with argument %s": "impossible avec l’option %s",
-    "ignored explicit argument %r": "valeur ignorée : « %s »",
-    "invalid %(type)s value: %(value)r": "valeur invalide : « %(value)s »",
-    "invalid choice: %(value)r (choose from %(choices)s)": "« %(value)s » n’est pas possible (choix : %(choices)s)",
-    "unknown parser %(parser_name)r (choices: %(choices)s)":
-        "commande inconnue : « %(parser_name)s » (commandes : %(choices)s)",
-    "unexpected option string: %s": "option inattendue : %s",
-    "can't open '%(filename)s': %(error)s": "impossible d’ouvrir « %(filename)s » : %(error)s",
-}
-"""argparse's English messages (those of Python 3.11, which later versions keep) → French; any other passes
-through unchanged (tests/test_invocation.py checks what a coordinator can meet)."""
+from .findings import ARGPARSE, said
 
 
 def translate(message):
-    return FRENCH.get(message, message)
+    return ARGPARSE.get(message, message)
 
 
 def translate_plural(singular: str, plural: str, n: int) -> str:
@@ -116,7 +87,7 @@ class ArgumentParser(argparse.ArgumentParser):
     @translated
     def error(self, message):
         """The usage, then « pst rapport : erreur : … » and where to find the help; exit code 2."""
-        super().error(f"{message}\n« {self.prog} --help » affiche l’aide.")
+        super().error(said("argument-help", message=message, program=self.prog))
 
     @translated
     def _check_value(self, action, value):
@@ -125,10 +96,10 @@ class ArgumentParser(argparse.ArgumentParser):
             return
         choices = [str(choice) for choice in action.choices]
         near = difflib.get_close_matches(str(value), choices, n=1)
-        listed = ", ".join(choices) + "." + (f" Voulez-vous dire « {near[0]} » ?" if near else "")
+        values = {"value": str(value), "choices": choices, "near": near[0] if near else ""}
         if isinstance(action, argparse._SubParsersAction):
-            raise argparse.ArgumentError(None, f"« {value} » n’est pas une commande ; les commandes sont : {listed}")
-        raise argparse.ArgumentError(action, f"« {value} » n’est pas possible ; choix : {listed}")
+            raise argparse.ArgumentError(None, said("argument-not-command", **values))
+        raise argparse.ArgumentError(action, said("argument-not-choice", **values))
 
 
 def whole_number(text: str) -> int:
@@ -136,4 +107,4 @@ def whole_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"« {text} » n’est pas un nombre entier") from None
+        raise argparse.ArgumentTypeError(said("argument-not-whole", given=text)) from None

@@ -1237,9 +1237,55 @@ CONSOLE: dict[str, str] = {
                      "ci-dessus, puis lancez « {again} ». Les classeurs de services/ sont ceux à envoyer aux "
                      "services.",
     "help-out": "dossier de destination (défaut : input_templates)",
+    # Publishing in PDF (make pdf: pipeline/pdf.py)
+    "pdf-heading": "Publication en PDF",
+    "office-missing": "LibreOffice est nécessaire pour produire le PDF et il est introuvable sur cette machine"
+                      "{given:? (la variable {variable} désigne « @ », introuvable)}.\nInstallez-le une fois (Debian, "
+                      "Ubuntu) :\n    {install}\n(Windows, macOS : l’installateur de https://fr.libreoffice.org, dans "
+                      "son dossier habituel)\npuis relancez « {run:pdf} ». Le document Word, lui, se construit sans "
+                      "LibreOffice : « {run:pst} ».",
+    "uno-missing": "LibreOffice est installé, mais pas son module Python « uno » qui permet de mettre à jour la table "
+                   "des matières avant l’export en PDF.\nInstallez-le une fois (Debian, Ubuntu) :\n    {install}\n"
+                   "puis relancez « {run:pdf} » (ailleurs : la variable {variable} peut désigner un Python capable "
+                   "d’importer « uno »).",
+    "office-not-started": "LibreOffice n’a pas pu être lancé.",
+    "office-no-account": "LibreOffice n’a pas rendu compte de la conversion.",
+    "office-no-pdf": "LibreOffice n’a pas écrit de PDF.",
+    "office-stopped": "LibreOffice s’est arrêté pendant la conversion.",
+    "office-too-long": "LibreOffice n’a pas terminé la conversion en {seconds} secondes.",
+    "office-no-connection": "LibreOffice n’a pas démarré (aucune connexion possible).",
+    "office-cannot-open": "LibreOffice n’a pas pu ouvrir le document Word.",
+    "office-cannot-export": "LibreOffice n’a pas pu exporter le PDF.",
+    "pdf-without-document": "{label} : pas de PDF, faute de document Word à jour (voir les erreurs ci-dessus).",
+    "stale-pdf": "⚠ Le PDF précédent {path} est conservé mais n’est PLUS À JOUR.",
+    "pdf-conversion-failed": "{label} : ÉCHEC de la conversion en PDF. {reason}",
+    "pdf-details": "Détails pour l’équipe qui maintient l’outil : {log}",
+    "pdf-failed": "Échec : pas de PDF pour {label} ({reason})",
+    "pdf-written": "→ PDF écrit : {path} ({pages} {pages:page|pages} ; {toc:?table des matières à jour}"
+                   "{toc:!pas de table des matières dans le modèle} ; signets)",
+    "pdf-written-provisional": "→ PDF PROVISOIRE écrit (à ne pas publier) : {path} ({pages} {pages:page|pages} ; "
+                               "{toc:?table des matières à jour}{toc:!pas de table des matières dans le modèle})",
+    # A Word template that does not fit (pipeline/render.py)
+    "template-unknown-variables": "Le modèle {template} utilise des variables inconnues : {names}.",
+    "template-bad-tag": "Le modèle {template} contient une balise incorrecte ({error}){near:? près de : « @ »}.",
+    # The build folder taken over by this data folder (pipeline/origin.py), and the note its mark file holds
+    "build-moved": "Le dossier de sortie « {build} » avait été construit à partir de « {moved} », qui n’existe plus "
+                   "(dossier déplacé ou renommé) : il sert désormais aux données « {ours} ».",
+    "build-mark": "Ce dossier de sortie contient les documents construits par PST builder à partir du dossier de "
+                  "données ci-dessus. Un autre dossier de données se construit dans un autre dossier de sortie.",
+    # The note the state file holds (pipeline/state.py: etat-pst.json)
+    "state-note": "État de la dernière construction réussie du PST, réécrit à chaque construction sans erreur. Ne "
+                  "pas modifier à la main.",
+    # The command line's own errors (pipeline/arguments.py; argparse's are in ARGPARSE)
+    "argument-help": "{message}\n« {program} --help » affiche l’aide.",
+    "argument-not-command": "« {value} » n’est pas une commande ; les commandes sont : {choices}.{near:? Voulez-vous "
+                            "dire « @ » ?}",
+    "argument-not-choice": "« {value} » n’est pas possible ; choix : {choices}.{near:? Voulez-vous dire « @ » ?}",
+    "argument-not-whole": "« {given} » n’est pas un nombre entier",
 }
-"""What the commands say on the console (pipeline/cli.py) and the build's own sentences (a failure, a document
-left open): `said(key, **values)`, with the placeholders' forms of the catalogue."""
+"""What the commands say on the console (pipeline/cli.py, pipeline/pdf.py) and the build's own sentences (a failure,
+a document left open, a template that does not fit, the notes of the files it keeps in BUILD and beside the data):
+`said(key, **values)`, with the placeholders' forms of the catalogue."""
 
 
 PHRASES: dict[str, str] = {
@@ -1248,6 +1294,7 @@ PHRASES: dict[str, str] = {
     "no-health": "Non renseignée",
     "late": "En retard",
     "no-service": "Service non renseigné",
+    "unsorted-service": "À répartir",
     "other-health": "Autre ou non renseignée",
     "status-not-typed": "non renseigné",
     # What a row left out depends on (« parent-rejete »)
@@ -1258,6 +1305,10 @@ PHRASES: dict[str, str] = {
     "numbered-action": "{number} ({file}, ligne {row})",
     # Where a row stands
     "place": "{file}, ligne {row}",
+    "place-in-sheet": "{file}, feuille « {sheet} », ligne {row}",
+    # A column of a workbook named with its header (« colonne-inconnue », « colonnes-masquees »)
+    "column-typed": "{letter} « {header} »",
+    "column-header": "{letter} (« {header} »)",
     # A volet's title (contract.VOLET_SUBJECTS): the « Cadre » sheet of the services' workbooks, the e-Comptes export
     "volet-title": "Volet {volet} « {subject} »",
     "volet-title-ecomptes": "Volet {volet} – {subject}",
@@ -1328,8 +1379,54 @@ PHRASES: dict[str, str] = {
                       "JSON, elles forment une liste.",
     "open-data-date": "{description}{description:? }Une date AAAA-MM-JJ, ou AAAA-MM quand seul le mois est connu, ou "
                       "AAAA quand seule l’année l’est.",
+    "open-data-keyword": "programme stratégique transversal",
+    # The e-Comptes export: the PST's label (DescriptionPST/Libelle)
+    "ecomptes-title": "Programme stratégique transversal {legislature} — {entity}",
+    # The fiches' budget tables: their totals
+    "total-expenses": "Total des dépenses",
+    "total-income": "Total des recettes",
+    # The rapport d'exécution: which evaluation it is
+    "evaluation-stage": "{final:?de fin de législature}{final:!à mi-législature}",
+    # The synergies cross-reference: an action without an end date
+    "end-not-given": "non précisée",
+    # The validation report (outputs/report.py): its sheets, their columns, the summary's sentences
+    "report-title": "Rapport de validation — {label}",
+    "report-summary-sheet": "Résumé",
+    "report-findings-sheet": "Constats",
+    "report-summary": "Chaque ligne de la feuille « Constats » signale un problème, avec le fichier, la feuille, la "
+                      "ligne et la colonne. Filtrez la colonne « Fichier » pour envoyer à chaque service ses lignes. "
+                      "{outcome}",
+    "report-no-error": "Aucune erreur : le PST est écrit.",
+    "report-errors": "Tant qu’une erreur subsiste, le PST n’est pas écrit (ou seulement en version provisoire, sans "
+                     "les lignes en erreur, avec {option:malgre_erreurs}).",
+    "report-all-files": "(ensemble)",
+    "report-no-finding": "Aucun constat : tous les classeurs ont été lus sans remarque.",
+    "column-severity": "Gravité",
+    "column-finding": "Constat",
+    "column-file": "Fichier",
+    "column-sheet": "Feuille",
+    "column-row": "Ligne",
+    "column-column": "Colonne",
+    "column-header-read": "En-tête",
+    "column-value": "Valeur lue",
+    "column-message": "Message",
+    "column-suggestion": "Suggestion",
+    "column-code": "Code",
+    "column-errors": "Erreurs",
+    "column-warnings": "Avertissements",
+    "column-notes": "Notes",
+    # The services' feedback workbooks (outputs/retours.py): the list sheet, its columns and its note
+    "feedback-sheet": "Retours du PST",
+    "feedback-title": "Retours du PST — {name}",
+    "feedback-erreur": "Erreur",
+    "feedback-avertissement": "Avertissement",
+    "column-todo": "Que faire",
+    "feedback-note": "Les cellules à revoir sont colorées dans les autres feuilles ; leur commentaire dit quoi faire.",
+    "feedback-note-copy": "Ce classeur n’a pas pu être annoté : corrigez les cellules indiquées dans votre fichier "
+                          "d’origine.",
 }
-"""Parts of messages that name something, built by the rule that knows it (findings.phrase)."""
+"""Parts of messages that name something, built by the rule that knows it, and the short texts the documents and
+workbooks write beside their data (titles, sheet names, column headers, notes): findings.phrase."""
 
 
 INSTRUCTIONS: dict[str, str] = {
@@ -1451,8 +1548,52 @@ STOPS: dict[str, str] = {
                         "modifie pas à la main : restaurez-le depuis une sauvegarde, ou supprimez-le (les actions "
                         "recevront alors de nouvelles références, sauf celles d’une version adoptée, reprises de "
                         "celle-ci).",
+    "build-foreign": "le dossier de sortie « {build} » contient les documents construits à partir des données "
+                     "« {theirs} », et non de « {ours} ». Pour ne pas les écraser, rien n’a été écrit. Choisissez un "
+                     "autre dossier de sortie pour ces données-ci (« {suggested} »), ou supprimez « {build} » s’il ne "
+                     "sert plus.",
+    "build-among-data": "le dossier de sortie « {build} » est mêlé aux données « {data} » (il est ce dossier, le "
+                        "contient, ou se trouve dans ses classeurs ou ses versions) : les documents s’y mêleraient aux "
+                        "classeurs, et vider le dossier de sortie effacerait les données. Rien n’a été écrit. "
+                        "Choisissez un dossier de sortie à côté des données (par exemple « {option:build=build} »).",
+    "no-previous-build": "Aucune construction réussie du PST n’est enregistrée pour {folders:quoted} : les classeurs "
+                         "ne peuvent pas être préremplis. Lancez d’abord « {run:pst} », corrigez ses erreurs "
+                         "éventuelles, puis relancez « {run:templates prerempli} ».",
 }
 """What stops a command before anything is built (a ConfigurationError: exit code 2)."""
+
+
+ARGPARSE: dict[str, str] = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "optional arguments": "options",
+    "subcommands": "commandes",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "show program's version number and exit": "affiche la version et quitte",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s : %(message)s",
+    "the following arguments are required: %s": "il manque : %s",
+    "one of the arguments %s is required": "l’une de ces options est à indiquer : %s",
+    "unrecognized arguments: %s": "option ou valeur non reconnue : %s",
+    "expected one argument": "une valeur est attendue après l’option",
+    "expected at most one argument": "une valeur au plus est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "expected %s argument": "%s valeur attendue",
+    "expected %s arguments": "%s valeurs attendues",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "not allowed with argument %s": "impossible avec l’option %s",
+    "ignored explicit argument %r": "valeur ignorée : « %s »",
+    "invalid %(type)s value: %(value)r": "valeur invalide : « %(value)s »",
+    "invalid choice: %(value)r (choose from %(choices)s)": "« %(value)s » n’est pas possible (choix : %(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "commande inconnue : « %(parser_name)s » (commandes : %(choices)s)",
+    "unexpected option string: %s": "option inattendue : %s",
+    "can't open '%(filename)s': %(error)s": "impossible d’ouvrir « %(filename)s » : %(error)s",
+}
+"""argparse's English messages (those of Python 3.11, which later versions keep) → French, with argparse's own
+%-placeholders (pipeline/arguments.py translates them; any other passes through unchanged; tests/test_invocation.py
+checks what a coordinator can meet)."""
 
 
 def stop(key: str, **params: object) -> str:

@@ -45,6 +45,11 @@ def counted(n: int, qualifier: str) -> str:
     return f"{n} {feminine(n, qualifier)}"
 
 
+def apostrophes(text: str) -> str:
+    """The typographic apostrophe for the typewriter one: « Taux d'avancement » → « Taux d’avancement »."""
+    return text.replace("'", "’")
+
+
 def join(items, last: str = "et") -> str:
     """["A", "B", "C"] → « A, B et C »."""
     items = [str(item) for item in items]

@@ -32,7 +32,7 @@ from lxml import etree
 from . import contract as c
 from .atomic import safe_file_name
 from .clean import removed
-from .findings import Finding, finding, stop
+from .findings import Finding, finding, phrase, stop
 from .french import shorten
 from .load import ConfigurationError
 from .normalize import CODE_PATTERN, canonical_code
@@ -41,7 +41,7 @@ from .validate import ECOMPTES_TEXT
 
 MAX_BYTES = 20 * 1024 * 1024
 """An export of a few thousand actions weighs a few megabytes; beyond, the file is not a PST's export."""
-UNSORTED = "À répartir"
+UNSORTED = phrase("unsorted-service")
 """The workbook of the actions whose file names no `Departement`."""
 LEVELS = (("Volets", "Volet"), ("ObjectifStrategiques", "ObjectifStrategique"),
           ("ObjectifsOperationnels", "ObjectifOperationnel"), ("Actions", "Action"))

@@ -25,7 +25,7 @@ from python_calamine import PasswordError
 
 from . import contract as c
 from .files import SheetScan, check_file, scan_sheet, sheet_extent_problem
-from .findings import WARNING, Finding, Problem, finding, number_ranges, stop
+from .findings import WARNING, Finding, Problem, finding, number_ranges, phrase, stop
 
 PROVENANCE = ("_file", "_sheet", "_row")
 
@@ -346,7 +346,7 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
                 findings.append(finding("colonne-mal-orthographiee", file=file, sheet=sheet, row=header_index + 1,
                                         column=get_column_letter(i + 1), value=typed, near=near))
         else:
-            unrelated.append(f"{get_column_letter(i + 1)} « {typed} »")
+            unrelated.append(phrase("column-typed", letter=get_column_letter(i + 1), header=typed))
     if unrelated:
         findings.append(finding("colonne-inconnue", file=file, sheet=sheet, row=header_index + 1,
                                 columns=", ".join(unrelated), count=len(unrelated)))
@@ -423,7 +423,8 @@ def structure_findings(scan: SheetScan, mapping: dict[str, int], header_index: i
     by_index = {index + 1: key for key, index in mapping.items()}
     if columns := [n for n in scan.hidden_columns if n in by_index]:
         findings.append(finding("colonnes-masquees", file=file, sheet=sheet, count=len(columns), columns=", ".join(
-            f"{get_column_letter(n)} (« {contract.column(by_index[n]).header} »)" for n in columns)))
+            phrase("column-header", letter=get_column_letter(n), header=contract.column(by_index[n]).header)
+            for n in columns)))
     for row, column in scan.formulas_without_value:
         if row > header_index + 1 and column in by_index:
             findings.append(finding("formule-sans-valeur", file=file, sheet=sheet, row=row,

@@ -30,7 +30,7 @@ class Source:
     """Column letter of each contract key in this row's sheet, to point findings at the cell."""
 
     def french(self) -> str:
-        return f"{self.file}, feuille « {self.sheet} », ligne {self.row}"
+        return phrase("place-in-sheet", file=self.file, sheet=self.sheet, row=self.row)
 
     def key(self) -> tuple[str, str, int]:
         return (self.file, self.sheet, self.row)

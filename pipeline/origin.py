@@ -16,12 +16,11 @@ from pathlib import Path
 
 from . import contract as c
 from .atomic import atomic_path
+from .findings import said, stop
 from .invocation import option
 from .load import ConfigurationError, find_cadre
 
 MARK = "origine-des-donnees.txt"
-NOTE = ("Ce dossier de sortie contient les documents construits par PST builder à partir du dossier de données "
-        "ci-dessus. Un autre dossier de données se construit dans un autre dossier de sortie.")
 
 
 def data_root(folders: list[Path]) -> Path:
@@ -63,11 +62,8 @@ class ForeignBuild(ConfigurationError):
 
     def __init__(self, build: Path, theirs: Path, ours: Path):
         self.build, self.theirs, self.ours = build, theirs, ours
-        super().__init__(
-            f"le dossier de sortie « {absolute(build)} » contient les documents construits à partir des données "
-            f"« {theirs} », et non de « {ours} ». Pour ne pas les écraser, rien n’a été écrit. Choisissez un autre "
-            f"dossier de sortie pour ces données-ci (« {option('build', suggested_build(build, ours))} »), ou "
-            f"supprimez « {absolute(build)} » s’il ne sert plus.")
+        super().__init__(stop("build-foreign", build=absolute(build), theirs=theirs, ours=ours,
+                              suggested=option("build", suggested_build(build, ours))))
 
 
 def suggested_build(build: Path, data: Path) -> str:
@@ -80,11 +76,7 @@ class BuildAmongData(ConfigurationError):
     documents would mix with the data — read back as workbooks, or deleted with the data by `make clean`."""
 
     def __init__(self, build: Path, data: Path):
-        super().__init__(
-            f"le dossier de sortie « {absolute(build)} » est mêlé aux données « {data} » (il est ce dossier, le "
-            "contient, ou se trouve dans ses classeurs ou ses versions) : les documents s’y mêleraient aux "
-            "classeurs, et vider le dossier de sortie effacerait les données. Rien n’a été écrit. Choisissez un "
-            f"dossier de sortie à côté des données (par exemple « {option('build', 'build')} »).")
+        super().__init__(stop("build-among-data", build=absolute(build), data=data))
 
 
 def inside(path: Path, folder: Path) -> bool:
@@ -122,9 +114,8 @@ def claim(build: Path, folders: list[Path]) -> list[str]:
     ours = data_root(folders)
     notes = []
     if moved is not None:
-        notes.append(f"Le dossier de sortie « {absolute(build)} » avait été construit à partir de « {moved} », qui "
-                     f"n’existe plus (dossier déplacé ou renommé) : il sert désormais aux données « {ours} ».")
+        notes.append(said("build-moved", build=absolute(build), moved=moved, ours=ours))
     if moved is not None or owner(build) is None:
         with atomic_path(Path(build) / MARK) as temporary:
-            temporary.write_text(f"{ours}\n\n{NOTE}\n", encoding="utf-8")
+            temporary.write_text(f"{ours}\n\n{said('build-mark')}\n", encoding="utf-8")
     return notes

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import atomic_path
-from .french import plural
-from .invocation import command
+from .findings import said
 
 HELPER = Path(__file__).resolve().with_name("uno_pdf.py")
 OFFICE_VARIABLE = "PST_SOFFICE"
@@ -133,22 +132,11 @@ def find_office() -> Office:
     """LibreOffice and a Python that drives it, or OfficeMissing with the French installation instructions."""
     soffice = find_soffice()
     if soffice is None:
-        where = (f" (la variable {OFFICE_VARIABLE} désigne « {os.environ[OFFICE_VARIABLE]} », introuvable)"
-                 if os.environ.get(OFFICE_VARIABLE) else "")
-        raise OfficeMissing(
-            f"LibreOffice est nécessaire pour produire le PDF et il est introuvable sur cette machine{where}.\n"
-            f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
-            "(Windows, macOS : l’installateur de https://fr.libreoffice.org, dans son dossier habituel)\n"
-            f"puis relancez « {command('pdf')} ». Le document Word, lui, se construit sans LibreOffice : "
-            f"« {command('pst')} ».")
+        raise OfficeMissing(said("office-missing", variable=OFFICE_VARIABLE, given=os.environ.get(OFFICE_VARIABLE, ""),
+                                 install=INSTALL_COMMAND))
     python = find_uno_python(soffice)
     if python is None:
-        raise OfficeMissing(
-            "LibreOffice est installé, mais pas son module Python « uno » qui permet de mettre à jour la table "
-            "des matières avant l’export en PDF.\n"
-            f"Installez-le une fois (Debian, Ubuntu) :\n    {INSTALL_COMMAND}\n"
-            f"puis relancez « {command('pdf')} » (ailleurs : la variable {UNO_PYTHON_VARIABLE} peut désigner un "
-            "Python capable d’importer « uno »).")
+        raise OfficeMissing(said("uno-missing", variable=UNO_PYTHON_VARIABLE, install=INSTALL_COMMAND))
     return Office(soffice, python)
 
 
@@ -180,7 +168,7 @@ class OfficeSession:
                                                 start_new_session=True)
         except OSError as exc:
             self.stop()
-            raise ConversionFailed("LibreOffice n’a pas pu être lancé.", f"{' '.join(command)}: {exc}") from exc
+            raise ConversionFailed(said("office-not-started"), f"{' '.join(command)}: {exc}") from exc
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -207,11 +195,11 @@ class OfficeSession:
             try:
                 result = json.loads(output.strip().splitlines()[-1])
             except (ValueError, IndexError) as exc:
-                raise ConversionFailed("LibreOffice n’a pas rendu compte de la conversion.",
+                raise ConversionFailed(said("office-no-account"),
                                        f"helper output: {output!r}") from exc
             with open(temporary, "rb") as written:
                 if written.read(5) != b"%PDF-":
-                    raise ConversionFailed("LibreOffice n’a pas écrit de PDF.", f"helper output: {output!r}")
+                    raise ConversionFailed(said("office-no-pdf"), f"helper output: {output!r}")
         return Conversion(source, target, int(result["pages"]), int(result["indexes"]),
                           [(text, page) for text, page in result["toc"]])
 
@@ -231,19 +219,18 @@ class OfficeSession:
                 except subprocess.TimeoutExpired:
                     waited += 1.0
                     if self.process is None or has_exited(self.process):
-                        raise ConversionFailed("LibreOffice s’est arrêté pendant la conversion.",
+                        raise ConversionFailed(said("office-stopped"),
                                                self.describe(command, "", self.office_output()))
                     if waited > STARTUP_TIMEOUT + DOCUMENT_TIMEOUT:
                         raise ConversionFailed(
-                            f"LibreOffice n’a pas terminé la conversion en {int(waited)} secondes.",
+                            said("office-too-long", seconds=int(waited)),
                             self.describe(command, "", self.office_output()))
         finally:
             if helper.poll() is None:
                 terminate(helper)
         if helper.returncode != 0:
-            reason = {3: "LibreOffice n’a pas démarré (aucune connexion possible).",
-                      4: "LibreOffice n’a pas pu ouvrir le document Word."}.get(
-                helper.returncode, "LibreOffice n’a pas pu exporter le PDF.")
+            reason = said({3: "office-no-connection", 4: "office-cannot-open"}.get(helper.returncode,
+                                                                                  "office-cannot-export"))
             raise ConversionFailed(reason, self.describe(command, err, self.office_output(), helper.returncode))
         return out
 
@@ -303,21 +290,21 @@ def publish(report, build: Path, office: Office) -> int:
     from .outputs import by_name
 
     print()
-    print("Publication en PDF")
+    print(said("pdf-heading"))
     jobs = [(result, document.path, pdf_path(document.path), document.provisional)
             for result in (*report.results, *report.cross_references) for document in result.written
             if by_name(document.output).publish]
     for result in report.results:
         if result.document:
             continue
-        print(f"  {result.label} : pas de PDF, faute de document Word à jour (voir les erreurs ci-dessus).")
+        print(f"  {said('pdf-without-document', label=result.label)}")
         for stale in result.stale:
             if pdf_path(stale).exists():
-                print(f"  ⚠ Le PDF précédent {pdf_path(stale)} est conservé mais n’est PLUS À JOUR.")
+                print(f"  {said('stale-pdf', path=pdf_path(stale))}")
     for pair in report.cross_references:
         for stale in pair.stale:
             if pdf_path(stale).exists():
-                print(f"  ⚠ Le PDF précédent {pdf_path(stale)} est conservé mais n’est PLUS À JOUR.")
+                print(f"  {said('stale-pdf', path=pdf_path(stale))}")
     if not jobs:
         return 0
     current = jobs[0]
@@ -330,19 +317,15 @@ def publish(report, build: Path, office: Office) -> int:
         log = build / LOG_NAME
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(f"{source} -> {target}\n{failure}\n{failure.details}\n", encoding="utf-8")
-        print(f"  {result.label} : ÉCHEC de la conversion en PDF. {failure}")
-        print(f"  Détails pour l’équipe qui maintient l’outil : {log}")
+        print(f"  {said('pdf-conversion-failed', label=result.label, reason=str(failure))}")
+        print(f"  {said('pdf-details', log=log)}")
         if target.exists():
-            print(f"  ⚠ Le PDF précédent {target} est conservé mais n’est PLUS À JOUR.")
-        print(f"Échec : pas de PDF pour {result.label} ({failure})", file=sys.stderr)
+            print(f"  {said('stale-pdf', path=target)}")
+        print(said("pdf-failed", label=result.label, reason=str(failure)), file=sys.stderr)
         return 2
     return 0
 
 
 def print_conversion(conversion: Conversion, provisional: bool) -> None:
-    pages = plural(conversion.pages, "page", "pages")
-    toc = "table des matières à jour" if conversion.indexes else "pas de table des matières dans le modèle"
-    if provisional:
-        print(f"  → PDF PROVISOIRE écrit (à ne pas publier) : {conversion.target} ({pages} ; {toc})")
-    else:
-        print(f"  → PDF écrit : {conversion.target} ({pages} ; {toc} ; signets)")
+    key = "pdf-written-provisional" if provisional else "pdf-written"
+    print(f"  {said(key, path=conversion.target, pages=conversion.pages, toc=bool(conversion.indexes))}")

@@ -135,7 +135,7 @@ class Field:
 
     @property
     def title(self) -> str:
-        header = self.column.header.replace("'", "’")
+        header = french.apostrophes(self.column.header)
         return phrase("open-data-parent", header=header, what=self.parent) if self.parent else header
 
     @property
@@ -351,7 +351,7 @@ def package(job: Job, found: list[Table]) -> dict:
                                    adopted=adopted)),
         "licenses": [{"name": chosen.identifier, "title": chosen.title, "path": chosen.url}],
         "contributors": [{"title": text(entity.name), "role": "publisher"}],
-        "keywords": ["PST", "programme stratégique transversal", text(entity.name)],
+        "keywords": ["PST", phrase("open-data-keyword"), text(entity.name)],
         "resources": [resource(table, fmt) for fmt in FORMATS for table in found if fmt == "csv" or table.rows],
     }
 

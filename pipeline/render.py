@@ -39,6 +39,7 @@ from .atomic import atomic_path
 from . import french
 from . import contract as c
 from .clean import FORBIDDEN, removed
+from .findings import said
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
 
@@ -463,8 +464,7 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
     except TemplateError as exc:
         raise template_problem(template, exc) from exc
     if missing:
-        raise TemplateProblem(f"Le modèle {template.name} utilise des variables inconnues : "
-                              + ", ".join(sorted(missing)) + ".")
+        raise TemplateProblem(said("template-unknown-variables", template=template.name, names=sorted(missing)))
     document.init_docx()
     loops = document.column_loops  # read in the template, before rendering replaces its XML
     token = RENDERING.set(document)
@@ -485,8 +485,7 @@ def render_document(template: Path, context: dict, destination: Path) -> Path:
 
 def template_problem(template: Path, exc: TemplateError) -> TemplateProblem:
     around = " ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
-    where = f" près de : « {around[:200]} »" if around else ""
-    return TemplateProblem(f"Le modèle {template.name} contient une balise incorrecte ({exc}){where}.")
+    return TemplateProblem(said("template-bad-tag", template=template.name, error=str(exc), near=around[:200]))
 
 
 def remove_empty_last_section(document) -> None:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import contract as c
 from .atomic import atomic_path
-from .findings import Finding, finding, stop
+from .findings import Finding, finding, said, stop
 from .french import long_date
 from .origin import absolute
 from .load import ConfigurationError, Table
@@ -139,8 +139,7 @@ def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) 
     actions = sorted(entity.actions(), key=source_order)
     state = {
         "format": STATE_FORMAT,
-        "note": "État de la dernière construction réussie du PST, réécrit à chaque construction sans erreur. Ne "
-                "pas modifier à la main.",
+        "note": said("state-note"),
         "entity": entity.name,
         "code": entity.code,
         "legislature": entity.legislature,

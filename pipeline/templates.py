@@ -18,10 +18,9 @@ from pathlib import Path
 
 from . import contract as c
 from .atomic import safe_file_name
-from .findings import Finding, finding
+from .findings import Finding, finding, stop
 from .frame import Frame, read_frame
 from .french import long_date, short_date
-from .invocation import command
 from .load import ConfigurationError, service_files
 from .normalize import parse_date
 from .origin import claim
@@ -172,11 +171,7 @@ def generate(folders: list[Path], build: Path, prefilled: bool = False) -> list[
               for folder in folders}
     missing = [folder for folder, state in states.items() if prefilled and state is None]
     if missing:
-        names = ", ".join(f"« {folder.name} »" for folder in missing)
-        raise NoPreviousBuild(
-            f"Aucune construction réussie du PST n’est enregistrée pour {names} : les classeurs ne peuvent pas "
-            f"être préremplis. Lancez d’abord « {command('pst')} », corrigez ses erreurs éventuelles, puis relancez "
-            f"« {command('templates', prerempli=True)} ».")
+        raise NoPreviousBuild(stop("no-previous-build", folders=[folder.name for folder in missing]))
     claim(build, folders)
     frames = {folder: isolated(folder, read_frame, folder) for folder in folders}
     codes = [f.parameters.values.get("code", "").upper() for f in frames.values()

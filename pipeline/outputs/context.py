@@ -66,7 +66,8 @@ def budget_line_context(line: BudgetLine) -> dict:
 def budget_totals(lines: list[BudgetLine]) -> list[dict]:
     """A fiche's budget table's totals: one line for the expenses, one for the revenues (those it has)."""
     totals = []
-    for direction, label in ((c.DIRECTION_EXPENSE, "Total des dépenses"), (c.DIRECTION_INCOME, "Total des recettes")):
+    for direction, label in ((c.DIRECTION_EXPENSE, phrase("total-expenses")),
+                             (c.DIRECTION_INCOME, phrase("total-income"))):
         chosen = [line for line in lines if line.direction == direction]
         if chosen:
             totals.append({"label": label, **{key: french.amount(sum(getattr(line, key) or 0 for line in chosen))

@@ -194,8 +194,8 @@ class Writer:
         pst = etree.SubElement(root, "PST")
         described = etree.SubElement(pst, "DescriptionPST")
         self.text(described, "IdPST", f"PST-{entity.code}-{entity.legislature}"[:40])
-        self.text(described, "Libelle", shorten(f"Programme stratégique transversal {entity.legislature} — "
-                                                f"{entity.name}", ECOMPTES_TEXT))
+        self.text(described, "Libelle", shorten(phrase("ecomptes-title", legislature=entity.legislature,
+                                                       entity=entity.name), ECOMPTES_TEXT))
         years = [int(year) for year in re.findall(r"\d{4}", entity.legislature)] or [int(self.exercice)]
         self.text(described, "ExerciceDebut", years[0])
         self.text(described, "ExerciceFin", years[-1])

@@ -197,7 +197,7 @@ def context(job: Job, part: int = 0) -> dict:
         "built_on": french.long_date(job.today),
         "version": version_context(job),
         "evaluation": {"date": french.long_date(day), "final": final,
-                       "stage": "de fin de législature" if final else "à mi-législature"},
+                       "stage": phrase("evaluation-stage", final=final)},
         "total": row("Ensemble du PST", whole, "pst"),
         "statuses_sentence": status_words(whole.statuses),
         "untyped": whole.count - whole.typed,

@@ -18,16 +18,15 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..clean import visible
-from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding
-from ..invocation import option
+from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding, phrase
 from ..workbooks import described, text_height
 from .base import Output
 
 REPORT_NAME = "Rapport_validation.xlsx"
-COLUMNS = (  # header, width
-    ("Gravité", 14), ("Constat", 26), ("Fichier", 26), ("Feuille", 20), ("Ligne", 8), ("Colonne", 9),
-    ("En-tête", 20), ("Valeur lue", 24), ("Message", 70), ("Suggestion", 50), ("Code", 20),
-)
+COLUMNS = tuple((phrase(f"column-{key}"), width) for key, width in (  # header (PHRASES « column-… »), width
+    ("severity", 14), ("finding", 26), ("file", 26), ("sheet", 20), ("row", 8), ("column", 9),
+    ("header-read", 20), ("value", 24), ("message", 70), ("suggestion", 50), ("code", 20),
+))
 """The finding's French label first; its code last (for whoever maintains the tool)."""
 FONT = "Calibri"
 """Named on every styled cell: a font without a name is shown in a serif font by LibreOffice."""
@@ -80,30 +79,25 @@ def write_findings_sheet(sheet, findings: list[Finding]) -> None:
 
 
 def write_summary_sheet(sheet, findings: list[Finding], label: str) -> None:
-    sheet["A1"] = f"Rapport de validation — {as_text(label)}"
+    sheet["A1"] = phrase("report-title", label=as_text(label))
     sheet["A1"].font = Font(name=FONT, bold=True, size=14)
     errors = sum(f.severity == ERROR for f in findings)
-    outcome = ("Aucune erreur : le PST est écrit." if not errors else
-               "Tant qu’une erreur subsiste, le PST n’est pas écrit (ou seulement en version provisoire, sans les "
-               f"lignes en erreur, avec {option('malgre_erreurs')}).")
-    sheet["A2"] = ("Chaque ligne de la feuille « Constats » signale un problème, avec le fichier, la feuille, la "
-                   "ligne et la colonne. Filtrez la colonne « Fichier » pour envoyer à chaque service ses lignes. "
-                   + outcome)
+    sheet["A2"] = phrase("report-summary", outcome=phrase("report-errors" if errors else "report-no-error"))
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells("A2:D2")
     sheet.row_dimensions[2].height = 75
-    for col, title in enumerate(("Fichier", "Erreurs", "Avertissements", "Notes"), start=1):
-        cell = sheet.cell(row=4, column=col, value=title)
+    for col, key in enumerate(("file", "errors", "warnings", "notes"), start=1):
+        cell = sheet.cell(row=4, column=col, value=phrase(f"column-{key}"))
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = Alignment(horizontal="left" if col == 1 else "right")
     counts = Counter((f.file, f.severity) for f in findings)
     files = sorted({f.file for f in findings})
     for r, file in enumerate(files, start=5):
-        put(sheet, r, 1, file or "(ensemble)")
+        put(sheet, r, 1, file or phrase("report-all-files"))
         for col, severity in enumerate((ERROR, WARNING, NOTE), start=2):
             sheet.cell(row=r, column=col, value=counts[(file, severity)])
     if not files:
-        sheet.cell(row=5, column=1, value="Aucun constat : tous les classeurs ont été lus sans remarque.")
+        sheet.cell(row=5, column=1, value=phrase("report-no-finding"))
     sheet.column_dimensions["A"].width = 45
     for letter in "BCD":
         sheet.column_dimensions[letter].width = 16
@@ -120,12 +114,12 @@ def fit_to_page_width(sheet, landscape: bool) -> None:
 
 def write_report(findings: list[Finding], path: Path, label: str) -> Path:
     book = Workbook()
-    described(book, f"Rapport de validation — {label}", label)
+    described(book, phrase("report-title", label=label), label)
     summary = book.active
-    summary.title = "Résumé"
+    summary.title = phrase("report-summary-sheet")
     write_summary_sheet(summary, findings, label)
     fit_to_page_width(summary, landscape=False)
-    details = book.create_sheet("Constats")
+    details = book.create_sheet(phrase("report-findings-sheet"))
     write_findings_sheet(details, findings)
     fit_to_page_width(details, landscape=True)
     details.print_title_rows = "1:1"

@@ -22,17 +22,19 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .. import contract as c
 from ..clean import visible
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, phrase
 from ..workbooks import described
 from .base import Job, Output
 from .report import FONT, SEVERITY_FILLS, fit_to_page_width
 
 FOLDER = "retours"
-SHEET = "Retours du PST"
-LABELS = {ERROR: "Erreur", WARNING: "Avertissement"}
+SHEET = phrase("feedback-sheet")
+LABELS = {severity: phrase(f"feedback-{severity}") for severity in (ERROR, WARNING)}
 EDITABLE = (".xlsx", ".xlsm")
-COLUMNS = (("Gravité", 13), ("Constat", 22), ("Feuille", 12), ("Ligne", 6), ("Colonne", 8), ("En-tête", 16), ("Valeur lue", 18),
-           ("Message", 50), ("Que faire", 38))
+COLUMNS = tuple((phrase(f"column-{key}"), width) for key, width in (  # header (PHRASES « column-… »), width
+    ("severity", 13), ("finding", 22), ("sheet", 12), ("row", 6), ("column", 8), ("header-read", 16), ("value", 18),
+    ("message", 50), ("todo", 38),
+))
 """Narrow enough to print legibly on a landscape page."""
 AUTHOR = "PST"
 
@@ -134,9 +136,7 @@ def list_sheet(book, findings: list[Finding], editable: bool) -> None:
             cell.font = Font(name=FONT)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.cell(row=row, column=1).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[f.severity])
-    note = ("Les cellules à revoir sont colorées dans les autres feuilles ; leur commentaire dit quoi faire."
-            if editable else "Ce classeur n’a pas pu être annoté : corrigez les cellules indiquées dans votre "
-                             "fichier d’origine.")
+    note = phrase("feedback-note" if editable else "feedback-note-copy")
     sheet.cell(row=len(ordered) + 3, column=1, value=note).font = Font(name=FONT, italic=True)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(ordered) + 1}"
@@ -168,7 +168,7 @@ def write(job: Job, part: int, into: Path) -> None:
     else:
         mark_cells(book, findings)
     list_sheet(book, findings, editable)
-    described(book, f"Retours du PST — {name}", job.label)
+    described(book, phrase("feedback-title", name=name), job.label)
     book.save(into)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import evaluation as ev
 from .. import french
+from ..findings import phrase
 from ..model import Action
 from ..synergy import CrossReference, disagreements
 from .base import PAIR, Job, Output, safe_name, word
@@ -19,7 +20,7 @@ def context(job: Job, part: int = 0) -> dict:
     def side(actions: list[Action]) -> list[dict]:
         return [{"number": a.number, "volet": a.volet, "title": a.title, "synergy_code": a.synergy_code,
                  "status": a.status or ev.NO_STATUS, "progress": french.percent(ev.progress(a.status, a.progress)),
-                 "typed": a.progress is not None, "end": a.end.french() if a.end else "non précisée"}
+                 "typed": a.progress is not None, "end": a.end.french() if a.end else phrase("end-not-given")}
                 for a in actions]
 
     # « check »: the reasons as one sentence (« Statuts opposés (…) ; échéances … »), one paragraph, as a table

@@ -24,6 +24,7 @@ from .. import contract as c
 from .. import evaluation as ev
 from .. import french, public, synergy
 from ..clean import removed
+from ..findings import phrase
 from ..model import Action, Entity, plans_named, sdgs_named
 from ..outputs.context import (Presentation, action_context, budget_line_context, budget_totals, counts,
                                entity_context, indicator_texts, sdg_label, version_context)
@@ -36,7 +37,7 @@ CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
        "connect-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'")
 """The Content-Security-Policy of every page: nothing from another host, no inline script or style; Pagefind's
 WebAssembly needs 'wasm-unsafe-eval' (never 'unsafe-eval')."""
-NO_SERVICE = "Service non renseigné"
+NO_SERVICE = phrase("no-service")
 PARTNER_SITE = "site"
 """The folder of an entity's site in BUILD (<BUILD>/<entité>/site/): a partner's site is at
 ../<its folder>/site/ from this site's folder, in BUILD and once both are uploaded side by side."""
