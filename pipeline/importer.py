@@ -8,7 +8,10 @@ number (else the file's order does); statuses come back through `STATUSES_BACK`;
 characters takes back the full one its description starts with; descriptions written in HTML or RTF become plain
 text (a list item per line). What the file cannot say is said, never guessed: a volet neither externe nor interne
 (iA.PST's single « NEANT »), a libellé cut by the exporting tool, an unknown status, an objective without action,
-an action without a service — each a finding with the XML path and line.
+an action without a service, an ElementId met twice among the actions — each a finding with the XML path and line,
+printed and written in the new folder's report (REPORT_NAME, by the validation report's writer). The single volet's
+OS go to the volet externe, numbered there; `--interne 2,5` (INTERNE=2,5) places those numbers in the volet interne,
+both volets numbered again, old → new said.
 
 Hostile files stop the command (exit 2) before anything is written: more than MAX_BYTES, not XML, a DTD or an
 entity (defusedxml: no billion laughs), bytes that are not in the declared encoding, another schema. The folder is
