@@ -12,6 +12,7 @@
 #   make synergies           builds as make pst, with the annual report on the synergies commune–CPAS (ANNEE=AAAA)
 #   make site                builds as make pst, with the website of each PST (DATE=AAAA-MM-JJ: its progress then)
 #   make importer SOURCE=f   writes a new entity folder in DATA from another tool's e-Comptes export (XML)
+#                            (INTERNE=2,5: the OS of its single « NEANT » volet to place in the volet interne)
 #   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes, synergies, site) provisional documents despite errors
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
@@ -29,6 +30,7 @@ RAPPORT ?=
 EXERCICE ?=
 ANNEE ?=
 SOURCE ?=
+INTERNE ?=
 ENTITE ?=
 ANNULER ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -59,6 +61,7 @@ help:
 	@echo "make synergies [ANNEE=AAAA]          le PST et le rapport annuel sur les synergies commune–CPAS"
 	@echo "make site [DATE=AAAA-MM-JJ]          le PST et son site internet à publier (BUILD/<entité>/site/, archive .zip)"
 	@echo "make importer SOURCE=fichier.xml     nouvelle entité dans DATA depuis l’export e-Comptes d’un autre outil"
+	@echo "… INTERNE=2,5                        (importer) ces OS du volet unique « NEANT » dans le volet interne"
 	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies, site) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
@@ -90,7 +93,7 @@ rapport: $(READY)
 	@$(PIPELINE) rapport --data "$(DATA)" --build "$(BUILD)" $(EVALUATION) $(DESPITE_ERRORS)
 
 importer: $(READY)
-	@$(PIPELINE) importer --data "$(DATA)" $(if $(SOURCE),--source "$(SOURCE)")
+	@$(PIPELINE) importer --data "$(DATA)" $(if $(SOURCE),--source "$(SOURCE)") $(if $(INTERNE),--interne "$(INTERNE)")
 
 verifier: $(READY)
 	@$(PIPELINE) verifier --data "$(DATA)" --build "$(BUILD)"

@@ -12,7 +12,8 @@ The same commands run as `make pst` (the Makefile), as the `pst` script (`pst ps
     python -m pipeline synergies --annee 2026       (the same, with the annual report on the synergies)
     python -m pipeline site [--date 2025-06-30]     (the same, with the website: pipeline/site/)
     python -m pipeline modeles --data data --build build [--prerempli]
-    python -m pipeline importer --source export.xml [--data data]   (a new entity from an e-Comptes export)
+    python -m pipeline importer --source export.xml [--data data] [--interne 2,5]
+                                                    (a new entity from an e-Comptes export)
     python -m pipeline modeles-vierges --out input_templates
 
 Exit codes: 0 built, 1 validation errors (no document for the entity at fault), 2 unusable input or
@@ -466,14 +467,15 @@ def command_templates(args) -> int:
 def command_import(args) -> int:
     """`make importer SOURCE=fichier.xml [DATA=…]`: a new entity folder from an e-Comptes export
     (pipeline/importer.py); its findings are printed, positioned by the file's lines."""
-    from .importer import import_export
+    from .importer import REPORT_NAME, import_export
     from .load import ConfigurationError
     from .outputs.ecomptes import VERSION
 
     try:
         if not (args.source or "").strip():
             raise ConfigurationError(stop("import-no-source"))
-        imported, folder, renamed = import_export(Path(args.source), Path(args.data))
+        typed = {"source": args.source, "data": args.data if args.data != DEFAULT_FOLDERS["data"] else None}
+        imported, folder, renamed = import_export(Path(args.source), Path(args.data), args.interne, typed)
     except ConfigurationError as problem:
         print(said("cannot-import", reason=problem), file=sys.stderr)
         return 2
@@ -492,6 +494,7 @@ def command_import(args) -> int:
     print("  " + said("imported-summary", entity=imported.parameters["entity_name"], os=len(imported.strategic),
                       oo=len(imported.operational), actions=imported.action_count, workbooks=len(imported.actions)))
     print("  " + said("imported-folder", folder=folder))
+    print("  " + said("imported-report", path=folder / REPORT_NAME))
     print()
     folders = {"data": args.data} if args.data != DEFAULT_FOLDERS["data"] else {}
     print(said("imported-next", again=command("pst", **folders)))
@@ -550,6 +553,7 @@ def parser() -> argparse.ArgumentParser:
     website.set_defaults(ask=lambda args: {"date": seance_option(args.date, "DATE")}, evaluates=False)
     importer = add("importer", command_import)
     importer.add_argument("--source", metavar="FICHIER.xml", help=said("help-source"))
+    importer.add_argument("--interne", metavar="N,N", help=said("help-interne"))
     importer.add_argument("--data", default="data", metavar="DOSSIER", help=said("help-data-import"))
     blank = add("modeles-vierges", command_blank_templates)
     blank.add_argument("--out", default="input_templates", metavar="DOSSIER", help=said("help-out"))

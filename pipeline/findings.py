@@ -803,10 +803,25 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "import-volet-inconnu": (
         WARNING,
         "Le volet « {value} » ({path}) n’est ni le volet externe ni le volet interne : ses {count} "
-        "{count:objectif stratégique est placé|objectifs stratégiques sont placés} dans le volet externe.",
-        "Déplacez dans le volet interne ceux qui relèvent de l’administration générale ({objectives:quoted}"
-        "{more:? et @ autres}) : colonne « Volet » des feuilles « Objectifs stratégiques » et « Objectifs "
-        "opérationnels » du cadre, puis colonne « Volet » de leurs actions dans les classeurs des services.",
+        "{count:objectif stratégique est placé|objectifs stratégiques sont placés} dans le volet externe "
+        "({objectives}{more:? et @ autres}).",
+        "Pour placer dans le volet interne ceux qui relèvent de l’administration générale, relancez l’import avec "
+        "leurs numéros : « {again} » (par exemple {example}), après avoir supprimé le dossier écrit par celui-ci "
+        "(sinon le nouveau est écrit à côté).",
+    ),
+    "import-volet-reparti": (
+        NOTE,
+        "Le volet « {value} » ({path}) n’est ni le volet externe ni le volet interne : à votre demande "
+        "({asked}), {moved:et} {count:est placé|sont placés} dans le volet interne, les autres objectifs dans le "
+        "volet externe. Numéros changés : {renumbered}.",
+        "",
+    ),
+    "import-ref-en-double": (
+        WARNING,
+        "L’action « {title} » ({path}) a le même identifiant « {value} » que l’action « {other} » (ligne "
+        "{other_line}) : sa « Réf. » est laissée vide, une nouvelle lui sera attribuée à la construction du PST.",
+        "Vérifiez dans l’outil d’origine s’il s’agit de la même action exportée deux fois ; si oui, retirez l’une "
+        "des deux lignes du classeur.",
     ),
     "import-objectif-vide": (
         WARNING,
@@ -861,6 +876,8 @@ TITLES: dict[str, str] = {
     "import-sans-service": "Action sans service",
     "import-statut-approche": "Statut approché",
     "import-nom-entite": "Entité non nommée",
+    "import-volet-reparti": "Volet réparti",
+    "import-ref-en-double": "Identifiant en double",
     "fichier-illisible": "Fichier illisible",
     "fichier-vide": "Fichier vide",
     "fichier-protege": "Classeur protégé par un mot de passe",
@@ -1221,6 +1238,10 @@ CONSOLE: dict[str, str] = {
     "help-command-importer": "écrit le dossier d’une nouvelle entité (cadre.xlsx et classeurs des services) depuis "
                              "l’export e-Comptes (XML, schéma 201805V1) d’un autre outil",
     "help-source": "le fichier XML e-Comptes à importer",
+    "help-interne": "numéros des objectifs stratégiques du volet unique (« NEANT ») à placer dans le volet interne, "
+                    "tels que l’avertissement de l’import les liste (par exemple 2,5) ; les autres vont dans le volet "
+                    "externe",
+    "imported-report": "→ Rapport de l’import : {path}",
     "help-data-import": "dossier des données où écrire la nouvelle entité (défaut : data)",
     "cannot-import": "Import impossible : {reason}",
     "stopped-import": "L’import s’est arrêté sur une erreur interne",
@@ -1295,6 +1316,11 @@ PHRASES: dict[str, str] = {
     "late": "En retard",
     "no-service": "Service non renseigné",
     "unsorted-service": "À répartir",
+    # Importing an e-Comptes export (make importer): the objectives named in its findings, its report's title
+    "import-os-listed": "OS {number} « {title} »",
+    "import-os-named": "l’OS {number} « {title} »",
+    "import-renumbered": "OS {old} → OS {new}{internal:? du volet interne}{oo:? (OO @)}",
+    "import-report-label": "{entity} (import de « {source} »)",
     "other-health": "Autre ou non renseignée",
     "status-not-typed": "non renseigné",
     # What a row left out depends on (« parent-rejete »)
@@ -1533,6 +1559,13 @@ STOPS: dict[str, str] = {
     "import-cadre-refused": "Le cadre écrit depuis « {source} » n’est pas valable : {reasons}. Rien n’a été écrit.",
     "import-data-is-entity": "« {data} » est le dossier d’une entité (il a un cadre.xlsx) : indiquez le dossier qui "
                              "contient les entités (par exemple « {option:data=data} »).",
+    "import-interne-illisible": "« {value} » n’est pas une liste de numéros d’objectifs stratégiques pour "
+                                "« {option:interne} » : écrivez-les comme l’avertissement de l’import les liste, "
+                                "par exemple « {option:interne=2,5} ».",
+    "import-interne-inconnu": "« {option:interne} » : {unknown:et} {count:ne désigne|ne désignent} aucun objectif "
+                              "stratégique du volet unique de « {source} »{valid:? (ses objectifs sont numérotés "
+                              "@)}{valid:! (le fichier n’a pas de volet unique à répartir : ses volets sont déjà "
+                              "externe et interne)}. Rien n’a été écrit.",
     "import-folder-exists": "Le dossier « {folder} » existe déjà : il n’est jamais remplacé. Rien n’a été écrit.",
     "data-absent": "Le dossier de données « {data} » n’existe pas{where:? (cherché ici : @)}.",
     "folder-name-unreadable": "Le nom du dossier {names:quoted} contient des caractères illisibles (encodage d’un "

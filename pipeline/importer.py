@@ -8,7 +8,10 @@ number (else the file's order does); statuses come back through `STATUSES_BACK`;
 characters takes back the full one its description starts with; descriptions written in HTML or RTF become plain
 text (a list item per line). What the file cannot say is said, never guessed: a volet neither externe nor interne
 (iA.PST's single « NEANT »), a libellé cut by the exporting tool, an unknown status, an objective without action,
-an action without a service — each a finding with the XML path and line.
+an action without a service, an ElementId met twice among the actions — each a finding with the XML path and line,
+printed and written in the new folder's report (REPORT_NAME, by the validation report's writer). The single volet's
+OS go to the volet externe, numbered there; `--interne 2,5` (INTERNE=2,5) places those numbers in the volet interne,
+both volets numbered again, old → new said.
 
 Hostile files stop the command (exit 2) before anything is written: more than MAX_BYTES, not XML, a DTD or an
 entity (defusedxml: no billion laughs), bytes that are not in the declared encoding, another schema. The folder is
@@ -34,6 +37,7 @@ from .atomic import safe_file_name
 from .clean import removed
 from .findings import Finding, finding, phrase, stop
 from .french import shorten
+from .invocation import command, option
 from .load import ConfigurationError
 from .normalize import CODE_PATTERN, canonical_code
 from .outputs.ecomptes import (CIVILITIES, STATUSES_BACK, TYPE_ADMIN, VERSION)
@@ -46,6 +50,11 @@ UNSORTED = phrase("unsorted-service")
 LEVELS = (("Volets", "Volet"), ("ObjectifStrategiques", "ObjectifStrategique"),
           ("ObjectifsOperationnels", "ObjectifOperationnel"), ("Actions", "Action"))
 """The hierarchy of the schema: each level's list element and its items."""
+REPORT_NAME = "Rapport_import.xlsx"
+"""The import's validation report, written in the new entity folder (the loader reads only the cadre and
+services/: `make pst` never takes it for a workbook of the PST)."""
+INTERNAL_LIST = re.compile(r"^\s*(?:(?:OS\s*)?[0-9]{1,4}\s*(?:[,;]\s*|\s+|$))+$", re.IGNORECASE)
+"""`--interne` as the user may type it: « 2,5 », « OS2; OS 5 », « 2 5 »."""
 OS_ID = re.compile(r"-OS(\d{1,4})$")
 OO_ID = re.compile(r"-OO(\d{1,4})\.(\d{1,3})$")
 DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -346,8 +355,12 @@ def numbered_objectives(strategic: list[Element]) -> list[tuple[int, Element, li
 class Builder:
     """The file's elements as the cadre's rows and the services' records."""
 
-    def __init__(self, reader: Reader, imported: Imported):
+    def __init__(self, reader: Reader, imported: Imported, internal: list[int] | None = None,
+                 rerun: dict | None = None):
         self.reader, self.imported = reader, imported
+        self.internal = internal or []  # the numbers of the single volet's OS to place in the volet interne
+        self.rerun = rerun or {"source": imported.source}  # the options typed (source, data): what to re-run
+        self.references: dict[str, Element] = {}
         self.people: dict[str, dict] = {}
         self.representatives: list[str] = []
         self.plans: list[str] = []
@@ -370,14 +383,14 @@ class Builder:
 
     def volets(self, volets: list[Element]) -> None:
         by_volet: dict[str, list[Element]] = {name: [] for name in c.VOLET_ORDER}
+        unplaced = []
         for volet in volets:
             name = volet_of(volet)
             if name is None:
-                name = c.VOLET_EXTERNAL
-                self.note("import-volet-inconnu", volet, value=volet.title, count=len(volet.children),
-                          objectives=[f"{os.title}" for os in volet.children][:30],
-                          more=max(0, len(volet.children) - 30))
-            by_volet[name].extend(volet.children)
+                unplaced.append(volet)
+            by_volet[name or c.VOLET_EXTERNAL].extend(volet.children)
+        if unplaced or self.internal:
+            self.place(by_volet, unplaced)
         for name, strategic in by_volet.items():
             for number, os, operational in numbered_objectives(strategic):
                 self.imported.strategic.append({"volet": name, "number": str(number), "title": os.title,
@@ -392,6 +405,43 @@ class Builder:
                     for action in oo.children:
                         self.action(action, name, code)
 
+    def place(self, by_volet: dict[str, list[Element]], unplaced: list[Element]) -> None:
+        """The OS of a volet neither externe nor interne (iA.PST's « NEANT ») go to the volet externe, numbered
+        there as the warning lists them; those `--interne` names by these numbers go to the volet interne, after
+        its own OS, in the file's order: both volets numbered again, the old and new numbers said."""
+        before = {id(os): (name, number, [code for code, _ in operational])
+                  for name in c.VOLET_ORDER for number, os, operational in numbered_objectives(by_volet[name])}
+        number = {id(os): before[id(os)][1] for volet in unplaced for os in volet.children}
+        valid = list(number.values())
+        if unknown := [n for n in self.internal if n not in valid]:
+            raise refused("import-interne-inconnu", unknown=unknown, count=len(unknown),
+                          source=self.imported.source.name, valid=valid)
+        if not self.internal:
+            for volet in unplaced:
+                listed = [phrase("import-os-listed", number=number[id(os)], title=os.title) for os in volet.children]
+                shown = [number[id(os)] for os in volet.children][-2 if len(listed) > 2 else -1:]
+                self.note("import-volet-inconnu", volet, value=volet.title, count=len(listed),
+                          objectives=listed[:30], more=max(0, len(listed) - 30),
+                          again=command("importer", **self.rerun, interne="…"),
+                          example=option("interne", ",".join(map(str, shown))))
+            return
+        moved = [os for volet in unplaced for os in volet.children if number[id(os)] in self.internal]
+        moved_ids = {id(os) for os in moved}
+        by_volet[c.VOLET_EXTERNAL] = [os for os in by_volet[c.VOLET_EXTERNAL] if id(os) not in moved_ids]
+        by_volet[c.VOLET_INTERNAL] += moved
+        renumbered = []
+        for name in (c.VOLET_INTERNAL, c.VOLET_EXTERNAL):
+            for new, os, operational in numbered_objectives(by_volet[name]):
+                old_volet, old, old_codes = before[id(os)]
+                codes = [f"{a} → {b}" for a, (b, _) in zip(old_codes, operational) if a != b]
+                if (old_volet, old) != (name, new) or codes:
+                    renumbered.append(phrase("import-renumbered", old=old, new=new, oo=codes,
+                                             internal=name == c.VOLET_INTERNAL))
+        self.note("import-volet-reparti", unplaced[0], value=", ".join(volet.title for volet in unplaced),
+                  asked=option("interne", ",".join(map(str, self.internal))), count=len(moved),
+                  moved=[phrase("import-os-named", number=number[id(os)], title=os.title) for os in moved],
+                  renumbered=renumbered)
+
     def action(self, element: Element, volet: str, oo_code: str) -> None:
         status, health = STATUSES_BACK.get(element.status.upper(), ("", ""))
         if element.status and not status:
@@ -404,11 +454,19 @@ class Builder:
         elif service not in self.services:
             self.services.append(service)
         self.plans += [plan for plan in element.plans if plan not in self.plans]
+        reference = element.element_id
+        if reference in self.references:  # the same identifier twice: the second action gets a new Réf. in make pst
+            first = self.references[reference]
+            self.note("import-ref-en-double", element, value=reference, title=element.title, other=first.title,
+                      other_line=first.line)
+            reference = ""
+        elif reference:
+            self.references[reference] = element
         records = self.imported.actions.setdefault(service or UNSORTED, [])
         self.numbers[volet] = self.numbers.get(volet, 0) + 1
         records.append({"sequence": sum(self.numbers.values()), "number": str(self.numbers[volet]),
             "file": f"{safe_file_name(service or UNSORTED, fallback=UNSORTED)}.xlsx", "row": len(records) + 2,
-            "volet": volet, "oo_code": oo_code, "reference": element.element_id, "title": element.title,
+            "volet": volet, "oo_code": oo_code, "reference": reference, "title": element.title,
             "description": element.description, "status": status, "health": health,
             "progress": element.progress, "start": element.start, "end": element.end,
             "representative_responsible": self.person_name(element.representative, representative=True),
@@ -440,9 +498,20 @@ def keeps_order(actions: dict[str, list[dict]]) -> bool:
                for items in by_objective.values())
 
 
-def read_export(source: Path) -> Imported:
+def internal_numbers(text: str | None) -> list[int]:
+    """`--interne` as typed (« 2,5 », « OS2; OS 5 »): the OS numbers, each once, in the order given."""
+    if text is None or not text.strip():
+        return []
+    if len(text) > 400 or not INTERNAL_LIST.match(text):
+        raise refused("import-interne-illisible", value=shorten(text.strip(), 60))
+    return list(dict.fromkeys(int(number) for number in re.findall(r"[0-9]+", text)))
+
+
+def read_export(source: Path, internal: str | None = None, rerun: dict | None = None) -> Imported:
     """The file read and checked: raises ImportRefused (in French, with the line) for anything that is not an
-    e-Comptes export of the schema's version."""
+    e-Comptes export of the schema's version, or an `--interne` that names no OS of its single volet. `rerun`:
+    the options the user typed (source, data), for the command the warnings tell to re-run."""
+    numbers = internal_numbers(internal)
     tree = parse(source)
     root = tree.getroot()
     reader = Reader(tree, source)
@@ -475,7 +544,7 @@ def read_export(source: Path) -> Imported:
         imported.findings.append(finding("import-nom-entite", file=source.name, row=described.sourceline,
                                          value=imported.parameters["entity_name"]))
     volets = [reader.element(node, 0) for node in reader.child(reader.child(root, "PST"), "Volets").findall("Volet")]
-    builder = Builder(reader, imported)
+    builder = Builder(reader, imported, numbers, rerun)
     builder.volets(volets)
     builder.finish()
     imported.findings[:0] = reader.findings
@@ -530,18 +599,23 @@ def write_entity(imported: Imported, staged: Path) -> list[Finding]:
     return list(frame.findings)
 
 
-def import_export(source: Path, data: Path) -> tuple[Imported, Path, bool]:
-    """Read `source`, write its entity folder in `data`: the folder, and whether its name had to change. Nothing
-    is left in `data` when anything fails."""
+def import_export(source: Path, data: Path, internal: str | None = None,
+                  rerun: dict | None = None) -> tuple[Imported, Path, bool]:
+    """Read `source`, write its entity folder in `data` with the import's findings in its report (REPORT_NAME):
+    the folder, and whether its name had to change. Nothing is left in `data` when anything fails."""
+    from .outputs.report import write_report
+
     if (data / c.CADRE_FILE).is_file():
         raise refused("import-data-is-entity", data=data)
-    imported = read_export(source)
+    imported = read_export(source, internal, rerun)
     created = not data.exists()
     data.mkdir(parents=True, exist_ok=True)
     name, renamed = folder_name(data, imported)
     staged = Path(tempfile.mkdtemp(prefix=".import-", dir=data))
     try:
         imported.findings += write_entity(imported, staged)
+        write_report(imported.findings, staged / REPORT_NAME,
+                     phrase("import-report-label", entity=imported.parameters["entity_name"], source=source.name))
         destination = data / name
         if destination.exists():  # written meanwhile by someone else: never replaced
             raise refused("import-folder-exists", folder=destination)

@@ -53,6 +53,7 @@ OPTIONS = {
     "entite": "ENTITE",
     "annuler": "ANNULER",
     "source": "SOURCE",
+    "interne": "INTERNE",
 }
 """Option key (the sub-command's option without its dashes, `_` for `-`) → make variable."""
 

@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 
 from conftest import SAMPLE
 from pipeline import contract as c
+from pipeline import invocation
 from pipeline.cli import main
+from pipeline.findings import phrase
 from pipeline.state import from_partial_iso
 
 EXERCICE = "2023"
@@ -26,8 +28,8 @@ def snapshot(folder: Path) -> dict:
             for path in sorted(folder.rglob("*"))} if folder.exists() else {}
 
 
-def import_file(source: Path, data: Path) -> int:
-    return main(["importer", "--source", str(source), "--data", str(data)])
+def import_file(source: Path, data: Path, *options: str) -> int:
+    return main(["importer", "--source", str(source), "--data", str(data), *options])
 
 
 def export(data: Path, build: Path) -> int:
@@ -217,7 +219,8 @@ def test_a_file_written_like_ia_pst_imports_with_exactly_the_expected_findings(t
         ("import-nom-entite", lines["DescriptionPST"]),
     ])
     neant = next(f for f in imported.findings if f.code == "import-volet-inconnu")
-    assert neant.params["objectives"] == ["Être une commune verte", "Être une administration efficace"]
+    assert neant.params["objectives"] == [phrase("import-os-listed", number=number, title=title) for number, title
+                                          in ((1, "Être une commune verte"), (2, "Être une administration efficace"))]
     assert "« NEANT »" in out and "volet externe" in out
     folder = data / "Commune de Modave"
     assert sorted(p.name for p in (folder / c.SERVICES_DIR).iterdir()) == [
@@ -244,6 +247,164 @@ def test_a_file_written_like_ia_pst_imports_with_exactly_the_expected_findings(t
         "Marie Dupont", c.CIVILITY_MADAM, "Dupont", "marie@example.org")
     # the folder builds: make pst reads what make importer wrote
     assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+
+
+# --- The import's report, the single volet placed in one place, duplicate identifiers ---------------------------
+def report_rows(path: Path) -> list[dict]:
+    from pipeline.outputs.report import COLUMNS
+
+    book = load_workbook(path)
+    sheet = book[phrase("report-findings-sheet")]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [title for title, _ in COLUMNS]
+    return [dict(zip(("severity", "title", "file", "sheet", "row", "column", "header", "value", "message",
+                      "suggestion", "code"), row)) for row in rows[1:]]
+
+
+def test_the_import_findings_are_in_a_report_in_the_new_folder_that_make_pst_does_not_read(tmp_path, capsys):
+    from pipeline import importer
+
+    source = ia_pst(tmp_path / "export.xml")
+    data = tmp_path / "data"
+    assert import_file(source, data) == 0
+    out = capsys.readouterr().out
+    folder = data / "Commune de Modave"
+    report = folder / importer.REPORT_NAME
+    assert f"→ Rapport de l’import : {report}" in out
+    expected = importer.read_export(source).findings
+    rows = report_rows(report)
+    assert sorted((r["code"], r["row"] or None, r["file"]) for r in rows) == \
+        sorted((f.code, f.row, f.file) for f in expected)
+    tree = etree.parse(str(source))
+    for row in rows:  # each element's finding names its XML line and its path
+        if row["code"] in ("import-volet-inconnu", "import-sans-service", "import-objectif-vide",
+                           "import-libelle-coupe"):
+            path = next(p for p in (tree.getpath(e) for e in tree.iter()) if f"({p})" in row["message"]
+                        or f"de {p} " in row["message"])
+            assert tree.xpath(path)[0].sourceline == row["row"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([c.CADRE_FILE, c.SERVICES_DIR, importer.REPORT_NAME])
+    # make pst reads the cadre and services/ only: the report is neither a workbook nor a finding of the PST
+    assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    built = capsys.readouterr().out
+    assert importer.REPORT_NAME not in built
+    assert all(row["file"] != importer.REPORT_NAME
+               for row in report_rows(tmp_path / "build" / folder.name / "Rapport_validation.xlsx"))
+
+
+@pytest.mark.parametrize("typed, moved, externe, renumbered", [
+    ("2", "Être une administration efficace", "Être une commune verte",
+     ["OS 2 → OS 1 du volet interne (OO 2.1 → 1.1)"]),
+    ("OS 1; ", "Être une commune verte", "Être une administration efficace",
+     ["OS 1 → OS 1 du volet interne", "OS 2 → OS 1 (OO 2.1 → 1.1)"]),
+])
+def test_the_single_volet_is_split_in_one_place_by_the_interne_option(tmp_path, capsys, typed, moved, externe,
+                                                                       renumbered):
+    source = ia_pst(tmp_path / "export.xml")
+    data = tmp_path / "data"
+    assert import_file(source, data, "--interne", typed) == 0
+    out = capsys.readouterr().out
+    assert "relancez l’import avec leurs numéros" not in out and "n’est ni le volet externe ni le volet interne" in out
+    for text in renumbered:
+        assert text in out
+    folder = data / "Commune de Modave"
+    cadre = load_workbook(folder / c.CADRE_FILE)
+    os_rows = [row[:3] for row in cadre[c.STRATEGIC_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+               if row[0]]
+    assert os_rows == [(c.VOLET_EXTERNAL, "1", externe), (c.VOLET_INTERNAL, "1", moved)]
+    oo_rows = [row[:3] for row in cadre[c.OPERATIONAL_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+               if row[0]]
+    first = [(c.VOLET_EXTERNAL if moved != "Être une commune verte" else c.VOLET_INTERNAL, "1.1", "Planter"),
+             (c.VOLET_EXTERNAL if moved != "Être une commune verte" else c.VOLET_INTERNAL, "1.2",
+              "Objectif sans action")]
+    second = [(c.VOLET_INTERNAL if moved != "Être une commune verte" else c.VOLET_EXTERNAL, "1.1", "Former")]
+    assert sorted(oo_rows) == sorted(first + second)
+    in_workbooks = {}
+    for workbook in (folder / c.SERVICES_DIR).glob("*.xlsx"):
+        for row in action_rows(workbook):
+            in_workbooks[row["Réf."]] = (row["Volet"], row["N° OO"])
+    green = c.VOLET_INTERNAL if moved == "Être une commune verte" else c.VOLET_EXTERNAL
+    other = c.VOLET_EXTERNAL if green == c.VOLET_INTERNAL else c.VOLET_INTERNAL
+    assert in_workbooks == {"a1": (green, "1.1"), "a2": (green, "1.1"), "a3": (green, "1.1"), "a4": (other, "1.1")}
+    codes = [row["code"] for row in report_rows(folder / "Rapport_import.xlsx")]
+    assert codes.count("import-volet-reparti") == 1 and "import-volet-inconnu" not in codes
+    # make pst builds both volets, without an error
+    assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    state = recorded(folder)
+    assert {a["reference"]: a["volet"] for a in state["actions"]} == {"a1": green, "a2": green, "a3": green,
+                                                                       "a4": other}
+    assert {c.VOLET_EXTERNAL, c.VOLET_INTERNAL} <= {a["volet"] for a in state["actions"]}
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("2,7; OS 9", "« --interne » : 7 et 9 ne désignent aucun objectif stratégique du volet unique de « export.xml » "
+                  "(ses objectifs sont numérotés 1, 2). Rien n’a été écrit."),
+    ("deux", "« deux » n’est pas une liste de numéros d’objectifs stratégiques pour « --interne »"),
+    ("0", "0 ne désigne aucun objectif stratégique"),
+])
+def test_an_unknown_os_for_interne_stops_in_french_and_writes_nothing(tmp_path, capsys, typed, says):
+    source = ia_pst(tmp_path / "export.xml")
+    data = tmp_path / "data"
+    data.mkdir()
+    before = snapshot(data)
+    assert import_file(source, data, "--interne", typed) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Import impossible : ") and says in err and "Traceback" not in err
+    assert snapshot(data) == before
+
+
+def test_interne_on_a_file_whose_volets_are_already_known_is_refused(tmp_path, capsys):
+    data, build = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(SAMPLE / "engis-cpas", data / "engis-cpas")
+    assert export(data, build) == 0
+    source = next(build.glob("*/*_eComptes.xml"))
+    capsys.readouterr()
+    assert import_file(source, tmp_path / "new", "--interne", "1") == 2
+    assert "ses volets sont déjà externe et interne" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_the_warning_tells_the_command_to_rerun_as_make_and_make_passes_interne_on(tmp_path):
+    """Through the Makefile itself: the warning names « make importer SOURCE=… DATA=… INTERNE=… », and INTERNE
+    given to make reaches the importer."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    source = ia_pst(tmp_path / "export.xml")
+    first, second = tmp_path / "first", tmp_path / "second"
+    done = subprocess.run(["make", "-s", "-o", ".venv/.installed", "importer", f"SOURCE={source}", f"DATA={first}"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"relancez l’import avec leurs numéros : « make importer SOURCE={source} DATA={first} INTERNE=… » " \
+           "(par exemple INTERNE=2)" in done.stdout
+    done = subprocess.run(["make", "-s", "-o", ".venv/.installed", "importer", f"SOURCE={source}", f"DATA={second}",
+                           "INTERNE=OS2"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(INTERNE=2)" in done.stdout
+    cadre = load_workbook(second / "Commune de Modave" / c.CADRE_FILE)
+    assert [row[:2] for row in cadre[c.STRATEGIC_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+            if row[0]] == [(c.VOLET_EXTERNAL, "1"), (c.VOLET_INTERNAL, "1")]
+
+
+def test_a_duplicate_identifier_keeps_the_first_ref_and_the_second_gets_a_new_one(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    tree = etree.parse(str(source))
+    second = tree.xpath("//Action[@ElementId='a4']")[0]
+    second.set("ElementId", "a1")
+    tree.write(str(source), xml_declaration=True, encoding="UTF-8")
+    data = tmp_path / "data"
+    assert import_file(source, data) == 0
+    folder = data / "Commune de Modave"
+    rows = report_rows(folder / "Rapport_import.xlsx")
+    double = [r for r in rows if r["code"] == "import-ref-en-double"]
+    assert [(r["row"], r["value"]) for r in double] == [(second.sourceline, "a1")]
+    staff = action_rows(folder / c.SERVICES_DIR / "Personnel.xlsx")
+    assert [(row["Réf."], row["Libellé de l'action"]) for row in staff] == [(None, "Former les agents")]
+    works = action_rows(folder / c.SERVICES_DIR / "Travaux.xlsx")
+    assert [row["Réf."] for row in works] == ["a1", "a2"]
+    # make pst builds (no « Réf. en double »): the second action receives a reference of its own
+    assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    references = [a["reference"] for a in recorded(folder)["actions"]]
+    assert len(set(references)) == 4 and "a1" in references
 
 
 # --- Never overwrite, hostile files ------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ OPTIONS = {
     "ecomptes": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--exercice"},
     "synergies": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--annee"},
     "site": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--date"},
-    "importer": {"--source", "--data"},
+    "importer": {"--source", "--data", "--interne"},
     "modeles-vierges": {"--out"},
 }
 """Each sub-command's options: --malgre-erreurs only where documents are written (not verifier, which writes none)."""
