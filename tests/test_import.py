@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 
 from conftest import SAMPLE
 from pipeline import contract as c
-from pipeline import invocation
 from pipeline.cli import main
 from pipeline.findings import phrase
 from pipeline.state import from_partial_iso
