@@ -420,22 +420,32 @@ def command_blank_templates(args) -> int:
     return 0
 
 
-def command_templates(args) -> int:
-    from .load import ConfigurationError, find_entity_folders
-    from .templates import generate
+def attempted(work, cannot: str, stopped: str, build: Path) -> tuple[object, int | None]:
+    """(what `work()` returns, None) — or (None, exit code) after saying why in French: a configuration problem or
+    a file that cannot be written (2, catalogue sentence `cannot`), anything else (3, internal_error, `stopped`)."""
+    from .load import ConfigurationError
 
     try:
-        folders = find_entity_folders(Path(args.data))
-        results = generate(folders, Path(args.build), prefilled=args.prerempli)
+        return work(), None
     except ConfigurationError as problem:
-        print(said("cannot-templates", reason=problem), file=sys.stderr)
-        return 2
+        print(said(cannot, reason=problem), file=sys.stderr)
+        return None, 2
     except OSError as problem:
-        print(said("cannot-templates", reason=said("workbook-not-written", path=problem.filename or problem)),
-              file=sys.stderr)
-        return 2
+        print(said(cannot, reason=said("workbook-not-written", path=problem.filename or problem)), file=sys.stderr)
+        return None, 2
     except Exception:
-        return internal_error(Path(args.build), said("stopped-templates"))
+        return None, internal_error(build, said(stopped))
+
+
+def command_templates(args) -> int:
+    from .load import find_entity_folders
+    from .templates import generate
+
+    results, code = attempted(lambda: generate(find_entity_folders(Path(args.data)), Path(args.build),
+                                               prefilled=args.prerempli),
+                              "cannot-templates", "stopped-templates", Path(args.build))
+    if code is not None:
+        return code
     for result in results:
         print()
         print(f"{result.label} ({result.folder})")
@@ -471,20 +481,16 @@ def command_import(args) -> int:
     from .load import ConfigurationError
     from .outputs.ecomptes import VERSION
 
-    try:
+    def imported_folder():
         if not (args.source or "").strip():
             raise ConfigurationError(stop("import-no-source"))
         typed = {"source": args.source, "data": args.data if args.data != DEFAULT_FOLDERS["data"] else None}
-        imported, folder, renamed = import_export(Path(args.source), Path(args.data), args.interne, typed)
-    except ConfigurationError as problem:
-        print(said("cannot-import", reason=problem), file=sys.stderr)
-        return 2
-    except OSError as problem:
-        print(said("cannot-import", reason=said("workbook-not-written", path=problem.filename or problem)),
-              file=sys.stderr)
-        return 2
-    except Exception:
-        return internal_error(Path("build"), said("stopped-import"))
+        return import_export(Path(args.source), Path(args.data), args.interne, typed)
+
+    done, code = attempted(imported_folder, "cannot-import", "stopped-import", Path("build"))
+    if code is not None:
+        return code
+    imported, folder, renamed = done
     print(said("imported-title", source=imported.source.name, version=VERSION, generator=imported.generator))
     print_findings(imported.findings)
     if renamed:
