@@ -833,6 +833,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "reçoit|elles reçoivent} le statut « {status} » et la santé « {health} ».",
         "",
     ),
+    "import-services-fusionnes": (
+        WARNING,
+        "Le fichier écrit le service « {value} » de plusieurs façons ({spellings:quoted}) : c’est un seul service, "
+        "écrit « {value} », toutes ses actions dans le classeur « {workbook} ».",
+        "Si ce sont des services différents, déplacez les lignes concernées dans le classeur de l’autre service et "
+        "ajoutez-le à la feuille « Listes » du cadre.",
+    ),
     "import-nom-entite": (
         WARNING,
         "Le fichier ne nomme pas l’entité : son libellé « {value} » est repris comme nom.",
@@ -860,6 +867,7 @@ TITLES: dict[str, str] = {
     "import-statut-inconnu": "Statut inconnu",
     "import-sans-service": "Action sans service",
     "import-statut-approche": "Statut approché",
+    "import-services-fusionnes": "Service écrit de plusieurs façons",
     "import-nom-entite": "Entité non nommée",
     "fichier-illisible": "Fichier illisible",
     "fichier-vide": "Fichier vide",

@@ -98,6 +98,8 @@ class Imported:
     findings: list[Finding] = field(default_factory=list)
     numbered: bool = False
     """The actions' numbers are written: the workbooks' order alone would not give the file's."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Each service's workbook name (without .xlsx): distinct in any case, its service's name kept as typed."""
 
     @property
     def action_count(self) -> int:
@@ -354,6 +356,8 @@ class Builder:
         self.services: list[str] = []
         self.unknown_statuses: dict[str, int] = {}
         self.numbers: dict[str, int] = {}
+        self.spellings: dict[str, list[str]] = {}
+        self.files: dict[str, str] = {}
 
     def note(self, code: str, element: Element | None = None, **params) -> None:
         where = {"row": element.line, "path": element.path} if element else {}
@@ -398,7 +402,7 @@ class Builder:
             self.note("import-statut-inconnu", element, value=element.status, title=element.title)
         elif element.status.upper() in (key for key, (_, sante) in STATUSES_BACK.items() if sante):
             self.unknown_statuses[element.status.upper()] = self.unknown_statuses.get(element.status.upper(), 0) + 1
-        service = element.department
+        service = self.service(element.department)
         if not service:
             self.note("import-sans-service", element, title=element.title, workbook=UNSORTED)
         elif service not in self.services:
@@ -407,7 +411,7 @@ class Builder:
         records = self.imported.actions.setdefault(service or UNSORTED, [])
         self.numbers[volet] = self.numbers.get(volet, 0) + 1
         records.append({"sequence": sum(self.numbers.values()), "number": str(self.numbers[volet]),
-            "file": f"{safe_file_name(service or UNSORTED, fallback=UNSORTED)}.xlsx", "row": len(records) + 2,
+            "file": f"{self.file_of(service or UNSORTED)}.xlsx", "row": len(records) + 2,
             "volet": volet, "oo_code": oo_code, "reference": element.element_id, "title": element.title,
             "description": element.description, "status": status, "health": health,
             "progress": element.progress, "start": element.start, "end": element.end,
@@ -416,8 +420,36 @@ class Builder:
             "partners": " ; ".join(element.partners), "plans": element.plans, "comment": element.remark,
             "fte": element.fte or None, "budget": []})
 
+    def service(self, department: str) -> str:
+        """The service an action's `Departement` names: spellings that are the same once folded (« Travaux »,
+        « Travaux. », « travaux ») are one service, under its first spelling; the others are said (finish)."""
+        if not department:
+            return ""
+        spellings = self.spellings.setdefault(c.fold(department) or department.casefold(), [])
+        if department not in spellings:
+            spellings.append(department)
+        return spellings[0]
+
+    def file_of(self, name: str) -> str:
+        """The service's workbook name: its name as a file name, « (2) » added when another service's is the same
+        in any case (« CON » and « Service-CON »): never two services in one file."""
+        if name not in self.files:
+            base = safe_file_name(name, fallback=UNSORTED)
+            taken = {file.casefold() for file in self.files.values()}
+            file, counter = base, 1
+            while file.casefold() in taken:
+                counter += 1
+                file = f"{base} ({counter})"
+            self.files[name] = file
+        return self.files[name]
+
     def finish(self) -> None:
         imported = self.imported
+        for spellings in self.spellings.values():
+            if len(spellings) > 1:
+                self.note("import-services-fusionnes", value=spellings[0], spellings=spellings,
+                          workbook=f"{self.files[spellings[0]]}.xlsx")
+        imported.files = dict(self.files)
         for status, count in self.unknown_statuses.items():
             done, health = STATUSES_BACK[status]
             self.note("import-statut-approche", value=status, count=count, status=done, health=health)
@@ -526,7 +558,7 @@ def write_entity(imported: Imported, staged: Path) -> list[Finding]:
     names = list(imported.actions)
     recorded = {name: sorted(records, key=lambda r: r["row"]) for name, records in imported.actions.items()}
     write_workbooks(frame, frame.objectives(), names, recorded, services, choices(frame, []),
-                    numbers=imported.numbered)
+                    numbers=imported.numbered, files=imported.files)
     return list(frame.findings)
 
 

@@ -316,3 +316,52 @@ def test_no_source_and_an_entity_folder_as_data_are_said(tmp_path, capsys):
     assert import_file(source, tmp_path / "cpas") == 2
     assert "est le dossier d’une entité" in capsys.readouterr().err
     assert snapshot(tmp_path / "cpas") == before
+
+
+# --- Services, numbers and texts as other tools write them -------------------------------------------------------
+def xml_actions(source: Path) -> list[tuple[str, str]]:
+    """Each action of the file (its ElementId, its Departement), read with lxml alone."""
+    return [(a.get("ElementId"), (a.findtext("Departement") or "").strip())
+            for a in etree.parse(str(source)).getroot().iter("Action")]
+
+
+def workbook_actions(folder: Path) -> dict[str, tuple[str, str]]:
+    """Each written action's Réf.: its workbook and its « Service gestionnaire »."""
+    found = {}
+    for workbook in sorted((folder / c.SERVICES_DIR).glob("*.xlsx")):
+        for row in action_rows(workbook):
+            assert row["Réf."] not in found, row["Réf."]
+            found[row["Réf."]] = (workbook.name, row["Service gestionnaire"])
+    return found
+
+
+def test_services_spelled_differently_are_one_and_no_action_is_ever_lost(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    root = etree.parse(str(source)).getroot()
+    actions = root.find(".//ObjectifOperationnel/Actions")
+    spellings = ["Travaux", "Travaux  ", "Travaux.", "travaux", "Travaux / Voirie", "CON", "Service-CON"]
+    for index, spelling in enumerate(spellings * 2):
+        ia_action(actions, f"s{index}", f"Action {index}", "EN_COURS", department=spelling)
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    data = tmp_path / "data"
+    assert import_file(source, data) == 0
+    out = capsys.readouterr().out
+    folder = data / "Commune de Modave"
+    in_file = xml_actions(source)
+    written = workbook_actions(folder)
+    assert len(written) == len(in_file) and set(written) == {ref for ref, _ in in_file}
+    files = sorted(p.name.casefold() for p in (folder / c.SERVICES_DIR).iterdir())
+    assert len(files) == len(set(files))  # none would overwrite another on Windows or macOS
+    for ref, department in in_file:
+        if c.fold(department) == "travaux":
+            assert written[ref] == ("Travaux.xlsx", "Travaux")
+    assert written["s4"][1] == "Travaux / Voirie" and written["s5"][1] == "CON"
+    assert written["s6"][1] == "Service-CON" and written["s5"][0] != written["s6"][0]
+    assert out.count("de plusieurs façons") == 1 and "« Travaux », « Travaux. », « travaux »" in out
+    cadre = load_workbook(folder / c.CADRE_FILE)[c.LISTS_SHEET.name]
+    headers = [cell.value for cell in cadre[1]]
+    listed = [row[headers.index("Services")] for row in cadre.iter_rows(min_row=2, values_only=True)
+              if row[headers.index("Services")]]
+    assert sorted(listed) == sorted(["Travaux", "Personnel", "Travaux / Voirie", "CON", "Service-CON"])
+    assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    assert "renvoyé de classeur" not in capsys.readouterr().out
