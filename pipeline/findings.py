@@ -840,6 +840,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Si ce sont des services différents, déplacez les lignes concernées dans le classeur de l’autre service et "
         "ajoutez-le à la feuille « Listes » du cadre.",
     ),
+    "import-numeros-ordre": (
+        NOTE,
+        "Le fichier e-Comptes ne porte pas les numéros des actions, ni les versions adoptées du PST : les "
+        "{count} {count:action est numérotée|actions sont numérotées} dans l’ordre du fichier (1, 2, 3… dans chaque "
+        "volet). Le PST importé est un projet, numéroté à neuf : si le PST adopté avait des numéros retirés (une "
+        "action retirée laisse son numéro libre), ses actions suivantes reçoivent ici d’autres numéros.",
+        "Pour garder les numéros du PST adopté, tapez-les dans la colonne « N° action » des classeurs avant "
+        "d’adopter le PST importé.",
+    ),
     "import-nom-entite": (
         WARNING,
         "Le fichier ne nomme pas l’entité : son libellé « {value} » est repris comme nom.",
@@ -868,6 +877,7 @@ TITLES: dict[str, str] = {
     "import-sans-service": "Action sans service",
     "import-statut-approche": "Statut approché",
     "import-services-fusionnes": "Service écrit de plusieurs façons",
+    "import-numeros-ordre": "Actions numérotées dans l’ordre du fichier",
     "import-nom-entite": "Entité non nommée",
     "fichier-illisible": "Fichier illisible",
     "fichier-vide": "Fichier vide",

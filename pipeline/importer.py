@@ -450,6 +450,8 @@ class Builder:
                 self.note("import-services-fusionnes", value=spellings[0], spellings=spellings,
                           workbook=f"{self.files[spellings[0]]}.xlsx")
         imported.files = dict(self.files)
+        if sum(self.numbers.values()):
+            self.note("import-numeros-ordre", count=sum(self.numbers.values()))
         for status, count in self.unknown_statuses.items():
             done, health = STATUSES_BACK[status]
             self.note("import-statut-approche", value=status, count=count, status=done, health=health)

@@ -215,6 +215,7 @@ def test_a_file_written_like_ia_pst_imports_with_exactly_the_expected_findings(t
         ("import-statut-approche", None),
         ("import-statut-approche", None),
         ("import-nom-entite", lines["DescriptionPST"]),
+        ("import-numeros-ordre", None),
     ])
     neant = next(f for f in imported.findings if f.code == "import-volet-inconnu")
     assert neant.params["objectives"] == ["Être une commune verte", "Être une administration efficace"]
@@ -365,3 +366,27 @@ def test_services_spelled_differently_are_one_and_no_action_is_ever_lost(tmp_pat
     assert sorted(listed) == sorted(["Travaux", "Personnel", "Travaux / Voirie", "CON", "Service-CON"])
     assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
     assert "renvoyé de classeur" not in capsys.readouterr().out
+
+
+def test_the_numbers_are_said_to_be_the_files_order_since_the_file_does_not_carry_them(tmp_path, capsys):
+    """An adopted PST whose action 2 was withdrawn: the export writes no number (ElementId is the Réf., Libelle the
+    title), so the import numbers in the file's order — and says so."""
+    data, build = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(SAMPLE / "engis-cpas", data / "engis-cpas")
+    assert export(data, build) == 0
+    source = next(build.glob("*/*_eComptes.xml"))
+    root = etree.parse(str(source)).getroot()
+    withdrawn = next(root.iter("Action"))
+    withdrawn.getparent().remove(withdrawn)
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_file(source, tmp_path / "new") == 0
+    out = capsys.readouterr().out
+    count = len(list(root.iter("Action")))
+    assert "ne porte pas les numéros des actions" in out and f"les {count} actions sont numérotées" in out
+    assert main(["pst", "--data", str(tmp_path / "new"), "--build", str(tmp_path / "rebuilt"), "--processus", "1"]) == 0
+    after = recorded(tmp_path / "new" / "CPAS d'Engis")["actions"]
+    for volet in c.VOLET_ORDER:
+        in_file = [a.get("ElementId") for v in root.iter("Volet") if v.get("ElementId").endswith(
+            {c.VOLET_EXTERNAL: "-EXT", c.VOLET_INTERNAL: "-INT"}[volet]) for a in v.iter("Action")]
+        numbers = {a["reference"]: a["number"] for a in after if a["volet"] == volet}
+        assert [numbers[ref] for ref in in_file] == [str(n) for n in range(1, len(in_file) + 1)]
