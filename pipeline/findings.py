@@ -840,6 +840,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Si ce sont des services différents, déplacez les lignes concernées dans le classeur de l’autre service et "
         "ajoutez-le à la feuille « Listes » du cadre.",
     ),
+    "import-numerotation-retiree": (
+        NOTE,
+        "{count:Un libellé commençait|{count} libellés commençaient} par la numérotation de l’outil d’origine "
+        "(« OS.1 - », « OO.1.2 - », « A.1.2.3 - », « SA.1 - ») : elle est retirée des libellés. Les objectifs "
+        "gardent ces numéros quand ils sont cohérents (chaque objectif opérationnel sous le numéro de son objectif "
+        "stratégique, aucun en double), sinon ceux de l’ordre du fichier.",
+        "",
+    ),
     "import-numeros-ordre": (
         NOTE,
         "Le fichier e-Comptes ne porte pas les numéros des actions, ni les versions adoptées du PST : les "
@@ -877,6 +885,7 @@ TITLES: dict[str, str] = {
     "import-sans-service": "Action sans service",
     "import-statut-approche": "Statut approché",
     "import-services-fusionnes": "Service écrit de plusieurs façons",
+    "import-numerotation-retiree": "Numérotation retirée des libellés",
     "import-numeros-ordre": "Actions numérotées dans l’ordre du fichier",
     "import-nom-entite": "Entité non nommée",
     "fichier-illisible": "Fichier illisible",

@@ -48,6 +48,10 @@ LEVELS = (("Volets", "Volet"), ("ObjectifStrategiques", "ObjectifStrategique"),
 """The hierarchy of the schema: each level's list element and its items."""
 OS_ID = re.compile(r"-OS(\d{1,4})$")
 OO_ID = re.compile(r"-OO(\d{1,4})\.(\d{1,3})$")
+PREFIXES = (None, re.compile(r"OS\.(\d{1,4})\s*[-–—]\s+"), re.compile(r"OO\.(\d{1,4})\.(\d{1,3})\s*[-–—]\s+"),
+            re.compile(r"A\.\d{1,4}(?:\.\d{1,4})*\s*[-–—]\s+(?:SA\.\d{1,4}\s*[-–—]\s+)?"))
+"""iA.PST's numbering at the start of a libellé, per level (« OS.1 - », « OO.1.2 - », « A.1.2.3 - SA.1 - »): the
+OS's and OO's numbers are groups, like OS_ID's and OO_ID's."""
 DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 RTF_CONTROL = re.compile(r"\\([a-z]+)(-?\d+)? ?|\\'([0-9a-f]{2})|\\([^a-z'])|[{}]", re.IGNORECASE)
 RTF_BREAKS = {"par", "line", "row"}
@@ -80,6 +84,8 @@ class Element:
     plans: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     children: list["Element"] = field(default_factory=list)
+    prefix: re.Match | None = None
+    """iA.PST's numbering the libellé started with (PREFIXES), taken off the title."""
 
 
 @dataclass
@@ -161,6 +167,7 @@ class Reader:
     def __init__(self, tree: etree._ElementTree, source: Path):
         self.tree, self.source = tree, source
         self.findings: list[Finding] = []
+        self.prefixes = 0
 
     def where(self, node) -> dict:
         return {"source": self.source.name, "path": self.tree.getpath(node), "line": node.sourceline or 1}
@@ -232,6 +239,10 @@ class Reader:
             end=self.day(node, "DateFin"), department=self.text(node, "Departement"),
             responsible=self.person(node, "Responsable"), representative=self.person(node, "Mandataire"),
             plans=self.items(node, "Plans", "Plan"), partners=self.items(node, "Partenaires", "Partenaire"))
+        prefix = PREFIXES[level].match(title) if PREFIXES[level] else None
+        if prefix and title[prefix.end():].strip():
+            element.title, element.prefix = title[prefix.end():].strip(), prefix
+            self.prefixes += 1
         if level + 1 < len(LEVELS):
             children, tag = LEVELS[level + 1]
             holder = self.child(node, children, required=False)
@@ -326,11 +337,12 @@ def volet_of(element: Element) -> str | None:
 
 def numbered_objectives(strategic: list[Element]) -> list[tuple[int, Element, list[tuple[str, Element]]]]:
     """Each OS with its number and each OO with its code: from the ElementIds when they give them all, coherent and
-    distinct (the export's « -OS2 », « -OO2.4 »); else in the file's order (1, 2…; 1.1, 1.2…)."""
+    distinct (the export's « -OS2 », « -OO2.4 », or iA.PST's libellés « OS.2 - », « OO.2.4 - »); else in the file's
+    order (1, 2…; 1.1, 1.2…)."""
     numbers = []
     for os in strategic:
-        match = OS_ID.search(os.element_id)
-        codes = [OO_ID.search(oo.element_id) for oo in os.children]
+        match = OS_ID.search(os.element_id) or os.prefix
+        codes = [OO_ID.search(oo.element_id) or oo.prefix for oo in os.children]
         if not match or not all(code and code[1] == match[1] for code in codes):
             break
         numbers.append((int(match[1]), [f"{int(code[1])}.{int(code[2])}" for code in codes]))
@@ -450,6 +462,8 @@ class Builder:
                 self.note("import-services-fusionnes", value=spellings[0], spellings=spellings,
                           workbook=f"{self.files[spellings[0]]}.xlsx")
         imported.files = dict(self.files)
+        if self.reader.prefixes:
+            self.note("import-numerotation-retiree", count=self.reader.prefixes)
         if sum(self.numbers.values()):
             self.note("import-numeros-ordre", count=sum(self.numbers.values()))
         for status, count in self.unknown_statuses.items():

@@ -390,3 +390,40 @@ def test_the_numbers_are_said_to_be_the_files_order_since_the_file_does_not_carr
             {c.VOLET_EXTERNAL: "-EXT", c.VOLET_INTERNAL: "-INT"}[volet]) for a in v.iter("Action")]
         numbers = {a["reference"]: a["number"] for a in after if a["volet"] == volet}
         assert [numbers[ref] for ref in in_file] == [str(n) for n in range(1, len(in_file) + 1)]
+
+
+def prefixed_ia_pst(path: Path, oo_under_os2: str = "OO.3.1") -> Path:
+    """The iA.PST-shaped file, its libellés numbered the way iA.PST writes them."""
+    source = ia_pst(path)
+    root = etree.parse(str(source)).getroot()
+    prefixes = {"os-a": "OS.1 - ", "os-b": "OS.3 - ", "oo-a": "OO.1.1 - ", "oo-b": "OO.1.2 - ",
+                "oo-c": f"{oo_under_os2} - ", "a1": "A.1.1.1 - ", "a2": "A.1.1.2 - SA.1 - ", "a4": "A.3.1.1 - "}
+    for element in root.iter():
+        if element.get("ElementId") in prefixes:
+            libelle = element.find("Libelle")
+            libelle.text = prefixes[element.get("ElementId")] + libelle.text
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return source
+
+
+@pytest.mark.parametrize("oo_under_os2, codes", [("OO.3.1", (["1", "3"], ["1.1", "1.2", "3.1"])),
+                                                 ("OO.1.3", (["1", "2"], ["1.1", "1.2", "2.1"]))])
+def test_ia_pst_numbering_is_taken_off_the_libelles_and_kept_when_coherent(tmp_path, capsys, oo_under_os2, codes):
+    source = prefixed_ia_pst(tmp_path / "export.xml", oo_under_os2)
+    assert import_file(source, tmp_path / "data") == 0
+    out = capsys.readouterr().out
+    assert out.count("par la numérotation de l’outil d’origine") == 1 and "8 libellés commençaient" in out
+    folder = tmp_path / "data" / "Commune de Modave"
+    cadre = load_workbook(folder / c.CADRE_FILE)
+    os_rows = [row for row in cadre[c.STRATEGIC_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+               if row[0]]
+    oo_rows = [row for row in cadre[c.OPERATIONAL_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+               if row[0]]
+    assert [row[2] for row in os_rows] == ["Être une commune verte", "Être une administration efficace"]
+    assert [row[2] for row in oo_rows] == ["Planter", "Objectif sans action", "Former"]
+    assert ([row[1] for row in os_rows], [row[1] for row in oo_rows]) == codes
+    titles = {ref: title for ref, (_, title) in (
+        (row["Réf."], (None, row["Libellé de l'action"])) for workbook in (folder / c.SERVICES_DIR).glob("*.xlsx")
+        for row in action_rows(workbook))}
+    assert (titles["a1"], titles["a2"], titles["a4"]) == ("Planter des haies", "Réparer le pont", "Former les agents")
+    assert main(["pst", "--data", str(tmp_path / "data"), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
