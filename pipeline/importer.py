@@ -264,14 +264,19 @@ class Reader:
 
 
 def plain_text(mode: str, value: str) -> str:
-    """A description as plain text: HTML and RTF turned into text, a list item or a paragraph per line."""
-    if mode == "HTML" or (mode not in ("TEXTE", "RTF") and re.search(r"<[a-zA-Z][^>]*>", value)):
+    """A description as plain text: HTML and RTF turned into text, a list item or a paragraph per line — HTML even
+    when the file says TEXTE (iA.PST says it of every description), if it holds known tags or entities."""
+    if mode == "HTML" or (mode not in ("TEXTE", "RTF") and re.search(r"<[a-zA-Z][^>]*>", value)) \
+            or (mode == "TEXTE" and HTML_MARKUP.search(value)):
         return html_text(value)
     if mode == "RTF" or value.lstrip().startswith("{\\rtf"):
         return rtf_text(value)
     return removed(value.strip())
 
 
+HTML_MARKUP = re.compile(r"</?(?:p|br|ul|ol|li|b|i|u|strong|em|h[1-6]|div|span|a|table|tr|td|th|blockquote)\b"
+                         r"[^<>]*>|&(?:amp|nbsp|lt|gt|quot|apos|#\d{1,6}|#x[0-9a-f]{1,6});", re.IGNORECASE)
+"""HTML in a description said to be TEXTE: a known tag or entity; « 3 < 5 » or « <à compléter> » is text."""
 BLOCKS = {"p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote"}
 
 

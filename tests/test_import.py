@@ -427,3 +427,21 @@ def test_ia_pst_numbering_is_taken_off_the_libelles_and_kept_when_coherent(tmp_p
         for row in action_rows(workbook))}
     assert (titles["a1"], titles["a2"], titles["a4"]) == ("Planter des haies", "Réparer le pont", "Former les agents")
     assert main(["pst", "--data", str(tmp_path / "data"), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+
+
+@pytest.mark.parametrize("value, text", [
+    ("<p>Le contexte.</p><ul><li>Étape <b>un</b></li><li>Étape deux</li></ul>", "Le contexte.\n– Étape un\n– Étape deux"),
+    ("Rénover&nbsp;la voirie &amp; les trottoirs<br>phase 2", "Rénover la voirie & les trottoirs\nphase 2"),
+    ("Si coût < 5000 € et délai > 3 mois : <à compléter>", "Si coût < 5000 € et délai > 3 mois : <à compléter>"),
+    ("Texte simple\nsur deux lignes", "Texte simple\nsur deux lignes"),
+])
+def test_html_in_a_description_said_to_be_texte_becomes_text_plain_text_stays(tmp_path, capsys, value, text):
+    source = ia_pst(tmp_path / "export.xml")
+    root = etree.parse(str(source)).getroot()
+    action = next(a for a in root.iter("Action") if a.get("ElementId") == "a2")
+    action.find("Description/Mode").text = "TEXTE"
+    action.find("Description/Valeur").text = value
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_file(source, tmp_path / "data") == 0
+    rows = action_rows(tmp_path / "data" / "Commune de Modave" / c.SERVICES_DIR / "Travaux.xlsx")
+    assert next(row for row in rows if row["Réf."] == "a2")["Description"] == text
