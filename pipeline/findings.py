@@ -823,9 +823,19 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "import-sans-service": (
         WARNING,
-        "L’action « {title} » ({path}) n’a pas de service (« Departement ») : elle est écrite dans le classeur "
+        "{count:Une action|{count} actions} de l’objectif opérationnel « {oo} » ({path}) {count:n’a|n’ont} pas de "
+        "service (« Departement ») : {titles:quoted}{more:? et @ autres}. {count:Elle est écrite|Elles sont "
+        "écrites} dans le classeur « {workbook} ».",
+        "Attribuez-les à un service : copiez leurs lignes dans le classeur de ce service et retirez-les de "
         "« {workbook} ».",
-        "Attribuez-la à un service : copiez sa ligne dans le classeur de ce service et retirez-la de « {workbook} ».",
+    ),
+    "import-service-objectif": (
+        WARNING,
+        "{count:Une action|{count} actions} de l’objectif opérationnel « {oo} » ({path}) {count:n’a|n’ont} pas de "
+        "service (« Departement ») : {titles:quoted}{more:? et @ autres}. {count:Elle reçoit|Elles reçoivent} "
+        "celui de l’objectif, « {service} ».",
+        "Vérifiez que ce service gère bien {count:cette action|ces actions} ; sinon, déplacez {count:sa ligne|leurs "
+        "lignes} dans le classeur du bon service.",
     ),
     "import-statut-approche": (
         NOTE,
@@ -883,6 +893,7 @@ TITLES: dict[str, str] = {
     "import-objectif-vide": "Objectif vide",
     "import-statut-inconnu": "Statut inconnu",
     "import-sans-service": "Action sans service",
+    "import-service-objectif": "Service repris de l’objectif",
     "import-statut-approche": "Statut approché",
     "import-services-fusionnes": "Service écrit de plusieurs façons",
     "import-numerotation-retiree": "Numérotation retirée des libellés",

@@ -375,6 +375,7 @@ class Builder:
         self.numbers: dict[str, int] = {}
         self.spellings: dict[str, list[str]] = {}
         self.files: dict[str, str] = {}
+        self.unassigned: list[str] = []
 
     def note(self, code: str, element: Element | None = None, **params) -> None:
         where = {"row": element.line, "path": element.path} if element else {}
@@ -411,18 +412,19 @@ class Builder:
                     if not oo.children:
                         self.note("import-objectif-vide", oo, what="oo", title=oo.title)
                     for action in oo.children:
-                        self.action(action, name, code)
+                        self.action(action, name, code, oo)
+                    self.without_service(oo)
 
-    def action(self, element: Element, volet: str, oo_code: str) -> None:
+    def action(self, element: Element, volet: str, oo_code: str, oo: Element | None = None) -> None:
         status, health = STATUSES_BACK.get(element.status.upper(), ("", ""))
         if element.status and not status:
             self.note("import-statut-inconnu", element, value=element.status, title=element.title)
         elif element.status.upper() in (key for key, (_, sante) in STATUSES_BACK.items() if sante):
             self.unknown_statuses[element.status.upper()] = self.unknown_statuses.get(element.status.upper(), 0) + 1
-        service = self.service(element.department)
-        if not service:
-            self.note("import-sans-service", element, title=element.title, workbook=UNSORTED)
-        elif service not in self.services:
+        service = self.service(element.department or (oo.department if oo else ""))
+        if not element.department:
+            self.unassigned.append(element.title)
+        if service and service not in self.services:
             self.services.append(service)
         self.plans += [plan for plan in element.plans if plan not in self.plans]
         records = self.imported.actions.setdefault(service or UNSORTED, [])
@@ -436,6 +438,16 @@ class Builder:
             "administrative_responsible": self.person_name(element.responsible), "managing_service": service,
             "partners": " ; ".join(element.partners), "plans": element.plans, "comment": element.remark,
             "fte": element.fte or None, "budget": []})
+
+    def without_service(self, oo: Element) -> None:
+        """One warning for the actions of `oo` that name no service: they take the OO's `Departement` (iA.PST
+        writes it on the OO), else go to the workbook « À répartir »."""
+        titles, self.unassigned = self.unassigned, []
+        if titles:
+            service = self.service(oo.department)
+            self.note("import-service-objectif" if service else "import-sans-service", oo, oo=oo.title,
+                      count=len(titles), titles=titles[:10], more=max(0, len(titles) - 10), service=service,
+                      workbook=UNSORTED)
 
     def service(self, department: str) -> str:
         """The service an action's `Departement` names: spellings that are the same once folded (« Travaux »,

@@ -210,7 +210,7 @@ def test_a_file_written_like_ia_pst_imports_with_exactly_the_expected_findings(t
     assert codes == sorted([
         ("import-volet-inconnu", lines["v1"]),
         ("import-libelle-coupe", lines["a3"]),
-        ("import-sans-service", lines["a3"]),
+        ("import-sans-service", lines["oo-a"]),
         ("import-objectif-vide", lines["oo-b"]),
         ("import-statut-approche", None),
         ("import-statut-approche", None),
@@ -445,3 +445,28 @@ def test_html_in_a_description_said_to_be_texte_becomes_text_plain_text_stays(tm
     assert import_file(source, tmp_path / "data") == 0
     rows = action_rows(tmp_path / "data" / "Commune de Modave" / c.SERVICES_DIR / "Travaux.xlsx")
     assert next(row for row in rows if row["Réf."] == "a2")["Description"] == text
+
+
+def test_actions_without_a_service_are_said_once_per_objective_and_take_its_departement(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    root = etree.parse(str(source)).getroot()
+    oo_a, oo_c = (next(e for e in root.iter("ObjectifOperationnel") if e.get("ElementId") == key)
+                  for key in ("oo-a", "oo-c"))
+    for index in range(3):
+        ia_action(oo_a.find("Actions"), f"u{index}", f"Sans service {index}", "EN_COURS", department=None)
+        ia_action(oo_c.find("Actions"), f"v{index}", f"Sans service ici {index}", "EN_COURS", department=None)
+    etree.SubElement(oo_c, "Departement").text = "Urbanisme"
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_file(source, tmp_path / "data") == 0
+    out = capsys.readouterr().out
+    from pipeline import importer
+
+    found = [f for f in importer.read_export(source).findings
+             if f.code in ("import-sans-service", "import-service-objectif")]
+    assert sorted((f.code, f.params["count"]) for f in found) == [
+        ("import-sans-service", 4), ("import-service-objectif", 3)]
+    assert "celui de l’objectif, « Urbanisme »" in out and out.count("n’ont pas de service") == 2
+    written = workbook_actions(tmp_path / "data" / "Commune de Modave")
+    assert len(written) == len(xml_actions(source))
+    assert {written[f"v{i}"] for i in range(3)} == {("Urbanisme.xlsx", "Urbanisme")}
+    assert {written[f"u{i}"][0] for i in range(3)} | {written["a3"][0]} == {f"{importer.UNSORTED}.xlsx"}
