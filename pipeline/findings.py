@@ -838,15 +838,49 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "import-sans-service": (
         WARNING,
-        "L’action « {title} » ({path}) n’a pas de service (« Departement ») : elle est écrite dans le classeur "
+        "{count:Une action|{count} actions} de l’objectif opérationnel « {oo} » ({path}) {count:n’a|n’ont} pas de "
+        "service (« Departement ») : {titles:quoted}{more:? et @ autres}. {count:Elle est écrite|Elles sont "
+        "écrites} dans le classeur « {workbook} ».",
+        "Attribuez-les à un service : copiez leurs lignes dans le classeur de ce service et retirez-les de "
         "« {workbook} ».",
-        "Attribuez-la à un service : copiez sa ligne dans le classeur de ce service et retirez-la de « {workbook} ».",
+    ),
+    "import-service-objectif": (
+        WARNING,
+        "{count:Une action|{count} actions} de l’objectif opérationnel « {oo} » ({path}) {count:n’a|n’ont} pas de "
+        "service (« Departement ») : {titles:quoted}{more:? et @ autres}. {count:Elle reçoit|Elles reçoivent} "
+        "celui de l’objectif, « {service} ».",
+        "Vérifiez que ce service gère bien {count:cette action|ces actions} ; sinon, déplacez {count:sa ligne|leurs "
+        "lignes} dans le classeur du bon service.",
     ),
     "import-statut-approche": (
         NOTE,
         "{count:Une action a|{count} actions ont} le statut {value}, sans équivalent exact : {count:elle "
         "reçoit|elles reçoivent} le statut « {status} » et la santé « {health} ».",
         "",
+    ),
+    "import-services-fusionnes": (
+        WARNING,
+        "Le fichier écrit le service « {value} » de plusieurs façons ({spellings:quoted}) : c’est un seul service, "
+        "écrit « {value} », toutes ses actions dans le classeur « {workbook} ».",
+        "Si ce sont des services différents, déplacez les lignes concernées dans le classeur de l’autre service et "
+        "ajoutez-le à la feuille « Listes » du cadre.",
+    ),
+    "import-numerotation-retiree": (
+        NOTE,
+        "{count:Un libellé commençait|{count} libellés commençaient} par la numérotation de l’outil d’origine "
+        "(« OS.1 - », « OO.1.2 - », « A.1.2.3 - », « SA.1 - ») : elle est retirée des libellés. Les objectifs "
+        "gardent ces numéros quand ils sont cohérents (chaque objectif opérationnel sous le numéro de son objectif "
+        "stratégique, aucun en double), sinon ceux de l’ordre du fichier.",
+        "",
+    ),
+    "import-numeros-ordre": (
+        NOTE,
+        "Le fichier e-Comptes ne porte pas les numéros des actions, ni les versions adoptées du PST : les "
+        "{count} {count:action est numérotée|actions sont numérotées} dans l’ordre du fichier (1, 2, 3… dans chaque "
+        "volet). Le PST importé est un projet, numéroté à neuf : si le PST adopté avait des numéros retirés (une "
+        "action retirée laisse son numéro libre), ses actions suivantes reçoivent ici d’autres numéros.",
+        "Pour garder les numéros du PST adopté, tapez-les dans la colonne « N° action » des classeurs avant "
+        "d’adopter le PST importé.",
     ),
     "import-nom-entite": (
         WARNING,
@@ -874,7 +908,11 @@ TITLES: dict[str, str] = {
     "import-objectif-vide": "Objectif vide",
     "import-statut-inconnu": "Statut inconnu",
     "import-sans-service": "Action sans service",
+    "import-service-objectif": "Service repris de l’objectif",
     "import-statut-approche": "Statut approché",
+    "import-services-fusionnes": "Service écrit de plusieurs façons",
+    "import-numerotation-retiree": "Numérotation retirée des libellés",
+    "import-numeros-ordre": "Actions numérotées dans l’ordre du fichier",
     "import-nom-entite": "Entité non nommée",
     "import-volet-reparti": "Volet réparti",
     "import-ref-en-double": "Identifiant en double",

@@ -57,6 +57,10 @@ INTERNAL_LIST = re.compile(r"^\s*(?:(?:OS\s*)?[0-9]{1,4}\s*(?:[,;]\s*|\s+|$))+$"
 """`--interne` as the user may type it: « 2,5 », « OS2; OS 5 », « 2 5 »."""
 OS_ID = re.compile(r"-OS(\d{1,4})$")
 OO_ID = re.compile(r"-OO(\d{1,4})\.(\d{1,3})$")
+PREFIXES = (None, re.compile(r"OS\.(\d{1,4})\s*[-–—]\s+"), re.compile(r"OO\.(\d{1,4})\.(\d{1,3})\s*[-–—]\s+"),
+            re.compile(r"A\.\d{1,4}(?:\.\d{1,4})*\s*[-–—]\s+(?:SA\.\d{1,4}\s*[-–—]\s+)?"))
+"""iA.PST's numbering at the start of a libellé, per level (« OS.1 - », « OO.1.2 - », « A.1.2.3 - SA.1 - »): the
+OS's and OO's numbers are groups, like OS_ID's and OO_ID's."""
 DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 RTF_CONTROL = re.compile(r"\\([a-z]+)(-?\d+)? ?|\\'([0-9a-f]{2})|\\([^a-z'])|[{}]", re.IGNORECASE)
 RTF_BREAKS = {"par", "line", "row"}
@@ -89,6 +93,8 @@ class Element:
     plans: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     children: list["Element"] = field(default_factory=list)
+    prefix: re.Match | None = None
+    """iA.PST's numbering the libellé started with (PREFIXES), taken off the title."""
 
 
 @dataclass
@@ -107,6 +113,8 @@ class Imported:
     findings: list[Finding] = field(default_factory=list)
     numbered: bool = False
     """The actions' numbers are written: the workbooks' order alone would not give the file's."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Each service's workbook name (without .xlsx): distinct in any case, its service's name kept as typed."""
 
     @property
     def action_count(self) -> int:
@@ -168,6 +176,7 @@ class Reader:
     def __init__(self, tree: etree._ElementTree, source: Path):
         self.tree, self.source = tree, source
         self.findings: list[Finding] = []
+        self.prefixes = 0
 
     def where(self, node) -> dict:
         return {"source": self.source.name, "path": self.tree.getpath(node), "line": node.sourceline or 1}
@@ -239,6 +248,10 @@ class Reader:
             end=self.day(node, "DateFin"), department=self.text(node, "Departement"),
             responsible=self.person(node, "Responsable"), representative=self.person(node, "Mandataire"),
             plans=self.items(node, "Plans", "Plan"), partners=self.items(node, "Partenaires", "Partenaire"))
+        prefix = PREFIXES[level].match(title) if PREFIXES[level] else None
+        if prefix and title[prefix.end():].strip():
+            element.title, element.prefix = title[prefix.end():].strip(), prefix
+            self.prefixes += 1
         if level + 1 < len(LEVELS):
             children, tag = LEVELS[level + 1]
             holder = self.child(node, children, required=False)
@@ -260,14 +273,19 @@ class Reader:
 
 
 def plain_text(mode: str, value: str) -> str:
-    """A description as plain text: HTML and RTF turned into text, a list item or a paragraph per line."""
-    if mode == "HTML" or (mode not in ("TEXTE", "RTF") and re.search(r"<[a-zA-Z][^>]*>", value)):
+    """A description as plain text: HTML and RTF turned into text, a list item or a paragraph per line — HTML even
+    when the file says TEXTE (iA.PST says it of every description), if it holds known tags or entities."""
+    if mode == "HTML" or (mode not in ("TEXTE", "RTF") and re.search(r"<[a-zA-Z][^>]*>", value)) \
+            or (mode == "TEXTE" and HTML_MARKUP.search(value)):
         return html_text(value)
     if mode == "RTF" or value.lstrip().startswith("{\\rtf"):
         return rtf_text(value)
     return removed(value.strip())
 
 
+HTML_MARKUP = re.compile(r"</?(?:p|br|ul|ol|li|b|i|u|strong|em|h[1-6]|div|span|a|table|tr|td|th|blockquote)\b"
+                         r"[^<>]*>|&(?:amp|nbsp|lt|gt|quot|apos|#\d{1,6}|#x[0-9a-f]{1,6});", re.IGNORECASE)
+"""HTML in a description said to be TEXTE: a known tag or entity; « 3 < 5 » or « <à compléter> » is text."""
 BLOCKS = {"p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote"}
 
 
@@ -333,11 +351,12 @@ def volet_of(element: Element) -> str | None:
 
 def numbered_objectives(strategic: list[Element]) -> list[tuple[int, Element, list[tuple[str, Element]]]]:
     """Each OS with its number and each OO with its code: from the ElementIds when they give them all, coherent and
-    distinct (the export's « -OS2 », « -OO2.4 »); else in the file's order (1, 2…; 1.1, 1.2…)."""
+    distinct (the export's « -OS2 », « -OO2.4 », or iA.PST's libellés « OS.2 - », « OO.2.4 - »); else in the file's
+    order (1, 2…; 1.1, 1.2…)."""
     numbers = []
     for os in strategic:
-        match = OS_ID.search(os.element_id)
-        codes = [OO_ID.search(oo.element_id) for oo in os.children]
+        match = OS_ID.search(os.element_id) or os.prefix
+        codes = [OO_ID.search(oo.element_id) or oo.prefix for oo in os.children]
         if not match or not all(code and code[1] == match[1] for code in codes):
             break
         numbers.append((int(match[1]), [f"{int(code[1])}.{int(code[2])}" for code in codes]))
@@ -367,6 +386,9 @@ class Builder:
         self.services: list[str] = []
         self.unknown_statuses: dict[str, int] = {}
         self.numbers: dict[str, int] = {}
+        self.spellings: dict[str, list[str]] = {}
+        self.files: dict[str, str] = {}
+        self.unassigned: list[str] = []
 
     def note(self, code: str, element: Element | None = None, **params) -> None:
         where = {"row": element.line, "path": element.path} if element else {}
@@ -403,7 +425,8 @@ class Builder:
                     if not oo.children:
                         self.note("import-objectif-vide", oo, what="oo", title=oo.title)
                     for action in oo.children:
-                        self.action(action, name, code)
+                        self.action(action, name, code, oo)
+                    self.without_service(oo)
 
     def place(self, by_volet: dict[str, list[Element]], unplaced: list[Element]) -> None:
         """The OS of a volet neither externe nor interne (iA.PST's « NEANT ») go to the volet externe, numbered
@@ -442,16 +465,16 @@ class Builder:
                   moved=[phrase("import-os-named", number=number[id(os)], title=os.title) for os in moved],
                   renumbered=renumbered)
 
-    def action(self, element: Element, volet: str, oo_code: str) -> None:
+    def action(self, element: Element, volet: str, oo_code: str, oo: Element | None = None) -> None:
         status, health = STATUSES_BACK.get(element.status.upper(), ("", ""))
         if element.status and not status:
             self.note("import-statut-inconnu", element, value=element.status, title=element.title)
         elif element.status.upper() in (key for key, (_, sante) in STATUSES_BACK.items() if sante):
             self.unknown_statuses[element.status.upper()] = self.unknown_statuses.get(element.status.upper(), 0) + 1
-        service = element.department
-        if not service:
-            self.note("import-sans-service", element, title=element.title, workbook=UNSORTED)
-        elif service not in self.services:
+        service = self.service(element.department or (oo.department if oo else ""))
+        if not element.department:
+            self.unassigned.append(element.title)
+        if service and service not in self.services:
             self.services.append(service)
         self.plans += [plan for plan in element.plans if plan not in self.plans]
         reference = element.element_id
@@ -465,7 +488,7 @@ class Builder:
         records = self.imported.actions.setdefault(service or UNSORTED, [])
         self.numbers[volet] = self.numbers.get(volet, 0) + 1
         records.append({"sequence": sum(self.numbers.values()), "number": str(self.numbers[volet]),
-            "file": f"{safe_file_name(service or UNSORTED, fallback=UNSORTED)}.xlsx", "row": len(records) + 2,
+            "file": f"{self.file_of(service or UNSORTED)}.xlsx", "row": len(records) + 2,
             "volet": volet, "oo_code": oo_code, "reference": reference, "title": element.title,
             "description": element.description, "status": status, "health": health,
             "progress": element.progress, "start": element.start, "end": element.end,
@@ -474,8 +497,50 @@ class Builder:
             "partners": " ; ".join(element.partners), "plans": element.plans, "comment": element.remark,
             "fte": element.fte or None, "budget": []})
 
+    def without_service(self, oo: Element) -> None:
+        """One warning for the actions of `oo` that name no service: they take the OO's `Departement` (iA.PST
+        writes it on the OO), else go to the workbook « À répartir »."""
+        titles, self.unassigned = self.unassigned, []
+        if titles:
+            service = self.service(oo.department)
+            self.note("import-service-objectif" if service else "import-sans-service", oo, oo=oo.title,
+                      count=len(titles), titles=titles[:10], more=max(0, len(titles) - 10), service=service,
+                      workbook=UNSORTED)
+
+    def service(self, department: str) -> str:
+        """The service an action's `Departement` names: spellings that are the same once folded (« Travaux »,
+        « Travaux. », « travaux ») are one service, under its first spelling; the others are said (finish)."""
+        if not department:
+            return ""
+        spellings = self.spellings.setdefault(c.fold(department) or department.casefold(), [])
+        if department not in spellings:
+            spellings.append(department)
+        return spellings[0]
+
+    def file_of(self, name: str) -> str:
+        """The service's workbook name: its name as a file name, « (2) » added when another service's is the same
+        in any case (« CON » and « Service-CON »): never two services in one file."""
+        if name not in self.files:
+            base = safe_file_name(name, fallback=UNSORTED)
+            taken = {file.casefold() for file in self.files.values()}
+            file, counter = base, 1
+            while file.casefold() in taken:
+                counter += 1
+                file = f"{base} ({counter})"
+            self.files[name] = file
+        return self.files[name]
+
     def finish(self) -> None:
         imported = self.imported
+        for spellings in self.spellings.values():
+            if len(spellings) > 1:
+                self.note("import-services-fusionnes", value=spellings[0], spellings=spellings,
+                          workbook=f"{self.files[spellings[0]]}.xlsx")
+        imported.files = dict(self.files)
+        if self.reader.prefixes:
+            self.note("import-numerotation-retiree", count=self.reader.prefixes)
+        if sum(self.numbers.values()):
+            self.note("import-numeros-ordre", count=sum(self.numbers.values()))
         for status, count in self.unknown_statuses.items():
             done, health = STATUSES_BACK[status]
             self.note("import-statut-approche", value=status, count=count, status=done, health=health)
@@ -595,7 +660,7 @@ def write_entity(imported: Imported, staged: Path) -> list[Finding]:
     names = list(imported.actions)
     recorded = {name: sorted(records, key=lambda r: r["row"]) for name, records in imported.actions.items()}
     write_workbooks(frame, frame.objectives(), names, recorded, services, choices(frame, []),
-                    numbers=imported.numbered)
+                    numbers=imported.numbered, files=imported.files)
     return list(frame.findings)
 
 

@@ -148,9 +148,11 @@ def entity_templates(frame: Frame, build: Path, other_codes: list[str], state: d
 
 
 def write_workbooks(frame: Frame, entity, names: list[str], recorded: dict[str, list[dict]], destination: Path,
-                    offered: dict, deadline: str = "", numbers: bool = False, prefilled_from: str = "") -> list[Path]:
+                    offered: dict, deadline: str = "", numbers: bool = False, prefilled_from: str = "",
+                    files: dict[str, str] | None = None) -> list[Path]:
     """One workbook per service in `destination`, pre-filled with its recorded actions (state records: key → JSON
-    value); `numbers`: the actions' numbers are written (an adopted version's, or an order to keep)."""
+    value); `numbers`: the actions' numbers are written (an adopted version's, or an order to keep); `files`: a
+    service's workbook name when it is not its name as a file name (make importer)."""
     written = []
     for name in names:
         spec = ServiceWorkbook(
@@ -160,7 +162,7 @@ def write_workbooks(frame: Frame, entity, names: list[str], recorded: dict[str, 
             rows=[prefill_row(record, numbers=numbers) for record in recorded.get(name, [])],
             budget_rows=[line for record in recorded.get(name, []) for line in prefill_budget_rows(record)],
             prefilled_from=prefilled_from)
-        written.append(save_workbook(service_workbook(spec), destination / f"{service_file_name(name)}.xlsx"))
+        written.append(save_workbook(service_workbook(spec), destination / f"{(files or {}).get(name) or service_file_name(name)}.xlsx"))
     return written
 
 

@@ -17,6 +17,7 @@ from typing import Iterator
 import pandas as pd
 
 from . import contract as c
+from .atomic import safe_file_name
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
 from .load import Table, rows
 from .french import amount, long_date, shorten
@@ -632,6 +633,6 @@ def missing_workbooks(adopted, files_present: list[str], listed_services: tuple[
                                         count=len(records), seance=long_date(adopted.seance),
                                         number=adopted.number))
     for service in listed_services if files_present else ():
-        if file_key(service) not in present | missing:
+        if not {file_key(service), file_key(safe_file_name(service) or service)} & (present | missing):
             findings.append(finding("service-sans-classeur", file=c.SERVICES_DIR + "/", value=service))
     return findings

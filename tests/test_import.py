@@ -211,11 +211,12 @@ def test_a_file_written_like_ia_pst_imports_with_exactly_the_expected_findings(t
     assert codes == sorted([
         ("import-volet-inconnu", lines["v1"]),
         ("import-libelle-coupe", lines["a3"]),
-        ("import-sans-service", lines["a3"]),
+        ("import-sans-service", lines["oo-a"]),
         ("import-objectif-vide", lines["oo-b"]),
         ("import-statut-approche", None),
         ("import-statut-approche", None),
         ("import-nom-entite", lines["DescriptionPST"]),
+        ("import-numeros-ordre", None),
     ])
     neant = next(f for f in imported.findings if f.code == "import-volet-inconnu")
     assert neant.params["objectives"] == [phrase("import-os-listed", number=number, title=title) for number, title
@@ -476,3 +477,156 @@ def test_no_source_and_an_entity_folder_as_data_are_said(tmp_path, capsys):
     assert import_file(source, tmp_path / "cpas") == 2
     assert "est le dossier d’une entité" in capsys.readouterr().err
     assert snapshot(tmp_path / "cpas") == before
+
+
+# --- Services, numbers and texts as other tools write them -------------------------------------------------------
+def xml_actions(source: Path) -> list[tuple[str, str]]:
+    """Each action of the file (its ElementId, its Departement), read with lxml alone."""
+    return [(a.get("ElementId"), (a.findtext("Departement") or "").strip())
+            for a in etree.parse(str(source)).getroot().iter("Action")]
+
+
+def workbook_actions(folder: Path) -> dict[str, tuple[str, str]]:
+    """Each written action's Réf.: its workbook and its « Service gestionnaire »."""
+    found = {}
+    for workbook in sorted((folder / c.SERVICES_DIR).glob("*.xlsx")):
+        for row in action_rows(workbook):
+            assert row["Réf."] not in found, row["Réf."]
+            found[row["Réf."]] = (workbook.name, row["Service gestionnaire"])
+    return found
+
+
+def test_services_spelled_differently_are_one_and_no_action_is_ever_lost(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    root = etree.parse(str(source)).getroot()
+    actions = root.find(".//ObjectifOperationnel/Actions")
+    spellings = ["Travaux", "Travaux  ", "Travaux.", "travaux", "Travaux / Voirie", "CON", "Service-CON"]
+    for index, spelling in enumerate(spellings * 2):
+        ia_action(actions, f"s{index}", f"Action {index}", "EN_COURS", department=spelling)
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    data = tmp_path / "data"
+    assert import_file(source, data) == 0
+    out = capsys.readouterr().out
+    folder = data / "Commune de Modave"
+    in_file = xml_actions(source)
+    written = workbook_actions(folder)
+    assert len(written) == len(in_file) and set(written) == {ref for ref, _ in in_file}
+    files = sorted(p.name.casefold() for p in (folder / c.SERVICES_DIR).iterdir())
+    assert len(files) == len(set(files))  # none would overwrite another on Windows or macOS
+    for ref, department in in_file:
+        if c.fold(department) == "travaux":
+            assert written[ref] == ("Travaux.xlsx", "Travaux")
+    assert written["s4"][1] == "Travaux / Voirie" and written["s5"][1] == "CON"
+    assert written["s6"][1] == "Service-CON" and written["s5"][0] != written["s6"][0]
+    assert out.count("de plusieurs façons") == 1 and "« Travaux », « Travaux. », « travaux »" in out
+    cadre = load_workbook(folder / c.CADRE_FILE)[c.LISTS_SHEET.name]
+    headers = [cell.value for cell in cadre[1]]
+    listed = [row[headers.index("Services")] for row in cadre.iter_rows(min_row=2, values_only=True)
+              if row[headers.index("Services")]]
+    assert sorted(listed) == sorted(["Travaux", "Personnel", "Travaux / Voirie", "CON", "Service-CON"])
+    assert main(["pst", "--data", str(data), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+    assert "renvoyé de classeur" not in capsys.readouterr().out
+
+
+def test_the_numbers_are_said_to_be_the_files_order_since_the_file_does_not_carry_them(tmp_path, capsys):
+    """An adopted PST whose action 2 was withdrawn: the export writes no number (ElementId is the Réf., Libelle the
+    title), so the import numbers in the file's order — and says so."""
+    data, build = tmp_path / "data", tmp_path / "build"
+    shutil.copytree(SAMPLE / "engis-cpas", data / "engis-cpas")
+    assert export(data, build) == 0
+    source = next(build.glob("*/*_eComptes.xml"))
+    root = etree.parse(str(source)).getroot()
+    withdrawn = next(root.iter("Action"))
+    withdrawn.getparent().remove(withdrawn)
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_file(source, tmp_path / "new") == 0
+    out = capsys.readouterr().out
+    count = len(list(root.iter("Action")))
+    assert "ne porte pas les numéros des actions" in out and f"les {count} actions sont numérotées" in out
+    assert main(["pst", "--data", str(tmp_path / "new"), "--build", str(tmp_path / "rebuilt"), "--processus", "1"]) == 0
+    after = recorded(tmp_path / "new" / "CPAS d'Engis")["actions"]
+    for volet in c.VOLET_ORDER:
+        in_file = [a.get("ElementId") for v in root.iter("Volet") if v.get("ElementId").endswith(
+            {c.VOLET_EXTERNAL: "-EXT", c.VOLET_INTERNAL: "-INT"}[volet]) for a in v.iter("Action")]
+        numbers = {a["reference"]: a["number"] for a in after if a["volet"] == volet}
+        assert [numbers[ref] for ref in in_file] == [str(n) for n in range(1, len(in_file) + 1)]
+
+
+def prefixed_ia_pst(path: Path, oo_under_os2: str = "OO.3.1") -> Path:
+    """The iA.PST-shaped file, its libellés numbered the way iA.PST writes them."""
+    source = ia_pst(path)
+    root = etree.parse(str(source)).getroot()
+    prefixes = {"os-a": "OS.1 - ", "os-b": "OS.3 - ", "oo-a": "OO.1.1 - ", "oo-b": "OO.1.2 - ",
+                "oo-c": f"{oo_under_os2} - ", "a1": "A.1.1.1 - ", "a2": "A.1.1.2 - SA.1 - ", "a4": "A.3.1.1 - "}
+    for element in root.iter():
+        if element.get("ElementId") in prefixes:
+            libelle = element.find("Libelle")
+            libelle.text = prefixes[element.get("ElementId")] + libelle.text
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return source
+
+
+@pytest.mark.parametrize("oo_under_os2, codes", [("OO.3.1", (["1", "3"], ["1.1", "1.2", "3.1"])),
+                                                 ("OO.1.3", (["1", "2"], ["1.1", "1.2", "2.1"]))])
+def test_ia_pst_numbering_is_taken_off_the_libelles_and_kept_when_coherent(tmp_path, capsys, oo_under_os2, codes):
+    source = prefixed_ia_pst(tmp_path / "export.xml", oo_under_os2)
+    assert import_file(source, tmp_path / "data") == 0
+    out = capsys.readouterr().out
+    assert out.count("par la numérotation de l’outil d’origine") == 1 and "8 libellés commençaient" in out
+    folder = tmp_path / "data" / "Commune de Modave"
+    cadre = load_workbook(folder / c.CADRE_FILE)
+    os_rows = [row for row in cadre[c.STRATEGIC_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+               if row[0]]
+    oo_rows = [row for row in cadre[c.OPERATIONAL_OBJECTIVES_SHEET.name].iter_rows(min_row=2, values_only=True)
+               if row[0]]
+    assert [row[2] for row in os_rows] == ["Être une commune verte", "Être une administration efficace"]
+    assert [row[2] for row in oo_rows] == ["Planter", "Objectif sans action", "Former"]
+    assert ([row[1] for row in os_rows], [row[1] for row in oo_rows]) == codes
+    titles = {ref: title for ref, (_, title) in (
+        (row["Réf."], (None, row["Libellé de l'action"])) for workbook in (folder / c.SERVICES_DIR).glob("*.xlsx")
+        for row in action_rows(workbook))}
+    assert (titles["a1"], titles["a2"], titles["a4"]) == ("Planter des haies", "Réparer le pont", "Former les agents")
+    assert main(["pst", "--data", str(tmp_path / "data"), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
+
+
+@pytest.mark.parametrize("value, text", [
+    ("<p>Le contexte.</p><ul><li>Étape <b>un</b></li><li>Étape deux</li></ul>", "Le contexte.\n– Étape un\n– Étape deux"),
+    ("Rénover&nbsp;la voirie &amp; les trottoirs<br>phase 2", "Rénover la voirie & les trottoirs\nphase 2"),
+    ("Si coût < 5000 € et délai > 3 mois : <à compléter>", "Si coût < 5000 € et délai > 3 mois : <à compléter>"),
+    ("Texte simple\nsur deux lignes", "Texte simple\nsur deux lignes"),
+])
+def test_html_in_a_description_said_to_be_texte_becomes_text_plain_text_stays(tmp_path, capsys, value, text):
+    source = ia_pst(tmp_path / "export.xml")
+    root = etree.parse(str(source)).getroot()
+    action = next(a for a in root.iter("Action") if a.get("ElementId") == "a2")
+    action.find("Description/Mode").text = "TEXTE"
+    action.find("Description/Valeur").text = value
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_file(source, tmp_path / "data") == 0
+    rows = action_rows(tmp_path / "data" / "Commune de Modave" / c.SERVICES_DIR / "Travaux.xlsx")
+    assert next(row for row in rows if row["Réf."] == "a2")["Description"] == text
+
+
+def test_actions_without_a_service_are_said_once_per_objective_and_take_its_departement(tmp_path, capsys):
+    source = ia_pst(tmp_path / "export.xml")
+    root = etree.parse(str(source)).getroot()
+    oo_a, oo_c = (next(e for e in root.iter("ObjectifOperationnel") if e.get("ElementId") == key)
+                  for key in ("oo-a", "oo-c"))
+    for index in range(3):
+        ia_action(oo_a.find("Actions"), f"u{index}", f"Sans service {index}", "EN_COURS", department=None)
+        ia_action(oo_c.find("Actions"), f"v{index}", f"Sans service ici {index}", "EN_COURS", department=None)
+    etree.SubElement(oo_c, "Departement").text = "Urbanisme"
+    source.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_file(source, tmp_path / "data") == 0
+    out = capsys.readouterr().out
+    from pipeline import importer
+
+    found = [f for f in importer.read_export(source).findings
+             if f.code in ("import-sans-service", "import-service-objectif")]
+    assert sorted((f.code, f.params["count"]) for f in found) == [
+        ("import-sans-service", 4), ("import-service-objectif", 3)]
+    assert "celui de l’objectif, « Urbanisme »" in out and out.count("n’ont pas de service") == 2
+    written = workbook_actions(tmp_path / "data" / "Commune de Modave")
+    assert len(written) == len(xml_actions(source))
+    assert {written[f"v{i}"] for i in range(3)} == {("Urbanisme.xlsx", "Urbanisme")}
+    assert {written[f"u{i}"][0] for i in range(3)} | {written["a3"][0]} == {f"{importer.UNSORTED}.xlsx"}
