@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from conftest import OPERATIONAL, STRATEGIC, add_sheet, make_entity, memory_limit
 from pipeline import contract as c
 from pipeline.cli import main
+from pipeline.outputs import registry
 
 TYPICAL = ["Externe", "Interne", "externe ", "Mixte", "1.1", "2.1", "OO1.1", "003.1", "9.9", "1.10", "En cours",
            "Terminé", "Fini", "Bon", "Moyen", "50 %", "0,5", "150", "31/12/2024", "2024", "fin 2024", "12.", "A12",
@@ -110,12 +111,27 @@ def write_state(folder: Path, state: dict) -> None:
     (folder / c.STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
 
+ASKED_COMMANDS = sorted({output.command for output in registry() if output.command} | {"rapport"})
+"""The commands that write documents of their own (Output.command: the site, the e-Comptes export, the annual
+synergy report…), and `rapport`, whose rapport d'exécution is asked by the command through its date."""
+CONTROLS = set(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]))
+"""What no published text may hold (pipeline/clean.py): HTML, CSV and JSON refuse or garble them."""
+
+
 def every_output_opens(build: Path) -> None:
     """Each Word document (PST, fiches…) and each workbook (validation report, feedback copies) the build wrote is
     read back — python-docx and openpyxl refuse a file that is not well-formed; each part of the services'
-    workbooks (make templates: long to load with openpyxl) is parsed as XML."""
+    workbooks (make templates: long to load with openpyxl) is parsed as XML; the e-Comptes export and the site's
+    feed parse as XML, its pages and open data hold no control character, its JSON files load."""
     for document in build.rglob("*.docx"):
         Document(document)
+    for xml in build.rglob("*.xml"):
+        etree.parse(str(xml), etree.XMLParser(resolve_entities=False))
+    for page in (*build.rglob("*.html"), *build.rglob("*.csv"), *build.rglob("*.json")):
+        text = page.read_text(encoding="utf-8")
+        assert not CONTROLS & set(text), page
+        if page.suffix == ".json":
+            json.loads(text)
     for workbook in (*build.rglob("*.xlsx"), *build.rglob("*.xlsm")):
         if workbook.parent.name == c.TEMPLATES_DIR:
             with zipfile.ZipFile(workbook) as parts:
@@ -196,8 +212,11 @@ def test_spoiled_parameters_frames_budget_lines_and_states_never_crash_in_bounde
         with memory_limit():
             templates = main(["modeles", "--data", str(data), "--build", str(build), "--prerempli"])
             code = main(["pst", "--data", str(data), "--build", str(build), "--processus", "1"])
+            # One of the commands that write documents of their own, on the same spoiled data.
+            asked = main([states.draw(st.sampled_from(ASKED_COMMANDS)), "--data", str(data), "--build", str(build),
+                          "--processus", "1"])
         output = capsys.readouterr()
-        assert code in (0, 1) and templates in (0, 1), output.err
+        assert code in (0, 1) and templates in (0, 1) and asked in (0, 1), output.err
         assert "Traceback" not in output.out + output.err and "Erreur interne" not in output.err
         assert (build / "cpas" / "PST_CPAS_2025-2030.docx").is_file()  # the healthy entity is always built
         every_output_opens(build)
