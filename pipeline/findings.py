@@ -1592,6 +1592,9 @@ STOPS: dict[str, str] = {
     "import-other-version": "« {source} » suit la version « {found} » du schéma e-Comptes (ligne {line}) : seule la "
                             "version {version} est lue.",
     "import-missing": "« {source} », ligne {line} : il manque l’élément « {element} » dans {path}.",
+    "import-bad-legislature": "« {source} », ligne {line} : ExerciceDebut « {first} » et ExerciceFin « {last} » ne "
+                              "forment pas une législature ({path}) : le PST s’étend sur plusieurs années, la "
+                              "première avant la dernière (par exemple 2025 et 2030).",
     "import-bad-value": "« {source} », ligne {line} : « {value} » n’est pas une valeur possible de « {element} » "
                         "({path}).",
     "import-cadre-refused": "Le cadre écrit depuis « {source} » n’est pas valable : {reasons}. Rien n’a été écrit.",

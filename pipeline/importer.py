@@ -595,7 +595,7 @@ def read_export(source: Path, internal: str | None = None, rerun: dict | None = 
                       **reader.where(ids.find("TypeAdmin")))
     first, last = reader.number(described, "ExerciceDebut", 2100), reader.number(described, "ExerciceFin", 2100)
     if not first or not last or last <= first:
-        raise refused("import-bad-value", element="ExerciceFin", value=f"{first or ''}–{last or ''}",
+        raise refused("import-bad-legislature", first=int(first) if first else "", last=int(last) if last else "",
                       **reader.where(described))
     entity_type = c.ENTITY_CPAS if type_admin == TYPE_ADMIN[True] else c.ENTITY_COMMUNE
     title = reader.text(described, "Libelle")

@@ -442,6 +442,9 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
      b"<PST><DescriptionPST><ExerciceDebut>2019</ExerciceDebut><ExerciceFin>2024</ExerciceFin></DescriptionPST>"
      b"<Volets><Volet><Libelle>NEANT</Libelle><TauxAvancement>cent</TauxAvancement></Volet></Volets></PST>"
      b"</dataroot>", "« cent » n’est pas une valeur possible de « TauxAvancement »"),
+    (b"<dataroot><Identifiants><Version>201805V1</Version><TypeAdmin>AC</TypeAdmin></Identifiants>"
+     b"<PST><DescriptionPST><ExerciceDebut>2025</ExerciceDebut><ExerciceFin>2025</ExerciceFin></DescriptionPST>"
+     b"<Volets/></PST></dataroot>", "ExerciceDebut « 2025 » et ExerciceFin « 2025 » ne forment pas une législature"),
 ])
 def test_a_hostile_or_foreign_file_stops_in_french_and_changes_nothing(tmp_path, capsys, content, says):
     data = tmp_path / "data"
