@@ -1577,6 +1577,12 @@ people filling the workbook read first."""
 STOPS: dict[str, str] = {
     "import-no-source": "Indiquez le fichier e-Comptes à importer : « {run:importer source=fichier.xml} ».",
     "import-source-absent": "Le fichier « {source} » n’existe pas.",
+    "import-source-folder": "« {source} » est un dossier : indiquez le fichier XML exporté (par exemple "
+                            "« {option:source=export.xml} »).",
+    "import-data-not-folder": "« {data} » {services:?est le dossier des classeurs d’une entité : indiquez le dossier "
+                              "qui contient les entités (par exemple « {option:data=data} »)}{services:!n’est pas un "
+                              "dossier : indiquez celui où écrire la nouvelle entité (par exemple "
+                              "« {option:data=data} »)}.",
     "import-too-big": "« {source} » pèse {size} Mo : un export e-Comptes en pèse quelques-uns (limite : {limit} Mo). "
                       "Ce n’est pas l’export d’un PST.",
     "import-not-xml": "« {source} » n’est pas un fichier XML lisible (ligne {line}) : est-ce bien l’export e-Comptes "

@@ -127,6 +127,8 @@ def refused(key: str, **params) -> ImportRefused:
 
 
 def read_bytes(source: Path) -> bytes:
+    if source.is_dir():
+        raise refused("import-source-folder", source=source)
     if not source.is_file():
         raise refused("import-source-absent", source=source)
     size = source.stat().st_size
@@ -672,6 +674,8 @@ def import_export(source: Path, data: Path, internal: str | None = None,
 
     if (data / c.CADRE_FILE).is_file():
         raise refused("import-data-is-entity", data=data)
+    if data.exists() and not data.is_dir() or data.name == c.SERVICES_DIR:
+        raise refused("import-data-not-folder", data=data, services=data.name == c.SERVICES_DIR)
     imported = read_export(source, internal, rerun)
     created = not data.exists()
     data.mkdir(parents=True, exist_ok=True)

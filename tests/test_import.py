@@ -633,3 +633,20 @@ def test_actions_without_a_service_are_said_once_per_objective_and_take_its_depa
     assert len(written) == len(xml_actions(source))
     assert {written[f"v{i}"] for i in range(3)} == {("Urbanisme.xlsx", "Urbanisme")}
     assert {written[f"u{i}"][0] for i in range(3)} | {written["a3"][0]} == {f"{importer.UNSORTED}.xlsx"}
+
+
+def test_a_folder_as_source_a_file_as_data_or_a_services_folder_are_told_as_such(tmp_path, capsys):
+    """What the coordinator mistyped is named for what it is, and nothing is written."""
+    source = tmp_path / "export.xml"
+    source.write_bytes(b"<dataroot/>")
+    assert import_file(tmp_path, tmp_path / "data") == 2
+    assert "est un dossier : indiquez le fichier XML exporté" in capsys.readouterr().err
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("x", encoding="utf-8")
+    assert import_file(source, not_a_folder) == 2
+    assert "n’est pas un dossier" in capsys.readouterr().err and not_a_folder.read_text(encoding="utf-8") == "x"
+    services = tmp_path / "ville" / "services"
+    services.mkdir(parents=True)
+    assert import_file(source, services) == 2
+    assert "est le dossier des classeurs d’une entité" in capsys.readouterr().err
+    assert list(services.iterdir()) == []
