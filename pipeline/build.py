@@ -365,7 +365,7 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
             staged = path.with_name(f".~{path.name}")
             discard(staged)  # left by an interrupted build
             if output.together and part:
-                tasks[-1][2].append((part, staged))  # with its first part, in the same process (Output.together)
+                tasks[-1][2].append((part, staged))  # with its first part, in the same process (Output.write_all)
             else:
                 tasks.append((output.name, job, [(part, staged)]))
             moves.append((output, job, folder, path, staged))

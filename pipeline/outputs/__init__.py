@@ -73,9 +73,12 @@ def provisional_mark(errors: int, rejected: int) -> dict:
 
 
 def write_parts(name: str, job: Job, parts: list[tuple[int, Path]]) -> list[Path]:
-    """Write parts of an output, each (part, into) — one document, or all the parts of an output written together
-    (Output.together) — in a worker process when several are written side by side."""
+    """Write parts of an output, each (part, into) — one document, or every part of an output written at once
+    (Output.write_all) — in a worker process when several are written side by side."""
     output = by_name(name)
-    for part, into in parts:
-        output.write(job, part, into)
+    if output.write_all is not None:
+        output.write_all(job, [into for _, into in parts])
+    else:
+        for part, into in parts:
+            output.write(job, part, into)
     return [into for _, into in parts]

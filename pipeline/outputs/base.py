@@ -92,7 +92,7 @@ class Output:
     """Its identifier (what `Written.output` holds): unique, never shown."""
     stem: Callable[[Job], str]
     """The file name without suffix, provisional mark or part number."""
-    write: Callable[[Job, int, Path], None]
+    write: Callable[[Job, int, Path], None] | None = None
     """Writes part `part` (0 for a single document) of the output into the given path."""
     labels: tuple[str, str] = ("Document écrit", "Document PROVISOIRE écrit malgré les erreurs")
     """How the console names it: (written, written despite errors)."""
@@ -107,9 +107,9 @@ class Output:
     """The main document of its scope (the PST; for a pair, the joint PST): what the exit code, the PDF and the
     console's outcome are about — an entity « has its document » when this one is written —, and whose first page
     says, when provisional, how many rows it leaves out. One per scope."""
-    together: bool = False
-    """Its parts are written by one process, one after the other, from one rendering (the site's folder and its
-    archive), instead of side by side."""
+    write_all: Callable[[Job, list[Path]], None] | None = None
+    """Instead of `write`: writes every part at once, into the given paths in order, from one rendering (the site:
+    its folder, then its archive made from it) — in one process, never side by side."""
     longest: bool = False
     """Takes the longest to write (the fiches, a page per action): started first when documents are written side
     by side."""
@@ -131,6 +131,15 @@ class Output:
     """The files it writes, by name under the entity's folder (« retours/Travaux.xlsx »), when they are not its
     stem and parts: one per part; the folder of the first holds only this output's files. A part may be a folder
     (the site): `write` creates it at the path it is given, and it replaces the previous folder whole."""
+
+    def __post_init__(self):
+        if (self.write is None) == (self.write_all is None):
+            raise ValueError(f"output {self.name!r}: give `write` or `write_all`, one of them")
+
+    @property
+    def together(self) -> bool:
+        """Its parts are written by one call (`write_all`), in one process."""
+        return self.write_all is not None
 
     def wanted(self, job: Job) -> bool:
         """Written for this job: asked by the command being run (when it belongs to one), and it applies."""

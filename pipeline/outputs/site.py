@@ -8,9 +8,6 @@ pipeline/site/ from the entity as built; what they show of an action is what pip
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
 import zipfile
 from pathlib import Path
 
@@ -28,30 +25,13 @@ def files(job: Job) -> list[str]:
     return [FOLDER, archive_name(job)]
 
 
-BUILT: dict[int, Path] = {}
-"""id(job) → the site as this process built it (a temporary folder): the folder and its archive are two parts
-of the output, made from one rendering."""
-
-
-def built(job: Job, into: Path) -> Path:
-    """The site of `job`, rendered once per process into a temporary folder removed when the job is."""
+def write_all(job: Job, into: list[Path]) -> None:
+    """The site rendered once into its folder, then its archive made from that folder."""
     from ..site import write_site
 
-    if id(job) not in BUILT:
-        temporary = Path(tempfile.mkdtemp(prefix="pst-site-"))
-        weakref.finalize(job, shutil.rmtree, temporary, True)
-        weakref.finalize(job, BUILT.pop, id(job), None)
-        write_site(job, temporary / FOLDER, build=into.parent.parent)
-        BUILT[id(job)] = temporary / FOLDER
-    return BUILT[id(job)]
-
-
-def write(job: Job, part: int, into: Path) -> None:
-    site = built(job, into)
-    if part == 0:
-        shutil.copytree(site, into)
-        return
-    with zipfile.ZipFile(into, "w", zipfile.ZIP_DEFLATED) as archive:
+    site, archive_path = into
+    write_site(job, site, build=site.parent.parent)
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(site.rglob("*")):
             if path.is_file():
                 archive.write(path, f"{job.entity.folder}/{FOLDER}/{path.relative_to(site).as_posix()}")
@@ -60,11 +40,10 @@ def write(job: Job, part: int, into: Path) -> None:
 OUTPUT = Output(
     name="site",
     stem=lambda job: FOLDER,
-    write=write,
+    write_all=write_all,
     labels=("Site internet (dossier et archive à déposer)", "Site internet"),
     suffix="",
     command="site",
     provisional=False,
     files=files,
-    together=True,
 )

@@ -104,7 +104,7 @@ def partner_sites(job, build: Path | None) -> dict[str, dict]:
 
 def prepare(job, build: Path | None) -> Site:
     entity: Entity = job.entity
-    columns = tuple(column for column in c.action_fields() if public.is_public(entity, column))
+    columns = tuple(public.public_action_fields(entity))
     presentation = Presentation(job.partner_names, fiche=True, hide_empty=True, columns=columns)
     pages, taken = {}, set()
     for action in entity.actions():
