@@ -386,6 +386,10 @@ class PartialDate:
         2022 », « 2022 »."""
         return french.long_date(self)
 
+    def iso(self) -> str:
+        """« 2024-12-31 », « 2024-12 » or « 2024 »: as precise as the service typed it (the state, the open data)."""
+        return "-".join([f"{self.year:04d}", *(f"{n:02d}" for n in (self.month, self.day) if n)])
+
 
 def _full_year(text: str) -> int:
     year = int(text)

@@ -254,13 +254,6 @@ def number(value: float | int) -> int | float:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def iso_date(value: PartialDate) -> str:
-    """As precise as typed: « 2024-03-15 », « 2024-03 », « 2024 »."""
-    if value.day:
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-    return f"{value.year:04d}-{value.month:02d}" if value.month else f"{value.year:04d}"
-
-
 def item(column: c.Column, value) -> str:
     """One value of a list: an ODD by its number (« ODD 7 », however it was typed), else the text."""
     if column.kind == c.SDG_LIST and (n := sdg_number(str(value))):
@@ -275,7 +268,7 @@ def json_value(column: c.Column, value):
     if value is None or value == "":
         return None
     if isinstance(value, PartialDate):
-        return iso_date(value)
+        return value.iso()
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):

@@ -182,20 +182,10 @@ def action_record(action: Action) -> dict:
 
 def to_json(value):
     if isinstance(value, PartialDate):
-        return partial_iso(value)
+        return value.iso()
     if isinstance(value, tuple):
         return list(value)
     return value
-
-
-def partial_iso(day: PartialDate) -> str:
-    """« 2024-12-31 », « 2024-12 » or « 2024 »: as precise as the service typed it."""
-    text = f"{day.year:04d}"
-    if day.month:
-        text += f"-{day.month:02d}"
-    if day.day:
-        text += f"-{day.day:02d}"
-    return text
 
 
 def from_partial_iso(text: str) -> PartialDate | None:
