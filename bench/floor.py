@@ -1,7 +1,9 @@
 """The floor of `make bench`: the least a build of these workbooks can cost, as a whole process.
 
-Reads every workbook of an entity folder with python-calamine (every sheet, as Python values), then renders the
-actions (number and libellé) once through a minimal docxtpl template, and saves the document.
+Reads every workbook of an entity folder the way the product is required to read them — pandas with its calamine
+engine, every sheet as strings, `keep_default_na=False` — then renders the actions (number and libellé) once through
+a minimal docxtpl template, and saves the document. Importing pandas is part of the floor: a build cannot read a
+workbook without it (DEVELOPERS.md names pandas and its calamine engine as the reader).
 
     python bench/floor.py ENTITY_FOLDER OUTPUT.docx
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from docx import Document
 from docxtpl import DocxTemplate
-from python_calamine import CalamineWorkbook
+import pandas as pd
 
 
 def minimal_template(path: Path) -> None:
@@ -28,9 +30,10 @@ def minimal_template(path: Path) -> None:
 def read_actions(folder: Path) -> list[dict]:
     actions = []
     for path in sorted(folder.rglob("*.xlsx")):
-        book = CalamineWorkbook.from_path(str(path))
-        for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python()
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False,
+                               engine="calamine")
+        for name, grid in sheets.items():
+            rows = grid.to_numpy().tolist()
             if name == "Actions" and rows:
                 title = rows[0].index("Libellé de l'action")
                 actions += [{"number": str(len(actions) + 1), "title": row[title]} for row in rows[1:]]
