@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
+import pickle
 import stat
 import time
 import zipfile
@@ -77,7 +79,8 @@ class Remembered:
     digest: str
     settled: bool
     """Read well after its last modification: the same signature is enough to reuse it (RACY_SECONDS)."""
-    value: object
+    kept: bytes
+    """What was read, pickled (`kept`, `taken`)."""
 
 
 def signature_of(status: os.stat_result) -> tuple[int, int]:
@@ -86,6 +89,33 @@ def signature_of(status: os.stat_result) -> tuple[int, int]:
 
 def digest_of(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+SHARED = {id(value): name for name, value in vars(c).items() if isinstance(value, c.SheetContract)}
+"""The contract's sheets, kept by name: what was read refers to them, never to copies of them."""
+
+
+class Keeper(pickle.Pickler):
+    def persistent_id(self, value):
+        return SHARED.get(id(value))
+
+
+class Taker(pickle.Unpickler):
+    def persistent_load(self, name: str):
+        return getattr(c, name)
+
+
+def kept(value) -> bytes:
+    """What was read (a ServiceFile, a LoadedFrame) as bytes: each build takes a copy of it that shares nothing with
+    the others (`taken`) — it can neither change what is kept nor hold on to it (pandas records, in a frame, every
+    view taken of its data or its index: a frame kept and read at each build would grow build after build)."""
+    stream = io.BytesIO()
+    Keeper(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return stream.getvalue()
+
+
+def taken(blob: bytes):
+    return Taker(io.BytesIO(blob)).load()
 
 
 class ReadCache:
@@ -106,19 +136,21 @@ class ReadCache:
             status = os.stat(path)
             if entry is not None and entry.settled and entry.signature == signature_of(status):
                 self.used.add(key)
-                return entry.value
+                return taken(entry.kept)
             digest = digest_of(path)
         except OSError:  # gone, or locked by the program saving it (Windows): the reader says what it finds
             self.entries.pop(key, None)
             self.reads += 1
             return read()
-        if entry is None or entry.digest != digest:
-            self.reads += 1
-            entry = Remembered(signature_of(status), digest, False, read())
-        settled = time.time() - status.st_mtime_ns / 1e9 > RACY_SECONDS
-        self.entries[key] = replace(entry, signature=signature_of(status), settled=settled)
         self.used.add(key)
-        return entry.value
+        settled = time.time() - status.st_mtime_ns / 1e9 > RACY_SECONDS
+        if entry is not None and entry.digest == digest:
+            self.entries[key] = replace(entry, signature=signature_of(status), settled=settled)
+            return taken(entry.kept)
+        self.reads += 1
+        value = read()
+        self.entries[key] = Remembered(signature_of(status), digest, settled, kept(value))
+        return value
 
     def service_workbook(self, path: Path, numeric_keys: tuple[str, ...]) -> load.ServiceFile:
         return self.remembered(("workbook", os.path.abspath(path), tuple(numeric_keys)), path,
