@@ -1196,8 +1196,8 @@ CONSOLE: dict[str, str] = {
                          "relu aussitôt (ou relancez « {provisional} » pour des documents provisoires sans les lignes "
                          "rejetées).",
     "watch-problem": "Impossible de construire : {reason} La surveillance continue : corrigez, puis enregistrez.",
-    "watch-stopped": "Surveillance arrêtée{during:? : la construction en cours est abandonnée, les documents déjà en "
-                     "place n’ont pas changé}.",
+    "watch-stopped": "Surveillance arrêtée{during:? : la construction en cours est abandonnée, aucun document n’est "
+                     "laissé à moitié écrit}.",
     "stopped-rebuild": "une construction de la surveillance s’est arrêtée (aucun document n’est laissé à moitié "
                        "écrit ; la surveillance continue)",
     # Options given wrong

@@ -459,9 +459,10 @@ def test_the_command_rebuilds_once_per_save_of_every_kind_and_stops_on_ctrl_c(da
         assert "Écrit par morceaux" in docx_text(pst_of(build))
 
         added = workbook.with_name("Ajouté.xlsx")
-        shutil.copy(workbooks(data)[1], tmp_path / "copy.xlsx")
-        renamed_first_action(tmp_path / "copy.xlsx", "Action du classeur ajouté")
-        shutil.copy(tmp_path / "copy.xlsx", added)
+        model = first_row(workbook)
+        write_workbook(tmp_path / "new.xlsx", {"Actions": [action(volet=model["Volet"], oo=model["N° OO"],
+                                                                   title="Action du classeur ajouté")]})
+        shutil.copy(tmp_path / "new.xlsx", added)  # copied in, as from an e-mail
         watching.wait_for(r"^✓ Reconstruit en ", 3)
         added.unlink()
         watching.wait_for(r"^✓ Reconstruit en ", 4)
@@ -474,6 +475,7 @@ def test_the_command_rebuilds_once_per_save_of_every_kind_and_stops_on_ctrl_c(da
         verdicts = [n for n, line in enumerate(watching.lines) if "→ Rapport de validation : " in line]
         documents = [n for n, line in enumerate(watching.lines) if "→ Document écrit : " in line]
         assert len(verdicts) == len(documents) == 5 and all(v < d for v, d in zip(verdicts, documents))
+        assert "Action du classeur ajouté" not in docx_text(pst_of(build))
     finally:
         code = watching.stop()
     assert code == 0
@@ -491,11 +493,12 @@ def test_ctrl_c_during_a_build_leaves_every_document_whole(tmp_path):
         watching.wait_for(r"^Surveillance de ", timeout=60)
         before = {path.name: path.read_bytes() for path in build.rglob("*.docx")}
         saved_as_excel_does(workbooks(data)[0], "Interrompu en route")
-        watching.wait_for(r"^↻ ")
+        watching.wait_for(r"→ Rapport de validation : ", 2)  # the documents are being written
     finally:
         code = watching.stop(group=True)
     assert code == 0
-    assert watching.lines[-1].startswith("Surveillance arrêtée")
+    assert watching.lines[-1] in ("Surveillance arrêtée.", "Surveillance arrêtée : la construction en cours est "
+                                  "abandonnée, aucun document n’est laissé à moitié écrit.")
     assert not any("Traceback" in line for line in watching.errors), watching.errors
     assert not [path for path in build.rglob("*") if path.name.startswith((".~", "~$"))]
     for path in build.rglob("*.docx"):
