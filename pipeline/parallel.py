@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -74,8 +73,8 @@ def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list
     method = start_method()
     INHERITED = list(items) if method == "fork" else []
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=multiprocessing.get_context(method),
-                                 initializer=sheltered_worker if SHELTERED else None) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items)),
+                                 mp_context=multiprocessing.get_context(method)) as pool:
             futures = {(pool.submit(call_inherited, function, index) if INHERITED
                         else pool.submit(call, function, *item)): index for index, item in enumerate(items)}
             collect(futures, items, values, done, failed)
@@ -96,22 +95,6 @@ def collect(futures: dict, items: list, values: list, done, failed) -> None:
             values[index] = failed(items[index], problem)
         if done:
             done(index, values[index])
-
-
-SHELTERED = False
-"""Workers ignore Ctrl+C, their parent alone stops (make suivre: a watch process forks workers at each build, and a
-worker waiting for work would print a traceback on Ctrl+C); the parent then waits for the work in flight before
-its staged files are discarded. Off by default: make pst's workers stop with it."""
-
-
-def shelter(on: bool = True) -> None:
-    global SHELTERED
-    SHELTERED = on
-
-
-def sheltered_worker() -> None:
-    """A worker's first step when SHELTERED: Ctrl+C is its parent's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def processors() -> int:

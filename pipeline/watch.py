@@ -19,7 +19,7 @@ What did not change is not done again:
 
 Saves are taken as programs make them: Excel and LibreOffice write a temporary file, then rename it; their lock
 files (« ~$… », « .~lock…# ») and temporary files never start a build (`concerns`). A changed file is read once it
-is complete: the same size and modification time at two looks `SETTLE_MS` apart, and, for a zip workbook, its
+is complete: the same size and modification time for `SETTLE` seconds, and, for a zip workbook, its
 central directory readable (written last). A file still locked by Excel (Windows: PermissionError on opening) is
 waited for; after `PATIENCE` seconds the console says so, and it is read as soon as it can be. Several saves close
 together (a burst) make one build.
@@ -47,7 +47,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import contract as c
 from . import frame as frame_stage
-from . import load, parallel
+from . import load
 from .build import (BuildReport, CrossReferenceResult, EntityResult, Pair, cross_checks, cross_references,
                     pair_leftovers, partners, prepared, rendered)
 from .files import OLE2_MAGIC, ZIP_MAGIC
@@ -60,8 +60,11 @@ ADDED, MODIFIED, REMOVED = "added", "modified", "removed"
 
 STEP_MS = 30
 """watchfiles gathers the changes of a burst until one step passes without a new one."""
-SETTLE_MS = 100
-"""Between two looks at a changed file: unchanged size and modification time mean its writer is done."""
+TICK_MS = 50
+"""Without changes, watchfiles yields an empty batch this often: the pending files are looked at again."""
+SETTLE = 0.1
+"""Seconds a changed file must stay as it is — the same size and modification time at two looks this far apart, or
+last modified this long ago — for its writer to be done."""
 PATIENCE = 3.0
 """Seconds a file may stay locked or incomplete before the console says so (locked) or it is read anyway
 (incomplete: what is wrong with it becomes its finding)."""
@@ -249,6 +252,8 @@ class Pending:
     """When its first change of this burst was seen (monotonic seconds)."""
     signature: tuple[int, int] | None = None
     """At the last look (None: not looked at since its last change)."""
+    looked: float = 0.0
+    """When it was first seen with that signature."""
     told: bool = False
     """The console said it is locked."""
 
@@ -289,13 +294,16 @@ class Listener:
 class Session:
     """The watched data folder and what its last builds left: each entity's result before rendering (reused when
     another entity changes), its last written result, the pairs' last documents, and the cache of what was read.
-    `jobs`: processes for an entity's documents (side by side with `fork`; 1: in this process)."""
+    Everything is written in this process: the templates stay compiled here, and Ctrl+C stops it at once,
+    every staged file removed on the way out — worker processes forked at each build would save a few tenths of a
+    second at a few thousand actions, but a Ctrl+C could reach them, or their parent, where it cannot be handled
+    (Python's own at-fork steps), and a spawned worker (Windows) would import everything again at each build."""
 
-    def __init__(self, data: Path, build: Path, despite_errors: bool = False, jobs: int = 1,
+    def __init__(self, data: Path, build: Path, despite_errors: bool = False,
                  today: Callable[[], dt.date] = dt.date.today) -> None:
         self.data, self.build = Path(data), Path(build)
         self.root = Path(os.path.realpath(data))
-        self.despite_errors, self.jobs, self.today = despite_errors, jobs, today
+        self.despite_errors, self.today = despite_errors, today
         self.cache = ReadCache()
         self.folders: list[Path] = []
         self.prepared: dict[Path, EntityResult] = {}
@@ -359,7 +367,7 @@ class Session:
                 rebuild.verdict_seconds = time.perf_counter() - started
                 listener.verdict(done)
 
-            result = rendered(result, self.build, known, today, self.despite_errors, self.jobs, reported=reported)
+            result = rendered(result, self.build, known, today, self.despite_errors, 1, reported=reported)
             if not told:
                 reported(result)
             listener.documents(result)
@@ -429,7 +437,8 @@ def follow(session: Session, batches: Iterator[set], listener: Listener | None =
            failed: Callable[[BaseException], None] | None = None) -> int:
     """Build again as changes come: `batches` yields sets of (change, path) — watchfiles' batches, and an empty set
     when nothing happened for a while (a tick: the pending files are looked at again). An entity is built once
-    every changed file of it is complete (two looks, a tick apart) or gone; a locked file holds its entity back,
+    every changed file of it is complete (unchanged for SETTLE seconds, at two looks) or gone; a locked file holds
+    its entity back,
     and is told after PATIENCE seconds. Stops after `rebuilds` builds (tests) or when `batches` ends. `failed(e)`:
     what to do with an exception of one build (the console says it; the watch goes on); None: raised. Returns the
     number of builds."""
@@ -470,35 +479,32 @@ def follow(session: Session, batches: Iterator[set], listener: Listener | None =
 
 
 def ready_paths(pending: dict[Path, Pending], now: float, listener: Listener) -> set[Path]:
-    """The pending paths that can be read: gone, or complete and unchanged since the last look; an incomplete file
-    is read anyway after PATIENCE (what is wrong with it becomes its finding), a locked one is waited for."""
+    """The pending paths that can be read: gone, or complete and settled (unchanged since the last look, and for
+    SETTLE seconds: between the looks, or since its modification time); an incomplete file is read anyway after
+    PATIENCE (what is wrong with it becomes its finding), a locked one is waited for."""
     ready = set()
     for path, item in pending.items():
         state, signature = look(path)
         waited = now - item.since >= PATIENCE
-        if state == GONE or state == COMPLETE and signature == item.signature \
-                or state == INCOMPLETE and waited and signature == item.signature:
+        if signature != item.signature or item.signature is None:
+            item.signature, item.looked = signature, now
+            settled = False
+        else:
+            settled = now - item.looked >= SETTLE or time.time() - signature[1] / 1e9 >= SETTLE
+        if state == GONE or state == COMPLETE and settled or state == INCOMPLETE and waited and settled:
             ready.add(path)
         elif state == LOCKED and waited and not item.told:
             item.told = True
             listener.waiting(path)
-        item.signature = signature
     return ready
 
 
 def batches_of(session: Session, stop=None) -> Iterator[set]:
     """The changes of DATA from watchfiles, as `follow` takes them: a batch once a burst is over, an empty set every
-    SETTLE_MS otherwise. The watcher runs from the first batch on (`next()` once before the first build: what
+    TICK_MS otherwise. The watcher runs from the first batch on (`next()` once before the first build: what
     changes during it is kept for the next batch). `stop`: an event (threading.Event) that ends it."""
     from watchfiles import watch
 
     yield from watch(session.root, watch_filter=lambda change, path: session.concerns(path) is not None,
-                     step=STEP_MS, rust_timeout=SETTLE_MS, yield_on_timeout=True, stop_event=stop,
+                     step=STEP_MS, rust_timeout=TICK_MS, yield_on_timeout=True, stop_event=stop,
                      raise_interrupt=True)
-
-
-def write_processes(jobs: int) -> int:
-    """Processes for an entity's documents in the watch: side by side when workers are forked (they inherit what
-    this process has loaded), in this process otherwise — a spawned worker would import everything again on each
-    build, slower than writing here."""
-    return jobs if parallel.start_method() == "fork" else 1

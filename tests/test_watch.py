@@ -128,7 +128,17 @@ def changed(*paths: Path, change: Change = Change.modified) -> set:
 
 
 TICK = set()
-"""A batch without changes: watchfiles' timeout (SETTLE_MS without a change)."""
+"""A batch without changes: watchfiles' timeout (TICK_MS without a change)."""
+
+
+def ticking(step: float = 0.06):
+    """A clock for `follow` that moves on by about a tick (TICK_MS) at each batch, whatever the time the test takes."""
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += step
+        return now[0]
+    return clock
 
 
 # --- The build, again ---------------------------------------------------------------------------------------------
@@ -268,7 +278,7 @@ def test_a_save_as_excel_makes_it_gives_one_build_and_lock_and_temporary_files_n
         changed(temporary, change=Change.added), changed(temporary), TICK,
         lambda: os.replace(temporary, workbook),
         changed(temporary, change=Change.deleted) | changed(workbook, change=Change.added), TICK, TICK, TICK,
-    ), heard)
+    ), heard, clock=ticking())
     assert done == 1
     assert heard.kinds() == ["changed", "verdict", "documents", "finished"]
     assert heard.events[0] == ("changed", [(workbook.name, MODIFIED)])
@@ -283,7 +293,7 @@ def test_a_burst_of_saves_gives_one_build(data, tmp_path):
         lambda: saved_as_excel_does(first, "Un"), changed(first),
         lambda: saved_as_excel_does(first, "Deux"), changed(first),
         lambda: saved_as_excel_does(second, "Trois"), changed(second), TICK, TICK, TICK,
-    ), heard)
+    ), heard, clock=ticking())
     assert done == 1
     assert sorted(heard.events[0][1]) == sorted([(first.name, MODIFIED), (second.name, MODIFIED)])
 
@@ -299,7 +309,7 @@ def test_a_slow_writer_is_read_once_its_file_is_complete(data, tmp_path):
         lambda: workbook.write_bytes(b""), changed(workbook), TICK, TICK,  # truncated, then nothing for a while
         lambda: workbook.write_bytes(content[:half]), changed(workbook), TICK, TICK,  # half: not a zip yet
         lambda: workbook.write_bytes(content), changed(workbook), TICK, TICK, TICK,
-    ), heard)
+    ), heard, clock=ticking())
     assert done == 1
     [verdict] = [e for e in heard.events if e[0] == "verdict"]
     assert not [code for code in verdict[2] if code.startswith("fichier")]
@@ -324,7 +334,7 @@ def test_a_file_still_locked_is_waited_for_then_told_then_read_once_free(data, t
     heard = Heard()
     done = follow(session, ticks(
         changed(workbook), TICK, later(1), TICK, later(watch.PATIENCE), TICK, TICK,
-        lambda: locked.update(on=False), TICK, TICK,
+        lambda: locked.update(on=False), TICK, later(2 * watch.SETTLE), TICK,
     ), heard, clock=lambda: now["t"])
     assert done == 1
     assert heard.kinds() == ["waiting", "changed", "verdict", "documents", "finished"]
@@ -342,7 +352,7 @@ def test_a_build_that_cannot_be_made_is_said_and_the_watch_goes_on(data, tmp_pat
         lambda: shutil.move(cadre, held), changed(cadre, change=Change.deleted), TICK,  # DATA has no cadre left
         lambda: shutil.move(held, cadre), changed(cadre, change=Change.added), TICK, TICK,
         lambda: saved_as_excel_does(workbook, "Reprise"), changed(workbook), TICK, TICK,
-    ), Heard(), failed=failures.append)
+    ), Heard(), clock=ticking(), failed=failures.append)
     assert done == 3
     assert [type(f).__name__ for f in failures] == ["ConfigurationError"]
     assert "Reprise" in docx_text(pst_of(tmp_path / "build"))
@@ -439,7 +449,7 @@ class Watching:
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT sent to a process (Windows: Ctrl+C in its console)")
 def test_the_command_rebuilds_once_per_save_of_every_kind_and_stops_on_ctrl_c(data, tmp_path):
     build = tmp_path / "build"
-    watching = Watching(data, build, "--processus", "1")
+    watching = Watching(data, build)
     try:
         watching.wait_for(r"^Surveillance de ")
         assert watching.count(r"^✓ Construit en ") == 1
@@ -488,7 +498,7 @@ def test_ctrl_c_during_a_build_leaves_every_document_whole(tmp_path):
     data = tmp_path / "data"
     generate(data, Shape(actions=268, services=14))
     build = tmp_path / "build"
-    watching = Watching(data, build, group=True)  # its worker processes too get Ctrl+C, as in a terminal
+    watching = Watching(data, build, group=True)  # Ctrl+C to the whole group, as a terminal sends it
     try:
         watching.wait_for(r"^Surveillance de ", timeout=60)
         before = {path.name: path.read_bytes() for path in build.rglob("*.docx")}
