@@ -4,6 +4,8 @@
 #   make pdf                 builds as make pst, then the PDF of each PST for the website (LibreOffice)
 #   make templates           writes each service's workbook from the frame (PREREMPLI=1: with its actions)
 #   make verifier            reads and checks the workbooks: the validation report only, nothing recorded
+#   make suivre              builds as make pst, then rebuilds an entity each time one of its workbooks is saved
+#                            (its validation report first, then its documents; never a version; Ctrl+C stops)
 #   make adopter SEANCE=…    records the last build as the version the conseil took note of (versions/;
 #                            ENTITE=dossier: that entity only; ANNULER=AAAA-MM-JJ: withdraws that last version)
 #   make modifications       builds as make pst, with what changed since the adopted version (DEPUIS=…)
@@ -13,7 +15,8 @@
 #   make site                builds as make pst, with the website of each PST (DATE=AAAA-MM-JJ: its progress then)
 #   make importer SOURCE=f   writes a new entity folder in DATA from another tool's e-Comptes export (XML)
 #                            (INTERNE=2,5: the OS of its single « NEANT » volet to place in the volet interne)
-#   MALGRE_ERREURS=1         (pst, pdf, modifications, rapport, ecomptes, synergies, site) provisional documents despite errors
+#   MALGRE_ERREURS=1         (pst, pdf, suivre, modifications, rapport, ecomptes, synergies, site) provisional
+#                            documents despite errors
 #   make test                runs the tests
 # The first command creates .venv and installs the pinned dependencies (once).
 
@@ -31,8 +34,6 @@ EXERCICE ?=
 ANNEE ?=
 SOURCE ?=
 INTERNE ?=
-ENTITE ?=
-ANNULER ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV  := .venv
 PY    := $(VENV)/bin/python
@@ -42,7 +43,7 @@ READY := $(VENV)/.installed
 PIPELINE := PST_LANCEUR=make $(PY) -m pipeline
 DESPITE_ERRORS = $(if $(filter 1 oui yes,$(MALGRE_ERREURS)),--malgre-erreurs)
 
-.PHONY: pst pdf templates verifier adopter modifications rapport ecomptes synergies site importer test bench modeles-vierges clean help
+.PHONY: pst pdf templates verifier suivre adopter modifications rapport ecomptes synergies site importer test bench modeles-vierges clean help
 
 help:
 	@echo "make pst [DATA=data] [BUILD=build]   construit le PST de chaque entité"
@@ -51,6 +52,7 @@ help:
 	@echo "make templates [DATA=…] [BUILD=…]    écrit le classeur de chaque service dans BUILD/<entité>/modeles/"
 	@echo "make templates PREREMPLI=1           … prérempli avec ses actions de la dernière construction"
 	@echo "make verifier                        contrôle les classeurs : rapport de validation seulement"
+	@echo "make suivre [DATA=…] [BUILD=…]       construit, puis reconstruit une entité à chaque classeur enregistré (Ctrl+C)"
 	@echo "make adopter SEANCE=AAAA-MM-JJ       enregistre la version dont le conseil a pris acte ce jour-là"
 	@echo "make adopter SEANCE=… ENTITE=dossier  … pour cette seule entité (toutes ou aucune, sinon)"
 	@echo "make adopter ANNULER=AAAA-MM-JJ      retire la dernière version enregistrée (mise de côté)"
@@ -62,7 +64,7 @@ help:
 	@echo "make site [DATE=AAAA-MM-JJ]          le PST et son site internet à publier (BUILD/<entité>/site/, archive .zip)"
 	@echo "make importer SOURCE=fichier.xml     nouvelle entité dans DATA depuis l’export e-Comptes d’un autre outil"
 	@echo "… INTERNE=2,5                        (importer) ces OS du volet unique « NEANT » dans le volet interne"
-	@echo "… MALGRE_ERREURS=1                   (pst, pdf, modifications, rapport, ecomptes, synergies, site) documents provisoires"
+	@echo "… MALGRE_ERREURS=1                   (pst, pdf, suivre, modifications, rapport, ecomptes, synergies, site) documents provisoires"
 	@echo "make test                            lance les tests"
 	@echo "make bench                           mesure les temps et la mémoire (écrit bench/RESULTS.md)"
 	@echo "make modeles-vierges                 régénère input_templates/ et le tableau des colonnes de README.md depuis le contrat"
@@ -97,6 +99,9 @@ importer: $(READY)
 
 verifier: $(READY)
 	@$(PIPELINE) verifier --data "$(DATA)" --build "$(BUILD)"
+
+suivre: $(READY)
+	@$(PIPELINE) suivre --data "$(DATA)" --build "$(BUILD)" $(DESPITE_ERRORS)
 
 adopter: $(READY)
 	@$(PIPELINE) adopter --data "$(DATA)" --build "$(BUILD)" $(if $(SEANCE),--seance "$(SEANCE)") \

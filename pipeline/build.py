@@ -323,17 +323,20 @@ def entity_job(result: EntityResult, partners_: dict[str, dict], today: dt.date,
 def write_entity_documents(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date,
                            despite_errors: bool = False, jobs: int = 1, check_only: bool = False,
                            evaluation: Evaluation | None = None, command: str = DEFAULT_COMMAND,
-                           asked: dict | None = None) -> None:
+                           asked: dict | None = None, reported=None) -> None:
     """The entity's validation report, always and first; its other documents when it has no errors (or despite
     them, on request, under provisional names). `jobs` > 1: the documents are written side by side (one entity
     built alone on a machine with several cores). `command`, `asked`: the command being run and its options
-    (Job.command, Job.asked)."""
+    (Job.command, Job.asked). `reported(result)`, when given, is called once the report and the services' feedback
+    are in place, before the documents are written (make suivre prints the verdict then)."""
     folder = build / result.folder.name
     job = entity_job(result, partners_, today, evaluation, command, asked)
     entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
     for output in entity_outputs:
         if output.always and output.wanted(job):
             result.written += write_together([(output, job, folder)], 1)
+    if reported is not None:
+        reported(result)
     if result.entity is None or check_only:
         return
     documents = [o for o in entity_outputs if not o.always and o.wanted(job)]
@@ -546,15 +549,16 @@ def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bo
 
 def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], today: dt.date, despite_errors: bool,
              jobs: int = 1, check_only: bool = False, evaluation: Evaluation | None = None,
-             command: str = DEFAULT_COMMAND, asked: dict | None = None) -> EntityResult:
+             command: str = DEFAULT_COMMAND, asked: dict | None = None, reported=None) -> EntityResult:
     """Phase 2 for one entity: its documents (in `jobs` processes), and the state of the build when it has no
-    errors. `check_only`: the validation report alone, no document and no state (make verifier)."""
+    errors. `check_only`: the validation report alone, no document and no state (make verifier). `reported`: see
+    write_entity_documents."""
     if result.failure:
         return result
     try:
         with (result.clock or Stopwatch()).stage("render"):
             write_entity_documents(result, build, partners_, today, despite_errors, jobs, check_only, evaluation,
-                                   command, asked)
+                                   command, asked, reported)
         if result.document and not result.has_errors:
             save_state(result, build, today, [w.path for w in result.written if not w.provisional
                                               and not outputs.by_name(w.output).always and w.path.is_file()])
@@ -609,6 +613,20 @@ def export_years(results: list[EntityResult], asked: int | None, today: dt.date)
         raise ConfigurationError(" ".join([*refused, said("nothing-built")]))
 
 
+def cross_checks(results: list[EntityResult], one_entity: bool = False) -> list[Pair]:
+    """What the entities of DATA say about each other, once each is assembled: institutions named that are not
+    there, a Code two of them carry, joint frames that do not answer each other (added to the findings of the entity
+    concerned), then the pairs (pairing). `one_entity`: DATA is one entity's folder (its partners are not
+    expected)."""
+    built = [r for r in results if r.entity]
+    entities = [r.entity for r in built]
+    unread = [r.folder.name for r in results if not r.entity]
+    for entity, found in (unknown_institutions(entities) + duplicate_codes(entities)
+                          + joint_frames(entities, unread, alone=one_entity)):
+        next(r for r in built if r.entity is entity).findings.append(found)
+    return pairing(results)
+
+
 def build_all(folders: list[Path], build: Path, today: dt.date | None = None, despite_errors: bool = False,
               jobs: int = 1, progress=None, since: dt.date | None = None, check_only: bool = False,
               evaluation: Evaluation | None = None, exercice: int | None = None, export: bool = False,
@@ -632,13 +650,8 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     refuse_unknown_since(results, since)
     if export:
         export_years(results, exercice, today)
+    pairs = cross_checks(results, one_entity)
     built = [r for r in results if r.entity]
-    entities = [r.entity for r in built]
-    unread = [r.folder.name for r in results if not r.entity]
-    for entity, found in (unknown_institutions(entities) + duplicate_codes(entities)
-                          + joint_frames(entities, unread, alone=one_entity)):
-        next(r for r in built if r.entity is entity).findings.append(found)
-    pairs = pairing(results)
     if evaluation is not None:
         for result in built:
             result.findings += evaluation_date(result.entity.legislature, evaluation.day, today)

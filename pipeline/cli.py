@@ -74,6 +74,15 @@ def print_timings(result) -> None:
 def print_entity(result, check_only: bool = False, target: str = "pst", options: dict | None = None) -> None:
     """`target`: the make target that was run (« rapport »…) and `options` its options (rerun_options), named in
     the advice as the user launched them."""
+    print_verdict(result)
+    print_outcome(result, check_only, target, options)
+
+
+def print_verdict(result) -> None:
+    """The entity's findings, counts and validation report (with the services' feedback): what is known once its
+    report is written, before its documents (make suivre prints it then)."""
+    from .outputs import by_name
+
     print()
     print(f"{result.label} ({result.folder})")
     print_findings(result.findings)
@@ -86,7 +95,16 @@ def print_entity(result, check_only: bool = False, target: str = "pst", options:
           + (said("rows-budget", budget=budget) if budget else ""))
     counts = count_by_severity(result.findings)
     print("  " + said("counts", errors=counts[ERROR], warnings=counts[WARNING], notes=counts[NOTE]))
-    print_written(result.written)
+    print_written([w for w in result.written if by_name(w.output).always])
+
+
+def print_outcome(result, check_only: bool = False, target: str = "pst", options: dict | None = None,
+                  again: str | None = None) -> None:
+    """The entity's documents written, or why none. `again`: the advice when errors kept them from being written
+    (default: run the command again, or despite errors)."""
+    from .outputs import by_name
+
+    print_written([w for w in result.written if not by_name(w.output).always])
     if target == "modifications" and result.entity is not None:
         changes = result.modifications
         if changes is None:
@@ -100,6 +118,8 @@ def print_entity(result, check_only: bool = False, target: str = "pst", options:
     elif not result.document:
         if result.entity is None:
             print("  " + said("no-document-parameters"))
+        elif again is not None:
+            print("  " + again)
         else:
             print("  " + said("no-document-errors", again=command(target, **(options or {})),
                               provisional=command(target, **(options or {}), malgre_erreurs=True),
@@ -245,6 +265,108 @@ def command_pst(args, publish=None) -> int:
     if failed:
         print(said("build-failed", labels=failed), file=sys.stderr)
     return max(report.exit_code, published)
+
+
+class WatchConsole:
+    """What `make suivre` prints as the watch goes (watch.Listener): each part flushed as soon as it is known, for
+    whoever reads the console through a pipe."""
+
+    def __init__(self, args):
+        self.args = args
+        self.data = Path(args.data)
+        self.building = False
+        """A build is under way (what Ctrl+C interrupts)."""
+
+    def changed(self, changes: list) -> None:
+        self.building = True
+        print()
+        print(said("watch-changed", changes=[said("watch-change", name=self.named(path), kind=kind)
+                                             for path, kind in changes]), flush=True)
+
+    def named(self, path: Path) -> str:
+        """The path as the coordinator finds it in DATA (« engis-commune/services/Travaux.xlsx »)."""
+        try:
+            return visible(Path(os.path.realpath(path)).relative_to(os.path.realpath(self.data)).as_posix())
+        except ValueError:
+            return visible(str(path))
+
+    def verdict(self, result) -> None:
+        print_verdict(result)
+        sys.stdout.flush()
+
+    def documents(self, result) -> None:
+        print_outcome(result, target="suivre", again=said("watch-no-document", provisional=command(
+            "suivre", **rerun_options(self.args), malgre_erreurs=True)))
+        if getattr(self.args, "temps", False):
+            print_timings(result)
+        sys.stdout.flush()
+
+    def finished(self, rebuild) -> None:
+        report = rebuild.report
+        for note in report.notes:
+            print(note)
+        for pair in report.cross_references:
+            print_pair(pair)
+        if report.leftovers:
+            print()
+            for path in report.leftovers:
+                print(said("pair-leftover", path=path))
+        print()
+        report_failures(report.failures(), Path(self.args.build))
+        verdict = seconds_text(rebuild.verdict_seconds, 2) if rebuild.verdict_seconds is not None else ""
+        print(said("watch-done" if rebuild.changes else "watch-built", time=seconds_text(rebuild.seconds, 2),
+                   verdict=verdict), flush=True)
+        self.building = False
+
+    def waiting(self, path: Path) -> None:
+        print(said("watch-locked", path=self.named(path)), flush=True)
+
+    def failed(self, problem: BaseException) -> None:
+        """A build of the watch that could not be made: why, and the watch goes on."""
+        from .load import ConfigurationError
+
+        self.building = False
+        from .render import TemplateProblem
+
+        if isinstance(problem, (ConfigurationError, TemplateProblem)):
+            print(said("watch-problem", reason=problem), file=sys.stderr, flush=True)
+        elif isinstance(problem, OSError):
+            print(said("watch-problem", reason=said("not-written", path=problem.filename or problem)),
+                  file=sys.stderr, flush=True)
+        else:
+            internal_error(Path(self.args.build), said("stopped-rebuild"),
+                           "".join(traceback.format_exception(problem)))
+
+
+def command_watch(args) -> int:
+    """`make suivre`: builds as make pst, then builds each entity again as soon as one of its workbooks is saved
+    (pipeline/watch.py), until Ctrl+C: exit code 0 then. When DATA cannot be used at the start, 2 as make pst."""
+    from .load import ConfigurationError
+    from .render import TemplateProblem
+    from .watch import Session, batches_of, follow
+
+    console = WatchConsole(args)
+    try:
+        session = Session(Path(args.data), Path(args.build), despite_errors=args.malgre_erreurs)
+        batches = batches_of(session)
+        next(batches)  # the watcher runs from now on: a save during the first build is seen after it
+        console.building = True
+        try:
+            session.rebuild(None, console)
+        except (ConfigurationError, TemplateProblem) as problem:
+            print(said("cannot-build", reason=problem), file=sys.stderr)
+            return 2
+        except OSError as problem:
+            print(said("cannot-build", reason=said("not-written", path=problem.filename or problem)),
+                  file=sys.stderr)
+            return 2
+        except Exception:
+            return internal_error(Path(args.build), said("stopped-build"))
+        print(said("watch-ready", folder=session.root), flush=True)
+        follow(session, batches, console, failed=console.failed)
+    except KeyboardInterrupt:
+        print(said("watch-stopped", during=console.building), flush=True)
+    return 0
 
 
 def make_target(args) -> str:
@@ -533,6 +655,10 @@ def parser() -> argparse.ArgumentParser:
     check = add("verifier", command_pst)
     building_options(check, provisional=None)
     check.set_defaults(verifier=True)
+    watch = add("suivre", command_watch)
+    folder_options(watch)
+    watch.add_argument("--malgre-erreurs", action="store_true", help=said("help-malgre-erreurs"))
+    watch.add_argument("--temps", action="store_true", help=said("help-temps"))
     adopt = add("adopter", command_adopt)
     folder_options(adopt, build=said("help-build-adopt"))
     adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help=said("help-seance"))

@@ -1182,6 +1182,24 @@ CONSOLE: dict[str, str] = {
     "check-failed": "Erreurs dans les classeurs de {labels} (voir ci-dessus).",
     "build-failed": "Échec : pas de document pour {labels} (voir les erreurs ci-dessus).",
     "interrupted": "Interrompu : les documents déjà en place n’ont pas changé.",
+    # Watching the data folder (make suivre: pipeline/watch.py)
+    "watch-built": "✓ Construit en {time}.",
+    "watch-ready": "Surveillance de {folder} : chaque classeur enregistré, ajouté ou retiré reconstruit aussitôt son "
+                   "entité. Ctrl+C pour arrêter.",
+    "watch-changed": "↻ {changes:et}",
+    "watch-change": "{name} {kind:=added:ajouté|modified:enregistré|removed:retiré}",
+    "watch-done": "✓ Reconstruit en {time}{verdict:? (rapport de validation en @)}. En attente du prochain "
+                  "enregistrement…",
+    "watch-locked": "… {path} est verrouillé par un autre programme (Excel l’enregistre-t-il encore ?) : il sera relu "
+                    "dès qu’il sera libéré.",
+    "watch-no-document": "→ Aucun document écrit : corrigez les erreurs ci-dessus et enregistrez le classeur, il est "
+                         "relu aussitôt (ou relancez « {provisional} » pour des documents provisoires sans les lignes "
+                         "rejetées).",
+    "watch-problem": "Impossible de construire : {reason} La surveillance continue : corrigez, puis enregistrez.",
+    "watch-stopped": "Surveillance arrêtée{during:? : la construction en cours est abandonnée, aucun document n’est "
+                     "laissé à moitié écrit}.",
+    "stopped-rebuild": "une construction de la surveillance s’est arrêtée (aucun document n’est laissé à moitié "
+                       "écrit ; la surveillance continue)",
     # Options given wrong
     "bad-date": "« {given} » {shape:=missing:n’existe pas|shape:n’est pas une date de la forme AAAA-MM-JJ} (par "
                 "exemple « {example} »).",
@@ -1244,6 +1262,10 @@ CONSOLE: dict[str, str] = {
                               "entre la commune et son CPAS (réunion conjointe des conseils)",
     "help-command-site": "construit le PST comme la commande pst, avec son site internet à publier (pages "
                          "accessibles, recherche, nouveautés ; dans BUILD/<entité>/site/ et une archive .zip)",
+    "help-command-suivre": "construit le PST comme la commande pst, puis surveille le dossier de données : chaque "
+                           "classeur enregistré, ajouté ou retiré reconstruit aussitôt son entité (rapport de "
+                           "validation d’abord, puis les documents) ; rien n’est enregistré comme version adoptée ; "
+                           "Ctrl+C pour arrêter",
     "help-command-modeles-vierges": "écrit les classeurs vierges du contrat (input_templates/)",
     "help-data": "dossier des données : un dossier d’entité (cadre.xlsx et services/) ou un dossier qui en contient "
                  "plusieurs (défaut : data)",

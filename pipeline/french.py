@@ -108,9 +108,9 @@ def amount(value: float | None) -> str:
     return sign + whole_part.replace(",", NBSP) + "," + cents + NBSP + "€"
 
 
-def seconds(value: float) -> str:
-    """« 1,2 s »."""
-    return f"{value:.1f}".replace(".", ",") + NBSP + "s"
+def seconds(value: float, digits: int = 1) -> str:
+    """« 1,2 s » (`digits`: 2, « 0,42 s »)."""
+    return f"{value:.{digits}f}".replace(".", ",") + NBSP + "s"
 
 
 # --- Institutions in a sentence ----------------------------------------------------------------------------------

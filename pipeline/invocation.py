@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "pdf": "pdf",
     "templates": "modeles",
     "verifier": "verifier",
+    "suivre": "suivre",
     "adopter": "adopter",
     "modifications": "modifications",
     "rapport": "rapport",

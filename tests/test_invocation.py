@@ -31,6 +31,7 @@ OPTIONS = {
     "pdf": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--date", "--echeance", "--rapport"},
     "modeles": {"--data", "--build", "--prerempli"},
     "verifier": {"--data", "--build", "--processus", "--temps"},
+    "suivre": {"--data", "--build", "--malgre-erreurs", "--temps"},
     "adopter": {"--data", "--build", "--seance", "--entite", "--annuler"},
     "modifications": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--depuis"},
     "rapport": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--date", "--echeance"},
@@ -71,7 +72,7 @@ def test_every_help_is_french_and_lists_exactly_the_options_of_its_command(comma
 
 @pytest.mark.parametrize("argv, says", [
     ([], "il manque : COMMANDE"),
-    (["rapprt"], "« rapprt » n’est pas une commande ; les commandes sont : pst, pdf, modeles, verifier, adopter, "
+    (["rapprt"], "« rapprt » n’est pas une commande ; les commandes sont : pst, pdf, modeles, verifier, suivre, adopter, "
                  "modifications, rapport, ecomptes, synergies, site, importer, modeles-vierges. Voulez-vous dire « rapport » ?"),
     (["pst", "--bla"], "pst pst : erreur : option ou valeur non reconnue : --bla"),
     (["verifier", "--malgre-erreurs"], "pst verifier : erreur : option ou valeur non reconnue : --malgre-erreurs"),
