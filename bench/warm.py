@@ -3,7 +3,7 @@
 Starts `python -m pipeline suivre` on a copy of an entity folder, waits until its first build is done and it has
 gone quiet, then saves one service workbook again and again — one libellé changed each time, written beside it and
 renamed over it, as Excel saves — and times, from the rename, the line naming the validation report (the verdict)
-and the line naming the PST (the documents rewritten). Between two saves it waits for the rebuild to end. The
+and the line that closes the rebuild, printed once the PST and the fiches are in place (« ✓ Reconstruit en … »). Between two saves it waits for the rebuild to end. The
 resident memory of the process is read after the 10th save and after the last one.
 
     python bench/warm.py ENTITY_FOLDER SAVES        (prints the figures; make bench calls `measure`)
@@ -29,8 +29,8 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_LINE = re.compile(r"→ .*Rapport_validation[^/\\]*\.xlsx\s*$")
 PST_LINE = re.compile(r"→ .*[/\\]PST_[^/\\]*\.docx\s*$")
-QUIET = 1.5
-"""Seconds without output after which the first build is taken as done."""
+READY_LINE = re.compile(r"^Surveillance de ")
+REBUILT_LINE = re.compile(r"^✓ Reconstruit en ")
 TIMEOUT = 300.0
 
 
@@ -39,7 +39,7 @@ class Warm:
     verdict: list[float] = field(default_factory=list)
     """Seconds from each save to the line naming the validation report."""
     documents: list[float] = field(default_factory=list)
-    """Seconds from each save to the line naming the PST."""
+    """Seconds from each save to the end of its rebuild: the PST and the fiches rewritten."""
     rss_after_10: float = 0.0
     rss_at_end: float = 0.0
 
@@ -77,7 +77,7 @@ def wait_for(lines: queue.Queue, pattern: re.Pattern, since: float, transcript: 
             return when
 
 
-def settle(lines: queue.Queue, transcript: list[str], quiet: float = QUIET) -> None:
+def settle(lines: queue.Queue, transcript: list[str], quiet: float) -> None:
     """Reads what the process prints until it has printed nothing for `quiet` seconds."""
     while True:
         try:
@@ -123,13 +123,13 @@ def measure(entity: Path, saves: int, python: str = sys.executable) -> Warm:
         threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
         transcript: list[str] = []
         try:
-            wait_for(lines, PST_LINE, 0.0, transcript)
-            settle(lines, transcript)
+            wait_for(lines, READY_LINE, 0.0, transcript)
             workbook = action_workbook(data)
             for count in range(1, saves + 1):
                 saved = save_with_new_title(workbook, count)
                 warm.verdict.append(wait_for(lines, REPORT_LINE, saved, transcript) - saved)
-                warm.documents.append(wait_for(lines, PST_LINE, saved, transcript) - saved)
+                wait_for(lines, PST_LINE, saved, transcript)
+                warm.documents.append(wait_for(lines, REBUILT_LINE, saved, transcript) - saved)
                 settle(lines, transcript, 0.5)
                 if count == min(10, saves):
                     warm.rss_after_10 = rss_mib(process.pid)
