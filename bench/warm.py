@@ -108,15 +108,16 @@ def save_with_new_title(workbook: Path, count: int) -> float:
     return time.perf_counter()
 
 
-def measure(entity: Path, saves: int, python: str = sys.executable) -> Warm:
-    """`saves` timed saves of one workbook of a copy of `entity` while `pst suivre` watches it."""
+def measure(entity: Path, saves: int, python: str = sys.executable, options: tuple[str, ...] = ()) -> Warm:
+    """`saves` timed saves of one workbook of a copy of `entity` while `pst suivre` watches it (with `options`)."""
     warm = Warm()
     with tempfile.TemporaryDirectory() as temporary:
         data = Path(temporary) / entity.name
         shutil.copytree(entity, data)
         (data / "etat-pst.json").unlink(missing_ok=True)
         build = Path(temporary) / "build"
-        process = subprocess.Popen([python, "-m", "pipeline", "suivre", "--data", str(data), "--build", str(build)],
+        process = subprocess.Popen([python, "-m", "pipeline", "suivre", "--data", str(data), "--build", str(build),
+                                    *options],
                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    encoding="utf-8", env={**os.environ, "PYTHONUNBUFFERED": "1"})
         lines: queue.Queue = queue.Queue()
@@ -150,4 +151,4 @@ def summary(warm: Warm) -> str:
 
 
 if __name__ == "__main__":
-    print(summary(measure(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10)))
+    print(summary(measure(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10, options=sys.argv[3:])))

@@ -342,12 +342,14 @@ def command_watch(args) -> int:
     """`make suivre`: builds as make pst, then builds each entity again as soon as one of its workbooks is saved
     (pipeline/watch.py), until Ctrl+C: exit code 0 then. When DATA cannot be used at the start, 2 as make pst."""
     from .load import ConfigurationError
+    from .parallel import processors
     from .render import TemplateProblem
     from .watch import Session, batches_of, follow
 
     console = WatchConsole(args)
     try:
-        session = Session(Path(args.data), Path(args.build), despite_errors=args.malgre_erreurs)
+        session = Session(Path(args.data), Path(args.build), despite_errors=args.malgre_erreurs,
+                          jobs=args.processus or processors())
         batches = batches_of(session)
         next(batches)  # the watcher runs from now on: a save during the first build is seen after it
         console.building = True
@@ -656,9 +658,7 @@ def parser() -> argparse.ArgumentParser:
     building_options(check, provisional=None)
     check.set_defaults(verifier=True)
     watch = add("suivre", command_watch)
-    folder_options(watch)
-    watch.add_argument("--malgre-erreurs", action="store_true", help=said("help-malgre-erreurs"))
-    watch.add_argument("--temps", action="store_true", help=said("help-temps"))
+    building_options(watch)
     adopt = add("adopter", command_adopt)
     folder_options(adopt, build=said("help-build-adopt"))
     adopt.add_argument("--seance", metavar="AAAA-MM-JJ", help=said("help-seance"))

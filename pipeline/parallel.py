@@ -10,9 +10,13 @@ broken template, a document open in Word, a damaged state file) come back as the
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 
 
 class TaskFailed(Exception):
@@ -61,7 +65,9 @@ def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list
     job), results in the items' order. `done(index, value)` is called as each finishes (progress lines).
     `failed(item, exception)` gives the value of an item whose work failed — its process died, or the work raised
     — when given; without it, the first failure is raised here."""
-    if jobs <= 1 or len(items) <= 1:
+    if jobs > 1 and len(items) > 1 and SHELTERED and sheltering_possible():
+        return run_sheltered(function, items, jobs, done, failed)
+    if jobs <= 1 or len(items) <= 1 or SHELTERED:
         values = []
         for index, item in enumerate(items):
             values.append(function(*item))
@@ -95,6 +101,106 @@ def collect(futures: dict, items: list, values: list, done, failed) -> None:
             values[index] = failed(items[index], problem)
         if done:
             done(index, values[index])
+
+
+SHELTERED = False
+"""Set while the watch builds (`sheltered`): work goes to forked processes that Ctrl+C does not reach, and that
+this process stops before it stops itself (run_sheltered); without `fork`, the work is done in this process."""
+
+
+@contextmanager
+def sheltered():
+    """The watch's builds (pipeline/watch.py): Ctrl+C must stop the watch at once and leave no half-written file.
+    A pool's workers, which the interrupt also reaches, can swallow it or keep the process waiting at its exit;
+    sheltered children cannot."""
+    global SHELTERED
+    before, SHELTERED = SHELTERED, True
+    try:
+        yield
+    finally:
+        SHELTERED = before
+
+
+def sheltering_possible() -> bool:
+    """Children are forked (a `spawn` child would import everything again: slower than doing the work here), and
+    from the main thread (the only one that may change how Ctrl+C is handled)."""
+    return start_method() == "fork" and threading.current_thread() is threading.main_thread() \
+        and hasattr(signal, "pthread_sigmask")
+
+
+def run_sheltered(function, items: list[tuple], jobs: int, done=None, failed=None) -> list:
+    """`run` for the watch: this process does the first item (the longest, as write_together orders them), each
+    other item is done by a forked child — at most `jobs` - 1 at a time — that Ctrl+C never reaches. When Ctrl+C (or any
+    exception) stops this process, its children are killed and waited for before it goes on: the caller's cleanup
+    (write_together's staged files) then runs with no child still writing."""
+    context = multiprocessing.get_context("fork")
+    values: list = [None] * len(items)
+    waiting = list(range(1, len(items)))
+    running: dict = {}  # connection → (index, process)
+
+    def start() -> None:
+        while waiting and len(running) < jobs - 1:
+            index = waiting.pop(0)
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(target=child, args=(sending, function, items[index]), daemon=True)
+            # Ctrl+C held back while forking: the child is born with it blocked, for its whole life; in this
+            # process, one that came meanwhile is delivered when it is let through again (never lost).
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            sending.close()
+            running[receiving] = (index, process)
+
+    def settle(index: int, outcome: tuple) -> None:
+        succeeded, value = outcome
+        if not succeeded:
+            if failed is None:
+                raise value
+            value = failed(items[index], value)
+        values[index] = value
+        if done:
+            done(index, value)
+
+    try:
+        start()
+        settle(0, attempt(function, items[0]))
+        while running:
+            for receiving in multiprocessing.connection.wait(list(running)):
+                index, process = running.pop(receiving)
+                try:
+                    outcome = receiving.recv()
+                except EOFError:  # the child died without a word (killed for lack of memory…)
+                    outcome = (False, TaskFailed(f"exit code {process.exitcode}"))
+                receiving.close()
+                process.join()
+                settle(index, outcome)
+            start()
+    finally:
+        for receiving, (_, process) in running.items():
+            process.kill()
+            process.join()
+            receiving.close()
+    return values
+
+
+def attempt(function, item: tuple) -> tuple[bool, object]:
+    """(True, value) or (False, the exception as `call` lets it out)."""
+    try:
+        return True, call(function, *item)
+    except Exception as problem:
+        return False, problem
+
+
+def child(sending, function, item: tuple) -> None:
+    """A sheltered child's work: its outcome sent back, whatever it is."""
+    outcome = attempt(function, item)
+    try:
+        sending.send(outcome)
+    except Exception:  # an exception that cannot be pickled
+        sending.send((False, TaskFailed(repr(outcome[1]))))
+    sending.close()
 
 
 def processors() -> int:

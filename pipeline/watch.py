@@ -19,8 +19,8 @@ What did not change is not done again:
 
 Saves are taken as programs make them: Excel and LibreOffice write a temporary file, then rename it; their lock
 files (« ~$… », « .~lock…# ») and temporary files never start a build (`concerns`). A changed file is read once it
-is complete: the same size and modification time for `SETTLE` seconds, and, for a zip workbook, its
-central directory readable (written last). A file still locked by Excel (Windows: PermissionError on opening) is
+is complete: a zip workbook (.xlsx, .ods) as soon as its central directory — written last — can be read; another
+file once its size and modification time stay the same for `SETTLE` seconds. A file still locked by Excel (Windows: PermissionError on opening) is
 waited for; after `PATIENCE` seconds the console says so, and it is read as soon as it can be. Several saves close
 together (a burst) make one build.
 
@@ -47,7 +47,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import contract as c
 from . import frame as frame_stage
-from . import load
+from . import load, parallel
 from .build import (BuildReport, CrossReferenceResult, EntityResult, Pair, cross_checks, cross_references,
                     pair_leftovers, partners, prepared, rendered)
 from .files import OLE2_MAGIC, ZIP_MAGIC
@@ -214,12 +214,13 @@ def owner(path: Path, root: Path, one_entity: bool) -> Path | None:
     return entity if entity == root or (not one_entity and entity.parent == root) else None
 
 
-COMPLETE, INCOMPLETE, LOCKED, GONE = "complete", "incomplete", "locked", "gone"
+COMPLETE, SEALED, INCOMPLETE, LOCKED, GONE = "complete", "sealed", "incomplete", "locked", "gone"
 
 
 def look(path: Path) -> tuple[str, tuple[int, int] | None]:
     """(what the file looks like now, its signature): gone; locked by the program saving it (Windows); incomplete
-    (empty, or a zip whose central directory — written last — cannot be read yet); complete."""
+    (empty, or a zip whose central directory — written last — cannot be read yet); sealed (a zip whose central
+    directory reads: its writer is done); complete (another file: done if it stays so for SETTLE seconds)."""
     try:
         status = os.stat(path)
     except FileNotFoundError:
@@ -236,6 +237,7 @@ def look(path: Path) -> tuple[str, tuple[int, int] | None]:
             head = stream.read(len(OLE2_MAGIC))
             if head.startswith(ZIP_MAGIC) and path.suffix.lower() in ZIP_SUFFIXES:
                 zipfile.ZipFile(stream).close()
+                return SEALED, signature
     except PermissionError:
         return LOCKED, signature
     except (zipfile.BadZipFile, EOFError, OSError):
@@ -294,16 +296,17 @@ class Listener:
 class Session:
     """The watched data folder and what its last builds left: each entity's result before rendering (reused when
     another entity changes), its last written result, the pairs' last documents, and the cache of what was read.
-    Everything is written in this process: the templates stay compiled here, and Ctrl+C stops it at once,
-    every staged file removed on the way out — worker processes forked at each build would save a few tenths of a
-    second at a few thousand actions, but a Ctrl+C could reach them, or their parent, where it cannot be handled
-    (Python's own at-fork steps), and a spawned worker (Windows) would import everything again at each build."""
+    `jobs`: processes for an entity's documents. Beyond one, the documents other than the longest are written by
+    children forked for the build, which Ctrl+C does not reach and which this process kills before it stops
+    (parallel.sheltered): a pool's workers could swallow the interrupt in Python's own at-fork steps, or keep the
+    process waiting at its exit. Without `fork` (Windows) everything is written in this process: a spawned child
+    would import everything again at each build."""
 
-    def __init__(self, data: Path, build: Path, despite_errors: bool = False,
+    def __init__(self, data: Path, build: Path, despite_errors: bool = False, jobs: int = 1,
                  today: Callable[[], dt.date] = dt.date.today) -> None:
         self.data, self.build = Path(data), Path(build)
         self.root = Path(os.path.realpath(data))
-        self.despite_errors, self.today = despite_errors, today
+        self.despite_errors, self.jobs, self.today = despite_errors, jobs, today
         self.cache = ReadCache()
         self.folders: list[Path] = []
         self.prepared: dict[Path, EntityResult] = {}
@@ -367,7 +370,9 @@ class Session:
                 rebuild.verdict_seconds = time.perf_counter() - started
                 listener.verdict(done)
 
-            result = rendered(result, self.build, known, today, self.despite_errors, 1, reported=reported)
+            with parallel.sheltered():
+                result = rendered(result, self.build, known, today, self.despite_errors, self.jobs,
+                                  reported=reported)
             if not told:
                 reported(result)
             listener.documents(result)
@@ -479,8 +484,9 @@ def follow(session: Session, batches: Iterator[set], listener: Listener | None =
 
 
 def ready_paths(pending: dict[Path, Pending], now: float, listener: Listener) -> set[Path]:
-    """The pending paths that can be read: gone, or complete and settled (unchanged since the last look, and for
-    SETTLE seconds: between the looks, or since its modification time); an incomplete file is read anyway after
+    """The pending paths that can be read: gone, sealed (a zip workbook whose central directory reads), or complete
+    and settled (unchanged since the last look, and for SETTLE seconds: between the looks, or since its
+    modification time); an incomplete file is read anyway after
     PATIENCE (what is wrong with it becomes its finding), a locked one is waited for."""
     ready = set()
     for path, item in pending.items():
@@ -491,7 +497,7 @@ def ready_paths(pending: dict[Path, Pending], now: float, listener: Listener) ->
             settled = False
         else:
             settled = now - item.looked >= SETTLE or time.time() - signature[1] / 1e9 >= SETTLE
-        if state == GONE or state == COMPLETE and settled or state == INCOMPLETE and waited and settled:
+        if state in (GONE, SEALED) or settled and (state == COMPLETE or state == INCOMPLETE and waited):
             ready.add(path)
         elif state == LOCKED and waited and not item.told:
             item.told = True

@@ -8,6 +8,7 @@ driven directly, without timing luck; a few tests run the real command in a proc
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ from watchfiles import Change
 
 from bench.synthetic import Shape, generate
 from conftest import ROOT, action, docx_text, make_entity, write_workbook
-from pipeline import watch
+from pipeline import parallel, watch
 from pipeline.watch import ADDED, MODIFIED, REMOVED, Session, follow
 
 LIBELLE = "Libellé de l'action"
@@ -516,3 +517,61 @@ def test_ctrl_c_during_a_build_leaves_every_document_whole(tmp_path):
         assert path.name in before
         assert path.read_bytes() == before[path.name] or "Interrompu en route" in docx_text(path) \
             or path.name.startswith("Fiches")  # the old one, or the new one
+
+
+
+# --- The watch's documents side by side (parallel.sheltered) --------------------------------------------------
+def written_after(path: str, seconds: float) -> str:
+    """A piece of work: waits, then writes its file."""
+    time.sleep(seconds)
+    Path(path).write_text("écrit", encoding="utf-8")
+    return path
+
+
+def broken(value: int) -> int:
+    """Fails for an even value."""
+    if value % 2 == 0:
+        raise ValueError(f"panne {value}")
+    return value
+
+
+def interrupt_later(seconds: float, children: bool) -> threading.Timer:
+    """Ctrl+C in `seconds`, to the children of this process (`children`) or to this process."""
+    def send() -> None:
+        for pid in [child.pid for child in multiprocessing.active_children()] if children else [os.getpid()]:
+            os.kill(pid, signal.SIGINT)
+    timer = threading.Timer(seconds, send)
+    timer.start()
+    return timer
+
+
+@pytest.mark.skipif(not parallel.sheltering_possible(), reason="children are forked only where fork exists")
+def test_the_watch_writes_side_by_side_in_children_that_ctrl_c_never_reaches(tmp_path):
+    with parallel.sheltered():
+        items = [(str(tmp_path / f"{i}.txt"), 0.1) for i in range(3)]
+        assert parallel.run(written_after, items, 2) == [path for path, _ in items]  # in the items' order
+        with pytest.raises(parallel.TaskFailed, match="panne 2"):
+            parallel.run(broken, [(1,), (2,)], 2)  # a child's failure comes back, with its traceback
+        with pytest.raises(parallel.TaskFailed, match="panne 4"):
+            parallel.run(broken, [(4,), (3,)], 2)  # as this process's own
+        assert parallel.run(broken, [(1,), (2,), (4,)], 2, failed=lambda item, problem: str(problem))[0] == 1
+        _, second, third = parallel.run(broken, [(1,), (2,), (4,)], 2, failed=lambda item, problem: str(problem))
+        assert "panne 2" in second and "panne 4" in third
+
+        # Ctrl+C reaching the child alone (a terminal sends it to the whole group): the child goes on.
+        timer = interrupt_later(0.3, children=True)
+        assert parallel.run(written_after, [(str(tmp_path / "a.txt"), 0.1), (str(tmp_path / "b.txt"), 1)], 2) \
+            == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+        timer.join()
+
+        # Ctrl+C reaching this process: it stops at once, and its child is killed before the caller's cleanup
+        # runs — it never writes its file.
+        late = tmp_path / "late.txt"
+        started = time.monotonic()
+        interrupt_later(0.3, children=False)
+        with pytest.raises(KeyboardInterrupt):
+            parallel.run(written_after, [(str(tmp_path / "parent.txt"), 5), (str(late), 1)], 2)
+        assert time.monotonic() - started < 3
+        assert not multiprocessing.active_children()
+        time.sleep(1.5)
+        assert not late.exists()
