@@ -146,3 +146,15 @@ def test_an_edited_template_takes_effect_at_once_despite_the_cache_of_compiled_t
     capsys.readouterr()
     assert main(arguments) == 2
     assert "variables inconnues : variable_nouvelle" in capsys.readouterr().err
+
+
+def test_the_warm_rebuild_benchmark_times_each_save_to_its_verdict_and_its_documents(tmp_path):
+    """bench/warm.py (make bench) drives the real `pst suivre`: each save gives one verdict and one rebuilt PST,
+    the verdict first; the process's memory is read (figures, not judged here)."""
+    from bench.warm import measure
+
+    generate(tmp_path / "data", Shape(actions=30, services=3))
+    warm = measure(next((tmp_path / "data").iterdir()), 2)
+    assert len(warm.verdict) == len(warm.documents) == 2
+    assert all(0 < verdict <= documents for verdict, documents in zip(warm.verdict, warm.documents))
+    assert warm.rss_after_10 > 0 and warm.rss_at_end > 0
