@@ -183,17 +183,17 @@ def rows_outside(findings: list[Finding]) -> set[RowKey]:
 
 
 def assemble(folder: Path, build: Path | None = None, since: dt.date | None = None,
-             export: bool = False, check_only: bool = False) -> EntityResult:
+             export: bool = False, check_only: bool = False, jobs: int = 1) -> EntityResult:
     """Every stage but the documents, for one entity folder: load → normalize → validate → (the last build's
     state, kept beside the data, and the adopted versions) → model. `build`: where an earlier version of PST
     builder kept the state (taken over once). `since`: the séance of the adopted version the modifications are
     counted from (default: the last one; one that was never adopted is said in `unknown_since`); `export`: the
     e-Comptes export is asked for (its own rules apply: make ecomptes); `check_only`: nothing will be recorded
-    (make verifier)."""
+    (make verifier); `jobs`: processes the services' workbooks may be read in (load_services)."""
     clock = Stopwatch()
     frame = read_frame(folder, clock)
     with clock.stage("load"):
-        actions_table, finances_table, found, files = load_services(folder, frame.loaded.operational)
+        actions_table, finances_table, found, files = load_services(folder, frame.loaded.operational, jobs)
         adopted = load_versions(folder)
         reference = reference_version(adopted, since)
     findings = frame.findings + found
@@ -532,11 +532,12 @@ class BuildReport:
 
 
 def prepared(folder: Path, build: Path, since: dt.date | None = None, export: bool = False,
-             check_only: bool = False) -> EntityResult:
+             check_only: bool = False, jobs: int = 1) -> EntityResult:
     """Phase 1 for one entity (in a worker process when several entities are built): every stage but the
-    documents; nothing is written. Returns the result without its raw tables (lighter to send back)."""
+    documents; nothing is written. Returns the result without its raw tables (lighter to send back). `jobs`:
+    processes its workbooks may be read in."""
     try:
-        result = assemble(folder, build, since, export, check_only)
+        result = assemble(folder, build, since, export, check_only, jobs)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         return EntityResult(folder, [], failure=failure_of(problem), stale=previous_documents(build, folder))
@@ -627,7 +628,10 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     today = today or dt.date.today()
     export = export or exercice is not None
     notes = claim(build, folders) if folders else []
-    results = parallel.run(prepared, [(folder, build, since, export, check_only) for folder in folders], jobs,
+    # Cores left over when there are fewer entities than processes read an entity's workbooks side by side.
+    reading = max(1, jobs // len(folders)) if folders else 1
+    results = parallel.run(prepared, [(folder, build, since, export, check_only, reading) for folder in folders],
+                           jobs,
                            failed=lambda item, problem: EntityResult(item[0], [], failure=failure_of(problem)))
     refuse_unknown_since(results, since)
     if export:

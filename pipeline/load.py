@@ -24,6 +24,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import PasswordError
 
 from . import contract as c
+from . import parallel
 from .files import SheetScan, check_file, scan_sheet, sheet_extent_problem
 from .findings import WARNING, Finding, Problem, finding, number_ranges, phrase, stop
 
@@ -582,16 +583,19 @@ def load_frame(folder: Path) -> LoadedFrame:
                        tables[c.OPERATIONAL_OBJECTIVES_SHEET.name], lists, findings)
 
 
-def load_services(folder: Path, operational: Table) -> tuple[Table, Table, list[Finding], list[str]]:
+def load_services(folder: Path, operational: Table, jobs: int = 1) -> tuple[Table, Table, list[Finding], list[str]]:
     """Every service workbook of the entity: its actions, its budget lines, the findings on its files, and the
     names of the workbooks found (read or not). `operational`: the frame's OO sheet (whether an OO code can have
-    lost a trailing zero in a number cell)."""
+    lost a trailing zero in a number cell). `jobs` > 1: the workbooks are read side by side in that many processes
+    (one entity built alone on a machine with several cores), when they start by `fork` — a `spawn` process would
+    import pandas again, which costs more than reading a few workbooks."""
     files, findings = service_files(folder)
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
     action_tables, finance_tables = [], []
     numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(operational) else ()
-    workbooks = [read_service_workbook(path, numeric_keys) for path in files]
+    jobs = jobs if parallel.start_method() == "fork" else 1
+    workbooks = parallel.run(read_service_workbook, [(path, numeric_keys) for path in files], jobs)
     copies = copied_workbooks(workbooks)
     for workbook in workbooks:
         if workbook.path.name in copies:
