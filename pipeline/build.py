@@ -354,10 +354,10 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
 
 def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[Written]:
     """Write every part of every (output, job, folder) into a file beside its destination — in `jobs` processes,
-    the longest first — and move them all into place only when every one succeeded: a failed build changes no
+    the costliest first — and move them all into place only when every one succeeded: a failed build changes no
     document, and the documents of one build always come from that build. Then the leftovers of earlier builds
     (parts no longer written; after a build without errors, the provisional documents) are removed."""
-    tasks, moves = [], []
+    tasks, moves, costs = [], [], {}
     for output, job, folder in planned:
         for part, path in enumerate(outputs.paths(output, job, folder)):
             if (lock := lock_file(path)) is not None:
@@ -368,9 +368,9 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
                 tasks[-1][2].append((part, staged))  # with its first part, in the same process (Output.write_all)
             else:
                 tasks.append((output.name, job, [(part, staged)]))
+            costs[id(tasks[-1])] = costs.get(id(tasks[-1]), 0) + output.cost(job, part)
             moves.append((output, job, folder, path, staged))
-    longest = {output.name for output, _, _ in planned if output.longest}
-    tasks.sort(key=lambda task: task[0] not in longest)  # the longest to write first (Output.longest)
+    tasks.sort(key=lambda task: -costs[id(task)])  # the costliest first (Output.cost): the processes end together
     for folder in {path.parent for *_, path, _ in moves} | {folder for _, _, folder in planned}:
         folder.mkdir(parents=True, exist_ok=True)
     try:

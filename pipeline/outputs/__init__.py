@@ -6,7 +6,7 @@ entities naming each other, whether `make pdf` publishes it, and how the console
 shared (build.py, pdf.py, cli.py): documents staged and moved into place together, a provisional build's names
 (« _PROVISOIRE »), the parts of a very long document (« _1 », « _2 »), leftovers of earlier builds removed, the
 console's list, the PDF. The shared code knows a document only by these declared properties (`main`, `always`,
-`longest`, `command`…), never by its name.
+`cost`, `command`…), never by its name.
 
 Adding a document: a module here with its OUTPUT, a template in output_templates/, one line in REGISTRY (below). An output
 module takes what it declares with (Job, Output, word, safe_name…) from `.base`, never from this package, which
