@@ -332,32 +332,70 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
     folder = build / result.folder.name
     job = entity_job(result, partners_, today, evaluation, command, asked)
     entity_outputs = [o for o in outputs.registry() if o.scope == outputs.ENTITY]
-    for output in entity_outputs:
-        if output.always and output.wanted(job):
-            result.written += write_together([(output, job, folder)], 1)
+
+    def write_always() -> None:
+        """The outputs written even with errors (the validation report), each moved into place on its own."""
+        for output in entity_outputs:
+            if output.always and output.wanted(job):
+                result.written += write_together([(output, job, folder)], 1)
+
     if result.entity is None or check_only:
+        write_always()
         return
     documents = [o for o in entity_outputs if not o.always and o.wanted(job)]
     result.stale = [path for o in documents for path in outputs.final_paths(o, job, folder) if path.exists()] \
         if result.has_errors else []
     result.withheld = [o.name for o in documents if o.command is not None] if result.has_errors else []
     if result.has_errors and not despite_errors:
+        write_always()
         return
     # Despite errors: the provisional documents, never an output that has no provisional form (the e-Comptes
     # export): its last valid file stays out of date.
     written = [o for o in documents if o.provisional or not result.has_errors]
     jobs = jobs if len(result.entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
-    result.written += write_together([(output, job, folder) for output in written], jobs)
+    # The validation report first (written by write_always into result.written), kept whatever becomes of the
+    # documents — by this process while the others write the documents, when they are written side by side.
+    documents_written = write_together([(output, job, folder) for output in written], jobs, meanwhile=write_always)
+    result.written += documents_written
     result.stale = [path for o in documents if o not in written for path in outputs.final_paths(o, job, folder)
                     if path.exists()]
     result.withheld = [o.name for o in documents if o not in written and o.command is not None]
 
 
-def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[Written]:
+def write_together(planned: list[tuple[Output, Job, Path]], jobs: int, meanwhile=None) -> list[Written]:
     """Write every part of every (output, job, folder) into a file beside its destination — in `jobs` processes,
     the costliest first — and move them all into place only when every one succeeded: a failed build changes no
     document, and the documents of one build always come from that build. Then the leftovers of earlier builds
-    (parts no longer written; after a build without errors, the provisional documents) are removed."""
+    (parts no longer written; after a build without errors, the provisional documents) are removed.
+    `meanwhile()`: this process's own work, done first — while the other processes write, when they do — and
+    done even when the documents cannot be written (one is open in Word)."""
+    try:
+        tasks, moves = staged_tasks(planned)
+    except BaseException:
+        if meanwhile:
+            meanwhile()
+        raise
+    for folder in {path.parent for *_, path, _ in moves} | {folder for _, _, folder in planned}:
+        folder.mkdir(parents=True, exist_ok=True)
+    try:
+        parallel.run(outputs.write_parts, tasks, jobs, meanwhile=meanwhile)
+        for _, _, _, path, staged in moves:
+            put_in_place(staged, path)
+    finally:
+        for *_, staged in moves:
+            discard(staged)
+    written = [Written(output.name, path, bool(job.provisional) and not output.always)
+               for output, job, _, path, _ in moves]
+    paths = [w.path for w in written]
+    for output, job, folder in planned:
+        for old in outputs.leftovers(output, job, folder, paths):
+            old.unlink(missing_ok=True)
+    return written
+
+
+def staged_tasks(planned: list[tuple[Output, Job, Path]]) -> tuple[list, list]:
+    """The tasks of write_together, the costliest first, and the moves (output, job, folder, path, staged) that
+    put their files in place; raises ConfigurationError when a document is open in Word."""
     tasks, moves, costs = [], [], {}
     for output, job, folder in planned:
         for part, path in enumerate(outputs.paths(output, job, folder)):
@@ -372,22 +410,7 @@ def write_together(planned: list[tuple[Output, Job, Path]], jobs: int) -> list[W
             costs[id(tasks[-1])] = costs.get(id(tasks[-1]), 0) + output.cost(job, part)
             moves.append((output, job, folder, path, staged))
     tasks.sort(key=lambda task: -costs[id(task)])  # the costliest first (Output.cost): the processes end together
-    for folder in {path.parent for *_, path, _ in moves} | {folder for _, _, folder in planned}:
-        folder.mkdir(parents=True, exist_ok=True)
-    try:
-        parallel.run(outputs.write_parts, tasks, jobs)
-        for _, _, _, path, staged in moves:
-            put_in_place(staged, path)
-    finally:
-        for *_, staged in moves:
-            discard(staged)
-    written = [Written(output.name, path, bool(job.provisional) and not output.always)
-               for output, job, _, path, _ in moves]
-    paths = [w.path for w in written]
-    for output, job, folder in planned:
-        for old in outputs.leftovers(output, job, folder, paths):
-            old.unlink(missing_ok=True)
-    return written
+    return tasks, moves
 
 
 def open_document(path: Path, lock: Path) -> str:

@@ -56,12 +56,16 @@ def call_inherited(function, index: int):
     return call(function, *INHERITED[index])
 
 
-def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list:
+def run(function, items: list[tuple], jobs: int, done=None, failed=None, meanwhile=None) -> list:
     """`function(*item)` for every item, in up to `jobs` processes (in this one when there is a single item or
     job), results in the items' order. `done(index, value)` is called as each finishes (progress lines).
     `failed(item, exception)` gives the value of an item whose work failed — its process died, or the work raised
-    — when given; without it, the first failure is raised here."""
+    — when given; without it, the first failure is raised here. `meanwhile()`: work of this process, done while
+    the other processes work (before the items, when they are done here); what it raises is raised here, once
+    the other processes have finished."""
     if jobs <= 1 or len(items) <= 1:
+        if meanwhile:
+            meanwhile()
         values = []
         for index, item in enumerate(items):
             values.append(function(*item))
@@ -77,6 +81,8 @@ def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list
                                  mp_context=multiprocessing.get_context(method)) as pool:
             futures = {(pool.submit(call_inherited, function, index) if INHERITED
                         else pool.submit(call, function, *item)): index for index, item in enumerate(items)}
+            if meanwhile:
+                meanwhile()
             collect(futures, items, values, done, failed)
     finally:
         INHERITED = []
