@@ -406,9 +406,14 @@ def ods_values_extent(stream, sheet_name: str) -> tuple[tuple[int, int], tuple[i
     return bottom, right
 
 
-def cell_name(row: int, column: int) -> str:
+def column_letter(column: int) -> str:
+    """1 → « A », 28 → « AB » (Excel's column letters)."""
     letters = ""
     while column:
         column, remainder = divmod(column - 1, 26)
         letters = chr(65 + remainder) + letters
-    return f"{letters}{row}"
+    return letters
+
+
+def cell_name(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row}"

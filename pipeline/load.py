@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import PasswordError
 
 from . import contract as c
-from .files import SheetScan, check_file, scan_sheet, sheet_extent_problem
+from . import parallel
+from .files import SheetScan, check_file, column_letter, column_number, scan_sheet, sheet_extent_problem
 from .findings import WARNING, Finding, Problem, finding, number_ranges, phrase, stop
 
 PROVENANCE = ("_file", "_sheet", "_row")
@@ -331,9 +331,9 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
             continue
         if col.key in mapping:
             findings.append(finding("colonne-en-double", file=file, sheet=sheet, row=header_index + 1,
-                                    column=get_column_letter(index + 1), header=col.header,
-                                    first=get_column_letter(mapping[col.key] + 1),
-                                    second=get_column_letter(index + 1)))
+                                    column=column_letter(index + 1), header=col.header,
+                                    first=column_letter(mapping[col.key] + 1),
+                                    second=column_letter(index + 1)))
             continue
         mapping[col.key] = index
     mapped = {contract.column(k).header for k in mapping}
@@ -344,9 +344,9 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
         if near and near not in mapped:
             if not contract.match_header(near).required:  # a missing required column is an error of its own
                 findings.append(finding("colonne-mal-orthographiee", file=file, sheet=sheet, row=header_index + 1,
-                                        column=get_column_letter(i + 1), value=typed, near=near))
+                                        column=column_letter(i + 1), value=typed, near=near))
         else:
-            unrelated.append(phrase("column-typed", letter=get_column_letter(i + 1), header=typed))
+            unrelated.append(phrase("column-typed", letter=column_letter(i + 1), header=typed))
     if unrelated:
         findings.append(finding("colonne-inconnue", file=file, sheet=sheet, row=header_index + 1,
                                 columns=", ".join(unrelated), count=len(unrelated)))
@@ -386,7 +386,7 @@ def cells_outside_table(grid: pd.DataFrame, filled: pd.DataFrame, header_index: 
             if len(findings) == MAX_CELLS_LISTED:
                 return findings + [finding("cellules-hors-tableau", file=file, sheet=sheet)]
             findings.append(finding("cellule-hors-tableau", file=file, sheet=sheet, row=int(row) + 1,
-                                    column=get_column_letter(index + 1), value=str(grid.iat[row, index]).strip()))
+                                    column=column_letter(index + 1), value=str(grid.iat[row, index]).strip()))
     return findings
 
 
@@ -407,7 +407,7 @@ def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header
         for row in range(top + 1, min(bottom, len(grid) - 1) + 1):
             if not grid.iat[row, left].strip():
                 grid.iat[row, left] = grid.iat[top, left]
-        filled.append(f"{get_column_letter(left + 1)}{top + 1}:{get_column_letter(right + 1)}{bottom + 1}")
+        filled.append(f"{column_letter(left + 1)}{top + 1}:{column_letter(right + 1)}{bottom + 1}")
     if not filled:
         return []
     return [finding("cellules-fusionnees", file=file, sheet=sheet, ranges=", ".join(filled))]
@@ -423,17 +423,17 @@ def structure_findings(scan: SheetScan, mapping: dict[str, int], header_index: i
     by_index = {index + 1: key for key, index in mapping.items()}
     if columns := [n for n in scan.hidden_columns if n in by_index]:
         findings.append(finding("colonnes-masquees", file=file, sheet=sheet, count=len(columns), columns=", ".join(
-            phrase("column-header", letter=get_column_letter(n), header=contract.column(by_index[n]).header)
+            phrase("column-header", letter=column_letter(n), header=contract.column(by_index[n]).header)
             for n in columns)))
     for row, column in scan.formulas_without_value:
         if row > header_index + 1 and column in by_index:
             findings.append(finding("formule-sans-valeur", file=file, sheet=sheet, row=row,
-                                    column=get_column_letter(column),
+                                    column=column_letter(column),
                                     header=contract.column(by_index[column]).header))
     for row, column, error in scan.error_cells:
         if row > header_index + 1 and column in by_index:
             findings.append(finding("cellule-en-erreur", file=file, sheet=sheet, row=row,
-                                    column=get_column_letter(column), value=error,
+                                    column=column_letter(column), value=error,
                                     header=contract.column(by_index[column]).header))
     return findings
 
@@ -483,7 +483,7 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     known_filled = filled.iloc[:, list(mapping.values())].any(axis=1) | (body.index + 1).isin(formula_rows)
     unknown_filled = filled.iloc[:, unknown].any(axis=1) if unknown else known_filled & False
     for index in body.index[unknown_filled & ~known_filled]:
-        columns = ", ".join(get_column_letter(i + 1) for i in unknown if str(grid.iat[index, i]).strip())
+        columns = ", ".join(column_letter(i + 1) for i in unknown if str(grid.iat[index, i]).strip())
         findings.append(finding("ligne-hors-colonnes", file=file, sheet=sheet, row=int(index) + 1,
                                 columns=columns))
     kept = body[known_filled]
@@ -496,8 +496,8 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     frame["_row"] = kept.index + 1
     by_index = {index + 1: key for key, index in mapping.items()}
     table = Table(contract, frame.reset_index(drop=True), {(file, sheet): {
-        key: get_column_letter(i + 1) for key, i in mapping.items()}})
-    table.formula_cells = {(file, sheet, row, by_index[column_index_from_string(letter)])
+        key: column_letter(i + 1) for key, i in mapping.items()}})
+    table.formula_cells = {(file, sheet, row, by_index[column_number(letter)])
                            for row, letter in unknown_cells}
     table.numeric_cells = {(file, sheet, row, by_index[col]) for row, col in scan.numeric_cells
                            if row > header_index + 1}
@@ -582,16 +582,19 @@ def load_frame(folder: Path) -> LoadedFrame:
                        tables[c.OPERATIONAL_OBJECTIVES_SHEET.name], lists, findings)
 
 
-def load_services(folder: Path, operational: Table) -> tuple[Table, Table, list[Finding], list[str]]:
+def load_services(folder: Path, operational: Table, jobs: int = 1) -> tuple[Table, Table, list[Finding], list[str]]:
     """Every service workbook of the entity: its actions, its budget lines, the findings on its files, and the
     names of the workbooks found (read or not). `operational`: the frame's OO sheet (whether an OO code can have
-    lost a trailing zero in a number cell)."""
+    lost a trailing zero in a number cell). `jobs` > 1: the workbooks are read side by side in that many processes
+    (one entity built alone on a machine with several cores), when they start by `fork` — a `spawn` process would
+    import pandas again, which costs more than reading a few workbooks."""
     files, findings = service_files(folder)
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
     action_tables, finance_tables = [], []
     numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(operational) else ()
-    workbooks = [read_service_workbook(path, numeric_keys) for path in files]
+    jobs = jobs if parallel.start_method() == "fork" else 1
+    workbooks = parallel.run(read_service_workbook, [(path, numeric_keys) for path in files], jobs)
     copies = copied_workbooks(workbooks)
     for workbook in workbooks:
         if workbook.path.name in copies:

@@ -60,14 +60,18 @@ def call_inherited(function, index: int):
     return call(function, *INHERITED[index])
 
 
-def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list:
+def run(function, items: list[tuple], jobs: int, done=None, failed=None, meanwhile=None) -> list:
     """`function(*item)` for every item, in up to `jobs` processes (in this one when there is a single item or
     job), results in the items' order. `done(index, value)` is called as each finishes (progress lines).
     `failed(item, exception)` gives the value of an item whose work failed — its process died, or the work raised
-    — when given; without it, the first failure is raised here."""
+    — when given; without it, the first failure is raised here. `meanwhile()`: work of this process, done while
+    the other processes work (before the items, when they are done here); what it raises is raised here, once
+    the other processes have finished (sheltered: once they are stopped)."""
     if jobs > 1 and len(items) > 1 and SHELTERED and sheltering_possible():
-        return run_sheltered(function, items, jobs, done, failed)
+        return run_sheltered(function, items, jobs, done, failed, meanwhile)
     if jobs <= 1 or len(items) <= 1 or SHELTERED:
+        if meanwhile:
+            meanwhile()
         values = []
         for index, item in enumerate(items):
             values.append(function(*item))
@@ -83,6 +87,8 @@ def run(function, items: list[tuple], jobs: int, done=None, failed=None) -> list
                                  mp_context=multiprocessing.get_context(method)) as pool:
             futures = {(pool.submit(call_inherited, function, index) if INHERITED
                         else pool.submit(call, function, *item)): index for index, item in enumerate(items)}
+            if meanwhile:
+                meanwhile()
             collect(futures, items, values, done, failed)
     finally:
         INHERITED = []
@@ -128,8 +134,9 @@ def sheltering_possible() -> bool:
         and hasattr(signal, "pthread_sigmask")
 
 
-def run_sheltered(function, items: list[tuple], jobs: int, done=None, failed=None) -> list:
-    """`run` for the watch: this process does the first item (the longest, as write_together orders them), each
+def run_sheltered(function, items: list[tuple], jobs: int, done=None, failed=None, meanwhile=None) -> list:
+    """`run` for the watch: this process does `meanwhile`, then the first item (the costliest, as write_together
+    orders them); each
     other item is done by a forked child — at most `jobs` - 1 at a time — that Ctrl+C never reaches. When Ctrl+C (or any
     exception) stops this process, its children are killed and waited for before it goes on: the caller's cleanup
     (write_together's staged files) then runs with no child still writing."""
@@ -165,6 +172,8 @@ def run_sheltered(function, items: list[tuple], jobs: int, done=None, failed=Non
 
     try:
         start()
+        if meanwhile:
+            meanwhile()
         settle(0, attempt(function, items[0]))
         while running:
             for receiving in multiprocessing.connection.wait(list(running)):

@@ -260,8 +260,8 @@ def nothing_is_lost(monkeypatch):
 
     original = pipeline.build.assemble
 
-    def checked(folder, build=None, since=None, export=False, check_only=False):
-        result = original(folder, build, since, export, check_only)
+    def checked(folder, *args, **options):
+        result = original(folder, *args, **options)
         assert not [f.position() for f in result.findings if f.code == "ligne-non-reprise"]
         assert not result.unaccounted_rows()
         if result.entity is not None:

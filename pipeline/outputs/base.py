@@ -83,6 +83,11 @@ def every(job: Job) -> bool:
     return True
 
 
+def by_actions(job: Job, part: int) -> float:
+    """A document about every action of its entity (or pair) takes about as long to write as it has actions."""
+    return sum(len(side.entity.actions()) for side in (job, *job.sides) if side.entity is not None)
+
+
 @dataclass(frozen=True)
 class Output:
     """One document (or artefact) the build writes, declared once; the shared code asks only for these
@@ -110,9 +115,10 @@ class Output:
     write_all: Callable[[Job, list[Path]], None] | None = None
     """Instead of `write`: writes every part at once, into the given paths in order, from one rendering (the site:
     its folder, then its archive made from it) — in one process, never side by side."""
-    longest: bool = False
-    """Takes the longest to write (the fiches, a page per action): started first when documents are written side
-    by side."""
+    cost: Callable[[Job, int], float] = by_actions
+    """How long part `part` takes to write, relative to the others (about a unit per action): when documents are
+    written side by side, the costliest start first, so that the processes finish together (the fiches: a page
+    per action, a thousand to a document)."""
     command: str | None = None
     """Written only when this command runs (`Job.command`: « rapport », « ecomptes », « synergies »…), for what it
     asked (`Job.asked`); None: by every command that writes documents. `applies` is checked too."""

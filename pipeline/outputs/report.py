@@ -11,16 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.filters import AutoFilter
-from openpyxl.worksheet.table import Table, TableStyleInfo
-
 from ..clean import visible
 from ..findings import ERROR, NOTE, SEVERITY_ORDER, WARNING, Finding, phrase
-from ..workbooks import described, text_height
 from .base import Output
+
+# openpyxl (and workbooks.py, which writes with it) are imported by the functions that write a workbook: the build
+# imports every output module to know what it writes, and writes the report in its main process while other
+# processes write the Word documents (a tenth of a second less before the first workbook is read).
 
 REPORT_NAME = "Rapport_validation.xlsx"
 COLUMNS = tuple((phrase(f"column-{key}"), width) for key, width in (  # header (PHRASES « column-… »), width
@@ -54,6 +51,13 @@ def finding_row(f: Finding) -> tuple:
 
 
 def write_findings_sheet(sheet, findings: list[Finding]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    from ..workbooks import text_height
+
     header_font = Font(name=FONT, bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F3864")
     for index, (title, width) in enumerate(COLUMNS, start=1):
@@ -79,6 +83,8 @@ def write_findings_sheet(sheet, findings: list[Finding]) -> None:
 
 
 def write_summary_sheet(sheet, findings: list[Finding], label: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet["A1"] = phrase("report-title", label=as_text(label))
     sheet["A1"].font = Font(name=FONT, bold=True, size=14)
     errors = sum(f.severity == ERROR for f in findings)
@@ -113,6 +119,10 @@ def fit_to_page_width(sheet, landscape: bool) -> None:
 
 
 def write_report(findings: list[Finding], path: Path, label: str) -> Path:
+    from openpyxl import Workbook
+
+    from ..workbooks import described
+
     book = Workbook()
     described(book, phrase("report-title", label=label), label)
     summary = book.active

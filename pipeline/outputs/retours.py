@@ -14,18 +14,13 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import MergedCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import column_index_from_string, get_column_letter
-
 from .. import contract as c
 from ..clean import visible
 from ..findings import ERROR, WARNING, Finding, phrase
-from ..workbooks import described
 from .base import Job, Output
 from .report import FONT, SEVERITY_FILLS, fit_to_page_width
+
+# openpyxl (and workbooks.py) are imported by the functions that write a workbook, as in report.py.
 
 FOLDER = "retours"
 SHEET = phrase("feedback-sheet")
@@ -83,6 +78,9 @@ def target_cell(book, finding: Finding):
     """The cell that shows a finding: its own, or the first cell of the merged range it belongs to (the others
     cannot hold a value, a fill nor a comment); a finding on a whole row marks its first cell. None when the sheet
     or the column is not in the workbook."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.utils import column_index_from_string
+
     sheet = sheet_named(book, finding.sheet)
     if sheet is None:
         return None
@@ -99,6 +97,9 @@ def target_cell(book, finding: Finding):
 
 def mark_cells(book, findings: list[Finding]) -> None:
     """Each faulty cell filled (red for an error, yellow for a warning) with a comment."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     by_cell: dict[object, list[Finding]] = {}
     for f in findings:
         if f.sheet and f.row:
@@ -116,6 +117,9 @@ def mark_cells(book, findings: list[Finding]) -> None:
 
 def list_sheet(book, findings: list[Finding], editable: bool) -> None:
     """The first sheet: the workbook's findings, errors first, in the order of the sheet."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(SHEET, 0)
     bold = Font(name=FONT, bold=True, color="FFFFFF")
     for index, (header, width) in enumerate(COLUMNS, start=1):
@@ -148,6 +152,10 @@ def list_sheet(book, findings: list[Finding], editable: bool) -> None:
 
 
 def write(job: Job, part: int, into: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    from ..workbooks import described
+
     name = sorted(service_findings(job))[part]
     findings = service_findings(job)[name]
     original = job.source / c.SERVICES_DIR / name
