@@ -31,7 +31,7 @@ OPTIONS = {
     "pdf": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--date", "--echeance", "--rapport"},
     "modeles": {"--data", "--build", "--prerempli"},
     "verifier": {"--data", "--build", "--processus", "--temps"},
-    "suivre": {"--data", "--build", "--malgre-erreurs", "--temps"},
+    "suivre": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps"},
     "adopter": {"--data", "--build", "--seance", "--entite", "--annuler"},
     "modifications": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--depuis"},
     "rapport": {"--data", "--build", "--malgre-erreurs", "--processus", "--temps", "--date", "--echeance"},
