@@ -9,6 +9,7 @@ and headers become findings; nothing here raises for bad input except a missing 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import sys
 import tempfile
@@ -81,10 +82,12 @@ def empty_table(contract: c.SheetContract) -> Table:
     return Table(contract, pd.DataFrame({name: pd.Series(dtype=object) for name in columns}))
 
 
-def contents(table: Table) -> tuple:
-    """What a workbook's actions say, wherever they stand: two files with the same contents are copies."""
+def contents(table: Table) -> str:
+    """What a workbook's actions say, wherever they stand, as a digest: two files with the same contents are
+    copies."""
     keys = [col.key for col in table.contract.columns]
-    return tuple(sorted(map(tuple, table.frame[keys].itertuples(index=False, name=None))))
+    rows = sorted(map(tuple, table.frame[keys].itertuples(index=False, name=None)))
+    return hashlib.blake2b(repr(rows).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def concat_tables(contract: c.SheetContract, tables: list[Table]) -> Table:
@@ -627,6 +630,9 @@ class ServiceFile:
     actions: Table | None = None
     finances: Table | None = None
     findings: list[Finding] = field(default_factory=list)
+    likeness: tuple = ()
+    """What would make another workbook a copy of this one (copied_workbooks), worked out once, when it is read:
+    a workbook that did not change is not gone through again at each build of the watch (make suivre)."""
 
 
 def read_service_workbook(path: Path, numeric_keys: tuple[str, ...]) -> ServiceFile:
@@ -644,25 +650,34 @@ def read_service_workbook(path: Path, numeric_keys: tuple[str, ...]) -> ServiceF
         if any(c.FINANCE_SHEET.matches_name(str(name)) for name in book.sheet_names):
             workbook.finances, found = read_table(book, path, c.FINANCE_SHEET)
             workbook.findings += found
+    workbook.likeness = likeness(workbook)
     return workbook
+
+
+def likeness(workbook: ServiceFile) -> tuple:
+    """The keys under which copied_workbooks groups a workbook: its actions and budget lines (an exact copy), its
+    « Réf. » (another version of it). None with fewer than two actions: a single action is not enough — two
+    services may well type the same one (the usual rules then report it)."""
+    actions = workbook.actions
+    if actions is None or len(actions.frame) < 2:
+        return ()
+    finances = contents(workbook.finances) if workbook.finances is not None else ""
+    keys = [("classeur-copie", contents(actions), finances)]
+    references = frozenset(c.code_key(r) for r in actions.frame["reference"] if str(r).strip())
+    if len(references) >= 2:
+        keys.append(("classeur-autre-version", references))
+    return tuple(keys)
 
 
 def copied_workbooks(workbooks: list[ServiceFile]) -> dict[str, tuple[str, str]]:
     """Workbooks that repeat another, by name → (the name of the one read, finding code): an exact copy
     (« Travaux - copie.xlsx »: same actions and budget lines), or another version of it (the same « Réf. », the
-    actions edited). The one read has the shortest name, the original one as a copy is usually named.
-
-    A single action is not enough: two services may well type the same one (the usual rules then report it)."""
+    actions edited). The one read has the shortest name, the original one as a copy is usually named (the keys:
+    ServiceFile.likeness)."""
     groups: dict[tuple, list[str]] = defaultdict(list)
     for workbook in workbooks:
-        actions = workbook.actions
-        if actions is None or len(actions.frame) < 2:
-            continue
-        finances = contents(workbook.finances) if workbook.finances is not None else ()
-        groups[("classeur-copie", contents(actions), finances)].append(workbook.path.name)
-        references = frozenset(c.code_key(r) for r in actions.frame["reference"] if str(r).strip())
-        if len(references) >= 2:
-            groups[("classeur-autre-version", references)].append(workbook.path.name)
+        for key in workbook.likeness:
+            groups[key].append(workbook.path.name)
     repeats: dict[str, tuple[str, str]] = {}
     for (code, *_), names in sorted(groups.items(), key=lambda item: item[0][0] != "classeur-copie"):
         kept = min(names, key=lambda name: (len(name), name))
