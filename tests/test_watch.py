@@ -444,7 +444,12 @@ class Watching:
             os.killpg(self.process.pid, signal.SIGINT)
         else:
             self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # the test fails; the watch must not outlive it
+            self.process.kill()
+            self.process.wait()
+            raise
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT sent to a process (Windows: Ctrl+C in its console)")
