@@ -86,7 +86,7 @@ def contents(table: Table) -> str:
     """What a workbook's actions say, wherever they stand, as a digest: two files with the same contents are
     copies."""
     keys = [col.key for col in table.contract.columns]
-    rows = sorted(map(tuple, table.frame[keys].itertuples(index=False, name=None)))
+    rows = sorted(map(tuple, table.frame[keys].to_numpy(dtype=object).tolist()))
     return hashlib.blake2b(repr(rows).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
