@@ -314,8 +314,14 @@ class WatchConsole:
         print()
         report_failures(report.failures(), Path(self.args.build))
         verdict = seconds_text(rebuild.verdict_seconds, 2) if rebuild.verdict_seconds is not None else ""
-        print(said("watch-done" if rebuild.changes else "watch-built", time=seconds_text(rebuild.seconds, 2),
-                   verdict=verdict), flush=True)
+        unfinished = [r.label for r in report.results if r.failure or not r.document] \
+            + [pair.label for pair in report.cross_references if pair.failure]
+        if rebuild.changes and unfinished:
+            print(said("watch-unfinished", time=seconds_text(rebuild.seconds, 2), verdict=verdict,
+                       labels=unfinished), flush=True)
+        else:
+            print(said("watch-done" if rebuild.changes else "watch-built", time=seconds_text(rebuild.seconds, 2),
+                       verdict=verdict), flush=True)
         self.building = False
 
     def waiting(self, path: Path) -> None:
@@ -341,12 +347,26 @@ class WatchConsole:
 def command_watch(args) -> int:
     """`make suivre`: builds as make pst, then builds each entity again as soon as one of its workbooks is saved
     (pipeline/watch.py), until Ctrl+C: exit code 0 then. When DATA cannot be used at the start, 2 as make pst."""
-    from .load import ConfigurationError
+    from filelock import FileLock, Timeout
+
+    from .load import ConfigurationError, find_entity_folders
     from .parallel import processors
     from .render import TemplateProblem
     from .watch import Session, batches_of, follow
 
     console = WatchConsole(args)
+    try:
+        find_entity_folders(Path(args.data))  # a DATA that cannot be used is said before anything is watched
+    except ConfigurationError as problem:
+        print(said("cannot-build", reason=problem), file=sys.stderr)
+        return 2
+    Path(args.build).mkdir(parents=True, exist_ok=True)
+    lock = FileLock(Path(args.build) / WATCH_LOCK)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(said("watch-already", build=Path(args.build)), file=sys.stderr)
+        return 2
     try:
         session = Session(Path(args.data), Path(args.build), despite_errors=args.malgre_erreurs,
                           jobs=args.processus or processors())
@@ -368,7 +388,14 @@ def command_watch(args) -> int:
         follow(session, batches, console, failed=console.failed)
     except KeyboardInterrupt:
         print(said("watch-stopped", during=console.building), flush=True)
+    finally:
+        lock.release()
     return 0
+
+
+WATCH_LOCK = ".suivre.lock"
+"""In BUILD, held by the running watch (filelock: released by the system if the process dies): a second watch of
+the same BUILD would write the same files at the same time."""
 
 
 def make_target(args) -> str:

@@ -1190,6 +1190,10 @@ CONSOLE: dict[str, str] = {
     "watch-change": "{name} {kind:=added:ajouté|modified:enregistré|removed:retiré}",
     "watch-done": "✓ Reconstruit en {time}{verdict:? (rapport de validation en @)}. En attente du prochain "
                   "enregistrement…",
+    "watch-unfinished": "✗ Verdict rendu en {time}{verdict:? (rapport de validation en @)}, mais pas de document à jour "
+                        "pour {labels:et} : voir ci-dessus. En attente du prochain enregistrement…",
+    "watch-already": "Une surveillance tourne déjà pour {build} (dans une autre fenêtre ?) : une seule à la fois. "
+                     "Continuez avec elle, ou arrêtez-la (Ctrl+C dans sa fenêtre) avant d’en lancer une autre.",
     "watch-locked": "… {path} est verrouillé par un autre programme (Excel l’enregistre-t-il encore ?) : il sera relu "
                     "dès qu’il sera libéré.",
     "watch-no-document": "→ Aucun document écrit : corrigez les erreurs ci-dessus et enregistrez le classeur, il est "

@@ -580,3 +580,32 @@ def test_the_watch_writes_side_by_side_in_children_that_ctrl_c_never_reaches(tmp
         assert not multiprocessing.active_children()
         time.sleep(1.5)
         assert not late.exists()
+
+
+def test_a_data_folder_that_does_not_exist_is_said_before_anything_is_watched(tmp_path, capsys):
+    from pipeline.cli import main
+
+    code = main(["suivre", "--data", str(tmp_path / "donnes"), "--build", str(tmp_path / "build")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "n’existe pas" in err and "Erreur interne" not in err
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT sent to a process (Windows: Ctrl+C in its console)")
+def test_one_watch_at_a_time_and_a_save_with_errors_does_not_end_on_a_tick(data, tmp_path):
+    build = tmp_path / "build"
+    watching = Watching(data, build)
+    try:
+        watching.wait_for(r"^Surveillance de ")
+        second = subprocess.run([sys.executable, "-m", "pipeline", "suivre", "--data", str(data), "--build",
+                                 str(build)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
+                                timeout=60)
+        assert second.returncode == 2
+        assert "Une surveillance tourne déjà pour" in second.stderr
+        workbooks(data)[0].write_bytes(b"pas un classeur")
+        watching.wait_for(r"^✗ Verdict rendu en .*pas de document à jour pour ")
+        assert not watching.count(r"^✓ Reconstruit en ")
+    finally:
+        assert watching.stop() == 0
+    assert not any("Traceback" in line for line in watching.errors), watching.errors
