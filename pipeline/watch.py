@@ -296,7 +296,7 @@ class Listener:
 class Session:
     """The watched data folder and what its last builds left: each entity's result before rendering (reused when
     another entity changes), its last written result, the pairs' last documents, and the cache of what was read.
-    `jobs`: processes for an entity's documents. Beyond one, the documents other than the longest are written by
+    `jobs`: processes for an entity's documents. Beyond one, the documents other than the costliest are written by
     children forked for the build, which Ctrl+C does not reach and which this process kills before it stops
     (parallel.sheltered): a pool's workers could swallow the interrupt in Python's own at-fork steps, or keep the
     process waiting at its exit. Without `fork` (Windows) everything is written in this process: a spawned child
