@@ -22,7 +22,7 @@ from contextlib import suppress
 from contextvars import ContextVar
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from xml.parsers import expat
 
 from docx.opc.oxml import serialize_part_xml
@@ -180,6 +180,11 @@ class Template(DocxTemplate):
         properties.created = properties.modified = now
         properties.last_modified_by = properties.author
         properties.revision = 1
+
+    def patch_xml(self, src_xml: str) -> str:
+        """docxtpl's (the regular expressions that turn a Word part's XML into Jinja's), once per part's content
+        (`patched_part`). Kept: it took 0.04 s for the PST's body, at every build."""
+        return patched_part(src_xml, super().patch_xml)
 
     def resolve_listing(self, xml: str) -> str:
         # Kept: docxtpl's runs its regular expressions on every paragraph (PST +32 %, fiches +56 % at 300 actions).
@@ -442,8 +447,34 @@ def template_variables(document: Template, template: Path, env: Environment) -> 
 
 def variables_file(digest: str) -> Path | None:
     """Where the variables of a template's exact content are kept (None without a bytecode cache)."""
+    return cache_file(f"variables-{digest}.json")
+
+
+def cache_file(name: str) -> Path | None:
+    """A file of the cache folder of the compiled templates (None without one)."""
     cache = bytecode_cache()
-    return Path(cache.directory) / f"variables-{digest}.json" if cache else None
+    return Path(cache.directory) / name if cache else None
+
+
+PATCHED: dict[str, str] = {}
+"""Template parts as docxtpl's patch_xml makes them, by their XML (Template.patch_xml)."""
+
+
+def patched_part(src_xml: str, patch: Callable[[str], str]) -> str:
+    """`patch(src_xml)`, once per part's content: kept in this process and in the cache folder."""
+    patched = PATCHED.get(src_xml)
+    if patched is None:
+        digest = hashlib.sha256(src_xml.encode("utf-8") + docxtpl.__version__.encode()).hexdigest()
+        stored = cache_file(f"patched-{digest}.xml")
+        with suppress(OSError, UnicodeDecodeError):
+            patched = stored.read_text(encoding="utf-8") if stored and stored.is_file() else None
+        if patched is None:
+            patched = patch(src_xml)
+            if stored:
+                with suppress(OSError), atomic_path(stored) as temporary:
+                    temporary.write_text(patched, encoding="utf-8")
+        PATCHED[src_xml] = patched
+    return patched
 
 
 RENDERING: ContextVar = ContextVar("rendering")
@@ -729,14 +760,26 @@ def unbroken(xml: str, rows: list[tuple[int, int]], widths: list[int], available
 
 
 def styles_by_name(document) -> dict[str, str]:
-    """Lower-case style name → style id. Word localizes ids (« Titre1 » in French Word) but not names."""
-    return {style.name.lower(): style.style_id for style in document.styles if style.name}
+    """Lower-case style name → style id. Word localizes ids (« Titre1 » in French Word) but not names. Read from
+    the styles' XML (python-docx's style objects took ten times as long, for the same names once lower-cased)."""
+    found = {}
+    for style in document.styles.element.iterchildren(qn("w:style")):
+        name = style.find(qn("w:name"))
+        if name is not None and name.get(qn("w:val")) and style.get(qn("w:styleId")) is not None:
+            found[name.get(qn("w:val")).lower()] = style.get(qn("w:styleId"))
+    return found
 
 
 def heading_levels(document) -> dict[str, int]:
     """Style id → level of the headings the table of contents lists."""
     ids = styles_by_name(document)
     return {ids[f"heading {n}"]: n for n in (1, 2, 3) if f"heading {n}" in ids}
+
+
+HEADING_STYLES = etree.XPath(".//w:p/w:pPr/w:pStyle[@w:val = $a or @w:val = $b or @w:val = $c]",
+                             namespaces={"w": qn("w:p")[1:qn("w:p").index("}")]})
+"""The paragraph styles of the headings, in the document's order (the style ids as $a, $b, $c: the three levels
+the table of contents lists; an empty id matches none)."""
 
 
 def fill_table_of_contents(document) -> None:
@@ -757,13 +800,11 @@ def fill_table_of_contents(document) -> None:
     levels = heading_levels(document)
     toc_styles = {n: ids.get(f"toc {n}", f"TOC{n}") for n in (1, 2, 3)}
     entries = []
-    for style in body.iter(qn("w:pStyle")):
-        level = levels.get(style.get(qn("w:val")))
-        paragraph = style.getparent().getparent()
-        if level and paragraph.tag == qn("w:p"):
-            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()
-            if text:
-                entries.append((level, text))
+    # The headings' styles found by one XPath (a Python loop over every paragraph style of a PST took 0.02 s).
+    for style in HEADING_STYLES(body, **dict(zip("abc", [*levels, "", "", ""]))):
+        text = "".join(t.text or "" for t in style.getparent().getparent().iter(qn("w:t"))).strip()
+        if text:
+            entries.append((levels[style.get(qn("w:val"))], text))
     sibling = start.getnext()
     while sibling is not None and sibling is not end:
         following = sibling.getnext()
