@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from .load import ConfigurationError, load_services
 from .model import Entity, build_entity
 from .normalize import normalize_table, recover_lost_zeros
 from .outputs import DEFAULT_COMMAND, Job, Output, Written
-from .render import TemplateProblem
+from .problems import TemplateProblem
 from .state import save_state
 from .evaluation import Evaluation, baseline
 from .synergy import Absent, CrossReference, cross_reference, paired_entities, records
@@ -194,7 +195,10 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     clock = Stopwatch()
     frame = read_frame(folder, clock)
     with clock.stage("load"):
-        actions_table, finances_table, found, files = load_services(folder, frame.loaded.operational, jobs)
+        # The renderer's libraries (python-docx, docxtpl, Jinja: 0.1 s) imported while other processes read the
+        # workbooks, when documents will be written.
+        actions_table, finances_table, found, files = load_services(
+            folder, frame.loaded.operational, jobs, meanwhile=None if check_only else import_renderer)
         adopted = load_versions(folder)
         reference = reference_version(adopted, since)
     findings = frame.findings + found
@@ -223,6 +227,10 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     result.unknown_since = since is not None and reference is None
     result.clock = clock
     return result
+
+
+def import_renderer() -> None:
+    importlib.import_module(".render", __package__)
 
 
 def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding],

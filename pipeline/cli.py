@@ -210,7 +210,7 @@ def command_pst(args, publish=None) -> int:
     from .build import build_all
     from .parallel import processors
     from .load import ConfigurationError, find_entity_folders
-    from .render import TemplateProblem
+    from .problems import TemplateProblem
 
     try:
         folders = find_entity_folders(Path(args.data))
@@ -332,7 +332,7 @@ class WatchConsole:
         from .load import ConfigurationError
 
         self.building = False
-        from .render import TemplateProblem
+        from .problems import TemplateProblem
 
         if isinstance(problem, (ConfigurationError, TemplateProblem)):
             print(said("watch-problem", reason=problem), file=sys.stderr, flush=True)
@@ -351,7 +351,7 @@ def command_watch(args) -> int:
 
     from .load import ConfigurationError, find_entity_folders
     from .parallel import processors
-    from .render import TemplateProblem
+    from .problems import TemplateProblem
     from .watch import Session, batches_of, follow
 
     console = WatchConsole(args)

@@ -585,19 +585,22 @@ def load_frame(folder: Path) -> LoadedFrame:
                        tables[c.OPERATIONAL_OBJECTIVES_SHEET.name], lists, findings)
 
 
-def load_services(folder: Path, operational: Table, jobs: int = 1) -> tuple[Table, Table, list[Finding], list[str]]:
+def load_services(folder: Path, operational: Table, jobs: int = 1,
+                  meanwhile=None) -> tuple[Table, Table, list[Finding], list[str]]:
     """Every service workbook of the entity: its actions, its budget lines, the findings on its files, and the
     names of the workbooks found (read or not). `operational`: the frame's OO sheet (whether an OO code can have
     lost a trailing zero in a number cell). `jobs` > 1: the workbooks are read side by side in that many processes
     (one entity built alone on a machine with several cores), when they start by `fork` — a `spawn` process would
-    import pandas again, which costs more than reading a few workbooks."""
+    import pandas again, which costs more than reading a few workbooks. `meanwhile()`: this process's own work
+    while they are read (parallel.run)."""
     files, findings = service_files(folder)
     if not files:
         findings.append(finding("services-absents", file=c.SERVICES_DIR + "/"))
     action_tables, finance_tables = [], []
     numeric_keys = ("oo_code",) if frame_has_trailing_zero_codes(operational) else ()
     jobs = jobs if parallel.start_method() == "fork" else 1
-    workbooks = parallel.run(read_service_workbook, [(path, numeric_keys) for path in files], jobs)
+    workbooks = parallel.run(read_service_workbook, [(path, numeric_keys) for path in files], jobs,
+                             meanwhile=meanwhile)
     copies = copied_workbooks(workbooks)
     for workbook in workbooks:
         if workbook.path.name in copies:

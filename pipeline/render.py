@@ -41,12 +41,9 @@ from . import french
 from . import contract as c
 from .clean import FORBIDDEN, removed
 from .findings import said
+from .problems import TemplateProblem
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "output_templates"
-
-
-class TemplateProblem(Exception):
-    """A Word template does not fit the context (unknown variable, broken tag): names the template and the spot."""
 
 
 # --- Values --------------------------------------------------------------------------------------------------
