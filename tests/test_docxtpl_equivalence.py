@@ -5,8 +5,8 @@ upgrade of docxtpl is checked, not hoped.
 
 Differences that are the project's on purpose are left out of the comparison: the core properties (Fichier ›
 Informations: plain text, dated now — render_properties) and blank text between elements (see BLANKS_OUT);
-the project writes a body that needs no tree as rendered, and held rows as rendered (entities, quotes and empty
-elements as Jinja writes them), which a canonical comparison does not see. Everything after rendering (repeated
+the project writes the body as rendered (entities, quotes and empty elements as Jinja writes them), which a
+canonical comparison does not see. Everything after rendering (repeated
 columns fitted, table of contents filled, empty last section removed) is the project's own code and is applied to
 both."""
 
@@ -42,12 +42,14 @@ def stock_render(template: Path, context: dict, destination: Path) -> None:
         document.render(context, render.jinja_env(), autoescape=True)
     finally:
         render.RENDERING.reset(token)
-    if loops:  # the project fits them on the rendered XML (render.Template.build_xml): here on the body's
-        body = document.docx.element.body
-        fitted = render.fit_repeated_columns(etree.tostring(body, encoding="unicode"))
-        body.getparent().replace(body, parse_xml(fitted))
-    render.fill_table_of_contents(document.docx)
-    render.remove_empty_last_section(document.docx)
+    # The project's changes, which it makes on the rendered XML (render.Template.build_xml), made on the body's
+    body = document.docx.element.body
+    xml = etree.tostring(body, encoding="unicode")
+    if loops:
+        xml = render.fit_repeated_columns(xml)
+    xml = render.fill_table_of_contents(xml, render.styles_by_name(document.docx))
+    xml = render.remove_empty_last_section(xml)
+    body.getparent().replace(body, parse_xml(xml))
     document.save(destination)
 
 

@@ -455,111 +455,103 @@ def test_every_paragraph_of_a_fiche_stands_at_one_indentation(tmp_path):
     assert {indentation(p) or 0 for p in cells} == {0}
 
 
-# --- Memory at size: the rows of long tables held out of the document's tree -----------------------------------------
-def canonical(xml: bytes) -> bytes:
-    """An XML part as canonical XML, without blank text between elements: what it says, not how it is spelled
-    (« &#39; » or « ' », « <a></a> » or « <a/> »)."""
+# --- What the project changes after rendering, changed in the rendered XML ----------------------------------------
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def cell(width: int | None, text: str = "x", inner: str = "") -> str:
+    width_tag = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>' if width else ""
+    return f"<w:tc>{width_tag}<w:p><w:r><w:t>{text}</w:t></w:r></w:p>{inner}</w:tc>"
+
+
+def table(grid: list[int], rows: list[str]) -> str:
+    columns = "".join(f'<w:gridCol w:w="{width}"/>' for width in grid)
+    return f"<w:tbl><w:tblPr/><w:tblGrid>{columns}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def body(*content: str, page: int = 11906, margins: int = 1134) -> str:
+    return (f'<w:body xmlns:w="{W}">' + "".join(content) + f'<w:sectPr><w:pgSz w:w="{page}" w:h="16838"/>'
+            f'<w:pgMar w:top="1134" w:right="{margins}" w:bottom="1134" w:left="{margins}"/></w:sectPr></w:body>')
+
+
+def grid_and_rows(xml: str) -> list[tuple[list[int], list[list[int | None]]]]:
+    """Each table of the body (nested ones too, in document order): its grid and its own rows' cell widths."""
     from lxml import etree
 
-    return etree.tostring(etree.fromstring(xml, etree.XMLParser(remove_blank_text=True)), method="c14n")
+    tables = []
+    for found in etree.fromstring(xml).iter(f"{{{W}}}tbl"):
+        grid = [int(column.get(f"{{{W}}}w")) for column in found.find(f"{{{W}}}tblGrid")]
+        rows = [[int(width.get(f"{{{W}}}w")) if (width := c.find(f"{{{W}}}tcPr/{{{W}}}tcW")) is not None else None
+                 for c in row.findall(f"{{{W}}}tc")] for row in found.findall(f"{{{W}}}tr")]
+        tables.append((grid, rows))
+    return tables
 
 
-def parts_of(path) -> dict[str, bytes]:
-    """Every part of a Word document but its core properties (the time it was made), each XML part canonical."""
-    with zipfile.ZipFile(path) as package:
-        return {name: canonical(package.read(name)) if name.endswith((".xml", ".rels")) else package.read(name)
-                for name in package.namelist() if name != "docProps/core.xml"}
+def test_columns_a_loop_repeated_fill_the_page_in_the_body_s_own_tables_only():
+    """A cross-table whose {%tc %} loop made three columns of a two-column grid: its grid and every row of three
+    cells take the text width (page less margins), in the proportions of the first row; a row of another shape, a
+    table nested in a cell and a table in a text box keep their widths; a table whose grid matches is untouched.
+    The same whether a nested table sends the rows through the cell-by-cell path or not."""
+    from pipeline.render import fit_repeated_columns
+
+    nested = table([500], [f"<w:tr>{cell(900)}{cell(900)}</w:tr>"])
+    repeated = [f"<w:tr>{cell(1000)}{cell(500)}{cell(500)}</w:tr>",
+                f"<w:tr>{cell(1000)}{cell(500)}{cell(500)}</w:tr>",
+                f"<w:tr>{cell(2000)}{cell(2000)}</w:tr>"]
+    in_box = ('<w:p><w:r><w:pict><w:txbxContent>' + table([100], [f"<w:tr>{cell(300)}{cell(300)}</w:tr>"])
+              + "</w:txbxContent></w:pict></w:r></w:p>")
+    matching = table([700, 800], [f"<w:tr>{cell(700)}{cell(800)}</w:tr>"])
+    text_width = 11906 - 2 * 1134
+    expected = [int(v * text_width / 2000) for v in (1000, 500, 500)]
+    for extra in ("", f"<w:tr>{cell(1000, inner=nested)}{cell(500)}{cell(500)}</w:tr>"):
+        xml = body(table([1500, 1500], repeated + ([extra] if extra else [])), in_box, matching)
+        tables = grid_and_rows(fit_repeated_columns(xml))
+        grid, rows = tables[0]
+        assert grid == expected and sum(grid) <= text_width
+        assert rows[:2] == [expected, expected] and rows[2] == [2000, 2000]
+        if extra:
+            assert rows[3] == expected and tables[1] == ([500], [[900, 900]]), "the nested table is its own"
+        assert ([100], [[300, 300]]) in tables and ([700, 800], [[700, 800]]) in tables
 
 
-def test_documents_whose_long_tables_rows_are_held_out_of_the_tree_say_exactly_the_same(tmp_path, monkeypatch):
-    """A large PST keeps the rows of its long tables as XML beside its tree (the cross-tables of 30,000 actions
-    would take two gigabytes as a tree): holding every run of two rows or more, three rows a chunk, in documents of
-    every size, writes what the whole tree writes (held rows are written as rendered: the same XML, spelled as
-    Jinja spells it) — the « tableau » presentation's columns fitted to words of held rows, the cross-tables'
-    repeated columns, the fiches' budget tables."""
-    import pipeline.render as render
-    from conftest import action, make_entity
+def test_a_narrow_column_of_a_repeated_table_is_widened_to_its_longest_word():
+    from pipeline.render import CELL_MARGINS, CHARACTER, fit_repeated_columns
 
-    rows = [action(oo=oo, title=f"Action {n} {'Réaménagement' * (n % 3)}", Statut="Abandonnée",
-                   Planification="Étude\nTravaux", **{
-                       "Mandataire responsable": "Échevin de l’environnement", "Service gestionnaire": "Environnement",
-                       "Plans concernés": "PCS" if n % 2 else "PCDR", "ODD": f"ODD {n % 17 + 1}"})
-            for n in range(14) for oo in ("1.1", "2.1")]
-    parameters = {"Présentation des actions": "tableau",
-                  "Champs affichés": "Service gestionnaire ; Statut ; Fin ; Mandataire responsable ; Plans concernés"}
-    documents = {}
-    held = []
-    for name, limits in (("whole", None), ("held", (0, 2, 3))):
-        folder = make_entity(tmp_path / name / "ville", {"S.xlsx": rows}, parameters)
-        if limits:
-            monkeypatch.setattr(render, "HELD_FROM", limits[0])
-            monkeypatch.setattr(render, "HELD_RUN", limits[1])
-            monkeypatch.setattr(render, "HELD_CHUNK", limits[2])
-            held = held_chunks(monkeypatch)
-        build = tmp_path / name / "build"
-        assert main(["pst", "--data", str(folder), "--build", str(build), "--processus", "1"]) == 0
-        documents[name] = {path.name: parts_of(path) for path in sorted((build / "ville").glob("*.docx"))}
-    assert held and all(held), "rows held in the PST and in the fiches"
-    assert documents["held"].keys() == documents["whole"].keys()
-    for name, parts in documents["whole"].items():
-        assert documents["held"][name] == parts, name
+    rows = [f"<w:tr>{cell(3000, 'Action')}{cell(100, 'x')}{cell(100, 'y')}</w:tr>",
+            f"<w:tr>{cell(3000, 'Planter')}{cell(100, 'Réaménagement &amp; co')}{cell(100, 'z')}</w:tr>"]
+    grid, fitted = grid_and_rows(fit_repeated_columns(body(table([3200], rows))))[0]
+    assert grid[1] >= len("Réaménagement") * CHARACTER + CELL_MARGINS, "« &amp; » is one character, not five"
+    assert fitted == [grid, grid] and sum(grid) <= 11906 - 2 * 1134
 
 
-def held_chunks(monkeypatch) -> list[int]:
-    """How many chunks of rows each document the build renders from now on holds out of its tree (HeldRows)."""
-    import pipeline.render as render
+def test_an_empty_last_section_goes_and_one_with_text_stays():
+    from pipeline.render import remove_empty_last_section
 
-    held, hold = [], render.HeldRows.hold
+    landscape = '<w:sectPr><w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/></w:sectPr>'
+    annex = f"<w:p><w:r><w:t>Annexe</w:t></w:r></w:p><w:p><w:pPr>{landscape}</w:pPr></w:p>"
+    blank = "<w:p/><w:p><w:r><w:t> </w:t></w:r></w:p>"
+    removed = remove_empty_last_section(body(annex, blank))
+    assert removed.endswith(landscape + "</w:body>") and removed.count("<w:sectPr") == 1
+    assert "Annexe" in removed and "<w:p/>" not in removed
+    kept = body(annex, "<w:p><w:r><w:t>Suite</w:t></w:r></w:p>")
+    assert remove_empty_last_section(kept) == kept
+    with_table = body(annex, table([100], [f"<w:tr>{cell(100, '')}</w:tr>"]))
+    assert remove_empty_last_section(with_table) == with_table
 
-    def counted(self, xml):
-        written = hold(self, xml)
-        held.append(len(self.chunks))
-        return written
 
-    monkeypatch.setattr(render.HeldRows, "hold", counted)
-    return held
-
-
-def test_rows_a_table_of_contents_a_drawing_or_a_nested_table_needs_are_never_held():
-    from docx.oxml import parse_xml
+def test_a_body_rendered_malformed_is_never_written(tmp_path, monkeypatch):
+    """A template whose tags would make the rendered body malformed (a paragraph left open): the error lxml gives,
+    saying where, and no document — the body is checked before it is written as rendered."""
+    import pytest
     from lxml import etree
 
     import pipeline.render as render
 
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-    def row(text, extra=""):
-        return f'<w:tr><w:tc><w:p>{extra}<w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>'
-
-    nested = f"<w:tr><w:tc><w:tbl>{row('inner 1')}{row('inner 2')}{row('inner 3')}</w:tbl><w:p/></w:tc></w:tr>"
-    body = (f'<w:body xmlns:w="{w}"><w:tbl>' + row("first") + row("a &amp; b") + row("c&#39;d")
-            + row("heading", '<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>') + row("e") + row("f") + nested
-            + row("g") + row("h") + "</w:tbl><w:p/></w:body>")
-    held = render.HeldRows(body, {"Heading1"})
-    render.HELD_RUN, saved = 2, render.HELD_RUN
-    try:
-        small = held.hold(body)
-    finally:
-        render.HELD_RUN = saved
-    chunks = b"".join(held.chunks).decode()
-    assert "first" not in chunks and "Heading1" not in chunks and "<w:tbl>" not in chunks
-    assert "a &amp; b" in chunks and "inner 2" in chunks and ">h<" in chunks
-    tree = parse_xml(small)
-    assert [t.text for t in tree.iter(f"{{{w}}}t")] == ["first", "heading", "e", "inner 1", "g"]
-    spliced = held.splice(etree.tostring(tree, encoding="UTF-8"))
-    assert canonical(spliced) == canonical(etree.tostring(parse_xml(body), encoding="UTF-8"))
-
-
-def test_a_large_psts_cross_tables_are_held_out_of_its_tree(tmp_path, monkeypatch):
-    """The rows of the plans and ODD cross-tables are what a large PST's tree would hold most of: they stay
-    holdable (no heading, field or drawing in them), in chunks, once the document is large enough."""
-    import pipeline.render as render
-    from conftest import action, make_entity
-
-    rows = [action(title=f"Action {n}", **{"Plans concernés": "PCS", "ODD": "ODD 3"})
-            for n in range(render.HELD_RUN + 20)]
-    folder = make_entity(tmp_path / "ville", {"S.xlsx": rows})
-    monkeypatch.setattr(render, "HELD_FROM", 0)
-    held = held_chunks(monkeypatch)
-    assert main(["pst", "--data", str(folder), "--build", str(tmp_path / "build"), "--processus", "1"]) == 0
-    assert held == [2], "the PST holds both cross-tables; the fiches, written as rendered, are never parsed"
+    rendered = render.Template.build_xml
+    monkeypatch.setattr(render.Template, "build_xml",
+                        lambda self, *args: rendered(self, *args).replace("</w:p>", "", 1))
+    destination = tmp_path / "Fiches.docx"
+    context = {"entity": {}, "built_on": "", "fiches": [], "provisional": {}}
+    with pytest.raises(etree.XMLSyntaxError):
+        render.render_document(render.TEMPLATES / "fiches_actions.docx", context, destination)
+    assert list(tmp_path.iterdir()) == []
