@@ -1,6 +1,6 @@
 """What each of render.Template's overrides of docxtpl saves: the PST (or the fiches) of a synthetic entity rendered
 with the project's Template and with one override put back to docxtpl's own method, in paired runs (the variants
-alternate, so a busy machine slows them alike). `python bench/seams.py [ACTIONS] [RUNS] [pst|fiches]`.
+alternate, so a busy machine slows them alike). `python -m bench.seams [ACTIONS] [RUNS] [pst|fiches]`.
 
 Render only (the context is built once): the time the overrides can change.
 """
