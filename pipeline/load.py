@@ -276,14 +276,19 @@ def open_workbook(path: Path) -> tuple[pd.ExcelFile | None, Finding | None]:
     return None, finding(problem.code, file=path.name, suffix=path.suffix, **problem.params)
 
 
-def read_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
-    """The sheet as a grid of strings from cell A1, row i being Excel row i + 1; raises Unreadable, and
-    SheetTooLarge before calamine is asked for a sheet whose furthest value lies far beyond any real table
-    (calamine builds the whole rectangle up to it: XFD1048576 alone would need 500 GB)."""
+def read_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> np.ndarray:
+    """The sheet as a grid of strings from cell A1 (a two-dimensional object array), row i being Excel row i + 1;
+    raises Unreadable, and SheetTooLarge before calamine is asked for a sheet whose furthest value lies far beyond
+    any real table (calamine builds the whole rectangle up to it: XFD1048576 alone would need 500 GB).
+
+    pandas reads the sheet (its calamine engine turns the cells into text); the grid is then an array, not a
+    frame: finding the header, the filled cells and the rows kept are a handful of array operations, where a
+    frame of text columns would cost a pandas call per column and per row looked at."""
     if (problem := sheet_extent_problem(path, sheet)) is not None:
         raise SheetTooLarge(problem)
     with calamine_guard():
-        return pd.read_excel(book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False)
+        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False)
+    return frame.to_numpy(dtype=object)
 
 
 class SheetTooLarge(Exception):
@@ -304,10 +309,10 @@ def pick_sheet(book: pd.ExcelFile, contract: c.SheetContract, file: str,
     return None, [finding("feuille-absente", file=file, expected=contract.name, available=names)]
 
 
-def find_header_row(grid: pd.DataFrame, contract: c.SheetContract) -> int | None:
+def find_header_row(grid: np.ndarray, contract: c.SheetContract) -> int | None:
     """Index of the first row, among the first rows, that names the most contract columns."""
     best_index, best_score = None, 0
-    for index, row in enumerate(grid.head(c.HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()):
+    for index, row in enumerate(grid[:c.HEADER_SCAN_ROWS].tolist()):
         score = sum(contract.match_header(v) is not None for v in row)
         if score > best_score:
             best_index, best_score = index, score
@@ -320,13 +325,13 @@ def closest_header(text: str, contract: c.SheetContract) -> str | None:
     return names[match[0]] if match else None
 
 
-def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract, file: str,
+def map_headers(grid: np.ndarray, header_index: int, contract: c.SheetContract, file: str,
                 sheet: str) -> tuple[dict[str, int], list[int], list[Finding]]:
     """Contract key → column index, plus the indexes of unknown non-empty headers, plus header findings."""
     mapping: dict[str, int] = {}
     unknown: list[int] = []
     findings: list[Finding] = []
-    for index, text in enumerate(grid.iloc[header_index]):
+    for index, text in enumerate(grid[header_index].tolist()):
         col = contract.match_header(text)
         if col is None:
             if str(text).strip():
@@ -342,7 +347,7 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
     mapped = {contract.column(k).header for k in mapping}
     unrelated = []
     for i in unknown:
-        typed = str(grid.iat[header_index, i]).strip()
+        typed = str(grid[header_index, i]).strip()
         near = closest_header(typed, contract)
         if near and near not in mapped:
             if not contract.match_header(near).required:  # a missing required column is an error of its own
@@ -355,8 +360,8 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
                                 columns=", ".join(unrelated), count=len(unrelated)))
     for col in contract.required:
         if col.key not in mapping:
-            near = [grid.iat[header_index, i] for i in unknown
-                    if closest_header(str(grid.iat[header_index, i]), contract) == col.header]
+            near = [grid[header_index, i] for i in unknown
+                    if closest_header(str(grid[header_index, i]), contract) == col.header]
             findings.append(finding("colonne-obligatoire-absente", file=file, sheet=sheet, row=header_index + 1,
                                     header=col.header, near=str(near[0]).strip() if near else ""))
     return mapping, unknown, findings
@@ -365,35 +370,35 @@ def map_headers(grid: pd.DataFrame, header_index: int, contract: c.SheetContract
 HOLDS_TEXT = np.frompyfunc(lambda value: value != "" and not value.isspace(), 1, 1)
 
 
-def filled_cells(grid: pd.DataFrame) -> pd.DataFrame:
+def filled_cells(grid: np.ndarray) -> np.ndarray:
     """True where a cell holds something other than spaces (one pass over the cells, not one per column)."""
-    return pd.DataFrame(HOLDS_TEXT(grid.to_numpy(dtype=object)).astype(bool), index=grid.index, columns=grid.columns)
+    return HOLDS_TEXT(grid).astype(bool)
 
 
-def non_empty_rows(grid: pd.DataFrame, first: int) -> list[int]:
+def non_empty_rows(grid: np.ndarray, first: int) -> list[int]:
     """Excel numbers of the non-empty rows from index `first` on."""
-    body = grid.iloc[first:]
-    filled = filled_cells(body).any(axis=1)
-    return [int(i) + 1 for i in body.index[filled]]
+    filled = filled_cells(grid[first:]).any(axis=1)
+    return (np.flatnonzero(filled) + first + 1).tolist()
 
 
 MAX_CELLS_LISTED = 20
 
 
-def cells_outside_table(grid: pd.DataFrame, filled: pd.DataFrame, header_index: int, headed: set[int], file: str,
+def cells_outside_table(grid: np.ndarray, filled: np.ndarray, header_index: int, headed: set[int], file: str,
                         sheet: str) -> list[Finding]:
-    """Cells typed in a column without header (a note beside the table): not read, so each is named."""
+    """Cells typed in a column without header (a note beside the table): not read, so each is named. `filled`:
+    filled_cells of the rows below the header."""
     findings = []
     for index in (i for i in range(grid.shape[1]) if i not in headed):
-        for row in filled.index[filled.iloc[:, index]]:
+        for row in (np.flatnonzero(filled[:, index]) + header_index + 1).tolist():
             if len(findings) == MAX_CELLS_LISTED:
                 return findings + [finding("cellules-hors-tableau", file=file, sheet=sheet)]
-            findings.append(finding("cellule-hors-tableau", file=file, sheet=sheet, row=int(row) + 1,
-                                    column=column_letter(index + 1), value=str(grid.iat[row, index]).strip()))
+            findings.append(finding("cellule-hors-tableau", file=file, sheet=sheet, row=row + 1,
+                                    column=column_letter(index + 1), value=str(grid[row, index]).strip()))
     return findings
 
 
-def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header_index: int, file: str,
+def fill_merged_cells(grid: np.ndarray, book: pd.ExcelFile, sheet: str, header_index: int, file: str,
                       known: list | None) -> list[Finding]:
     """A value merged over several rows (an OO typed once for three actions) belongs to each of those rows.
 
@@ -408,8 +413,8 @@ def fill_merged_cells(grid: pd.DataFrame, book: pd.ExcelFile, sheet: str, header
         if top <= header_index or bottom <= top or top >= len(grid) or left >= grid.shape[1]:
             continue
         for row in range(top + 1, min(bottom, len(grid) - 1) + 1):
-            if not grid.iat[row, left].strip():
-                grid.iat[row, left] = grid.iat[top, left]
+            if not grid[row, left].strip():
+                grid[row, left] = grid[top, left]
         filled.append(f"{column_letter(left + 1)}{top + 1}:{column_letter(right + 1)}{bottom + 1}")
     if not filled:
         return []
@@ -480,25 +485,24 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     unknown_cells = {(f.row, f.column) for f in structure if f.unknown_value}
     formula_rows = {row for row, _ in unknown_cells}
 
-    body = grid.iloc[header_index + 1:]
+    body = grid[header_index + 1:]
+    excel_rows = np.arange(header_index + 2, len(grid) + 1, dtype=np.int64)
     filled = filled_cells(body)
     findings += cells_outside_table(grid, filled, header_index, set(mapping.values()) | set(unknown), file, sheet)
-    known_filled = filled.iloc[:, list(mapping.values())].any(axis=1) | (body.index + 1).isin(formula_rows)
-    unknown_filled = filled.iloc[:, unknown].any(axis=1) if unknown else known_filled & False
-    for index in body.index[unknown_filled & ~known_filled]:
-        columns = ", ".join(column_letter(i + 1) for i in unknown if str(grid.iat[index, i]).strip())
-        findings.append(finding("ligne-hors-colonnes", file=file, sheet=sheet, row=int(index) + 1,
-                                columns=columns))
+    known_filled = filled[:, list(mapping.values())].any(axis=1) | np.isin(excel_rows, list(formula_rows))
+    unknown_filled = filled[:, unknown].any(axis=1)
+    for row in excel_rows[unknown_filled & ~known_filled].tolist():
+        columns = ", ".join(column_letter(i + 1) for i in unknown if str(grid[row - 1, i]).strip())
+        findings.append(finding("ligne-hors-colonnes", file=file, sheet=sheet, row=row, columns=columns))
     kept = body[known_filled]
-    frame = kept.iloc[:, list(mapping.values())]
-    frame.columns = list(mapping)
-    frame = frame.assign(**{col.key: "" for col in contract.columns if col.key not in mapping})
-    frame = frame[[col.key for col in contract.columns]]
-    frame["_file"] = file
-    frame["_sheet"] = sheet
-    frame["_row"] = kept.index + 1
+    blank = np.full(len(kept), "", dtype=object)
+    frame = pd.DataFrame({**{col.key: pd.array(kept[:, mapping[col.key]] if col.key in mapping else blank, dtype=str)
+                             for col in contract.columns},
+                          "_file": pd.array(np.full(len(kept), file, dtype=object), dtype=str),
+                          "_sheet": pd.array(np.full(len(kept), sheet, dtype=object), dtype=str),
+                          "_row": excel_rows[known_filled]})
     by_index = {index + 1: key for key, index in mapping.items()}
-    table = Table(contract, frame.reset_index(drop=True), {(file, sheet): {
+    table = Table(contract, frame, {(file, sheet): {
         key: column_letter(i + 1) for key, i in mapping.items()}})
     table.formula_cells = {(file, sheet, row, by_index[column_number(letter)])
                            for row, letter in unknown_cells}
@@ -510,15 +514,15 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     return table, findings
 
 
-def ambiguous_percent_columns(grid: pd.DataFrame, header_index: int, mapping: dict[str, int],
+def ambiguous_percent_columns(grid: np.ndarray, header_index: int, mapping: dict[str, int],
                               contract: c.SheetContract) -> set[int]:
     """Percentage columns (Excel numbers, 1-based) holding a plain 1: 1 % in a General cell, 100 % in a cell
     formatted as a percentage. Only then are the cells' formats read."""
     columns = set()
     for col in contract.columns:
         if col.kind == c.PERCENT and col.key in mapping:
-            values = grid.iloc[header_index + 1:, mapping[col.key]]
-            if values.isin(("1", "1.0")).any():
+            values = grid[header_index + 1:, mapping[col.key]]
+            if ((values == "1") | (values == "1.0")).any():
                 columns.add(mapping[col.key] + 1)
     return columns
 
@@ -540,7 +544,7 @@ def unread_action_sheets(book: pd.ExcelFile, path: Path) -> list[Finding]:
         header = find_header_row(grid, c.ACTIONS_SHEET)
         if header is None:
             continue
-        matched = {col.key for v in grid.iloc[header] if (col := c.ACTIONS_SHEET.match_header(v))}
+        matched = {col.key for v in grid[header].tolist() if (col := c.ACTIONS_SHEET.match_header(v))}
         rows = non_empty_rows(grid, header + 1)
         if len(matched & {col.key for col in c.ACTIONS_SHEET.required}) >= 2 and rows:
             findings.append(finding("feuille-non-lue", file=path.name, sheet=name, count=len(rows)))
