@@ -72,9 +72,17 @@ class Table:
         }
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, as `to_dict("records")` gives them (Python ints, floats, strings, Timestamps), from one
+    conversion of the whole frame to an object array: to_dict boxes each cell through a Python call (2,680 actions:
+    a tenth of a second per pass over the actions)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in frame.to_numpy(dtype=object).tolist()]
+
+
 def rows(frame: pd.DataFrame):
     """(index, row as a dict) for each row: what iterrows gives, without building a Series per row."""
-    return zip(frame.index, frame.to_dict("records"))
+    return zip(frame.index, records(frame))
 
 
 def empty_table(contract: c.SheetContract) -> Table:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import contract as c
 from .findings import Finding, finding, phrase
+from .load import records
 from .normalize import DisplayOptions, natural_key, oo_parts, sdg_number, whole_number
 from .validate import numbering_gaps_of
 
@@ -206,13 +207,13 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
     )
     volets = {name: Volet(name) for name in c.VOLET_ORDER}
     strategic_index: dict[tuple[str, int], StrategicObjective] = {}
-    for row in strategic.to_dict("records"):
+    for row in records(strategic):
         os = StrategicObjective(row["volet"], row["number"], row["title"], row["observations"], row["ambitions"],
                                 source=source_of(row))
         strategic_index[(os.volet, os.number)] = os
         volets[os.volet].objectives.append(os)
     operational_index: dict[tuple[str, str], OperationalObjective] = {}
-    for row in operational.to_dict("records"):
+    for row in records(operational):
         oo = OperationalObjective(row["volet"], row["code"], row["title"], row["result_indicators"],
                                   row.get("result_targets") or "", row.get("result_reached") or "",
                                   source=source_of(row))
@@ -220,7 +221,7 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         strategic_index[(oo.volet, oo.os_number)].objectives.append(oo)
     by_reference: dict[str, Action] = {}
     field_keys = [col.key for col in c.action_fields()]
-    for row in actions.to_dict("records"):
+    for row in records(actions):
         action = Action(
             volet=row["volet"], oo_code=row["oo_code"], title=row["title"],
             source=source_of(row, letters), given_number=text(row["number"]) or text(row.get("_kept")),
@@ -230,7 +231,7 @@ def build_entity(folder: str, parameters: dict[str, str], strategic: pd.DataFram
         operational_index[(action.volet, action.oo_code)].actions.append(action)
         if action.reference:
             by_reference[c.code_key(action.reference)] = action
-    for row in (finances.to_dict("records") if finances is not None else []):
+    for row in (records(finances) if finances is not None else []):
         by_reference[c.code_key(row["reference"])].budget.append(BudgetLine(
             reference=row["reference"], year=row["year"], budget_service=row["budget_service"],
             direction=row["direction"], amount=row["amount"], source=source_of(row), article=row["article"],

@@ -19,7 +19,7 @@ import pandas as pd
 from . import contract as c
 from .atomic import safe_file_name
 from .findings import Finding, finding, missing_runs, phrase, number_ranges, runs_count, runs_text
-from .load import Table, rows
+from .load import Table, records, rows
 from .french import amount, long_date, shorten
 from .normalize import clean_column, indicator_lines, legislature_years, oo_parts, sdg_number
 
@@ -491,7 +491,7 @@ def orphans(child: Sheet, parent_keys: set, key_of, column: str, parent) -> tupl
     """Rows of `child` whose parent (objective, action) was left out: left out too, each with a warning naming
     the parent (its error is counted once, on its own row)."""
     frame = child.frame
-    keep = [key_of(row) in parent_keys for row in frame.to_dict("records")]
+    keep = [key_of(row) in parent_keys for row in records(frame)]
     findings = [finding("parent-rejete", value=child.raw(index, column), **child.cell(index, column),
                         parent=parent(frame.loc[index]))
                 for index, kept in zip(frame.index, keep) if not kept]
