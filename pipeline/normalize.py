@@ -32,13 +32,22 @@ Parsed = tuple[object, Problem | None]
 # nothing else is empty.
 INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 EDGES = re.compile(f"^[\\s{INVISIBLE}]+|[\\s{INVISIBLE}]+$")
+SPACES = re.compile("[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
+"""Runs of spaces, tabs and no-break spaces that are not already one plain space."""
+WHITESPACE = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+              "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""What `\\s` matches but the line feed (a test compares them)."""
+TRIMMED = WHITESPACE + "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064" \
+                       "\u2066\u2067\u2068\u2069\ufeff"
+"""The characters EDGES trims from a line, for str.strip (one C call, where a regular expression is a pass of the
+engine per line)."""
 
 
 def clean_text(raw: str) -> Parsed:
     text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n").replace("\x85", "\n")
     cleaned = removed(text)
     problem = Problem("caracteres-retires") if cleaned != text else None
-    lines = [EDGES.sub("", re.sub(r"[ \t\u00a0]+", " ", line)) for line in cleaned.split("\n")]
+    lines = [line.strip(TRIMMED) for line in SPACES.sub(" ", cleaned).split("\n")]
     return "\n".join(lines).strip("\n "), problem
 
 
@@ -121,14 +130,17 @@ NEEDS_CLEANING = re.compile(f"[\r\n\t\u00a0{INVISIBLE}]|  |{FORBIDDEN.pattern}")
 def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:
     """clean_text on a column: most cells only need trimming, the few holding line breaks, tabs, double spaces
     or control characters get the whole treatment. Returns the column and the indexes where characters were
-    removed."""
-    cleaned = raw.str.strip()
-    special = raw.index[raw.str.contains(NEEDS_CLEANING)]
-    if not len(special):
-        return cleaned, []
-    results = [clean_text(text) for text in raw.loc[special]]
-    cleaned.loc[special] = [text for text, _ in results]
-    return cleaned, [index for index, (_, problem) in zip(special, results) if problem is not None]
+    removed. The cells are gone through as a list: pandas' string methods cost as much per cell, and more per
+    call."""
+    values = raw.tolist()
+    cleaned = [text.strip() if isinstance(text, str) else text for text in values]
+    removals = []
+    for position, text in enumerate(values):
+        if isinstance(text, str) and NEEDS_CLEANING.search(text):
+            cleaned[position], problem = clean_text(text)
+            if problem is not None:
+                removals.append(raw.index[position])
+    return pd.Series(cleaned, index=raw.index, dtype=raw.dtype, name=raw.name), removals
 
 
 def split_lines(text: str) -> list[str]:

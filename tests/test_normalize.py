@@ -175,3 +175,18 @@ def test_a_plain_one_is_100_percent_only_where_excel_shows_it_so(tmp_path):
     book.save(path)
     actions = {a.title: a.progress for a in assemble(folder).entity.actions()}
     assert actions == {"A": 0, "B": 100, "C": 0, "D": 1}
+
+
+def test_the_characters_trimmed_from_each_line_are_those_edges_names():
+    from pipeline.normalize import EDGES, TRIMMED
+
+    assert {chr(n) for n in range(0x110000) if EDGES.fullmatch(chr(n))} - {"\n"} == set(TRIMMED)
+
+
+@pytest.mark.parametrize("raw, clean", [
+    (" \u200b Première\u00a0\u00a0ligne \t\n\n\t• deuxième  ligne\u2028\n \ufeff\n", "Première ligne\n\n• deuxième ligne"),
+    ("a\r\nb\rc\x0bd\x0ce\x85f", "a\nb\nc\nd\ne\nf"),
+    ("\u2066x\u2069 \n \u00ad", "x"),
+])
+def test_clean_text_trims_every_line_and_makes_runs_of_spaces_one(raw, clean):
+    assert clean_text(raw) == (clean, None)
