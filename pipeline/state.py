@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 import re
 from pathlib import Path
 
@@ -168,13 +168,21 @@ def state_text(state: dict) -> str:
     return head.removesuffix("\n}") + ',\n "actions": [\n' + actions + "\n ]\n}\n"
 
 
+ACTION_ATTRIBUTES = frozenset(f.name for f in fields(Action)) | set(c.IDENTITY_KEYS)
+"""Contract keys an Action holds as attributes; the others are in its `fields` (Action.__getattr__)."""
+
+
 def action_record(action: Action) -> dict:
-    """One action as recorded: its source, the number shown in the document, and every contract field."""
+    """One action as recorded: its source, the number shown in the document, and every contract field — taken
+    from `action.fields` where Action.__getattr__ would look (a failed attribute lookup first: 2,680 actions,
+    a tenth of a second)."""
     record = {"reference": action.reference, "file": action.source.file, "sheet": action.source.sheet,
               "row": action.source.row, "number": action.number, "given_number": action.given_number}
+    values = action.fields
     for column in c.ACTIONS_SHEET.columns:
         if column.key not in record:
-            record[column.key] = to_json(getattr(action, column.key))
+            record[column.key] = to_json(getattr(action, column.key) if column.key in ACTION_ATTRIBUTES
+                                         else values.get(column.key, column.empty))
     record["budget"] = [{column.key: getattr(line, column.key) for column in c.FINANCE_SHEET.columns}
                         for line in action.budget]
     return record
