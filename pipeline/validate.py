@@ -626,11 +626,11 @@ def missing_workbooks(adopted, files_present: list[str], listed_services: tuple[
         by_file: dict[str, list[dict]] = {}
         for record in adopted.actions:
             by_file.setdefault(file_key(record.get("file", "")), []).append(record)
-        for key, records in by_file.items():
+        for key, kept in by_file.items():
             if key and key not in present:
                 missing.add(key)
-                findings.append(finding("classeur-adopte-absent", file=records[0].get("file", ""),
-                                        count=len(records), seance=long_date(adopted.seance),
+                findings.append(finding("classeur-adopte-absent", file=kept[0].get("file", ""),
+                                        count=len(kept), seance=long_date(adopted.seance),
                                         number=adopted.number))
     for service in listed_services if files_present else ():
         if not {file_key(service), file_key(safe_file_name(service) or service)} & (present | missing):
