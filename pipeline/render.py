@@ -443,8 +443,10 @@ def remove_empty_last_section(xml: str) -> str:
 # Done on the rendered XML, before it is parsed, with regular expressions over whole tables: a 2,680-action PST's
 # cross-tables have 10,000 rows of 17 cells, which took 0.75 s to fit as a tree, and as long when each cell was
 # visited by Python. The XML is docxtpl's output of a Word template: tags as Word writes them.
-TABLE_MARKS = ("<w:tbl", "</w:tbl>", "<w:txbxContent", "</w:txbxContent>", "<w:sectPr")
-"""What tells a table of the body from one in a cell or a text box, and the section properties that follow it."""
+TABLE_MARKS = (("<w:tbl", "tbl", False), ("</w:tbl>", "tbl", True), ("<w:txbxContent", "box", False),
+               ("</w:txbxContent>", "box", True), ("<w:sectPr", "section", False))
+"""What tells a table of the body from one in a cell or a text box, and the section properties that follow it:
+(tag, what it is, whether it ends it)."""
 NESTED_TABLE = re.compile(r"<w:tbl[\s>]")
 ROW_START, ROW_END = re.compile(r"<w:tr[\s>]"), "</w:tr>"
 ROW_OR_TABLE = re.compile(r"<(/?)w:(tbl|tr)(?=[\s/>])[^>]*>")
@@ -484,17 +486,17 @@ def body_tables(xml: str) -> list[tuple[int, int, int]]:
     """The body's own tables, each (start, end, the width of the text in its section in twips: its page width
     less its margins, from the section properties that follow it — a section break's, or the body's last)."""
     tables, pending, depth, start = [], [], 0, 0
-    marks = sorted((position, kind) for kind, mark in enumerate(TABLE_MARKS) for position in occurrences(xml, mark))
-    for position, kind in marks:
-        closing, name = kind in (1, 3), ("tbl", "tbl", "txbxContent", "txbxContent", "sectPr")[kind]
-        if name == "sectPr":
+    marks = sorted((position, name, closing) for tag, name, closing in TABLE_MARKS
+                   for position in occurrences(xml, tag))
+    for position, name, closing in marks:
+        if name == "section":
             if depth == 0 and pending:
                 section = xml[position:xml.find("</w:sectPr>", position)]
                 size, margins = PAGE_SIZE.search(section), PAGE_MARGINS.search(section)
-                if size and margins and all(WIDTH.search(size[1]) and p.search(margins[1]) for p in (LEFT, RIGHT)):
-                    width = (int(WIDTH.search(size[1])[1]) - int(LEFT.search(margins[1])[1])
-                             - int(RIGHT.search(margins[1])[1]))
-                    tables += [(first, last, width) for first, last in pending]
+                page = [value(WIDTH, size[1]) if size else None,
+                        *(value(side, margins[1]) if margins else None for side in (LEFT, RIGHT))]
+                if None not in page:
+                    tables += [(first, last, int(page[0]) - int(page[1]) - int(page[2])) for first, last in pending]
                 pending = []
             continue
         if not closing:
@@ -506,6 +508,12 @@ def body_tables(xml: str) -> list[tuple[int, int, int]]:
             if depth == 0 and name == "tbl":
                 pending.append((start, position + len("</w:tbl>")))
     return tables
+
+
+def value(pattern: re.Pattern, attributes: str) -> str | None:
+    """The value of the attribute `pattern` finds in a tag's attributes (WIDTH, TYPE…), or None."""
+    found = pattern.search(attributes)
+    return found[1] if found else None
 
 
 def occurrences(xml: str, tag: str) -> Iterator[int]:
@@ -554,13 +562,12 @@ def fitted_table(xml: str, start: int, end: int, available: int) -> list[tuple[i
     grid, rows = GRID.search(xml, start, end), own(xml, start, end, "tr")
     if grid is None or not rows:
         return []
-    columns = [WIDTH.search(column[1]) for column in GRID_COLUMN.finditer(xml, grid.start(1), grid.end(1))]
+    columns = [value(WIDTH, column[1]) for column in GRID_COLUMN.finditer(xml, grid.start(1), grid.end(1))]
     first = [cell_width(xml, cell) for cell, _ in own(xml, *rows[0], "tc")]
-    if ([c[1] if c else None for c in columns] == [w and (WIDTH.search(w[1]) or [0, None])[1] for w in first]
-            or any(w is None or not WIDTH.search(w[1]) or (TYPE.search(w[1]) or [0, "dxa"])[1] != "dxa"
-                   for w in first)):
-        return []
-    values = [int(WIDTH.search(w[1])[1]) for w in first]
+    widths = [value(WIDTH, width[1]) if width else None for width in first]
+    if columns == widths or None in widths or any((value(TYPE, width[1]) or "dxa") != "dxa" for width in first):
+        return []  # its grid fits its cells (no loop repeated them), or widths that are not in twips
+    values = [int(width) for width in widths]
     scale = available / sum(values) if sum(values) else 0
     scaled = [str(v) for v in unbroken(xml, rows, [int(v * scale) for v in values], available)]
     gridded = (grid.start(1), grid.end(1), GRID_COLUMN.sub("", grid[1])
