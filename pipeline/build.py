@@ -116,6 +116,8 @@ class EntityResult:
     """The budget year of its e-Comptes export, when one is asked for (make ecomptes)."""
     last_reference: int = 0
     """The highest Réf. number ever given to the entity, this build's included (state.Plan)."""
+    recorded: dict | None = None
+    """What its state will record (state.state_record), made while its documents are written; None once saved."""
 
     @property
     def has_errors(self) -> bool:
@@ -367,7 +369,14 @@ def write_entity_documents(result: EntityResult, build: Path, partners_: dict[st
     jobs = jobs if len(result.entity.actions()) <= SIDE_BY_SIDE_MAX_ACTIONS else 1
     # The validation report first (written by write_always into result.written), kept whatever becomes of the
     # documents — by this process while the others write the documents, when they are written side by side.
-    documents_written = write_together([(output, job, folder) for output in written], jobs, meanwhile=write_always)
+    def meanwhile() -> None:
+        """The report, then — the documents will be recorded when they are written without errors — what the
+        state will record (save_state, after them)."""
+        write_always()
+        if not result.has_errors:
+            result.recorded = state.state_record(result, build, today)
+
+    documents_written = write_together([(output, job, folder) for output in written], jobs, meanwhile=meanwhile)
     result.written += documents_written
     result.stale = [path for o in documents if o not in written for path in outputs.final_paths(o, job, folder)
                     if path.exists()]
@@ -595,12 +604,14 @@ def rendered(result: EntityResult, build: Path, partners_: dict[str, dict], toda
                                    command, asked, reported)
         if result.document and not result.has_errors:
             save_state(result, build, today, [w.path for w in result.written if not w.provisional
-                                              and not outputs.by_name(w.output).always and w.path.is_file()])
+                                              and not outputs.by_name(w.output).always and w.path.is_file()],
+                       result.recorded)
     except BaseException as problem:  # one entity's failure never hides the others
         interruption(problem)
         result.failure = failure_of(problem)
         result.written = [w for w in result.written if outputs.by_name(w.output).always]
         result.stale = previous_documents(build, result.folder)
+    result.recorded = None  # recorded, or not to be: not carried back from a worker
     return result
 
 

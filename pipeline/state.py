@@ -129,15 +129,31 @@ def objectives_record(entity) -> dict:
                    for volet in entity.volets for oo in volet.operational()]}
 
 
-def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) -> Path | None:
+def save_state(result, build: Path, today: dt.date, documents: list[Path] = (),
+               recorded: dict | None = None) -> Path | None:
     """Record the entity's actions and their Réf., beside its data; called only once its documents are written (no
-    errors). `documents`: those the build wrote (what `make adopter` copies into the version)."""
+    errors). `documents`: those the build wrote (what `make adopter` copies into the version); `recorded`: what
+    `state_record` gave for this build (made while the documents were written), else made now."""
+    state = recorded or state_record(result, build, today)
+    if state is None:
+        return None
+    state = {**state, "documents": [Path(document).name for document in documents]}
+    path = state_path(result.folder)
+    with atomic_path(path) as temporary:
+        # A lone surrogate (a Réf. taken from a hand-edited state) cannot be written in UTF-8: « ? » instead.
+        temporary.write_text(state_text(state), encoding="utf-8", errors="replace")
+    legacy_state_path(build, result.folder).unlink(missing_ok=True)  # taken over: the state lives with the data
+    return path
+
+
+def state_record(result, build: Path, today: dt.date) -> dict | None:
+    """What save_state records for this build, but the documents it wrote: every action with its Réf. and its
+    fields, the objectives (0.15 s for 2,680 actions: made while the documents are written)."""
     entity: Entity | None = result.entity
     if entity is None:
         return None
-    path = state_path(result.folder)
     actions = sorted(entity.actions(), key=source_order)
-    state = {
+    return {
         "format": STATE_FORMAT,
         "note": said("state-note"),
         "entity": entity.name,
@@ -146,17 +162,12 @@ def save_state(result, build: Path, today: dt.date, documents: list[Path] = ()) 
         "built_on": today.isoformat(),
         "built_at": dt.datetime.now().isoformat(),
         "build": str(absolute(build)),
-        "documents": [Path(document).name for document in documents],
+        "documents": [],  # save_state: those written
         "objectives": objectives_record(entity),
         "last_reference": max(result.last_reference,
                               max((reference_number(a.reference, entity.code) for a in actions), default=0)),
         "actions": [action_record(a) for a in actions],
     }
-    with atomic_path(path) as temporary:
-        # A lone surrogate (a Réf. taken from a hand-edited state) cannot be written in UTF-8: « ? » instead.
-        temporary.write_text(state_text(state), encoding="utf-8", errors="replace")
-    legacy_state_path(build, result.folder).unlink(missing_ok=True)  # taken over: the state lives with the data
-    return path
 
 
 def state_text(state: dict) -> str:
