@@ -228,10 +228,12 @@ class Template(DocxTemplate):
         head, _, tail = etree.tostring(root.makeelement(root.tag, root.attrib, root.nsmap),
                                        encoding="unicode").partition("/>")
         around = [etree.tostring(child, encoding="unicode") for child in root if child.tag != qn("w:body")]
-        document = (head + ">" + "".join(around) + xml + f"</{root.prefix}:document>").encode("utf-8")
-        if not well_formed(document):
-            parse_xml(document)  # raises XMLSyntaxError
-        self.rendered = XML_DECLARATION + document
+        # In pieces, joined once: the body of 1,000 fiches is 36 MB as text, each copy of it memory to touch.
+        pieces = [(head + ">" + "".join(around)).encode("utf-8"), xml.encode("utf-8"),
+                  f"</{root.prefix}:document>".encode("utf-8")]
+        if not well_formed(pieces):
+            parse_xml(b"".join(pieces))  # raises XMLSyntaxError
+        self.rendered = b"".join([XML_DECLARATION, *pieces])
 
     def fix_docpr_ids(self, tree) -> None:
         """Done on the rendered XML (number_drawings)."""
@@ -250,11 +252,14 @@ XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 """What python-docx writes before a part's XML (docx.opc.oxml.serialize_part_xml)."""
 
 
-def well_formed(document: bytes) -> bool:
-    """The XML is well-formed (Word opens it): expat reads it without building anything, three times faster than
-    a tree is built."""
+def well_formed(pieces: list[bytes]) -> bool:
+    """The XML, given in pieces, is well-formed (Word opens it): expat reads it without building anything, three
+    times faster than a tree is built."""
+    parser = expat.ParserCreate()
     try:
-        expat.ParserCreate().Parse(document, True)
+        for piece in pieces:
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
     except expat.ExpatError:
         return False
     return True
