@@ -396,7 +396,9 @@ def repeated_rows(actions: Sheet) -> list[Finding]:
     one, which is left out, so that the action appears once."""
     raw = actions.table.frame
     keys = [col.key for col in actions.table.contract.columns]
-    rows = zip(raw.index, raw["_file"], raw["_sheet"], raw[keys].itertuples(index=False, name=None))
+    # Each row's cells as a tuple from one array (itertuples walks pandas' text arrays a cell at a time).
+    rows = zip(raw.index, raw["_file"].tolist(), raw["_sheet"].tolist(),
+               map(tuple, raw[keys].to_numpy(dtype=object).tolist()))
     return [finding("ligne-en-double", value=raw.at[index, "title"], **actions.cell(index, "title"),
                     other_row=int(raw.at[first, "_row"]))
             for index, first in repeats((index, (file, sheet, values)) for index, file, sheet, values in rows)]
