@@ -555,3 +555,28 @@ def test_a_body_rendered_malformed_is_never_written(tmp_path, monkeypatch):
     with pytest.raises(etree.XMLSyntaxError):
         render.render_document(render.TEMPLATES / "fiches_actions.docx", context, destination)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_tag_that_fails_names_the_paragraphs_around_it_and_writes_nothing(tmp_path):
+    """A coordinator's edit of a Word template that breaks a tag — mistyped, or naming an unknown filter: the
+    message names the template and quotes the paragraphs around the tag (the lines docxtpl gives each paragraph),
+    and no document is written."""
+    import pytest
+
+    import pipeline.render as render
+
+    for broken, error in (("{{ entity.name( }}", "expected ')'"), ("{{ entity.name|inconnu }}", "'inconnu'")):
+        template = tmp_path / "modele.docx"
+        document = Document()
+        for number in range(1, 9):
+            document.add_paragraph(f"Paragraphe {number}" + (f" {broken}" if number == 5 else ""))
+        document.save(template)
+        destination = tmp_path / "sortie" / "Document.docx"
+        destination.parent.mkdir(exist_ok=True)
+        with pytest.raises(render.TemplateProblem) as raised:
+            render.render_document(template, {"entity": {"name": "Engis"}}, destination)
+        message = str(raised.value)
+        assert "modele.docx" in message and error in message, message
+        assert f"Paragraphe 4 Paragraphe 5 {broken} Paragraphe 6" in message, message
+        assert "Paragraphe 1 " not in message
+        assert list(destination.parent.iterdir()) == []
