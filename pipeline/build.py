@@ -197,10 +197,9 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     clock = Stopwatch()
     frame = read_frame(folder, clock)
     with clock.stage("load"):
-        # The renderer's libraries (python-docx, docxtpl, Jinja: 0.1 s) imported while other processes read the
-        # workbooks, when documents will be written.
+        # The writers' libraries imported while other processes read the workbooks (import_writers).
         actions_table, finances_table, found, files = load_services(
-            folder, frame.loaded.operational, jobs, meanwhile=None if check_only else import_renderer)
+            folder, frame.loaded.operational, jobs, meanwhile=lambda: import_writers(not check_only))
         adopted = load_versions(folder)
         reference = reference_version(adopted, since)
     findings = frame.findings + found
@@ -231,8 +230,13 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     return result
 
 
-def import_renderer() -> None:
-    importlib.import_module(".render", __package__)
+def import_writers(documents: bool) -> None:
+    """openpyxl, for the validation report and the feedback copies (0.05 s), and the renderer's libraries when
+    documents will be written (python-docx, docxtpl, Jinja: 0.1 s): imported while other processes read the
+    workbooks, rather than after, when this process alone works."""
+    importlib.import_module(".workbooks", __package__)
+    if documents:
+        importlib.import_module(".render", __package__)
 
 
 def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Finding],
