@@ -29,7 +29,7 @@ import os
 import re
 import sys
 import traceback
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .arguments import ArgumentParser, whole_number
@@ -795,6 +795,23 @@ class Console:
 
     def __getattr__(self, name: str):
         return getattr(self.stream, name)
+
+
+def command_line() -> None:
+    """What `pst` and `python -m pipeline` run: main(), then the process ends at once. By then everything the
+    command wrote is closed (documents, state and logs are written atomically, in `with` blocks) and its children
+    have ended; Python's own clean-up at exit — freeing, one by one, every object the libraries loaded — took
+    0.1 s of processor, 5 % of a 268-action build. Not where multiprocessing's resource tracker watches the
+    semaphores of the process pools (POSIX processes started by `spawn`): it would report them as leaked."""
+    from .parallel import start_method
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):  # a closed pipe (« pst … | head »)
+            stream.flush()
+    if os.name == "nt" or start_method() == "fork":
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
