@@ -57,6 +57,9 @@ class Table:
     """(file, sheet, row, key) of number cells displayed as a percentage: there 1 is 100 %."""
     formats_known: set[tuple[str, str]] = field(default_factory=set)
     """(file, sheet) whose percent_cells were read from the cells' formats (else a column heuristic applies)."""
+    digest: str | None = None
+    """`contents` of the rows, worked out by read_table from the cells it has just gathered (a frame turned back
+    into an array costs more than the rest of the digest); None for a table made otherwise."""
 
     def letter(self, file: str, sheet: str, key: str) -> str:
         return self.letters.get((file, sheet), {}).get(key, "")
@@ -93,8 +96,15 @@ def empty_table(contract: c.SheetContract) -> Table:
 def contents(table: Table) -> str:
     """What a workbook's actions say, wherever they stand, as a digest: two files with the same contents are
     copies."""
+    if table.digest is not None:
+        return table.digest
     keys = [col.key for col in table.contract.columns]
-    rows = sorted(map(tuple, table.frame[keys].to_numpy(dtype=object).tolist()))
+    return rows_digest(table.frame[keys].to_numpy(dtype=object))
+
+
+def rows_digest(cells: np.ndarray) -> str:
+    """The digest of a table's rows (one row of `cells` per row, the contract's keys in order), in any order."""
+    rows = sorted(map(tuple, cells.tolist()))
     return hashlib.blake2b(repr(rows).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -502,10 +512,10 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     for row in excel_rows[unknown_filled & ~known_filled].tolist():
         columns = ", ".join(column_letter(i + 1) for i in unknown if str(grid[row - 1, i]).strip())
         findings.append(finding("ligne-hors-colonnes", file=file, sheet=sheet, row=row, columns=columns))
-    frame = table_frame(body[known_filled], excel_rows[known_filled], mapping, contract, file, sheet)
+    cells = table_cells(body[known_filled], mapping, contract, file, sheet)
     by_index = {index + 1: key for key, index in mapping.items()}
-    table = Table(contract, frame, {(file, sheet): {
-        key: column_letter(i + 1) for key, i in mapping.items()}})
+    table = Table(contract, table_frame(cells, excel_rows[known_filled], contract), {(file, sheet): {
+        key: column_letter(i + 1) for key, i in mapping.items()}}, digest=rows_digest(cells[:, :-2]))
     table.formula_cells = {(file, sheet, row, by_index[column_number(letter)])
                            for row, letter in unknown_cells}
     table.numeric_cells = {(file, sheet, row, by_index[col]) for row, col in scan.numeric_cells
@@ -516,11 +526,10 @@ def read_table(book: pd.ExcelFile, path: Path, contract: c.SheetContract, allow_
     return table, findings
 
 
-def table_frame(kept: np.ndarray, excel_rows: np.ndarray, mapping: dict[str, int], contract: c.SheetContract,
-                file: str, sheet: str) -> pd.DataFrame:
-    """The Table's frame of the rows kept: the contract's keys in order ("" where the column is absent), then the
-    provenance. The text columns are gathered into one array first: pandas makes them from it in one call, where
-    one `pd.array` per column (about forty) costs twice as much for the twenty rows of a service's sheet."""
+def table_cells(kept: np.ndarray, mapping: dict[str, int], contract: c.SheetContract, file: str,
+                sheet: str) -> np.ndarray:
+    """The text columns of the Table's frame as one array: the rows kept under the contract's keys in order (""
+    where the column is absent), then their file and sheet. The digest of the rows is made from it too."""
     keys = [col.key for col in contract.columns]
     cells = np.full((len(kept), len(keys) + 2), "", dtype=object)
     for position, key in enumerate(keys):
@@ -528,7 +537,14 @@ def table_frame(kept: np.ndarray, excel_rows: np.ndarray, mapping: dict[str, int
             cells[:, position] = kept[:, mapping[key]]
     cells[:, -2] = file
     cells[:, -1] = sheet
-    frame = pd.DataFrame(cells, columns=[*keys, "_file", "_sheet"], dtype=str)
+    return cells
+
+
+def table_frame(cells: np.ndarray, excel_rows: np.ndarray, contract: c.SheetContract) -> pd.DataFrame:
+    """The Table's frame from table_cells and the rows' Excel numbers. pandas makes the text columns from the one
+    array in one call, where one `pd.array` per column (about forty) cost twice as much for the twenty rows of a
+    service's sheet."""
+    frame = pd.DataFrame(cells, columns=[*(col.key for col in contract.columns), "_file", "_sheet"], dtype=str)
     frame["_row"] = excel_rows
     return frame
 
