@@ -190,7 +190,9 @@ def scan_sheet(package: Package, sheet_name: str, numeric_columns: set[int] = fr
     percentage-formatted cells of `percent_columns`.
 
     Only .xlsx/.xlsm carry this; other formats return an empty scan. The sheet is parsed (defusedxml, streaming)
-    only when a quick byte search finds something to look for."""
+    only when there is something to look for: numeric cells, percentage cells when some cell style of the
+    workbook shows a percentage (without one, no cell can: the formats are known without reading the cells), or
+    what a quick byte search finds."""
     scan = SheetScan()
     if package.path.suffix.lower() not in OOXML_SUFFIXES:
         return scan
@@ -198,9 +200,12 @@ def scan_sheet(package: Package, sheet_name: str, numeric_columns: set[int] = fr
     try:
         archive = package.archive()
         part = package.sheet_part(sheet_name)
-        if part is None or (not numeric_columns and not percent_columns and not has_markers(archive, part)):
+        if part is None:
             return scan
         percent_styles = percent_style_indexes(archive) if percent_columns else set()
+        if not numeric_columns and not percent_styles and not has_markers(archive, part):
+            scan.formats_known = bool(percent_columns)
+            return scan
         with archive.open(part) as stream:
             parse_sheet(stream, scan, numeric_columns, percent_columns, percent_styles)
         scan.formats_known = bool(percent_columns)
