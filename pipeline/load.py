@@ -543,8 +543,8 @@ def table_cells(kept: np.ndarray, mapping: dict[str, int], contract: c.SheetCont
 
 def table_frame(cells: np.ndarray, excel_rows: np.ndarray, contract: c.SheetContract) -> pd.DataFrame:
     """The Table's frame from table_cells and the rows' Excel numbers. pandas makes the text columns from the one
-    array in one call, where one `pd.array` per column (about forty) cost twice as much for the twenty rows of a
-    service's sheet."""
+    array in one call, where one `pd.array` per column (about forty) cost 1.6 times as much (0.65 → 0.41 ms for
+    a sheet of 54 rows)."""
     frame = pd.DataFrame(cells, columns=[*(col.key for col in contract.columns), "_file", "_sheet"], dtype=str)
     frame["_row"] = excel_rows
     return frame
