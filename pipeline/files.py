@@ -40,8 +40,61 @@ def is_encrypted_office_file(path: Path) -> bool:
     return ENCRYPTED_MARK in path.read_bytes()
 
 
-def check_file(path: Path) -> Problem | None:
+class Package:
+    """A workbook file whose zip archive the checks share while it is read (check_file, sheet_extent_problem,
+    scan_sheet: the archive was opened five times and workbook.xml parsed four times for one service's
+    workbook): opened once, its sheets' parts found from one reading of workbook.xml and of its relationships. A
+    failure (not a zip, a part missing or damaged) is not kept: each check meets it again and answers as it did
+    alone."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.opened: zipfile.ZipFile | None = None
+        self.sheet_ids: dict[str | None, str | None] | None = None
+        self.targets: dict[str | None, str | None] | None = None
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self.opened is not None:
+            self.opened.close()
+
+    def archive(self) -> zipfile.ZipFile:
+        """The zip archive, opened the first time it is asked for (raising as zipfile.ZipFile does)."""
+        if self.opened is None:
+            self.opened = zipfile.ZipFile(self.path)
+        return self.opened
+
+    def sheet_part(self, sheet_name: str) -> str | None:
+        """The zip path of the worksheet named `sheet_name`, from workbook.xml and its relationships (the first
+        sheet of that name, the first relationship of its id)."""
+        if self.sheet_ids is None:
+            self.sheet_ids = first_values(self.archive().read("xl/workbook.xml"), f"{MAIN}sheet", "name",
+                                          f"{RELATIONSHIPS}id")
+        rel_id = self.sheet_ids.get(sheet_name)
+        if rel_id is None:
+            return None
+        if self.targets is None:
+            self.targets = first_values(self.archive().read("xl/_rels/workbook.xml.rels"),
+                                        f"{PACKAGE_RELATIONSHIPS}Relationship", "Id", "Target")
+        target = self.targets.get(rel_id)
+        if target is None:
+            return None
+        return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+def first_values(xml: bytes, tag: str, key: str, value: str) -> dict[str | None, str | None]:
+    """Attribute `key` → attribute `value` of the elements `tag` of an XML part, the first element of each key."""
+    values: dict[str | None, str | None] = {}
+    for element in SafeET.fromstring(xml).iter(tag):
+        values.setdefault(element.get(key), element.get(value))
+    return values
+
+
+def check_file(package: Package) -> Problem | None:
     """None when calamine may safely open the file; otherwise what is wrong with it."""
+    path = package.path
     if path.stat().st_size == 0:
         return Problem("fichier-vide")
     magic = head(path)
@@ -55,7 +108,7 @@ def check_file(path: Path) -> Problem | None:
     if magic.startswith(ZIP_MAGIC):
         if suffix == ".xls":
             return Problem("fichier-renomme", {"actual": "zip"})
-        return check_zip(path)
+        return check_zip(package)
     if looks_like_text(path):
         return Problem("fichier-texte")
     return Problem("fichier-illisible", {"reason": "unknown"})
@@ -72,18 +125,18 @@ def looks_like_text(path: Path) -> bool:
         return all(b >= 9 for b in sample)  # Windows-1252 text has no low control bytes either
 
 
-def check_zip(path: Path) -> Problem | None:
+def check_zip(package: Package) -> Problem | None:
     """Refuse zip bombs (announced sizes) and any XML part declaring a DTD (billion laughs, external entities)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-            total = sum(e.file_size for e in entries)
-            compressed = sum(e.compress_size for e in entries) or 1
-            if total > MAX_UNCOMPRESSED_BYTES or (total > 50 * 1024 * 1024 and total / compressed > MAX_RATIO):
-                return Problem("fichier-dangereux", {"reason": "bomb"})
-            for entry in entries:
-                if entry.filename.endswith((".xml", ".rels", ".vml")) and declares_dtd(archive, entry):
-                    return Problem("fichier-dangereux", {"reason": "dtd"})
+        archive = package.archive()
+        entries = archive.infolist()
+        total = sum(e.file_size for e in entries)
+        compressed = sum(e.compress_size for e in entries) or 1
+        if total > MAX_UNCOMPRESSED_BYTES or (total > 50 * 1024 * 1024 and total / compressed > MAX_RATIO):
+            return Problem("fichier-dangereux", {"reason": "bomb"})
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels", ".vml")) and declares_dtd(archive, entry):
+                return Problem("fichier-dangereux", {"reason": "dtd"})
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
         return Problem("fichier-illisible", {"reason": "damaged"})
     return None
@@ -128,44 +181,34 @@ def column_number(letters: str) -> int:
     return number
 
 
-def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The zip path of the worksheet named `sheet_name`, from workbook.xml and its relationships."""
-    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-    rel_id = next((s.get(f"{RELATIONSHIPS}id") for s in workbook.iter(f"{MAIN}sheet")
-                   if s.get("name") == sheet_name), None)
-    if rel_id is None:
-        return None
-    rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels.iter(f"{PACKAGE_RELATIONSHIPS}Relationship")
-                   if r.get("Id") == rel_id), None)
-    if target is None:
-        return None
-    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-
-
 MARKERS = (b"<f", b"hidden=", b":f ", b"<x:f", b't="e"', b"<mergeCell")
 
 
-def scan_sheet(path: Path, sheet_name: str, numeric_columns: set[int] = frozenset(),
+def scan_sheet(package: Package, sheet_name: str, numeric_columns: set[int] = frozenset(),
                percent_columns: set[int] = frozenset()) -> SheetScan:
     """Hidden rows/columns, formula cells saved without a result, numeric cells of `numeric_columns` and
     percentage-formatted cells of `percent_columns`.
 
     Only .xlsx/.xlsm carry this; other formats return an empty scan. The sheet is parsed (defusedxml, streaming)
-    only when a quick byte search finds something to look for."""
+    only when there is something to look for: numeric cells, percentage cells when some cell style of the
+    workbook shows a percentage (without one, no cell can: the formats are known without reading the cells), or
+    what a quick byte search finds."""
     scan = SheetScan()
-    if path.suffix.lower() not in OOXML_SUFFIXES:
+    if package.path.suffix.lower() not in OOXML_SUFFIXES:
         return scan
     scan.merged = []
     try:
-        with zipfile.ZipFile(path) as archive:
-            part = sheet_part(archive, sheet_name)
-            if part is None or (not numeric_columns and not percent_columns and not has_markers(archive, part)):
-                return scan
-            percent_styles = percent_style_indexes(archive) if percent_columns else set()
-            with archive.open(part) as stream:
-                parse_sheet(stream, scan, numeric_columns, percent_columns, percent_styles)
+        archive = package.archive()
+        part = package.sheet_part(sheet_name)
+        if part is None:
+            return scan
+        percent_styles = percent_style_indexes(archive) if percent_columns else set()
+        if not numeric_columns and not percent_styles and not has_markers(archive, part):
             scan.formats_known = bool(percent_columns)
+            return scan
+        with archive.open(part) as stream:
+            parse_sheet(stream, scan, numeric_columns, percent_columns, percent_styles)
+        scan.formats_known = bool(percent_columns)
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError):
         scan.merged = None
         scan.percent_cells, scan.formats_known = set(), False
@@ -267,7 +310,7 @@ ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-def sheet_extent_problem(path: Path, sheet_name: str) -> Problem | None:
+def sheet_extent_problem(package: Package, sheet_name: str) -> Problem | None:
     """None when the sheet's values fit in MAX_SHEET_CELLS; else the problem naming its furthest cells. The file
     is recognised by its content (calamine reads it so, whatever its name): an Office Open XML workbook (.xlsx,
     .xlsm) or an OpenDocument spreadsheet (.ods); other formats are not checked.
@@ -277,27 +320,27 @@ def sheet_extent_problem(path: Path, sheet_name: str) -> Problem | None:
     cells omit their reference, is parsed for the cells that hold something (formatted empty cells reach far
     without costing anything)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" in names:
-                part = sheet_part(archive, sheet_name)
-                if part is None:
-                    return None
-                with archive.open(part) as stream:
-                    extent = quick_extent(stream)
-                if extent is None:
-                    with archive.open(part) as stream:
-                        extent = referenced_extent(stream)
-                bottom, right, implicit = extent
-                if not implicit and bottom * right <= MAX_SHEET_CELLS:
-                    return None
-                with archive.open(part) as stream:
-                    bottom_cell, right_cell = ooxml_values_extent(stream)
-            elif "content.xml" in names:
-                with archive.open("content.xml") as stream:
-                    bottom_cell, right_cell = ods_values_extent(stream, sheet_name)
-            else:
+        archive = package.archive()
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            part = package.sheet_part(sheet_name)
+            if part is None:
                 return None
+            with archive.open(part) as stream:
+                extent = quick_extent(stream)
+            if extent is None:
+                with archive.open(part) as stream:
+                    extent = referenced_extent(stream)
+            bottom, right, implicit = extent
+            if not implicit and bottom * right <= MAX_SHEET_CELLS:
+                return None
+            with archive.open(part) as stream:
+                bottom_cell, right_cell = ooxml_values_extent(stream)
+        elif "content.xml" in names:
+            with archive.open("content.xml") as stream:
+                bottom_cell, right_cell = ods_values_extent(stream, sheet_name)
+        else:
+            return None
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, ValueError, EOFError):
         return None  # calamine will say what is wrong with the file
     area = bottom_cell[0] * right_cell[1]

@@ -225,6 +225,28 @@ def test_two_services_typing_the_same_single_action_or_a_copy_with_budget_lines_
                                                                           "Travaux v2.xlsx")]
 
 
+def test_the_digest_read_table_keeps_is_the_one_its_frame_gives(tmp_path):
+    """read_table works out the rows' digest from the cells it gathered (Table.digest); a frame turned back into
+    an array must give the same, or copies would no longer be found (merged cells filled, a blank row, an absent
+    column, a Financement sheet)."""
+    from dataclasses import replace
+
+    from pipeline import load
+
+    rows = [action(title="Un", **{"Réf.": "VILLE-0001"}), {}, action(oo="2.1", title="Deux", **{"Réf.": "VILLE-0002"})]
+    folder = make_entity(tmp_path / "ville", {"Travaux.xlsx": rows})
+    path = folder / "services" / "Travaux.xlsx"
+    book = load_workbook(path)
+    budget = book.create_sheet("Financement")
+    budget.append(["Réf.", "Exercice", "Service", "R/D", "Montant estimé"])
+    budget.append(["VILLE-0001", 2026, "Extraordinaire", "Dépense", 1000])
+    book["Actions"].merge_cells("A2:A4")
+    book.save(path)
+    workbook = load.read_service_workbook(path, ())
+    for table in (workbook.actions, workbook.finances):
+        assert table.digest is not None and table.digest == load.contents(replace(table, digest=None))
+
+
 def test_another_version_of_a_workbook_is_one_error_not_one_per_reference(tmp_path):
     """« Travaux - copie.xlsx », a status changed since: same Réf., so one error naming both files; only the
     original name is read (MALGRE_ERREURS builds from it)."""

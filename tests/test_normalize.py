@@ -177,6 +177,31 @@ def test_a_plain_one_is_100_percent_only_where_excel_shows_it_so(tmp_path):
     assert actions == {"A": 0, "B": 100, "C": 0, "D": 1}
 
 
+def test_without_a_percentage_style_the_formats_are_known_and_the_sheet_structure_still_read(tmp_path):
+    """A workbook none of whose cell styles shows a percentage cannot hold a percentage cell: its formats are known
+    without its cells being read; hidden rows and merged cells are still found (the byte search leads to them)."""
+    from openpyxl import Workbook
+
+    from pipeline.files import Package, scan_sheet
+
+    for hidden in (False, True):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Actions"
+        sheet.append(["Réf.", "Taux d'avancement (%)"])
+        sheet.append(["A-1", 1])
+        sheet.append(["A-2", 50])
+        if hidden:
+            sheet.row_dimensions[3].hidden = True
+            sheet.merge_cells("A2:A3")
+        path = tmp_path / f"classeur-{hidden}.xlsx"
+        book.save(path)
+        with Package(path) as package:
+            scan = scan_sheet(package, "Actions", percent_columns={2})
+        assert (scan.formats_known, scan.percent_cells) == (True, set())
+        assert (scan.hidden_rows, scan.merged) == (([3], [((1, 0), (2, 0))]) if hidden else ([], []))
+
+
 def test_the_characters_trimmed_from_each_line_are_those_edges_names():
     from pipeline.normalize import EDGES, TRIMMED
 
