@@ -174,7 +174,8 @@ LABEL_MAX = 100
 """Characters of an entity's name in the console and the report's title."""
 
 def table_rows(table) -> set[RowKey]:
-    return set(zip(table.frame["_file"], table.frame["_sheet"], table.frame["_row"].astype(int)))
+    frame = table.frame  # columns as lists: pandas hands out a text array's cells one Python call each
+    return set(zip(frame["_file"].tolist(), frame["_sheet"].tolist(), frame["_row"].astype(int).tolist()))
 
 
 def refused(table) -> set[RowKey]:

@@ -275,7 +275,8 @@ class Plan:
     def apply(self, actions: pd.DataFrame) -> pd.DataFrame:
         """The accepted actions with their Réf. filled in, and the number each adopted one keeps (`_kept`)."""
         return actions.assign(
-            reference=pd.Series([self.references.get(index, value) for index, value in actions["reference"].items()],
+            reference=pd.Series([self.references.get(index, value)
+                                 for index, value in zip(actions.index, actions["reference"].tolist())],
                                 index=actions.index, dtype=object),
             _kept=pd.Series([self.kept.get(index, "") for index in actions.index], index=actions.index, dtype=object))
 
@@ -291,7 +292,7 @@ def plan(previous: dict | None, actions: pd.DataFrame, read: Table | None, code:
     result = Plan(reserved={volet: set(numbers) for volet, numbers in held.items()})
     if not code:
         return result
-    rows = sorted(zip(actions.index, actions["_file"], actions["_row"], actions["title"], actions["reference"]),
+    rows = sorted(zip(actions.index, *(actions[key].tolist() for key in ("_file", "_row", "title", "reference"))),
                   key=lambda row: (str(row[1]).casefold(), int(row[2])))
     used = {reference_key(reference) for *_, reference in rows if reference}
     recorded = recorded_by_title(previous, used)
@@ -362,8 +363,8 @@ def withdrawn_actions(state: dict, read: Table | None) -> list[Finding]:
         return []
     files = {file_key(file): file for file, _sheet in read.letters}
     frame: pd.DataFrame = read.frame
-    references = {reference_key(r) for r in frame["reference"] if str(r).strip()}
-    titles = {action_key(f, t) for f, t in zip(frame["_file"], frame["title"])}
+    references = {reference_key(r) for r in frame["reference"].tolist() if str(r).strip()}
+    titles = {action_key(f, t) for f, t in zip(frame["_file"].tolist(), frame["title"].tolist())}
     findings = []
     for record in state["actions"]:
         current_file = files.get(file_key(record["file"]))
