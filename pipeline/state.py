@@ -53,11 +53,13 @@ def legacy_state_path(build: Path, folder: Path | str) -> Path:
     return Path(build) / Path(folder).name / c.STATE_FILE
 
 
-def previous_state(folder: Path, build: Path | None, adopted: list, code: str) -> tuple[dict | None, list[Finding]]:
+def previous_state(folder: Path, build: Path | None, adopted: list, code: str,
+                   recorded: StateFile | None = None) -> tuple[dict | None, list[Finding]]:
     """The state the next build starts from, and a note when it does not come from its own file: the state an
     earlier version of PST builder kept in BUILD (same entity code), taken over; else, when the file was lost, the
-    last adopted version (`adopted`: versions.Version, oldest first), which records the same actions and Réf."""
-    state = load_state(state_path(folder))
+    last adopted version (`adopted`: versions.Version, oldest first), which records the same actions and Réf.
+    `recorded`: the folder's state file, when it may have been read already."""
+    state = (recorded or StateFile(state_path(folder))).state()
     if state is not None:
         return state, []
     if build is not None:
@@ -70,6 +72,31 @@ def previous_state(folder: Path, build: Path | None, adopted: list, code: str) -
         return last.snapshot, [finding("etat-depuis-version", new=str(state_path(folder)), number=last.number,
                                        seance=long_date(last.seance))]
     return None, []
+
+
+@dataclass
+class StateFile:
+    """A state file read once: ahead, while this process would wait (`read`: build.assemble, as other processes
+    read the workbooks — 2,680 actions, 0.05 s of JSON), else when first asked for. A file that stops the run
+    stops it when its state is asked for, as when it was read there (not when the entity's parameters are
+    refused)."""
+
+    path: Path
+    outcome: tuple[dict | None, Exception | None] | None = None
+
+    def read(self) -> None:
+        try:
+            self.outcome = load_state(self.path), None
+        except Exception as problem:  # raised by state(), where the state is used
+            self.outcome = None, problem
+
+    def state(self) -> dict | None:
+        if self.outcome is None:
+            self.read()
+        state, problem = self.outcome
+        if problem is not None:
+            raise problem
+        return state
 
 
 def load_state(path: Path) -> dict | None:
