@@ -174,7 +174,8 @@ LABEL_MAX = 100
 """Characters of an entity's name in the console and the report's title."""
 
 def table_rows(table) -> set[RowKey]:
-    return set(zip(table.frame["_file"], table.frame["_sheet"], table.frame["_row"].astype(int)))
+    frame = table.frame  # columns as lists: pandas hands out a text array's cells one Python call each
+    return set(zip(frame["_file"].tolist(), frame["_sheet"].tolist(), frame["_row"].astype(int).tolist()))
 
 
 def refused(table) -> set[RowKey]:
@@ -196,10 +197,13 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     (make verifier); `jobs`: processes the services' workbooks may be read in (load_services)."""
     clock = Stopwatch()
     frame = read_frame(folder, clock)
+    recorded = state.StateFile(state.state_path(folder))
     with clock.stage("load"):
-        # The writers' libraries imported while other processes read the workbooks (import_writers).
+        # The writers' libraries imported and the last build's state read while other processes read the
+        # workbooks (import_writers, state.StateFile).
         actions_table, finances_table, found, files = load_services(
-            folder, frame.loaded.operational, jobs, meanwhile=lambda: import_writers(not check_only))
+            folder, frame.loaded.operational, jobs,
+            meanwhile=lambda: (import_writers(not check_only), recorded.read()))
         adopted = load_versions(folder)
         reference = reference_version(adopted, since)
     findings = frame.findings + found
@@ -217,7 +221,7 @@ def assemble(folder: Path, build: Path | None = None, since: dt.date | None = No
     with clock.stage("validate"):
         result = validated(frame, actions, finances, findings, bool(files))
     with clock.stage("model"):
-        modelled(result, frame, actions, build, adopted, not check_only)
+        modelled(result, frame, actions, build, adopted, not check_only, recorded)
         if result.entity is not None and reference is not None:
             result.modifications = modifications(reference, result.entity)
             result.baseline = baseline(reference)
@@ -275,15 +279,16 @@ def validated(frame: Frame, actions: Sheet, finances: Sheet, findings: list[Find
 
 
 def modelled(result: EntityResult, frame: Frame, actions: Sheet, build: Path | None, adopted: list,
-             recording: bool = True) -> None:
+             recording: bool = True, recorded: state.StateFile | None = None) -> None:
     """The hierarchy, when the parameters allow one, numbered once: the Réf. of the last build's state, the
     numbers of the adopted versions (a draft is numbered in the document's order); then the safety net of the
-    row accounting. `recording`: the build will record its state (not make verifier)."""
+    row accounting. `recording`: the build will record its state (not make verifier); `recorded`: the entity's
+    state file, when read ahead."""
     if frame.parameters_refused:
         return
     strategic_ok, operational_ok, actions_ok, finances_ok = result.accepted
     code = frame.parameters.values.get("code", "")
-    previous, notes = state.previous_state(frame.folder, build, adopted, code)
+    previous, notes = state.previous_state(frame.folder, build, adopted, code, recorded)
     result.findings += notes
     plan = state.plan(previous, actions_ok, actions.table, code, frame.options.hierarchical, result.held_numbers,
                       adopted, recording)

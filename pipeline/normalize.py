@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -496,8 +497,10 @@ def parse_list(raw: str) -> list[str]:
 SDG_NUMBER = re.compile(r"^(?:odd|sdg|objectif)?\s*n?°?\s*(\d{1,2})\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def sdg_number(text: str) -> int | None:
-    """ "ODD 3", "3", "ODD3 – Bonne santé", "Bonne santé et bien-être" → 3; None when it names no goal."""
+    """ "ODD 3", "3", "ODD3 – Bonne santé", "Bonne santé et bien-être" → 3; None when it names no goal. (Cached:
+    the same few goals are named by thousands of actions, each looked up by the validation and the documents.)"""
     if (m := SDG_NUMBER.match(text.strip())) and 1 <= int(m[1]) <= len(c.SDG_TITLES):
         return int(m[1])
     titles = {c.fold(title): n for n, title in enumerate(c.SDG_TITLES, start=1)}
