@@ -24,7 +24,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 from xml.parsers import expat
+from zipfile import ZIP_DEFLATED, ZipFile
 
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.parts.document import DocumentPart
@@ -184,6 +186,14 @@ class Template(DocxTemplate):
     PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
     """The core properties docxtpl renders (Fichier › Informations in Word)."""
 
+    def save(self, filename, *args, **kwargs) -> None:
+        """docxtpl's, with the package written by `write_package` (lighter compression) instead of python-docx's
+        own writer."""
+        self.pre_processing()
+        write_package(self.docx.part.package, filename)
+        self.post_processing(filename)
+        self.is_saved = True
+
     def render_properties(self, context: dict, jinja_env=None) -> None:
         """docxtpl's, with three differences: a property is plain text (rendered with autoescape, « d&#39;Engis »
         is turned back into « d'Engis »), without the characters XML forbids (`clean.removed`), and it holds at most
@@ -290,6 +300,40 @@ class Template(DocxTemplate):
     @cached_property
     def column_loops(self) -> bool:
         return "{%tc " in self.get_xml()
+
+
+COMPRESSION = 3
+"""zlib's level for the document's parts. python-docx writes at zlib's default (6), which took a third of the time
+spent writing the XML of 1,000 fiches (18 MB: 0.11 s); level 3 takes 0.04 s, for a file a third larger (1.06 MB
+instead of 0.76) — what Word makes of it when the document is saved there again."""
+
+
+class ArchiveWriter:
+    """What python-docx's PackageWriter writes a package through (its own writer, docx.opc.phys_pkg, always
+    compresses at zlib's default level): a zip archive at COMPRESSION."""
+
+    def __init__(self, path):
+        self.archive = ZipFile(path, "w", compression=ZIP_DEFLATED, compresslevel=COMPRESSION)
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.archive.writestr(pack_uri.membername, blob)
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+def write_package(package, path) -> None:
+    """python-docx's OpcPackage.save, through an ArchiveWriter: the same parts, in the same order."""
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    writer = ArchiveWriter(path)
+    try:
+        PackageWriter._write_content_types_stream(writer, parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, parts)
+    finally:
+        writer.close()
 
 
 XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
