@@ -41,6 +41,7 @@ from markupsafe import Markup
 
 from .atomic import atomic_path
 from . import french
+from . import wellformed
 from . import contract as c
 from .clean import FORBIDDEN, removed
 from .findings import said
@@ -84,11 +85,32 @@ def without_forbidden(value):
     the document unreadable, and docxtpl would turn a bell into a new paragraph, a form feed into a page break.
     A printable text (str.isprintable, in C: every forbidden character is a control, a surrogate or a
     noncharacter, none printable) is let through at once; else one regular-expression search. Text already escaped
-    (Markup) stays escaped."""
+    (Markup) stays escaped. A value printed as markup of its own (an image, rich text) is noted (PRINTED)."""
+    if type(value) is not str and hasattr(value, "__html__") and not plain_markup(value):
+        PRINTED.markup = True
     if isinstance(value, str) and not value.isprintable() and HOLDS_FORBIDDEN(value):
         cleaned = removed(value)
         return Markup(cleaned) if isinstance(value, Markup) else cleaned
     return value
+
+
+class Printed:
+    """What the values printed since `markup` was last reset held: markup of their own (an image's drawing, rich
+    text), which Jinja prints as it is — the rendered body is then checked well-formed (Template.fix_tables)."""
+
+    markup = False
+
+
+PRINTED = Printed()
+
+
+def plain_markup(value) -> bool:
+    """Markup that is only escaped text (a label escaped once for all actions): no tag, no bare « & »."""
+    return (isinstance(value, Markup) and "<" not in value and ">" not in value
+            and not BARE_AMPERSAND.search(value))
+
+
+BARE_AMPERSAND = re.compile(r"&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)")
 
 
 HOLDS_FORBIDDEN = FORBIDDEN.search
@@ -182,6 +204,12 @@ class Template(DocxTemplate):
 
     rendered: bytes = b""
     """The document part as rendered (fix_tables), what map_tree gives the part to write."""
+    body_source: str = ""
+    """The body's template as compiled (render_xml_part)."""
+    listing_resolved = False
+    """A value printed in the body held a tab or a line break, turned into Word runs (resolve_listing)."""
+    proven = False
+    """The body as rendered is well-formed by construction (`wellformed`): fix_tables need not read it again."""
 
     PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
     """The core properties docxtpl renders (Fichier › Informations in Word)."""
@@ -221,6 +249,7 @@ class Template(DocxTemplate):
         # Four searches for a character (`in`) are ten times faster than a regular expression over the whole part.
         if not any(character in xml for character in LISTING_CHARACTERS):
             return xml
+        self.listing_resolved = True
         return super().resolve_listing(xml)
 
     def render_xml_part(self, src_xml: str, part, context: dict, jinja_env=None) -> str:
@@ -229,6 +258,8 @@ class Template(DocxTemplate):
         every part again on each render (PST +32 %, fiches +76 % at 300 actions)."""
         src_xml = src_xml.replace("<w:p>", "\n<w:p>").replace("<w:p ", "\n<w:p ")
         self.current_rendering_part = part
+        if part is self.docx._part:
+            self.body_source = src_xml
         try:
             dst_xml = compiled(jinja_env, src_xml).render(context)
         except TemplateError as exc:
@@ -257,7 +288,10 @@ class Template(DocxTemplate):
     def build_xml(self, context: dict, jinja_env=None) -> str:
         """docxtpl's, then the project's changes, on the rendered XML: the columns a {%tc %} loop repeated fitted,
         the table of contents filled, an empty last section removed, the drawings numbered."""
+        PRINTED.markup = self.listing_resolved = False
         xml = super().build_xml(context, jinja_env)
+        self.proven = (not PRINTED.markup and not self.listing_resolved
+                       and proven_part(self.body_source, jinja_env))
         if self.column_loops:
             xml = fit_repeated_columns(xml)
         xml = fill_table_of_contents(xml, styles_by_name(self.docx))
@@ -285,7 +319,7 @@ class Template(DocxTemplate):
         # In pieces, joined once: the body of 1,000 fiches is 36 MB as text, each copy of it memory to touch.
         pieces = [(head + ">" + "".join(around)).encode("utf-8"), xml.encode("utf-8"),
                   f"</{root.prefix}:document>".encode("utf-8")]
-        if not well_formed(pieces):
+        if not self.proven and not well_formed(pieces):
             parse_xml(b"".join(pieces))  # raises XMLSyntaxError
         self.rendered = b"".join([XML_DECLARATION, *pieces])
 
@@ -419,6 +453,29 @@ def patched_part(src_xml: str, patch: Callable[[str], str]) -> str:
                     temporary.write_text(patched, encoding="utf-8")
         PATCHED[src_xml] = patched
     return patched
+
+
+PROVEN: dict[str, bool] = {}
+"""Template parts found well-formed by construction or not, by their text (proven_part)."""
+
+
+def proven_part(source: str, env: Environment) -> bool:
+    """wellformed.well_formed_by_construction(source), once per part's text: kept in this process and in the cache
+    folder (reading the PST's template takes 0.02 s)."""
+    proven = PROVEN.get(source)
+    if proven is None:
+        digest = hashlib.sha256((wellformed.RULES + source).encode("utf-8", "surrogatepass")).hexdigest()
+        stored = cache_file(f"wellformed-{digest}.txt")
+        with suppress(OSError, UnicodeDecodeError):
+            proven = {"1": True, "0": False}.get(stored.read_text(encoding="utf-8")) if stored and stored.is_file() \
+                else None
+        if proven is None:
+            proven = wellformed.well_formed_by_construction(source, env)
+            if stored:
+                with suppress(OSError), atomic_path(stored) as temporary:
+                    temporary.write_text("1" if proven else "0", encoding="utf-8")
+        PROVEN[source] = proven
+    return proven
 
 
 RENDERING: ContextVar = ContextVar("rendering")
