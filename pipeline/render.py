@@ -195,9 +195,12 @@ class Template(DocxTemplate):
     - the rendered body is never parsed into a tree. What the project changes after rendering — the columns a
       `{%tc %}` loop repeated (fit_repeated_columns, instead of docxtpl's pass over every cell of every table), the
       table of contents (fill_table_of_contents), an empty last section (remove_empty_last_section), the drawings'
-      ids (number_drawings) — is changed in the rendered XML, which is checked well-formed (expat) and written as
-      rendered (`fix_tables`, `map_tree`). A tree takes about twelve times its XML (the cross-tables of 30,000
-      actions alone took two gigabytes); parsing it and writing it back took 0.4 s for 1,000 fiches.
+      ids (number_drawings) — is changed in the rendered XML, which is written as rendered (`fix_tables`,
+      `map_tree`). A tree takes about twelve times its XML (the cross-tables of 30,000 actions alone took two
+      gigabytes); parsing it and writing it back took 0.4 s for 1,000 fiches;
+    - the rendered body is checked well-formed (expat) unless its template guarantees it (`proven`, module
+      wellformed: the PST's and the fiches' do). These changes keep a well-formed body well-formed: each replaces
+      whole elements (paragraphs, a table's grid) or an attribute's value.
 
     tests/test_docxtpl_equivalence.py renders every template with stock docxtpl and with this class and compares
     the documents' XML: run it after upgrading docxtpl."""
@@ -311,7 +314,7 @@ class Template(DocxTemplate):
 
     def fix_tables(self, xml: str) -> None:
         """The rendered body into the document part's XML, checked well-formed — else the error lxml gives, saying
-        where — and kept as it is (map_tree)."""
+        where — unless its template guarantees it (`proven`), and kept as it is (map_tree)."""
         root = self.docx._element
         head, _, tail = etree.tostring(root.makeelement(root.tag, root.attrib, root.nsmap),
                                        encoding="unicode").partition("/>")
