@@ -34,7 +34,8 @@ import docxtpl
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
-from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, FunctionLoader, TemplateError, pass_eval_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 from markupsafe import Markup
@@ -79,13 +80,16 @@ class DocumentEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
-def without_forbidden(value):
+@pass_eval_context  # a constant printed (« {{ '…'|safe }} ») is then finalized when rendered, not when compiled
+def without_forbidden(eval_context, value):
     """Jinja's `finalize`: each value a template prints (« {{ … }} »), before it is escaped, without the characters
     XML forbids (`clean.removed`) — a control character or a lone surrogate in any value of the context would make
     the document unreadable, and docxtpl would turn a bell into a new paragraph, a form feed into a page break.
     A printable text (str.isprintable, in C: every forbidden character is a control, a surrogate or a
     noncharacter, none printable) is let through at once; else one regular-expression search. Text already escaped
-    (Markup) stays escaped. A value printed as markup of its own (an image, rich text) is noted (PRINTED)."""
+    (Markup) stays escaped. A value printed as markup of its own (an image, rich text) is noted (PRINTED), each
+    time it is printed: taking the evaluation context keeps Jinja from working out a constant's output once, when
+    compiling."""
     if type(value) is not str and hasattr(value, "__html__") and not plain_markup(value):
         PRINTED.markup = True
     if isinstance(value, str) and not value.isprintable() and HOLDS_FORBIDDEN(value):
@@ -105,12 +109,12 @@ PRINTED = Printed()
 
 
 def plain_markup(value) -> bool:
-    """Markup that is only escaped text (a label escaped once for all actions): no tag, no bare « & »."""
-    return (isinstance(value, Markup) and "<" not in value and ">" not in value
-            and not BARE_AMPERSAND.search(value))
+    """Markup that is only text as markupsafe escapes it (a label escaped once for all actions): no tag, no quote
+    (it may be printed in an attribute's value), « & » only in the references escaping writes."""
+    return isinstance(value, Markup) and not NOT_ESCAPED_TEXT.search(value)
 
 
-BARE_AMPERSAND = re.compile(r"&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)")
+NOT_ESCAPED_TEXT = re.compile(r"""[<>"']|&(?!(?:amp|lt|gt|#34|#39);)""")
 
 
 HOLDS_FORBIDDEN = FORBIDDEN.search
@@ -130,7 +134,7 @@ class ParagraphLines(Extension):
             yield token
 
 
-COMPILED_WITH = "finalize: clean.removed; paragraph lines removed when read\n"
+COMPILED_WITH = "finalize: clean.removed, with the evaluation context; paragraph lines removed when read\n"
 """Part of each template's name in the bytecode cache: templates compiled before the environment printed values
 through `without_forbidden`, or before it removed docxtpl's line breaks when reading them (ParagraphLines), are
 compiled anew (both are written into the compiled code)."""
@@ -467,7 +471,8 @@ def proven_part(source: str, env: Environment) -> bool:
     folder (reading the PST's template takes 0.02 s)."""
     proven = PROVEN.get(source)
     if proven is None:
-        digest = hashlib.sha256((wellformed.RULES + source).encode("utf-8", "surrogatepass")).hexdigest()
+        key = wellformed.RULES + jinja2.__version__ + "\n" + source
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         stored = cache_file(f"wellformed-{digest}.txt")
         with suppress(OSError, UnicodeDecodeError):
             proven = {"1": True, "0": False}.get(stored.read_text(encoding="utf-8")) if stored and stored.is_file() \
@@ -566,9 +571,20 @@ def paragraph_end(xml: str, position: int) -> int:
 
 
 def whole_elements(xml: str) -> bool:
-    """`xml` is a run of whole elements (every paragraph and table in it ends in it): siblings."""
-    return (sum(xml.count(start) for start in PARAGRAPH_STARTS) == xml.count(PARAGRAPH_END)
-            and len(NESTED_TABLE.findall(xml)) == xml.count("</w:tbl>"))
+    """`xml` is a run of whole elements (every element begun in it ends in it, and it ends none begun before):
+    siblings, that can be removed or moved without leaving a tag unmatched."""
+    open_ = []
+    for found in ANY_TAG.finditer(xml):
+        closing, name, empty = found.groups()
+        if closing:
+            if not open_ or open_.pop() != name:
+                return False
+        elif not empty:
+            open_.append(name)
+    return not open_
+
+
+ANY_TAG = re.compile(r"<(/?)([^\s/>!?]+)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
 
 
 def remove_empty_last_section(xml: str) -> str:

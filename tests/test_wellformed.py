@@ -39,6 +39,20 @@ CASES = [
     ('<w:body><w:p></w:r></w:body>', False),
     ('<w:body><w:p>', False),
     ('<w:body><w:p/></w:body>{% if x %}', False),
+    # What XML itself refuses in the template's text (found by review: a comment holding « {{ » makes docxtpl
+    # turn escaped brackets back into tags).
+    ('<w:body><x y=z/></w:body>', False),
+    ('<w:body><x a="1"b="2"/></w:body>', False),
+    ('<w:body><w:t>&</w:t></w:body>', False),
+    ('<w:body><w:t>&nbsp;</w:t></w:body>', False),
+    ('<w:body><w:t>&#1;</w:t></w:body>', False),
+    ('<w:body><w:t>a &amp; b &#233; &#x2019;</w:t></w:body>', True),
+    ('<w:body><w:t>a > b</w:t></w:body>', False),
+    ('<w:body><w:t v="<"/></w:body>', False),
+    ('<w:body>< a></a></w:body>', False),
+    ('<w:body><r><a b="x"/{# #}></a></r></w:body>', False),
+    ('<w:body><w:t>&{{ x }}amp;</w:t></w:body>', False),
+    ("<w:body><w:t a='{{ x }}'/></w:body>", True),
 ]
 
 
@@ -54,7 +68,7 @@ def test_what_is_proven_renders_well_formed_for_every_branch_and_value():
     hostile = "<w:p> & </w:t> \" ' ]]> &amp;"
     for source in sources:
         for x, y in itertools.product((True, False), repeat=2):
-            xml = ENV.from_string(source).render(x=x, y=y, side=hostile, actions=[hostile, "b"],
+            xml = ENV.from_string(source).render(x=hostile if x else "", y=y, side=hostile, actions=[hostile, "b"],
                                                  a={"title": hostile})
             expat.ParserCreate().Parse(xml, True)
 
@@ -89,3 +103,29 @@ def test_a_value_printed_as_markup_of_its_own_or_holding_a_line_break_gets_the_b
         checked.clear()
         render.render_document(template, {"value": value}, tmp_path / "Document.docx")
         assert bool(checked) is read_again, value
+
+
+def test_markup_printed_is_vouched_for_only_when_it_is_text_as_escaping_writes_it(tmp_path, monkeypatch):
+    """Found by review: a constant worked out when compiling (« {{ '</w:t>'|safe }} »), an entity XML does not
+    know, a quote printed in an attribute's value (« |tojson ») — each makes the body be read again, so that the
+    document is refused rather than written unreadable."""
+    from docx import Document
+    from lxml import etree
+
+    for text, context in (("{{ '</w:t>'|safe }}", {}), ("{{ x|safe }}", {"x": "&nbsp;"}),
+                          ("{{ x|safe }}", {"x": "&#1;"})):
+        template = tmp_path / "modele.docx"
+        document = Document()
+        document.add_paragraph(text)
+        document.save(template)
+        for attempt in range(2):  # the second from the compiled template kept by the process
+            with pytest.raises(etree.XMLSyntaxError):
+                render.render_document(template, context, tmp_path / "Document.docx")
+            assert not (tmp_path / "Document.docx").exists()
+    checked = []
+    monkeypatch.setattr(render, "well_formed", lambda pieces: checked.append(True) or True)
+    document = Document()
+    document.add_table(rows=1, cols=1).cell(0, 0).text = "{% cellbg c|tojson %}x"
+    document.save(tmp_path / "cellule.docx")
+    render.render_document(tmp_path / "cellule.docx", {"c": "FF0000"}, tmp_path / "Document.docx")
+    assert checked
