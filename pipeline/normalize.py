@@ -129,19 +129,25 @@ NEEDS_CLEANING = re.compile(f"[\r\n\t\u00a0{INVISIBLE}]|  |{FORBIDDEN.pattern}")
 
 
 def clean_column(raw: pd.Series) -> tuple[pd.Series, list]:
-    """clean_text on a column: most cells only need trimming, the few holding line breaks, tabs, double spaces
-    or control characters get the whole treatment. Returns the column and the indexes where characters were
+    """clean_values on a column: the column cleaned, and the indexes where characters were removed."""
+    cleaned, removals = clean_values(raw.tolist())
+    return (pd.Series(cleaned, index=raw.index, dtype=raw.dtype, name=raw.name),
+            [raw.index[position] for position in removals])
+
+
+def clean_values(values: list) -> tuple[list, list[int]]:
+    """clean_text on a column's cells: most only need trimming, the few holding line breaks, tabs, double spaces
+    or control characters get the whole treatment. Returns the cells and the positions where characters were
     removed. The cells are gone through as a list: pandas' string methods cost as much per cell, and more per
     call."""
-    values = raw.tolist()
     cleaned = [text.strip() if isinstance(text, str) else text for text in values]
     removals = []
     for position, text in enumerate(values):
         if isinstance(text, str) and NEEDS_CLEANING.search(text):
             cleaned[position], problem = clean_text(text)
             if problem is not None:
-                removals.append(raw.index[position])
-    return pd.Series(cleaned, index=raw.index, dtype=raw.dtype, name=raw.name), removals
+                removals.append(position)
+    return cleaned, removals
 
 
 def split_lines(text: str) -> list[str]:
@@ -552,37 +558,50 @@ def parse_percent_column(cells: pd.DataFrame, key: str, table: Table) -> pd.Seri
 def normalize_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     """The table's frame with clean values in place of raw text, and the findings of what could not be read.
 
-    Text columns hold clean strings; empty cells hold "" (text) or None (other kinds) — never NaN.
-    """
-    frame = table.frame.copy()
+    Text columns hold clean strings; empty cells hold "" (text) or None (other kinds) — never NaN. The cells are
+    gone through as lists, column by column, and the frame made once: pandas' calls per column (a comparison, a
+    length, a map, a column set) cost more than the cells themselves for a service's few hundred rows."""
+    source = table.frame
+    files, sheets, rows = (source[key].tolist() for key in ("_file", "_sheet", "_row"))
+
+    def cell(position: int, key: str) -> dict:
+        return {"file": files[position], "sheet": sheets[position], "row": int(rows[position]),
+                "column": table.letter(files[position], sheets[position], key),
+                "header": table.contract.column(key).header}
+
+    columns: dict[str, pd.Series] = {}
     findings: list[Finding] = []
     for column in table.contract.columns:
-        frame[column.key], cleaned_rows = clean_column(table.frame[column.key])
-        for index in cleaned_rows:
+        key = column.key
+        raw = source[key].tolist()
+        values, removals = clean_values(raw)
+        for position in removals:
             # The value as typed: the report and the feedback copy show where the characters were (« ␇ »).
-            findings.append(finding("caracteres-retires", value=table.frame.at[index, column.key],
-                                    **table.cell(table.frame.loc[index], column.key)))
-        for index in frame.index[frame[column.key].str.len() > c.MAX_CELL_TEXT]:
-            frame.at[index, column.key] = french.shorten(frame.at[index, column.key], c.MAX_CELL_TEXT)
-            findings.append(finding("texte-trop-long", **table.cell(table.frame.loc[index], column.key),
-                                    length=french.whole(len(table.frame.at[index, column.key])),
-                                    maximum=french.whole(c.MAX_CELL_TEXT)))
+            findings.append(finding("caracteres-retires", value=raw[position], **cell(position, key)))
+        for position, text in enumerate(values):
+            if isinstance(text, str) and len(text) > c.MAX_CELL_TEXT:
+                values[position] = french.shorten(text, c.MAX_CELL_TEXT)
+                findings.append(finding("texte-trop-long", **cell(position, key), length=french.whole(len(raw[position])),
+                                        maximum=french.whole(c.MAX_CELL_TEXT)))
         convert = converter_for(column)
         if convert is None:
+            columns[key] = pd.Series(values, index=source.index, dtype=source[key].dtype, name=key)
             continue
-        filled = frame[column.key] != ""
+        filled = [position for position, text in enumerate(values) if text != ""]
         if column.kind == c.PERCENT:
-            parsed = parse_percent_column(frame.loc[filled], column.key, table)
+            cells = pd.DataFrame({key: [values[p] for p in filled], "_file": [files[p] for p in filled],
+                                  "_sheet": [sheets[p] for p in filled], "_row": [rows[p] for p in filled]})
+            parsed = parse_percent_column(cells, key, table).tolist()
         else:
-            parsed = frame.loc[filled, column.key].map(convert)
-        values = dict.fromkeys(frame.index, column.empty)
-        for index, (value, problem) in parsed.items():
-            values[index] = value
+            parsed = [convert(values[position]) for position in filled]
+        converted = [column.empty] * len(values)
+        for position, (value, problem) in zip(filled, parsed):
+            converted[position] = value
             if problem is not None:
-                row = table.frame.loc[index]
-                findings.append(finding(problem.code, value=row[column.key].strip(),
-                                        **table.cell(row, column.key), **problem.params))
-        frame[column.key] = pd.Series(list(values.values()), index=frame.index, dtype=object)
+                findings.append(finding(problem.code, value=raw[position].strip(), **cell(position, key),
+                                        **problem.params))
+        columns[key] = pd.Series(converted, index=source.index, dtype=object, name=key)
+    frame = pd.DataFrame({key: columns.get(key, source[key]) for key in source.columns}, index=source.index)
     return frame, findings
 
 
