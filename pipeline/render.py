@@ -290,6 +290,8 @@ class Template(DocxTemplate):
         except TemplateError as again:
             if getattr(again, "docx_context", None) and getattr(again, "message", None) == problem.message:
                 return again
+        except Exception:  # the body compiled, and rendering it without values failed otherwise: not the error's place
+            pass
         return problem
 
     def build_xml(self, context: dict, jinja_env=None) -> str:
