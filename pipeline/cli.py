@@ -212,15 +212,12 @@ def loading():
     """Python's cycle collector paused while the libraries load, and what they loaded then frozen (out of its sight
     for the rest of the process, as build_all does): importing pandas, lxml and docxtpl makes a few hundred
     thousand objects and hardly any garbage, and the collector's passes over them took 0.04 s of every build."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    from .outputs import collector_paused
+
+    with collector_paused():
         yield
-    finally:
         if not gc.get_freeze_count():
             gc.freeze()
-        if paused:
-            gc.enable()
 
 
 def command_pst(args, publish=None) -> int:
