@@ -117,7 +117,7 @@ def unknown_operational_objectives(actions: Sheet, operational: Sheet) -> list[F
     codes = operational_codes(operational)
     places = operational_places(operational)
     findings = []
-    for index, row in rows(actions.frame[["volet", "oo_code"]]):  # the two columns read: the others are not made
+    for index, row in rows(actions.frame[["volet", "oo_code"]]):  # only the columns read are turned into rows
         if not row["volet"] or not row["oo_code"] or row["oo_code"] in codes.get(row["volet"], []):
             continue
         other = next((v for v, found in codes.items() if v != row["volet"] and row["oo_code"] in found), None)
